@@ -1,0 +1,69 @@
+"""The optimiser: build the LP from a compiled scenario, solve it with HiGHS, read back a Plan."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..scenario.compiled import ModelData
+from .formulation import Formulation, build
+from .iis import explain
+from .result import Plan, read_plan
+from .solve import SolverOptions, SolveStatus, solve
+
+
+class PlanError(Exception):
+    """The solver did not find an optimal plan; the message says why in the scenario's terms."""
+
+    def __init__(self, status: SolveStatus, message: str, conflicts: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.conflicts = conflicts or []
+
+    def __str__(self) -> str:
+        text = self.args[0]
+        if self.conflicts:
+            text += "\n" + "\n".join(f"  - {c}" for c in self.conflicts)
+        return text
+
+
+def options_for(m: ModelData) -> SolverOptions:
+    """Solver options from the scenario's planner settings."""
+    s = m.scenario.planner
+    return SolverOptions(shortfall_tolerance=s.shortfall_tolerance, time_limit=s.time_limit)
+
+
+def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None) -> Plan:
+    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal."""
+    tick = time.perf_counter()
+    form = build(m)
+    timings = {"build": time.perf_counter() - tick}
+    if export_lp is not None:
+        write_lp(form, export_lp)
+    result = solve(form, options or options_for(m))
+    timings.update(result.seconds)
+    if result.status is SolveStatus.infeasible:
+        conflicts = explain(result.highs, form, m) if result.highs is not None else []
+        msg = "no plan satisfies every rule of this scenario: these inputs contradict each other"
+        if not conflicts:
+            msg = "no plan satisfies every rule of this scenario (HiGHS could not isolate the conflicting inputs)"
+        raise PlanError(result.status, msg, conflicts)
+    if result.status is not SolveStatus.optimal:
+        raise PlanError(result.status, f"HiGHS stopped without an optimal plan: {result.model_status}")
+    tick = time.perf_counter()
+    plan = read_plan(m, form, result.solution)
+    timings["read"] = time.perf_counter() - tick
+    plan.timings = timings
+    return plan
+
+
+def write_lp(form: Formulation, path: str | Path) -> None:
+    """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection."""
+    from .solve import _new_highs, to_highs_lp
+
+    h = _new_highs(SolverOptions())
+    h.passModel(to_highs_lp(form, form.shortfall_cost))
+    h.writeModel(str(path))
+
+
+__all__ = ["Plan", "PlanError", "SolveStatus", "SolverOptions", "make_plan"]

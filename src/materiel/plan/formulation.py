@@ -1,0 +1,206 @@
+"""The planner's LP (docs/model.md): variables, one function per constraint family, objectives.
+
+Every family is built from whole arrays; no Python loop runs over lines, customers or periods.
+Money inside the LP is in millions of the base currency (``MONEY``) to keep coefficients near 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.compiled import ModelData
+from .lp import INF, Block, LinearProgram
+
+MONEY = 1e6
+DIMS = {
+    "x": ("line", "customer", "period"),
+    "e": ("line", "period"),
+    "K": ("line", "period"),
+    "p": ("fund", "line", "customer", "period"),
+    "q": ("fund", "line", "period"),
+    "s": ("customer", "item", "period"),
+    "u": ("customer", "item", "period"),
+    "v": ("customer", "item", "period"),
+    "c": ("fund", "year"),
+}
+
+
+@dataclass
+class Variables:
+    """The LP's variable blocks (design §4)."""
+
+    x: Block   # orders placed on line l for customer k in period t
+    e: Block   # capacity added on l, started in t (per-period units)
+    K: Block   # cumulative added capacity usable in t
+    p: Block   # money from fund f for orders on l for k in t
+    q: Block   # money from fund f for capacity investment on l in t
+    s: Block   # stock held by k of item i at the end of t
+    u: Block   # shortfall of stock below target
+    v: Block   # peacetime use that stock could not cover
+    c: Block   # unspent money of fund f carried out of year y
+
+
+@dataclass
+class Formulation:
+    """The built LP with its blocks and both objectives."""
+
+    lp: LinearProgram
+    var: Variables
+    shortfall_cost: np.ndarray   # phase 1 objective (weighted relative shortfall)
+    money_cost: np.ndarray       # phase 2 objective (money, in MONEY units)
+
+
+def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
+    """Create every variable block with its bounds; absent elements are never created."""
+    L, K, I, T = len(m.lines), len(m.customers), len(m.items), m.T
+    F, Y = len(m.funds), len(m.years)
+    t = np.arange(T)
+    deliverable = (t[None, :] + m.lead[:, None]) < T                              # (L, T)
+    payable = m.eligible.any(axis=0)                                               # (L, K)
+    x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & deliverable[:, None, :]
+    x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed)
+    useful = (t[None, :] + m.build[:, None]) < T
+    e_mask = (m.emax > 0)[:, None] & m.eligible_capex.any(axis=0)[:, None] & useful
+    e = lp.add_vars("e", DIMS["e"], e_mask, upper=m.emax[:, None])
+    K_mask = np.broadcast_to(e_mask.any(axis=1)[:, None], (L, T))
+    Kb = lp.add_vars("K", DIMS["K"], K_mask)
+    p_mask = m.eligible[:, :, :, None] & x_mask[None]
+    p = lp.add_vars("p", DIMS["p"], p_mask)
+    q_mask = m.eligible_capex[:, :, None] & e_mask[None]
+    q = lp.add_vars("q", DIMS["q"], q_mask)
+    s = lp.add_vars("s", DIMS["s"], np.ones((K, I, T), dtype=bool))
+    u = lp.add_vars("u", DIMS["u"], m.target > 0, upper=m.target)
+    v = lp.add_vars("v", DIMS["v"], m.use > 0, upper=m.use)
+    c = lp.add_vars("c", DIMS["c"], np.broadcast_to(m.carry[:, None], (F, Y)))
+    return Variables(x, e, Kb, p, q, s, u, v, c)
+
+
+def line_capacity(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ_k x[l,k,t] − K[l,t] ≤ cap(l,t)   (Line-capacity)"""
+    rows = lp.add_rows("Line-capacity", ("line", "period"), np.ones(m.cap.shape, dtype=bool), upper=m.cap)
+    lp.add_terms(rows.index[:, None, :], v.x.index, 1.0)
+    lp.add_terms(rows.index, v.K.index, -1.0)
+    return rows
+
+
+def customer_share(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """x[l,k,t] − share(l,k)·K[l,t] ≤ share(l,k)·cap(l,t)   (Line-share)"""
+    share = m.share[:, :, None]
+    mask = (v.x.index >= 0) & (share < 1)
+    rows = lp.add_rows("Line-share", ("line", "customer", "period"), mask, upper=share * m.cap[:, None, :])
+    lp.add_terms(rows.index, v.x.index, 1.0)
+    lp.add_terms(rows.index, v.K.index[:, None, :], -share)
+    return rows
+
+
+def capacity_build_up(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """K[l,t] − K[l,t−1] − e[l,t−build(l)] = 0   (Line-expansion); e[l,t] ≤ emax(l) is a bound"""
+    rows = lp.add_rows("Line-expansion", ("line", "period"), v.K.index >= 0, lower=0.0, upper=0.0)
+    lp.add_terms(rows.index, v.K.index, 1.0)
+    lp.add_terms(rows.index[:, 1:], v.K.index[:, :-1], -1.0)
+    T = m.T
+    t = np.arange(T)
+    started = t[None, :] - m.build[:, None]                       # period the capacity was started
+    ok = started >= 0
+    cols = np.where(ok, np.take_along_axis(v.e.index, np.clip(started, 0, T - 1), axis=1), -1)
+    lp.add_terms(rows.index, cols, -1.0)
+    return rows
+
+
+def stock_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """s[k,i,t] − (1−loss(i))·s[k,i,t−1] − Σ_{l makes i} x[l,k,t−lead(l)] − v[k,i,t]
+    = −use(k,i,t), with s[k,i,−1] the initial stock   (Stock-balance)"""
+    K, I, T = m.target.shape
+    keep = 1 - m.loss                                                       # (I,)
+    rhs = -m.use.copy()
+    rhs[:, :, 0] += keep[None, :] * m.stock0
+    rows = lp.add_rows("Stock-balance", DIMS["s"], np.ones((K, I, T), dtype=bool), lower=rhs, upper=rhs)
+    lp.add_terms(rows.index, v.s.index, 1.0)
+    lp.add_terms(rows.index[:, :, 1:], v.s.index[:, :, :-1], -keep[None, :, None])
+    lp.add_terms(rows.index, v.v.index, -1.0)
+    L = len(m.lines)
+    l_, k_, t_ = np.meshgrid(np.arange(L), np.arange(K), np.arange(T), indexing="ij")
+    arrive = t_ + m.lead[l_]
+    target_rows = np.where(arrive < T, rows.index[k_, m.line_item[l_], np.minimum(arrive, T - 1)], -1)
+    lp.add_terms(target_rows, v.x.index, -1.0)
+    return rows
+
+
+def stock_target(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """s[k,i,t] + u[k,i,t] ≥ target(k,i,t)   (Stock-target)"""
+    rows = lp.add_rows("Stock-target", DIMS["s"], m.target > 0, lower=m.target)
+    lp.add_terms(rows.index, v.s.index, 1.0)
+    lp.add_terms(rows.index, v.u.index, 1.0)
+    return rows
+
+
+def order_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ_f p[f,l,k,t] − price(l,t)·x[l,k,t] = 0   (Order-payment)"""
+    rows = lp.add_rows("Order-payment", DIMS["x"], v.x.index >= 0, lower=0.0, upper=0.0)
+    lp.add_terms(rows.index[None], v.p.index, 1.0)
+    lp.add_terms(rows.index, v.x.index, -(m.price / MONEY)[:, None, :])
+    return rows
+
+
+def capex_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ_f q[f,l,t] − capex(l)·e[l,t] = 0   (Capex-payment)"""
+    rows = lp.add_rows("Capex-payment", DIMS["e"], v.e.index >= 0, lower=0.0, upper=0.0)
+    lp.add_terms(rows.index[None], v.q.index, 1.0)
+    lp.add_terms(rows.index, v.e.index, -(m.capex / MONEY)[:, None])
+    return rows
+
+
+def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]:
+    """min_spend(f)·budget(f,y) ≤ Σ_{t∈y} (p + q)[f,·,t] ≤ budget(f,y) + c[f,y−1] − c[f,y]
+    (Funding-budget; with carry-over the upper side is an equality and the lower side is the
+    separate family Funding-min-spend)"""
+    F, Y = m.budget.shape
+    B = m.budget / MONEY
+    carry = m.carry[:, None]
+    lower = np.where(carry, B, m.min_spend[:, None] * B)
+    rows = lp.add_rows("Funding-budget", ("fund", "year"), np.ones((F, Y), dtype=bool), lower=lower, upper=B)
+    y = m.year_index
+    lp.add_terms(rows.index[:, None, None, y], v.p.index, 1.0)
+    lp.add_terms(rows.index[:, None, y], v.q.index, 1.0)
+    lp.add_terms(rows.index, v.c.index, 1.0)
+    lp.add_terms(rows.index[:, 1:], v.c.index[:, :-1], -1.0)
+    blocks = [rows]
+    need_min = carry & (m.min_spend[:, None] > 0) & (B > 0)
+    if need_min.any():
+        mins = lp.add_rows("Funding-min-spend", ("fund", "year"), need_min, lower=m.min_spend[:, None] * B)
+        lp.add_terms(mins.index[:, None, None, y], v.p.index, 1.0)
+        lp.add_terms(mins.index[:, None, y], v.q.index, 1.0)
+        blocks.append(mins)
+    return blocks
+
+
+CONSTRAINT_FAMILIES = (
+    line_capacity, customer_share, capacity_build_up, stock_balance, stock_target,
+    order_payment, capex_payment, funding_budget,
+)
+
+
+def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Phase-1 cost of one unit of u and of v: w(k,i)/target(k,i,t) and w(k,i)/use(k,i,t)."""
+    w = m.customer_weight[:, None, None] * m.item_weight[None, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cu = np.where(m.target > 0, w / m.target, 0.0)
+        cv = np.where(m.use > 0, w / m.use, 0.0)
+    return cu, cv
+
+
+def build(m: ModelData) -> Formulation:
+    """Build the whole LP for a compiled scenario."""
+    lp = LinearProgram()
+    var = define_variables(lp, m)
+    for family in CONSTRAINT_FAMILIES:
+        family(lp, m, var)
+    cu, cv = shortfall_weights(m)
+    shortfall_cost = lp.cost({"u": cu, "v": cv})
+    money_cost = lp.cost({"p": 1.0, "q": 1.0})
+    return Formulation(lp, var, shortfall_cost, money_cost)
+
+
+__all__ = ["INF", "MONEY", "Formulation", "Variables", "build"]

@@ -1,0 +1,129 @@
+"""Solving the planner's LP with HiGHS: lexicographic objective and a closed status contract.
+
+Phase 1 minimises weighted relative shortfall. Phase 2 adds the row "shortfall ≤ optimum ×
+(1 + tolerance)" and minimises money, warm-started from phase 1's basis.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import highspy
+import numpy as np
+
+from .formulation import Formulation
+
+
+ABS_SHORTFALL_SLACK = 1e-9
+
+
+class SolveStatus(StrEnum):
+    """Outcome of a solve; anything but ``optimal`` is an error for the caller."""
+
+    optimal = "optimal"
+    infeasible = "infeasible"
+    unbounded = "unbounded"
+    time_limit = "time_limit"
+    error = "error"
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.optimal,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.infeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.infeasible,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.unbounded,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.time_limit,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.time_limit,
+}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Options for one plan solve, grouped rather than passed as loose keywords."""
+
+    shortfall_tolerance: float = 1e-6
+    time_limit: float | None = None
+    threads: int | None = None
+    log: bool = False
+
+
+@dataclass
+class SolveResult:
+    """Status, solution vector and timings of a lexicographic solve."""
+
+    status: SolveStatus
+    model_status: str
+    solution: np.ndarray
+    shortfall: float = float("nan")
+    money: float = float("nan")
+    seconds: dict[str, float] = field(default_factory=dict)
+    highs: highspy.Highs | None = None
+
+
+def _new_highs(options: SolverOptions) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.log))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    return h
+
+
+def to_highs_lp(form: Formulation, cost: np.ndarray) -> highspy.HighsLp:
+    """The formulation as a HiGHS LP (column-wise matrix)."""
+    col_lo, col_hi, row_lo, row_hi = form.lp.bounds()
+    A = form.lp.matrix()
+    lp = highspy.HighsLp()
+    lp.num_col_ = form.lp.n_cols
+    lp.num_row_ = form.lp.n_rows
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lo
+    lp.col_upper_ = col_hi
+    lp.row_lower_ = row_lo
+    lp.row_upper_ = row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    return lp
+
+
+def _run(h: highspy.Highs) -> SolveStatus:
+    h.run()
+    return _STATUS.get(h.getModelStatus(), SolveStatus.error)
+
+
+def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResult:
+    """Lexicographic solve: least weighted shortfall, then least money at that shortfall."""
+    options = options or SolverOptions()
+    seconds: dict[str, float] = {}
+    tick = time.perf_counter()
+    h = _new_highs(options)
+    h.passModel(to_highs_lp(form, form.shortfall_cost))
+    seconds["pass"] = time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    status = _run(h)
+    seconds["solve_shortfall"] = time.perf_counter() - tick
+    if status is not SolveStatus.optimal:
+        return SolveResult(status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h)
+    z1 = float(h.getInfo().objective_function_value)
+
+    tick = time.perf_counter()
+    nz = np.flatnonzero(form.shortfall_cost)
+    limit = z1 * (1 + options.shortfall_tolerance) + ABS_SHORTFALL_SLACK
+    if nz.size:
+        h.addRow(-highspy.kHighsInf, limit, nz.size, nz.astype(np.int32), form.shortfall_cost[nz])
+    n = form.lp.n_cols
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), form.money_cost)
+    status = _run(h)
+    seconds["solve_money"] = time.perf_counter() - tick
+    if status is not SolveStatus.optimal:
+        return SolveResult(status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h)
+    solution = np.asarray(h.getSolution().col_value)
+    money = float(form.money_cost @ solution)
+    shortfall = float(form.shortfall_cost @ solution)
+    return SolveResult(SolveStatus.optimal, "Optimal", solution, shortfall, money, seconds, h)

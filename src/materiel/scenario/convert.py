@@ -1,0 +1,193 @@
+"""Converting one figure to the model's units: base currency and price year, per-period rates,
+durations in whole periods, fractions. Each converter records a problem instead of raising, so
+that a pass over the scenario reports every bad figure at once."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import Collector, Loc
+from .periods import Calendar
+from .schema import Milestone, Quantity, Step
+from .units import (
+    DAYS_PER,
+    YEARS_PER,
+    UnitError,
+    duration_months,
+    fraction_factor,
+    fraction_rate,
+    parse_money,
+    rate_basis,
+)
+
+
+class Converter:
+    """Unit conversion against one scenario's calendar and currency table."""
+
+    def __init__(self, cal: Calendar, base: str, base_year: int, fx: dict[str, float],
+                 inflation: float, problems: Collector) -> None:
+        self.cal = cal
+        self.base = base
+        self.base_year = base_year
+        self.fx = fx
+        self.inflation = inflation
+        self.problems = problems
+
+    # -- money ---------------------------------------------------------------------------------
+    def _currency_factor(self, currency: str, loc: Loc) -> float:
+        if currency == self.base:
+            return 1.0
+        if currency not in self.fx:
+            known = ", ".join([self.base, *sorted(self.fx)])
+            self.problems.add((*loc, "unit"), f"currency {currency} has no exchange rate in currency.fx; known: {known}")
+            return math.nan
+        return self.fx[currency]
+
+    def money(self, q: Quantity, loc: Loc, value: float | None = None) -> float:
+        """Money in base currency at the base price year."""
+        try:
+            m = parse_money(q.unit, self.base, rate=False)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
+        year = q.year if q.year is not None else self.base_year
+        deflate = (1 + self.inflation) ** (self.base_year - year)
+        v = q.value if value is None else value
+        return v * m.scale * self._currency_factor(m.currency, loc) * deflate
+
+    def money_per_year(self, q: Quantity, loc: Loc) -> float:
+        """A money rate (a budget) in base currency per year."""
+        try:
+            m = parse_money(q.unit, self.base, rate=True)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
+        year = q.year if q.year is not None else self.base_year
+        deflate = (1 + self.inflation) ** (self.base_year - year)
+        per_year = 1 / YEARS_PER[m.per or "year"]
+        return q.value * m.scale * self._currency_factor(m.currency, loc) * deflate * per_year
+
+    # -- quantities ----------------------------------------------------------------------------
+    def per_period(self, q: Quantity, loc: Loc, default: str = "year", value: float | None = None) -> float:
+        """A rate such as 'shells/year' converted to units per planning period."""
+        try:
+            basis = rate_basis(q.unit, default)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
+        v = q.value if value is None else value
+        return v / YEARS_PER[basis] / self.cal.per_year
+
+    def per_day(self, q: Quantity, loc: Loc, default: str = "day") -> float:
+        """A rate converted to units per day (30-day month, 365-day year)."""
+        try:
+            basis = rate_basis(q.unit, default)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
+        return q.value / DAYS_PER[basis]
+
+    def periods(self, q: Quantity, loc: Loc, default: str = "month") -> int:
+        """A duration rounded up to whole planning periods."""
+        try:
+            months = q.value * duration_months(q.unit, default)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return 0
+        if q.value < 0:
+            self.problems.add((*loc, "value"), f"a duration cannot be negative (got {q.value:g})")
+            return 0
+        return math.ceil(months / (12 / self.cal.per_year) - 1e-9)
+
+    def fraction(self, q: Quantity, loc: Loc) -> float:
+        """A share in [0, 1] (plain or '%')."""
+        try:
+            v = q.value * fraction_factor(q.unit)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
+        if not 0 <= v <= 1:
+            self.problems.add((*loc, "value"), f"a share must lie between 0 and 1 (0% and 100%), got {q.value:g}")
+        return v
+
+    def loss_per_period(self, q: Quantity, loc: Loc) -> float:
+        """A loss rate such as 0.05/year converted to the share lost per planning period."""
+        try:
+            factor, basis = fraction_rate(q.unit)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
+        rate = q.value * factor
+        if not 0 <= rate < 1:
+            self.problems.add((*loc, "value"), f"a loss rate must be at least 0 and below 1 per {basis}, got {q.value:g}")
+            return 0.0
+        periods_per_basis = YEARS_PER[basis] * self.cal.per_year
+        return 1 - (1 - rate) ** (1 / periods_per_basis)
+
+    def nonneg(self, value: float, loc: Loc, what: str) -> None:
+        if not math.isnan(value) and value < 0:
+            self.problems.add((*loc, "value"), f"{what} cannot be negative (got {value:g})")
+
+    # -- time profiles -------------------------------------------------------------------------
+    def period_index(self, text: str, loc: Loc) -> int | None:
+        try:
+            return self.cal.index(text)
+        except ValueError as exc:
+            self.problems.add(loc, str(exc))
+            return None
+
+    def schedule(self, steps: list[Step], loc: Loc, convert, before: str = "zero") -> np.ndarray:
+        """Step profile over the horizon. Before the first step: 0, or the first value."""
+        out = np.full(self.cal.n, np.nan)
+        points: list[tuple[int, float]] = []
+        for j, step in enumerate(steps):
+            start = 0 if step.from_ is None else self.period_index(step.from_, (*loc, j, "from"))
+            if start is None:
+                continue
+            points.append((start, convert(step, (*loc, j))))
+        points.sort(key=lambda p: p[0])
+        if not points:
+            return np.zeros(self.cal.n)
+        fill = points[0][1] if before == "first" else 0.0
+        out[:] = fill
+        for start, value in points:
+            out[max(start, 0):] = value
+        return out
+
+    def yearly(self, steps: list[Step], loc: Loc, convert) -> np.ndarray:
+        """Step profile by calendar year (a budget), scaled for years only partly in the horizon."""
+        years = self.cal.years
+        out = np.zeros(len(years))
+        points: list[tuple[int, float]] = []
+        for j, step in enumerate(steps):
+            idx = 0 if step.from_ is None else self.period_index(step.from_, (*loc, j, "from"))
+            if idx is None:
+                continue
+            points.append((int((self.cal.start + idx) // self.cal.per_year), convert(step, (*loc, j))))
+        for year, value in sorted(points, key=lambda p: p[0]):
+            for y, yr in enumerate(years):
+                if yr >= year:
+                    out[y] = value
+        return out * self.cal.year_fraction()
+
+    def milestones(self, points: list[Milestone], loc: Loc, convert, interpolate: str) -> np.ndarray:
+        """Targets: 0 before the first milestone, then linear (or step) between milestones."""
+        marks: list[tuple[int, float]] = []
+        for j, m in enumerate(points):
+            idx = self.period_index(m.by, (*loc, j, "by"))
+            if idx is not None:
+                marks.append((idx, convert(m, (*loc, j))))
+        marks.sort(key=lambda p: p[0])
+        out = np.zeros(self.cal.n)
+        t = np.arange(self.cal.n)
+        for (t0, v0), (t1, v1) in zip(marks, marks[1:], strict=False):
+            seg = (t >= t0) & (t < t1)
+            if interpolate == "linear" and t1 > t0:
+                out[seg] = v0 + (v1 - v0) * (t[seg] - t0) / (t1 - t0)
+            else:
+                out[seg] = v0
+        if marks:
+            out[t >= marks[-1][0]] = marks[-1][1]
+        return out

@@ -1,0 +1,51 @@
+"""Problems found in a scenario, each pointing at a file, a line and a field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the input, in the user's terms."""
+
+    loc: Loc
+    message: str
+    file: str | None = None
+    line: int | None = None
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = self.file or "<scenario>"
+        if self.line is not None:
+            where += f":{self.line}"
+        field_path = self.path or ".".join(str(p) for p in self.loc)
+        return f"{where}: {field_path}: {self.message}" if field_path else f"{where}: {self.message}"
+
+
+@dataclass
+class ScenarioError(Exception):
+    """Raised when a scenario cannot be used; carries every problem found, not just the first."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the scenario:"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class Collector:
+    """Gathers problems during a pass so all of them can be reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(tuple(loc), message))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ScenarioError(self.problems)

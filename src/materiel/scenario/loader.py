@@ -1,0 +1,138 @@
+"""Loading a scenario: read the files, validate every entity, resolve references, and report all
+problems at once with file, line and field."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .compiled import ModelData, compile_scenario
+from .documents import Document, read_document
+from .errors import Loc, Problem, ScenarioError
+from .messages import describe, field_names
+from .schema import Scenario
+
+DEFAULT_SCENARIO = "armed-neutrality"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Name -> path of the scenarios shipped with materiel."""
+    folder = resources.files("materiel") / "data"
+    return {p.name[:-5]: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml")}
+
+
+def resolve_path(name_or_path: str | Path | None) -> Path:
+    """A path, or the name of a shipped scenario (the default when None)."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    shipped = shipped_scenarios()
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    known = ", ".join(sorted(shipped))
+    raise ScenarioError([Problem((), f"no such file, and not a shipped scenario (shipped: {known})", file=str(path))])
+
+
+def _entity_label(data: Any, loc: Loc) -> str:
+    """Render a location with entity ids where they exist: lines[rheinmetall-unterluss].price."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            label = str(step)
+            if isinstance(node, list) and 0 <= step < len(node):
+                item = node[step]
+                if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+                    label = str(item["id"])
+                node = item
+            else:
+                node = None
+            parts[-1] = f"{parts[-1]}[{label}]" if parts else f"[{label}]"
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def locate(doc: Document, problems: list[Problem]) -> list[Problem]:
+    """Attach file, line and a readable path to problems that only carry a location."""
+    for p in problems:
+        if p.file is None:
+            p.file, p.line = doc.where(p.loc)
+        if not p.path:
+            p.path = _entity_label(doc.data, p.loc)
+    return problems
+
+
+def _validate(adapter_type: Any, value: Any, loc: Loc, root: type[BaseModel] | None,
+              problems: list[Problem]) -> Any:
+    try:
+        return TypeAdapter(adapter_type).validate_python(value)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            full = (*loc, *err["loc"])
+            message = describe(err, root, tuple(err["loc"])) if root else err["msg"]
+            problems.append(Problem(full, message))
+        return None
+
+
+def validate_document(doc: Document) -> Scenario:
+    """Validate section by section and entity by entity, so one bad line does not hide others."""
+    data = doc.data
+    problems: list[Problem] = []
+    fields = Scenario.model_fields
+    unknown = [k for k in data if k not in fields]
+    for key in unknown:
+        import difflib
+
+        guess = difflib.get_close_matches(key, list(fields), n=1)
+        hint = f"; did you mean '{guess[0]}'?" if guess else ""
+        problems.append(Problem((key,), f"unknown section '{key}'{hint} Sections: {', '.join(field_names(Scenario))}"))
+    clean: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name not in data:
+            if field.is_required():
+                problems.append(Problem((), f"required section '{name}' is missing"))
+            continue
+        value = data[name]
+        annotation = field.annotation
+        item_type = getattr(annotation, "__args__", (None,))[0] if getattr(annotation, "__origin__", None) is list else None
+        if item_type is not None and isinstance(item_type, type) and issubclass(item_type, BaseModel):
+            if not isinstance(value, list):
+                problems.append(Problem((name,), f"expected a list of {item_type.__name__.lower()} entries (or a .csv/.xlsx table)"))
+                continue
+            rows = [_validate(item_type, row, (name, j), item_type, problems) for j, row in enumerate(value)]
+            clean[name] = [r for r in rows if r is not None]
+        else:
+            root = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+            result = _validate(field.annotation, value, (name,), root, problems)
+            if result is not None:
+                clean[name] = result
+    if problems:
+        raise ScenarioError(locate(doc, problems))
+    return Scenario.model_validate(clean)
+
+
+def load_document(doc: Document) -> tuple[Scenario, ModelData]:
+    """Validate and compile a document, raising one ScenarioError with every problem located."""
+    scenario = validate_document(doc)
+    try:
+        model = compile_scenario(scenario)
+    except ScenarioError as exc:
+        raise ScenarioError(locate(doc, exc.problems)) from None
+    return scenario, model
+
+
+def load(path: str | Path | None = None) -> tuple[Scenario, ModelData]:
+    """Read, validate and compile a scenario file (or a shipped scenario by name)."""
+    return load_document(read_document(resolve_path(path)))
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """The validated scenario (references checked and units converted once, to catch errors)."""
+    return load(path)[0]

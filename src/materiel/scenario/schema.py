@@ -1,0 +1,306 @@
+"""The scenario file's schema: one pydantic model per entity, every field described with its unit.
+
+The JSON schema for editors (``materiel schema``) and the field reference in docs/scenario.md are
+generated from these models, so the descriptions here are the user documentation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from .periods import Frequency, parse_period
+
+DEFAULT_CATEGORIES: dict[str, str] = {
+    "air-defence": "Air-defence interceptors (missiles and interceptor drones)",
+    "mines": "Anti-tank and anti-personnel mines",
+    "artillery-systems": "Howitzers and rocket launchers",
+    "artillery-ammunition": "Artillery shells and rockets",
+    "anti-ship": "Anti-ship missiles",
+    "armour": "Tanks and infantry fighting vehicles",
+    "drones": "Small strike drones (FPV) and long-range drones",
+    "fortification": "Fortification material (per km of prepared line)",
+    "protective-gear": "Soldiers' protective gear (body armour, helmets)",
+}
+
+
+class Model(BaseModel):
+    """Base of every scenario entity: unknown fields are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+
+def _check_period(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError("expected a year (2027), a quarter (2027Q3) or a month (2027-07)")
+    parse_period(value, Frequency.month)
+    return str(value).strip()
+
+
+PeriodText = Annotated[str, BeforeValidator(_check_period)]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+
+
+class Quantity(Model):
+    """A number with its unit, price year, range and provenance."""
+
+    value: float = Field(description="The central figure.")
+    unit: str | None = Field(None, description="Unit string, e.g. 'EUR', 'USD m', 'shells/year', 'months'.")
+    year: int | None = Field(None, ge=1990, le=2100, description="Price year of a money figure.")
+    low: float | None = Field(None, description="Low end of the plausible range (for sweeps).")
+    high: float | None = Field(None, description="High end of the plausible range (for sweeps).")
+    source: str | None = Field(None, description="Id of an entry in the scenario's sources table.")
+    assumption: str | None = Field(
+        None, description="One-line rationale when no public source gives this figure."
+    )
+    note: str | None = Field(None, description="Free text shown beside the figure in reports.")
+
+    @field_validator("value", "low", "high")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        return v
+
+    @model_validator(mode="after")
+    def _range(self) -> Quantity:
+        if self.low is not None and self.low > self.value:
+            raise ValueError(f"low ({self.low:g}) must not exceed value ({self.value:g})")
+        if self.high is not None and self.high < self.value:
+            raise ValueError(f"high ({self.high:g}) must not be below value ({self.value:g})")
+        return self
+
+
+def _as_quantity(v: Any) -> Any:
+    if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+        return {"value": v}
+    return v
+
+
+Num = Annotated[Quantity, BeforeValidator(_as_quantity)]
+
+
+class Step(Quantity):
+    """One step of a schedule: the value applies from ``from`` until the next step."""
+
+    from_: PeriodText | None = Field(
+        None, alias="from", description="First period the value applies (default: horizon start)."
+    )
+
+
+def _as_steps(v: Any) -> Any:
+    if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+        return [{"value": v}]
+    if isinstance(v, dict):
+        return [v]
+    return v
+
+
+Schedule = Annotated[list[Step], BeforeValidator(_as_steps), Field(min_length=1)]
+
+
+class Milestone(Quantity):
+    """A target value to be held by the end of period ``by``."""
+
+    by: PeriodText = Field(description="Period by whose end the value must be held.")
+
+
+class Source(Model):
+    """A public source that figures cite by id."""
+
+    id: Id
+    publisher: str = Field(description="Outlet or institution, e.g. 'Kiel Institute'.")
+    title: str = Field(description="Title of the article, report or statement.")
+    date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="As-of date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    url: str | None = Field(None, description="Where it was read.")
+    confidence: Literal["H", "M", "L", "M-H", "L-M"] | None = Field(
+        None, description="H official/primary; M one reputable outlet; L aggregator or conflicting."
+    )
+    note: str | None = None
+
+
+class Horizon(Model):
+    """The planning horizon."""
+
+    start: PeriodText = Field(description="First period, e.g. 2026Q1.")
+    periods: int | None = Field(None, ge=1, le=1200, description="Number of periods (or give end).")
+    end: PeriodText | None = Field(None, description="Last period, inclusive (or give periods).")
+    period: Frequency = Field(Frequency.quarter, description="Period length: month, quarter or year.")
+
+    @model_validator(mode="after")
+    def _one_length(self) -> Horizon:
+        if (self.periods is None) == (self.end is None):
+            raise ValueError("give exactly one of 'periods' or 'end'")
+        return self
+
+
+class Currency(Model):
+    """Base currency and price year; exchange rates and inflation for other inputs."""
+
+    base: str = Field(pattern=r"^[A-Z]{3}$", description="Currency all results are reported in.")
+    year: int = Field(ge=1990, le=2100, description="Price year all money is converted to.")
+    fx: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Num] = Field(
+        default_factory=dict, description="Value of one unit of each other currency in the base currency."
+    )
+    inflation: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Yearly price inflation (fraction) used to move figures between price years.",
+    )
+
+
+class Country(Model):
+    """A country of production (adds to or overrides the built-in table)."""
+
+    code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code.")
+    name: str
+    regions: list[str] = Field(default_factory=list, description="Region flags, e.g. EU, EEA, UA, EUROPE.")
+
+
+class Category(Model):
+    """A user-defined item category (the nine standard ones need no declaration)."""
+
+    id: Id
+    name: str
+
+
+class Customer(Model):
+    """Who holds stock and has targets."""
+
+    id: Id
+    name: str
+    weight: float = Field(1.0, ge=0, description="Priority of this customer's shortfall in the plan.")
+
+
+class Item(Model):
+    """An item of equipment or consumable."""
+
+    id: Id
+    name: str
+    category: str = Field(description="One of the standard categories or a declared one.")
+    unit: str = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
+    weight: float = Field(1.0, ge=0, description="Importance within its category.")
+    loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
+    wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
+    stock: dict[str, Num] = Field(default_factory=dict, description="Initial stock per customer.")
+    use: dict[str, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
+    note: str | None = None
+
+
+class Requirement(Model):
+    """Target stock of one item for one customer, given as milestones."""
+
+    customer: str
+    item: str
+    targets: list[Milestone] = Field(min_length=1, description="Stock to hold by each period.")
+    interpolate: Literal["linear", "step"] = Field(
+        "linear", description="Between milestones: straight line or hold the earlier value."
+    )
+    note: str | None = None
+
+
+class Allotment(Model):
+    """Per-brigade holding of one item in a force design."""
+
+    item: str
+    per_brigade: Num = Field(description="Units held by one brigade.")
+    reserve_days: Num | None = Field(
+        None, description="Days of wartime use held in reserve (overrides the force design's)."
+    )
+
+
+class ForceDesign(Model):
+    """Targets derived from a force: brigades × allotment + reserve days × wartime use."""
+
+    customer: str
+    brigades: Num = Field(description="Number of brigades in the target force.")
+    phase_in: list[Milestone] = Field(min_length=1, description="Share (0–1) of the target held by each period.")
+    reserve_days: Num = Field(default_factory=lambda: Quantity(value=0.0), description="Days of wartime use held in reserve.")
+    allotments: list[Allotment] = Field(min_length=1)
+    note: str | None = None
+
+
+class Line(Model):
+    """A production line: one supplier making one item in one country."""
+
+    id: Id
+    supplier: str
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code of the country of production.")
+    item: str
+    capacity: Schedule = Field(description="Output available to the plan (default per year); steps are announced ramps.")
+    price: Schedule = Field(description="Unit price (money).")
+    lead: Num = Field(description="Order-to-delivery time (default months).")
+    expansion_max: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Capacity (per year) that investments started within one year can add.",
+    )
+    capex: Num | None = Field(None, description="Investment per unit of added yearly capacity (money).")
+    build: Num | None = Field(None, description="Time from investment to usable capacity (default months).")
+    share: dict[str, Num] = Field(
+        default_factory=dict, description="Largest share of output each customer may take (default 1)."
+    )
+    note: str | None = None
+
+
+class Funding(Model):
+    """A funding vehicle: its yearly budget and which purchases it may pay for."""
+
+    id: Id
+    name: str
+    kind: str | None = Field(None, description="e.g. EU instrument, national budget, asset-backed loan.")
+    budget: Schedule = Field(description="Money per year (steps by year).")
+    origins: list[str] | None = Field(
+        None, description="Country codes or region flags it may buy from (default: anywhere)."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Country codes or regions it may not buy from.")
+    customers: list[str] | None = Field(None, description="Customers it may buy for (default: all).")
+    categories: list[str] | None = Field(None, description="Item categories it may buy (default: all).")
+    capex: bool = Field(False, description="May pay for capacity investment.")
+    carry_over: bool = Field(False, description="Unspent money carries over to later years.")
+    min_spend: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Share of each year's budget that must be spent (committed money).",
+    )
+    note: str | None = None
+
+
+class Commitment(Model):
+    """An order already contracted: at least this quantity is ordered on the line in the period."""
+
+    line: str
+    customer: str
+    period: PeriodText
+    quantity: Num
+    note: str | None = None
+
+
+class PlannerSettings(Model):
+    """Options of the optimiser."""
+
+    shortfall_tolerance: float = Field(
+        1e-6, ge=0, le=0.1, description="Relative slack on the optimal shortfall when minimising money."
+    )
+    time_limit: float | None = Field(None, gt=0, description="Seconds allowed per HiGHS solve.")
+
+
+class Scenario(Model):
+    """A whole scenario: what Ukraine must hold, who can make it, and who pays."""
+
+    name: Id
+    title: str
+    description: str | None = None
+    as_of: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="Date the data were gathered.")
+    horizon: Horizon
+    currency: Currency
+    countries: list[Country] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    customers: list[Customer] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1)
+    requirements: list[Requirement] = Field(default_factory=list)
+    force_design: list[ForceDesign] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    funding: list[Funding] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    planner: PlannerSettings = Field(default_factory=PlannerSettings)
+    sources: list[Source] = Field(default_factory=list)
