@@ -31,15 +31,15 @@ DIMS = {
 class Variables:
     """The LP's variable blocks (design §4)."""
 
-    x: Block   # orders placed on line l for customer k in period t
-    e: Block   # capacity added on l, started in t (per-period units)
-    K: Block   # cumulative added capacity usable in t
-    p: Block   # money from fund f for orders on l for k in t
-    q: Block   # money from fund f for capacity investment on l in t
-    s: Block   # stock held by k of item i at the end of t
-    u: Block   # shortfall of stock below target
-    v: Block   # peacetime use that stock could not cover
-    c: Block   # unspent money of fund f carried out of year y
+    x: Block  # orders placed on line l for customer k in period t
+    e: Block  # capacity added on l, started in t (per-period units)
+    K: Block  # cumulative added capacity usable in t
+    p: Block  # money from fund f for orders on l for k in t
+    q: Block  # money from fund f for capacity investment on l in t
+    s: Block  # stock held by k of item i at the end of t
+    u: Block  # shortfall of stock below target
+    v: Block  # peacetime use that stock could not cover
+    c: Block  # unspent money of fund f carried out of year y
 
 
 @dataclass
@@ -48,8 +48,8 @@ class Formulation:
 
     lp: LinearProgram
     var: Variables
-    shortfall_cost: np.ndarray   # phase 1 objective (weighted relative shortfall)
-    money_cost: np.ndarray       # phase 2 objective (money, in MONEY units)
+    shortfall_cost: np.ndarray  # phase 1 objective (weighted relative shortfall)
+    money_cost: np.ndarray  # phase 2 objective (money, in MONEY units)
 
 
 def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
@@ -57,8 +57,8 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     L, K, I, T = len(m.lines), len(m.customers), len(m.items), m.T
     F, Y = len(m.funds), len(m.years)
     t = np.arange(T)
-    deliverable = (t[None, :] + m.lead[:, None]) < T                              # (L, T)
-    payable = m.eligible.any(axis=0)                                               # (L, K)
+    deliverable = (t[None, :] + m.lead[:, None]) < T  # (L, T)
+    payable = m.eligible.any(axis=0)  # (L, K)
     x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & deliverable[:, None, :]
     x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed)
     useful = (t[None, :] + m.build[:, None]) < T
@@ -102,7 +102,7 @@ def capacity_build_up(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     lp.add_terms(rows.index[:, 1:], v.K.index[:, :-1], -1.0)
     T = m.T
     t = np.arange(T)
-    started = t[None, :] - m.build[:, None]                       # period the capacity was started
+    started = t[None, :] - m.build[:, None]  # period the capacity was started
     ok = started >= 0
     cols = np.where(ok, np.take_along_axis(v.e.index, np.clip(started, 0, T - 1), axis=1), -1)
     lp.add_terms(rows.index, cols, -1.0)
@@ -113,7 +113,7 @@ def stock_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """s[k,i,t] − (1−loss(i))·s[k,i,t−1] − Σ_{l makes i} x[l,k,t−lead(l)] − v[k,i,t]
     = −use(k,i,t), with s[k,i,−1] the initial stock   (Stock-balance)"""
     K, I, T = m.target.shape
-    keep = 1 - m.loss                                                       # (I,)
+    keep = 1 - m.loss  # (I,)
     rhs = -m.use.copy()
     rhs[:, :, 0] += keep[None, :] * m.stock0
     rows = lp.add_rows("Stock-balance", DIMS["s"], np.ones((K, I, T), dtype=bool), lower=rhs, upper=rhs)
@@ -177,17 +177,33 @@ def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]
 
 
 CONSTRAINT_FAMILIES = (
-    line_capacity, customer_share, capacity_build_up, stock_balance, stock_target,
-    order_payment, capex_payment, funding_budget,
+    line_capacity,
+    customer_share,
+    capacity_build_up,
+    stock_balance,
+    stock_target,
+    order_payment,
+    capex_payment,
+    funding_budget,
 )
 
 
 def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
-    """Phase-1 cost of one unit of u and of v: w(k,i)/target(k,i,t) and w(k,i)/use(k,i,t)."""
+    """Phase-1 cost of one unit of u and of v.
+
+    u: w(k,i)/target(k,i,t), the weighted relative shortfall. v: (T+1)·(2 − t/T)·w(k,i)/ref(k,i),
+    ref the smallest positive target or use of (k,i). One unit of unmet use then costs more than
+    the same unit short of target in every period, and earlier more than later, so the optimum
+    spends stock on use first (as the independent checker assumes) instead of hoarding it.
+    """
     w = m.customer_weight[:, None, None] * m.item_weight[None, :, None]
+    T = m.T
     with np.errstate(divide="ignore", invalid="ignore"):
         cu = np.where(m.target > 0, w / m.target, 0.0)
-        cv = np.where(m.use > 0, w / m.use, 0.0)
+        both = np.concatenate([m.target, m.use], axis=2)
+        ref = np.where(both > 0, both, np.inf).min(axis=2, keepdims=True)
+        urgency = (T + 1) * (2 - np.arange(T) / T)
+        cv = np.where(m.use > 0, w * urgency[None, None, :] / ref, 0.0)
     return cu, cv
 
 

@@ -6,15 +6,9 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
+from ..fmt import money
 from ..scenario.compiled import ModelData
 from .formulation import Formulation
-
-
-def _money(value: float, currency: str) -> str:
-    for scale, word in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(value) >= scale:
-            return f"{currency} {value / scale:,.2f} {word}"
-    return f"{currency} {value:,.0f}"
 
 
 def describe_row(m: ModelData, family: str, c: tuple[int, ...]) -> str:
@@ -37,7 +31,7 @@ def describe_row(m: ModelData, family: str, c: tuple[int, ...]) -> str:
         return f"target of {m.target[k, i, t]:,.0f} {m.items[i]} for {m.customers[k]} in {P[t]}"
     if family == "Order-payment":
         l, k, t = c
-        return f"payment for {m.customers[k]}'s orders on {m.lines[l]} in {P[t]} at {_money(m.price[l, t], m.currency)} a unit"
+        return f"payment for {m.customers[k]}'s orders on {m.lines[l]} in {P[t]} at {money(m.price[l, t], m.currency)} a unit"
     if family == "Capex-payment":
         l, t = c
         return f"payment for capacity investment on {m.lines[l]} in {P[t]}"
@@ -46,7 +40,7 @@ def describe_row(m: ModelData, family: str, c: tuple[int, ...]) -> str:
         b = m.budget[f, y]
         rule = f"; at least {m.min_spend[f]:.0%} must be spent" if m.min_spend[f] > 0 else ""
         carry = " (unspent money carries over)" if m.carry[f] else ""
-        return f"budget of {m.funds[f]} in {m.years[y]}: {_money(b, m.currency)}{rule}{carry}"
+        return f"budget of {m.funds[f]} in {m.years[y]}: {money(b, m.currency)}{rule}{carry}"
     return f"{family}{list(c)}"
 
 
@@ -60,7 +54,7 @@ def describe_col(m: ModelData, var: str, c: tuple[int, ...]) -> str | None:
         return None
     if var == "e":
         l, t = c
-        return f"expansion limit of line {m.lines[l]}: {m.emax[l] * m.cal.per_year ** 2:,.0f} a year of added capacity per year"
+        return f"expansion limit of line {m.lines[l]}: {m.emax[l] * m.cal.per_year**2:,.0f} a year of added capacity per year"
     return None
 
 
@@ -83,4 +77,3 @@ def explain(h: highspy.Highs, form: Formulation, m: ModelData) -> list[str]:
             lines.append(text)
     seen: set[str] = set()
     return [x for x in lines if not (x in seen or seen.add(x))]
-

@@ -23,7 +23,7 @@ class Block:
 
     name: str
     dims: tuple[str, ...]
-    index: np.ndarray          # dense array over dims; global position or -1
+    index: np.ndarray  # dense array over dims; global position or -1
     offset: int
     size: int
 
@@ -65,8 +65,14 @@ class LinearProgram:
         index[mask] = np.arange(start, start + size)
         return Block(name, dims, index, start, size)
 
-    def add_vars(self, name: str, dims: tuple[str, ...], mask: np.ndarray,
-                 lower: float | np.ndarray = 0.0, upper: float | np.ndarray = INF) -> Block:
+    def add_vars(
+        self,
+        name: str,
+        dims: tuple[str, ...],
+        mask: np.ndarray,
+        lower: float | np.ndarray = 0.0,
+        upper: float | np.ndarray = INF,
+    ) -> Block:
         """Add one variable per True element of ``mask``; bounds broadcast to the mask's shape."""
         block = self._block(name, dims, mask, self.n_cols)
         sel = block.index >= 0
@@ -76,8 +82,14 @@ class LinearProgram:
         self.n_cols += block.size
         return block
 
-    def add_rows(self, name: str, dims: tuple[str, ...], mask: np.ndarray,
-                 lower: float | np.ndarray = -INF, upper: float | np.ndarray = INF) -> Block:
+    def add_rows(
+        self,
+        name: str,
+        dims: tuple[str, ...],
+        mask: np.ndarray,
+        lower: float | np.ndarray = -INF,
+        upper: float | np.ndarray = INF,
+    ) -> Block:
         """Add one constraint per True element of ``mask``: lower ≤ (terms) ≤ upper."""
         block = self._block(name, dims, mask, self.n_rows)
         sel = block.index >= 0

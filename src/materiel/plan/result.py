@@ -77,17 +77,22 @@ class Plan:
         g = st.groupby(["customer", "category", "period"], sort=False)[["wc", "w"]].sum()
         out = (g["wc"] / g["w"]).rename("coverage").reset_index()
         order = {p: n for n, p in enumerate(self.model.periods)}
-        return out.sort_values(["customer", "category", "period"], key=lambda c: c.map(order) if c.name == "period" else c).reset_index(drop=True)
+        return out.sort_values(
+            ["customer", "category", "period"], key=lambda c: c.map(order) if c.name == "period" else c
+        ).reset_index(drop=True)
 
     def shortfall_by_category(self, customer: str = "ukraine") -> pd.DataFrame:
         """1 − coverage at the end of each year, categories × years (NaN where no target)."""
         cov = self.coverage()
         cov = cov[cov["customer"] == customer]
         m = self.model
-        last = {m.cal.label(t): int(y) for t, y in enumerate(m.cal.year_of) if t == m.T - 1 or m.cal.year_of[t + 1] != y}
+        last = {
+            m.cal.label(t): int(y) for t, y in enumerate(m.cal.year_of) if t == m.T - 1 or m.cal.year_of[t + 1] != y
+        }
         cov = cov[cov["period"].isin(last)]
         table = cov.assign(year=cov["period"].map(last), shortfall=1 - cov["coverage"]).pivot(
-            index="category", columns="year", values="shortfall")
+            index="category", columns="year", values="shortfall"
+        )
         cats = [c for c in m.categories if c in table.index]
         return table.reindex(index=cats, columns=m.years)
 
@@ -104,7 +109,9 @@ class Plan:
             "europe_share": round(self.europe_share, 4),
             "ukraine_share": round(self.ukraine_share, 4),
             "spend_by_year": {str(y): round(float(v), 2) for y, v in self.spend_by_year().items()},
-            "spend_by_fund": {str(k): round(float(v), 2) for k, v in self.funding.groupby("fund")["amount"].sum().items()},
+            "spend_by_fund": {
+                str(k): round(float(v), 2) for k, v in self.funding.groupby("fund")["amount"].sum().items()
+            },
             "shortfall_by_category": {
                 cat: {str(y): (None if pd.isna(v) else round(float(v), 4)) for y, v in row.items()}
                 for cat, row in sbc.iterrows()
@@ -115,9 +122,13 @@ class Plan:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in the order reports show them."""
         return {
-            "orders": self.orders, "deliveries": self.deliveries, "stock": self.stock,
-            "capacity": self.capacity, "investments": self.investments,
-            "funding": self.funding, "budgets": self.budgets,
+            "orders": self.orders,
+            "deliveries": self.deliveries,
+            "stock": self.stock,
+            "capacity": self.capacity,
+            "investments": self.investments,
+            "funding": self.funding,
+            "budgets": self.budgets,
         }
 
 
@@ -146,18 +157,38 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     l, k, t = np.nonzero(x > EPS)
     qty = x[l, k, t]
     arrive = t + m.lead[l]
-    orders = pd.DataFrame({
-        "line": lines[l], "supplier": supplier[l], "country": country[l], "region": region[l],
-        "item": items[li[l]], "category": cats[li[l]], "customer": custs[k],
-        "period": periods[t], "year": year_of[t], "quantity": qty,
-        "unit_price": m.price[l, t], "cost": qty * m.price[l, t],
-        "delivery_period": periods[np.minimum(arrive, T - 1)],
-    })
-    deliveries = pd.DataFrame({
-        "customer": custs[k], "item": items[li[l]], "category": cats[li[l]], "line": lines[l],
-        "period": periods[np.minimum(arrive, T - 1)], "year": year_of[np.minimum(arrive, T - 1)],
-        "quantity": qty,
-    }).sort_values(["customer", "item", "period", "line"], kind="stable").reset_index(drop=True)
+    orders = pd.DataFrame(
+        {
+            "line": lines[l],
+            "supplier": supplier[l],
+            "country": country[l],
+            "region": region[l],
+            "item": items[li[l]],
+            "category": cats[li[l]],
+            "customer": custs[k],
+            "period": periods[t],
+            "year": year_of[t],
+            "quantity": qty,
+            "unit_price": m.price[l, t],
+            "cost": qty * m.price[l, t],
+            "delivery_period": periods[np.minimum(arrive, T - 1)],
+        }
+    )
+    deliveries = (
+        pd.DataFrame(
+            {
+                "customer": custs[k],
+                "item": items[li[l]],
+                "category": cats[li[l]],
+                "line": lines[l],
+                "period": periods[np.minimum(arrive, T - 1)],
+                "year": year_of[np.minimum(arrive, T - 1)],
+                "quantity": qty,
+            }
+        )
+        .sort_values(["customer", "item", "period", "line"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     e = _clean(v.e.values(solution))
     Kc = _clean(v.K.values(solution))
@@ -168,37 +199,75 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(total > EPS, used / total, np.nan)
     ppy = m.cal.per_year
-    capacity = pd.DataFrame({
-        "line": lines[ll.ravel()], "item": items[li[ll.ravel()]], "period": periods[tt.ravel()],
-        "year": year_of[tt.ravel()], "base_per_year": (m.cap * ppy).ravel(),
-        "added_per_year": (Kc * ppy).ravel(), "total_per_year": (total * ppy).ravel(),
-        "ordered": used.ravel(), "utilisation": util.ravel(),
-    })
+    capacity = pd.DataFrame(
+        {
+            "line": lines[ll.ravel()],
+            "item": items[li[ll.ravel()]],
+            "period": periods[tt.ravel()],
+            "year": year_of[tt.ravel()],
+            "base_per_year": (m.cap * ppy).ravel(),
+            "added_per_year": (Kc * ppy).ravel(),
+            "total_per_year": (total * ppy).ravel(),
+            "ordered": used.ravel(),
+            "utilisation": util.ravel(),
+        }
+    )
     le, te = np.nonzero(e > EPS)
-    investments = pd.DataFrame({
-        "line": lines[le], "supplier": supplier[le], "country": country[le], "item": items[li[le]],
-        "period": periods[te], "year": year_of[te], "added_per_year": e[le, te] * ppy,
-        "cost": e[le, te] * m.capex[le], "usable_from": periods[np.minimum(te + m.build[le], T - 1)],
-    })
+    investments = pd.DataFrame(
+        {
+            "line": lines[le],
+            "supplier": supplier[le],
+            "country": country[le],
+            "item": items[li[le]],
+            "period": periods[te],
+            "year": year_of[te],
+            "added_per_year": e[le, te] * ppy,
+            "cost": e[le, te] * m.capex[le],
+            "usable_from": periods[np.minimum(te + m.build[le], T - 1)],
+        }
+    )
 
     p = _clean(v.p.values(solution)) * MONEY
     fp, lp_, kp, tp = np.nonzero(p > EPS * MONEY)
     q = _clean(v.q.values(solution)) * MONEY
     fq, lq, tq = np.nonzero(q > EPS * MONEY)
-    funding = pd.concat([
-        pd.DataFrame({
-            "fund": funds[fp], "purpose": "orders", "line": lines[lp_], "supplier": supplier[lp_],
-            "country": country[lp_], "region": region[lp_], "customer": custs[kp],
-            "item": items[li[lp_]], "category": cats[li[lp_]], "period": periods[tp],
-            "year": year_of[tp], "amount": p[fp, lp_, kp, tp],
-        }),
-        pd.DataFrame({
-            "fund": funds[fq], "purpose": "capacity", "line": lines[lq], "supplier": supplier[lq],
-            "country": country[lq], "region": region[lq], "customer": "",
-            "item": items[li[lq]], "category": cats[li[lq]], "period": periods[tq],
-            "year": year_of[tq], "amount": q[fq, lq, tq],
-        }),
-    ], ignore_index=True)
+    funding = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "fund": funds[fp],
+                    "purpose": "orders",
+                    "line": lines[lp_],
+                    "supplier": supplier[lp_],
+                    "country": country[lp_],
+                    "region": region[lp_],
+                    "customer": custs[kp],
+                    "item": items[li[lp_]],
+                    "category": cats[li[lp_]],
+                    "period": periods[tp],
+                    "year": year_of[tp],
+                    "amount": p[fp, lp_, kp, tp],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "fund": funds[fq],
+                    "purpose": "capacity",
+                    "line": lines[lq],
+                    "supplier": supplier[lq],
+                    "country": country[lq],
+                    "region": region[lq],
+                    "customer": "",
+                    "item": items[li[lq]],
+                    "category": cats[li[lq]],
+                    "period": periods[tq],
+                    "year": year_of[tq],
+                    "amount": q[fq, lq, tq],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
 
     s = _clean(v.s.values(solution))
     unmet = _clean(v.v.values(solution))
@@ -208,11 +277,21 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     sv = s.ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         cov = np.where(tgt > 0, np.minimum(1.0, sv / np.where(tgt > 0, tgt, 1)), np.nan)
-    stock = pd.DataFrame({
-        "customer": custs[kk], "item": items[ii], "category": cats[ii], "period": periods[ts],
-        "year": year_of[ts], "stock": sv, "target": tgt, "shortfall": np.maximum(0.0, tgt - sv),
-        "coverage": cov, "weight": m.item_weight[ii], "unmet_use": unmet.ravel(),
-    })
+    stock = pd.DataFrame(
+        {
+            "customer": custs[kk],
+            "item": items[ii],
+            "category": cats[ii],
+            "period": periods[ts],
+            "year": year_of[ts],
+            "stock": sv,
+            "target": tgt,
+            "shortfall": np.maximum(0.0, tgt - sv),
+            "coverage": cov,
+            "weight": m.item_weight[ii],
+            "unmet_use": unmet.ravel(),
+        }
+    )
 
     spent = np.zeros(m.budget.shape)
     if len(funding):
@@ -222,9 +301,14 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     carried = _clean(v.c.values(solution)) * MONEY
     F, Y = m.budget.shape
     ff, yy = np.meshgrid(np.arange(F), np.arange(Y), indexing="ij")
-    budgets = pd.DataFrame({
-        "fund": funds[ff.ravel()], "year": np.array(m.years)[yy.ravel()],
-        "budget": m.budget.ravel(), "spent": spent.ravel(), "carried_out": carried.ravel(),
-        "min_spend": (m.min_spend[:, None] * m.budget).ravel(),
-    })
+    budgets = pd.DataFrame(
+        {
+            "fund": funds[ff.ravel()],
+            "year": np.array(m.years)[yy.ravel()],
+            "budget": m.budget.ravel(),
+            "spent": spent.ravel(),
+            "carried_out": carried.ravel(),
+            "min_spend": (m.min_spend[:, None] * m.budget).ravel(),
+        }
+    )
     return Plan(m, orders, deliveries, capacity, investments, funding, stock, budgets, timings or {})

@@ -6,7 +6,11 @@ Phase 1 minimises weighted relative shortfall. Phase 2 adds the row "shortfall â
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -14,7 +18,6 @@ import highspy
 import numpy as np
 
 from .formulation import Formulation
-
 
 ABS_SHORTFALL_SLACK = 1e-9
 
@@ -43,7 +46,7 @@ _STATUS = {
 class SolverOptions:
     """Options for one plan solve, grouped rather than passed as loose keywords."""
 
-    shortfall_tolerance: float = 1e-6
+    shortfall_tolerance: float = 1e-9
     time_limit: float | None = None
     threads: int | None = None
     log: bool = False
@@ -62,8 +65,28 @@ class SolveResult:
     highs: highspy.Highs | None = None
 
 
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """HiGHS prints a banner from C++ when constructed; keep it out of our (JSON) output."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _new_highs(options: SolverOptions) -> highspy.Highs:
-    h = highspy.Highs()
+    with _quiet_stdout():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.log))
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel
 
-from .countries import REGIONS, builtin_countries
 from .convert import Converter
+from .countries import REGIONS, builtin_countries
 from .errors import Collector, Loc
 from .periods import Calendar, parse_period
 from .schema import DEFAULT_CATEGORIES, Quantity, Scenario
@@ -28,35 +28,35 @@ class ModelData:
     cal: Calendar
     currency: str
     customers: list[str]
-    customer_weight: np.ndarray        # (K,)
+    customer_weight: np.ndarray  # (K,)
     items: list[str]
     item_category: list[str]
-    item_weight: np.ndarray            # (I,)
+    item_weight: np.ndarray  # (I,)
     categories: list[str]
-    loss: np.ndarray                   # (I,) share lost per period
-    wartime_use: np.ndarray            # (I,) units per day of high-intensity war
-    stock0: np.ndarray                 # (K, I)
-    use: np.ndarray                    # (K, I, T) units used per period
-    target: np.ndarray                 # (K, I, T)
+    loss: np.ndarray  # (I,) share lost per period
+    wartime_use: np.ndarray  # (I,) units per day of high-intensity war
+    stock0: np.ndarray  # (K, I)
+    use: np.ndarray  # (K, I, T) units used per period
+    target: np.ndarray  # (K, I, T)
     lines: list[str]
-    line_item: np.ndarray              # (L,) item index
+    line_item: np.ndarray  # (L,) item index
     line_country: list[str]
     line_supplier: list[str]
-    line_tags: list[frozenset[str]]    # country code and region flags
-    cap: np.ndarray                    # (L, T) base capacity per period
-    price: np.ndarray                  # (L, T) money per unit
-    lead: np.ndarray                   # (L,) periods from order to delivery
-    build: np.ndarray                  # (L,) periods from investment to capacity
-    emax: np.ndarray                   # (L,) per-period capacity that one period's starts may add
-    capex: np.ndarray                  # (L,) money per unit of per-period capacity
-    share: np.ndarray                  # (L, K) largest share of output per customer
+    line_tags: list[frozenset[str]]  # country code and region flags
+    cap: np.ndarray  # (L, T) base capacity per period
+    price: np.ndarray  # (L, T) money per unit
+    lead: np.ndarray  # (L,) periods from order to delivery
+    build: np.ndarray  # (L,) periods from investment to capacity
+    emax: np.ndarray  # (L,) per-period capacity that one period's starts may add
+    capex: np.ndarray  # (L,) money per unit of per-period capacity
+    share: np.ndarray  # (L, K) largest share of output per customer
     funds: list[str]
-    budget: np.ndarray                 # (F, Y) money per year
-    min_spend: np.ndarray              # (F,) share of each year's budget that must be spent
-    carry: np.ndarray                  # (F,) bool
-    eligible: np.ndarray               # (F, L, K) bool: f may pay for orders on l for k
-    eligible_capex: np.ndarray         # (F, L) bool
-    committed: np.ndarray              # (L, K, T) minimum orders
+    budget: np.ndarray  # (F, Y) money per year
+    min_spend: np.ndarray  # (F,) share of each year's budget that must be spent
+    carry: np.ndarray  # (F,) bool
+    eligible: np.ndarray  # (F, L, K) bool: f may pay for orders on l for k
+    eligible_capex: np.ndarray  # (F, L) bool
+    committed: np.ndarray  # (L, K, T) minimum orders
 
     @property
     def T(self) -> int:
@@ -248,7 +248,9 @@ def compile_scenario(sc: Scenario) -> ModelData:
         i = _ref(ln.item, item_ix, (*loc, "item"), "item", problems)
         line_item[l] = i if i is not None else 0
         if ln.country not in countries:
-            problems.add((*loc, "country"), f"unknown country code {ln.country!r}; declare it under 'countries' with its regions")
+            problems.add(
+                (*loc, "country"), f"unknown country code {ln.country!r}; declare it under 'countries' with its regions"
+            )
             tags.append(frozenset({ln.country}))
         else:
             tags.append(frozenset({ln.country, *countries[ln.country][1]}))
@@ -270,9 +272,15 @@ def compile_scenario(sc: Scenario) -> ModelData:
         emax[l] = conv.per_period(ln.expansion_max, (*loc, "expansion_max")) / ppy
         if emax_year > 0:
             if ln.capex is None:
-                problems.add((*loc, "capex"), "a line that can expand (expansion_max > 0) needs capex: the money per unit of added yearly capacity")
+                problems.add(
+                    (*loc, "capex"),
+                    "a line that can expand (expansion_max > 0) needs capex: the money per unit of added yearly capacity",
+                )
             if ln.build is None:
-                problems.add((*loc, "build"), "a line that can expand (expansion_max > 0) needs build: the time until new capacity is usable")
+                problems.add(
+                    (*loc, "build"),
+                    "a line that can expand (expansion_max > 0) needs build: the time until new capacity is usable",
+                )
         if ln.capex is not None:
             conv.nonneg(ln.capex.value, (*loc, "capex"), "capex")
             capex[l] = conv.money(ln.capex, (*loc, "capex")) * ppy
@@ -284,7 +292,7 @@ def compile_scenario(sc: Scenario) -> ModelData:
                 share[l, k] = conv.fraction(q, (*loc, "share", who))
 
     # -- funding ---------------------------------------------------------------------------------
-    fund_ix = _duplicates([f.id for f in sc.funding], "funding", problems)
+    _duplicates([f.id for f in sc.funding], "funding", problems)
     F, Y = len(sc.funding), len(cal.years)
     budget = np.zeros((F, Y))
     min_spend = np.zeros(F)
@@ -305,7 +313,10 @@ def compile_scenario(sc: Scenario) -> ModelData:
         for field in ("origins", "exclude"):
             for j, tag in enumerate(getattr(fu, field) or []):
                 if tag not in tags_known:
-                    problems.add((*loc, field, j), f"{tag!r} is neither a country code nor a region; regions: {', '.join(REGIONS)}")
+                    problems.add(
+                        (*loc, field, j),
+                        f"{tag!r} is neither a country code nor a region; regions: {', '.join(REGIONS)}",
+                    )
         origin_ok = np.array([fu.origins is None or bool(t & set(fu.origins)) for t in tags], dtype=bool)
         origin_ok &= np.array([not (t & set(fu.exclude)) for t in tags], dtype=bool)
         cust_ok = np.ones(K, dtype=bool)
@@ -337,7 +348,10 @@ def compile_scenario(sc: Scenario) -> ModelData:
         if not 0 <= t < T:
             problems.add((*loc, "period"), f"{c.period} is outside the horizon {cal.label(0)}–{cal.label(T - 1)}")
         elif t + lead[l] >= T:
-            problems.add((*loc, "period"), f"an order in {c.period} on {c.line} (lead {lead[l]} periods) would arrive after the horizon ends in {cal.label(T - 1)}")
+            problems.add(
+                (*loc, "period"),
+                f"an order in {c.period} on {c.line} (lead {lead[l]} periods) would arrive after the horizon ends in {cal.label(T - 1)}",
+            )
         elif share[l, k] == 0:
             problems.add((*loc, "customer"), f"line {c.line} gives {c.customer} no share of its output (share 0)")
         elif not eligible[:, l, k].any():
@@ -347,23 +361,42 @@ def compile_scenario(sc: Scenario) -> ModelData:
 
     problems.raise_if_any()
     return ModelData(
-        scenario=sc, cal=cal, currency=cur.base,
+        scenario=sc,
+        cal=cal,
+        currency=cur.base,
         customers=[c.id for c in sc.customers],
         customer_weight=np.array([c.weight for c in sc.customers]),
-        items=[it.id for it in sc.items], item_category=item_cat,
+        items=[it.id for it in sc.items],
+        item_category=item_cat,
         item_weight=np.array([it.weight for it in sc.items]),
         categories=[c for c in categories if c in set(item_cat)],
-        loss=loss, wartime_use=wartime, stock0=stock0, use=use, target=target,
-        lines=[ln.id for ln in sc.lines], line_item=line_item,
-        line_country=[ln.country for ln in sc.lines], line_supplier=[ln.supplier for ln in sc.lines],
-        line_tags=tags, cap=cap, price=price, lead=lead, build=build, emax=emax, capex=capex,
-        share=share, funds=[f.id for f in sc.funding], budget=budget, min_spend=min_spend,
-        carry=carry, eligible=eligible, eligible_capex=eligible_capex, committed=committed,
+        loss=loss,
+        wartime_use=wartime,
+        stock0=stock0,
+        use=use,
+        target=target,
+        lines=[ln.id for ln in sc.lines],
+        line_item=line_item,
+        line_country=[ln.country for ln in sc.lines],
+        line_supplier=[ln.supplier for ln in sc.lines],
+        line_tags=tags,
+        cap=cap,
+        price=price,
+        lead=lead,
+        build=build,
+        emax=emax,
+        capex=capex,
+        share=share,
+        funds=[f.id for f in sc.funding],
+        budget=budget,
+        min_spend=min_spend,
+        carry=carry,
+        eligible=eligible,
+        eligible_capex=eligible_capex,
+        committed=committed,
     )
 
 
 def unsourced(sc: Scenario) -> list[Loc]:
     """Figures that carry neither a source nor an assumption."""
     return [loc for loc, q in iter_quantities(sc) if q.source is None and q.assumption is None]
-
-

@@ -4,6 +4,7 @@ that a pass over the scenario reports every bad figure at once."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -26,8 +27,9 @@ from .units import (
 class Converter:
     """Unit conversion against one scenario's calendar and currency table."""
 
-    def __init__(self, cal: Calendar, base: str, base_year: int, fx: dict[str, float],
-                 inflation: float, problems: Collector) -> None:
+    def __init__(
+        self, cal: Calendar, base: str, base_year: int, fx: dict[str, float], inflation: float, problems: Collector
+    ) -> None:
         self.cal = cal
         self.base = base
         self.base_year = base_year
@@ -41,7 +43,9 @@ class Converter:
             return 1.0
         if currency not in self.fx:
             known = ", ".join([self.base, *sorted(self.fx)])
-            self.problems.add((*loc, "unit"), f"currency {currency} has no exchange rate in currency.fx; known: {known}")
+            self.problems.add(
+                (*loc, "unit"), f"currency {currency} has no exchange rate in currency.fx; known: {known}"
+            )
             return math.nan
         return self.fx[currency]
 
@@ -121,7 +125,9 @@ class Converter:
             return math.nan
         rate = q.value * factor
         if not 0 <= rate < 1:
-            self.problems.add((*loc, "value"), f"a loss rate must be at least 0 and below 1 per {basis}, got {q.value:g}")
+            self.problems.add(
+                (*loc, "value"), f"a loss rate must be at least 0 and below 1 per {basis}, got {q.value:g}"
+            )
             return 0.0
         periods_per_basis = YEARS_PER[basis] * self.cal.per_year
         return 1 - (1 - rate) ** (1 / periods_per_basis)
@@ -153,7 +159,7 @@ class Converter:
         fill = points[0][1] if before == "first" else 0.0
         out[:] = fill
         for start, value in points:
-            out[max(start, 0):] = value
+            out[max(start, 0) :] = value
         return out
 
     def yearly(self, steps: list[Step], loc: Loc, convert) -> np.ndarray:
@@ -182,7 +188,7 @@ class Converter:
         marks.sort(key=lambda p: p[0])
         out = np.zeros(self.cal.n)
         t = np.arange(self.cal.n)
-        for (t0, v0), (t1, v1) in zip(marks, marks[1:], strict=False):
+        for (t0, v0), (t1, v1) in itertools.pairwise(marks):
             seg = (t >= t0) & (t < t1)
             if interpolate == "linear" and t1 > t0:
                 out[seg] = v0 + (v1 - v0) * (t[seg] - t0) / (t1 - t0)

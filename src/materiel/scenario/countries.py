@@ -9,12 +9,33 @@ A scenario may add countries or override one with its own ``countries`` section.
 from __future__ import annotations
 
 EU = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
-    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
-    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
-    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta", "NL": "Netherlands",
-    "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SK": "Slovakia", "SI": "Slovenia",
-    "ES": "Spain", "SE": "Sweden",
+    "AT": "Austria",
+    "BE": "Belgium",
+    "BG": "Bulgaria",
+    "HR": "Croatia",
+    "CY": "Cyprus",
+    "CZ": "Czechia",
+    "DK": "Denmark",
+    "EE": "Estonia",
+    "FI": "Finland",
+    "FR": "France",
+    "DE": "Germany",
+    "GR": "Greece",
+    "HU": "Hungary",
+    "IE": "Ireland",
+    "IT": "Italy",
+    "LV": "Latvia",
+    "LT": "Lithuania",
+    "LU": "Luxembourg",
+    "MT": "Malta",
+    "NL": "Netherlands",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RO": "Romania",
+    "SK": "Slovakia",
+    "SI": "Slovenia",
+    "ES": "Spain",
+    "SE": "Sweden",
 }
 NATO_NON_EU = {"US", "CA", "GB", "NO", "IS", "TR", "AL", "ME", "MK"}
 EU_NON_NATO = {"AT", "CY", "IE", "MT"}
@@ -38,9 +59,7 @@ OTHERS = {
 
 def builtin_countries() -> dict[str, tuple[str, list[str]]]:
     """Code -> (name, region flags)."""
-    table: dict[str, tuple[str, list[str]]] = {
-        code: (name, ["EU", "EEA", "EUROPE"]) for code, name in EU.items()
-    }
+    table: dict[str, tuple[str, list[str]]] = {code: (name, ["EU", "EEA", "EUROPE"]) for code, name in EU.items()}
     table.update({code: (name, list(flags)) for code, (name, flags) in OTHERS.items()})
     for code, (name, flags) in table.items():
         if (code in NATO_NON_EU or code in EU) and code not in EU_NON_NATO:

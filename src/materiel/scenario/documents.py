@@ -22,8 +22,16 @@ from ruamel.yaml.error import MarkedYAMLError
 from .errors import Loc, Problem, ScenarioError
 
 TABLE_SECTIONS = (
-    "countries", "categories", "customers", "items", "requirements", "force_design",
-    "lines", "funding", "commitments", "sources",
+    "countries",
+    "categories",
+    "customers",
+    "items",
+    "requirements",
+    "force_design",
+    "lines",
+    "funding",
+    "commitments",
+    "sources",
 )
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -115,7 +123,10 @@ def _set_dotted(row: dict[str, Any], column: str, value: Any) -> None:
 
 
 def _rows_to_records(
-    header: list[str], rows: list[tuple[int, list[Any]]], name: str, loc: Loc,
+    header: list[str],
+    rows: list[tuple[int, list[Any]]],
+    name: str,
+    loc: Loc,
     positions: dict[Loc, tuple[str, int]],
 ) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
@@ -138,9 +149,11 @@ def _rows_to_records(
     return records
 
 
-def read_table(path: Path, sheet: str | None, loc: Loc, positions: dict[Loc, tuple[str, int]],
-               ref: tuple[str, int | None]) -> list[dict[str, Any]]:
+def read_table(
+    path: Path, sheet: str | None, loc: Loc, positions: dict[Loc, tuple[str, int]], ref: tuple[str, int | None]
+) -> list[dict[str, Any]]:
     """Read a CSV file or an XLSX sheet into records (one per row)."""
+
     def fail(message: str) -> ScenarioError:
         return ScenarioError([Problem(loc, message, file=ref[0], line=ref[1])])
 
@@ -183,7 +196,16 @@ def read_document(path: str | Path) -> Document:
     path = Path(path)
     data, positions = read_yaml(path)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem((), "a scenario file must be a mapping of sections (name:, horizon:, items: ...)", file=str(path), line=1)])
+        raise ScenarioError(
+            [
+                Problem(
+                    (),
+                    "a scenario file must be a mapping of sections (name:, horizon:, items: ...)",
+                    file=str(path),
+                    line=1,
+                )
+            ]
+        )
     doc = Document(data=data, main_file=str(path), positions=positions)
     problems: list[Problem] = []
     for section in TABLE_SECTIONS:
@@ -197,7 +219,9 @@ def read_document(path: str | Path) -> Document:
             continue
         ref = doc.where((section,))
         try:
-            data[section] = read_table(path.parent / str(spec["file"]), spec.get("sheet"), (section,), positions, (ref[0], ref[1]))
+            data[section] = read_table(
+                path.parent / str(spec["file"]), spec.get("sheet"), (section,), positions, (ref[0], ref[1])
+            )
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:

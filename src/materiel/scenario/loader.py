@@ -69,8 +69,7 @@ def locate(doc: Document, problems: list[Problem]) -> list[Problem]:
     return problems
 
 
-def _validate(adapter_type: Any, value: Any, loc: Loc, root: type[BaseModel] | None,
-              problems: list[Problem]) -> Any:
+def _validate(adapter_type: Any, value: Any, loc: Loc, root: type[BaseModel] | None, problems: list[Problem]) -> Any:
     try:
         return TypeAdapter(adapter_type).validate_python(value)
     except ValidationError as exc:
@@ -101,10 +100,14 @@ def validate_document(doc: Document) -> Scenario:
             continue
         value = data[name]
         annotation = field.annotation
-        item_type = getattr(annotation, "__args__", (None,))[0] if getattr(annotation, "__origin__", None) is list else None
+        item_type = (
+            getattr(annotation, "__args__", (None,))[0] if getattr(annotation, "__origin__", None) is list else None
+        )
         if item_type is not None and isinstance(item_type, type) and issubclass(item_type, BaseModel):
             if not isinstance(value, list):
-                problems.append(Problem((name,), f"expected a list of {item_type.__name__.lower()} entries (or a .csv/.xlsx table)"))
+                problems.append(
+                    Problem((name,), f"expected a list of {item_type.__name__.lower()} entries (or a .csv/.xlsx table)")
+                )
                 continue
             rows = [_validate(item_type, row, (name, j), item_type, problems) for j, row in enumerate(value)]
             clean[name] = [r for r in rows if r is not None]

@@ -52,9 +52,7 @@ class Quantity(Model):
     low: float | None = Field(None, description="Low end of the plausible range (for sweeps).")
     high: float | None = Field(None, description="High end of the plausible range (for sweeps).")
     source: str | None = Field(None, description="Id of an entry in the scenario's sources table.")
-    assumption: str | None = Field(
-        None, description="One-line rationale when no public source gives this figure."
-    )
+    assumption: str | None = Field(None, description="One-line rationale when no public source gives this figure.")
     note: str | None = Field(None, description="Free text shown beside the figure in reports.")
 
     @field_validator("value", "low", "high")
@@ -170,7 +168,7 @@ class Customer(Model):
 
     id: Id
     name: str
-    weight: float = Field(1.0, ge=0, description="Priority of this customer's shortfall in the plan.")
+    weight: float = Field(1.0, gt=0, description="Priority of this customer's shortfall in the plan.")
 
 
 class Item(Model):
@@ -180,7 +178,7 @@ class Item(Model):
     name: str
     category: str = Field(description="One of the standard categories or a declared one.")
     unit: str = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
-    weight: float = Field(1.0, ge=0, description="Importance within its category.")
+    weight: float = Field(1.0, gt=0, description="Importance within its category.")
     loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[str, Num] = Field(default_factory=dict, description="Initial stock per customer.")
@@ -216,7 +214,9 @@ class ForceDesign(Model):
     customer: str
     brigades: Num = Field(description="Number of brigades in the target force.")
     phase_in: list[Milestone] = Field(min_length=1, description="Share (0–1) of the target held by each period.")
-    reserve_days: Num = Field(default_factory=lambda: Quantity(value=0.0), description="Days of wartime use held in reserve.")
+    reserve_days: Num = Field(
+        default_factory=lambda: Quantity(value=0.0), description="Days of wartime use held in reserve."
+    )
     allotments: list[Allotment] = Field(min_length=1)
     note: str | None = None
 
@@ -228,7 +228,9 @@ class Line(Model):
     supplier: str
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code of the country of production.")
     item: str
-    capacity: Schedule = Field(description="Output available to the plan (default per year); steps are announced ramps.")
+    capacity: Schedule = Field(
+        description="Output available to the plan (default per year); steps are announced ramps."
+    )
     price: Schedule = Field(description="Unit price (money).")
     lead: Num = Field(description="Order-to-delivery time (default months).")
     expansion_max: Num = Field(
@@ -279,7 +281,7 @@ class PlannerSettings(Model):
     """Options of the optimiser."""
 
     shortfall_tolerance: float = Field(
-        1e-6, ge=0, le=0.1, description="Relative slack on the optimal shortfall when minimising money."
+        1e-9, ge=0, le=0.1, description="Relative slack on the optimal shortfall when minimising money."
     )
     time_limit: float | None = Field(None, gt=0, description="Seconds allowed per HiGHS solve.")
 

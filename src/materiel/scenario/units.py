@@ -18,19 +18,46 @@ import re
 from dataclasses import dataclass
 
 TIME_WORDS: dict[str, str] = {
-    "day": "day", "days": "day", "d": "day",
-    "week": "week", "weeks": "week", "wk": "week",
-    "month": "month", "months": "month", "mo": "month",
-    "quarter": "quarter", "quarters": "quarter", "q": "quarter",
-    "year": "year", "years": "year", "yr": "year", "yrs": "year", "a": "year", "annum": "year",
+    "day": "day",
+    "days": "day",
+    "d": "day",
+    "week": "week",
+    "weeks": "week",
+    "wk": "week",
+    "month": "month",
+    "months": "month",
+    "mo": "month",
+    "quarter": "quarter",
+    "quarters": "quarter",
+    "q": "quarter",
+    "year": "year",
+    "years": "year",
+    "yr": "year",
+    "yrs": "year",
+    "a": "year",
+    "annum": "year",
 }
 YEARS_PER: dict[str, float] = {
-    "day": 1 / 365, "week": 7 / 365, "month": 1 / 12, "quarter": 1 / 4, "year": 1.0,
+    "day": 1 / 365,
+    "week": 7 / 365,
+    "month": 1 / 12,
+    "quarter": 1 / 4,
+    "year": 1.0,
 }
 DAYS_PER: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.0, "quarter": 365 / 4, "year": 365.0}
 SCALES: dict[str, float] = {
-    "": 1.0, "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
-    "bn": 1e9, "b": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12,
+    "": 1.0,
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "million": 1e6,
+    "bn": 1e9,
+    "b": 1e9,
+    "billion": 1e9,
+    "tn": 1e12,
+    "trillion": 1e12,
 }
 TIME_HELP = "day, week, month, quarter or year"
 
@@ -95,9 +122,7 @@ def rate_basis(unit: str | None, default: str) -> str:
     if basis is None:
         if head.lower() in TIME_WORDS:
             return TIME_WORDS[head.lower()]
-        raise UnitError(
-            f"unit {unit!r}: a rate needs a time basis, e.g. '{head or 'units'}/year' ({TIME_HELP})"
-        )
+        raise UnitError(f"unit {unit!r}: a rate needs a time basis, e.g. '{head or 'units'}/year' ({TIME_HELP})")
     return _time(basis, unit) or default
 
 

@@ -1,0 +1,104 @@
+"""Static charts of a plan (PNG via matplotlib's Agg backend; no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..plan.result import Plan
+
+SCALE = 1e9
+
+
+def _grid(n: int, cols: int = 3) -> tuple[plt.Figure, np.ndarray]:
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
+
+
+def _ticks(ax: plt.Axes, periods: list[str]) -> None:
+    step = max(1, len(periods) // 6)
+    ax.set_xticks(range(0, len(periods), step))
+    ax.set_xticklabels(periods[::step], rotation=45, ha="right", fontsize=7)
+
+
+def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
+    """One panel per category: each item's stock (solid) against its target (dashed)."""
+    m = plan.model
+    st = plan.stock[plan.stock["customer"] == customer]
+    cats = [c for c in m.categories if (st.loc[st["category"] == c, "target"] > 0).any()]
+    fig, axes = _grid(len(cats))
+    units = {it.id: it.unit for it in m.scenario.items}
+    for ax, cat in zip(axes, cats, strict=False):
+        sub = st[st["category"] == cat]
+        for n, (item, g) in enumerate(sub.groupby("item", sort=False)):
+            colour = f"C{n}"
+            ax.plot(range(len(g)), g["stock"].to_numpy(), color=colour, label=f"{item} ({units[item]})")
+            ax.plot(range(len(g)), g["target"].to_numpy(), color=colour, linestyle="--", linewidth=1)
+        ax.set_title(cat, fontsize=9)
+        ax.legend(fontsize=6, loc="upper left")
+        ax.tick_params(labelsize=7)
+        _ticks(ax, m.periods)
+    fig.suptitle(f"{customer}: stock (solid) vs target (dashed)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def spending_by_fund(plan: Plan, path: Path) -> Path:
+    """Stacked bars: money spent per year by funding vehicle."""
+    table = plan.spend_by_year("fund") / SCALE
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    bottom = np.zeros(len(table))
+    for n, fund in enumerate(table.columns):
+        ax.bar(table.index.astype(str), table[fund], bottom=bottom, label=fund, color=f"C{n % 10}")
+        bottom += table[fund].to_numpy()
+    ax.set_ylabel(f"{plan.currency} bn ({plan.model.scenario.currency.year} prices)")
+    ax.set_title("Spending per year by funding vehicle")
+    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
+    """The lines with most money spent: base and added capacity (per year) and what was ordered."""
+    m = plan.model
+    spend = plan.funding.groupby("line")["amount"].sum().sort_values(ascending=False)
+    lines = list(spend.index[:top]) or m.lines[:top]
+    fig, axes = _grid(len(lines))
+    ppy = m.cal.per_year
+    for ax, line in zip(axes, lines, strict=False):
+        g = plan.capacity[plan.capacity["line"] == line]
+        x = range(len(g))
+        ax.stackplot(
+            x, g["base_per_year"], g["added_per_year"], labels=["base", "added"], colors=["#9ab", "#e84"], alpha=0.8
+        )
+        ax.plot(x, g["ordered"] * ppy, color="black", linewidth=1, label="ordered")
+        ax.set_title(line, fontsize=9)
+        ax.tick_params(labelsize=7)
+        _ticks(ax, m.periods)
+        ax.legend(fontsize=6, loc="upper left")
+    fig.suptitle("Capacity build-up of the main lines (units per year)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_charts(plan: Plan, folder: Path) -> list[Path]:
+    """Write the plan's standard charts into ``folder``."""
+    return [
+        stock_vs_target(plan, folder / "stock_vs_target.png"),
+        spending_by_fund(plan, folder / "spending_by_fund.png"),
+        capacity_build_up(plan, folder / "capacity_build_up.png"),
+    ]

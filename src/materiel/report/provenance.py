@@ -1,0 +1,69 @@
+"""The inputs behind a result: every figure of the scenario with its unit, range and source."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..scenario.compiled import iter_quantities
+from ..scenario.schema import Scenario
+
+
+def _path(sc: Scenario, loc: tuple) -> str:
+    parts: list[str] = []
+    node: object = sc
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list):
+            item = node[step]
+            label = getattr(item, "id", None) or str(step)
+            parts[-1] = f"{parts[-1]}[{label}]"
+            node = item
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else getattr(node, str(step), None)
+    return ".".join(parts)
+
+
+def inputs_table(sc: Scenario) -> pd.DataFrame:
+    """One row per figure: where it is, value, unit, range, and its source or assumption."""
+    sources = {s.id: s for s in sc.sources}
+    rows = []
+    for loc, q in iter_quantities(sc):
+        src = sources.get(q.source) if q.source else None
+        rows.append(
+            {
+                "field": _path(sc, loc),
+                "value": q.value,
+                "unit": q.unit or "",
+                "year": q.year,
+                "low": q.low,
+                "high": q.high,
+                "source": q.source or "",
+                "source_date": src.date if src else "",
+                "confidence": (src.confidence or "") if src else "",
+                "assumption": q.assumption or "",
+                "note": q.note or "",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "field",
+            "value",
+            "unit",
+            "year",
+            "low",
+            "high",
+            "source",
+            "source_date",
+            "confidence",
+            "assumption",
+            "note",
+        ],
+    )
+
+
+def sources_table(sc: Scenario) -> pd.DataFrame:
+    """The scenario's sources table."""
+    return pd.DataFrame(
+        [s.model_dump() for s in sc.sources], columns=["id", "publisher", "title", "date", "url", "confidence", "note"]
+    )
