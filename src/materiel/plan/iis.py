@@ -10,6 +10,10 @@ from ..fmt import money
 from ..scenario.compiled import ModelData
 from .formulation import Formulation
 
+# Derive the IIS from the LP itself and make it irreducible (HiGHS's light default finds only
+# bound conflicts, and misses a commitment that exceeds a budget).
+IIS_STRATEGY = int(highspy._core.kIisStrategyFromLp) | int(highspy._core.kIisStrategyIrreducible)
+
 
 def describe_row(m: ModelData, family: str, c: tuple[int, ...]) -> str:
     """A constraint in words."""
@@ -61,6 +65,7 @@ def describe_col(m: ModelData, var: str, c: tuple[int, ...]) -> str | None:
 def explain(h: highspy.Highs, form: Formulation, m: ModelData) -> list[str]:
     """The conflicting inputs, one line each; empty when HiGHS cannot isolate them."""
     try:
+        h.setOptionValue("iis_strategy", IIS_STRATEGY)
         status, iis = h.getIis()
     except Exception:  # an older HiGHS without IIS support
         return []

@@ -18,6 +18,8 @@ from .errors import Collector, Loc
 from .periods import Calendar, parse_period
 from .schema import DEFAULT_CATEGORIES, Quantity, Scenario
 
+NEGLIGIBLE = 1e-6
+
 
 @dataclass
 class ModelData:
@@ -360,6 +362,8 @@ def compile_scenario(sc: Scenario) -> ModelData:
             committed[l, k, t] += c.quantity.value
 
     problems.raise_if_any()
+    for arr in (use, target, stock0):  # below a millionth of a unit is rounding noise, not demand
+        arr[np.abs(arr) < NEGLIGIBLE] = 0.0
     return ModelData(
         scenario=sc,
         cal=cal,

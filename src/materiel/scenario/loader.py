@@ -59,9 +59,27 @@ def _entity_label(data: Any, loc: Loc) -> str:
     return ".".join(parts)
 
 
+def _as_written(data: Any, loc: Loc) -> Loc:
+    """Drop list indices the schema added: a single figure written where a schedule is allowed."""
+    out: list[str | int] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int) and not isinstance(node, list):
+            continue
+        out.append(step)
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        elif isinstance(node, dict):
+            node = node.get(step)
+        else:
+            node = None
+    return tuple(out)
+
+
 def locate(doc: Document, problems: list[Problem]) -> list[Problem]:
     """Attach file, line and a readable path to problems that only carry a location."""
     for p in problems:
+        p.loc = _as_written(doc.data, p.loc)
         if p.file is None:
             p.file, p.line = doc.where(p.loc)
         if not p.path:
