@@ -90,8 +90,17 @@ def validate(scenario: ScenarioArg = None) -> None:
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the field reference of docs/scenario.md instead.")
+    ] = False,
+) -> None:
     """Print the JSON schema of scenario files (for editor completion)."""
+    if markdown:
+        from .scenario.reference import field_reference
+
+        typer.echo(field_reference())
+        return
     from .scenario.schema import Scenario
 
     typer.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))

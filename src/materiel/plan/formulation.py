@@ -110,8 +110,9 @@ def capacity_build_up(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
 
 
 def stock_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
-    """s[k,i,t] − (1−loss(i))·s[k,i,t−1] − Σ_{l makes i} x[l,k,t−lead(l)] − v[k,i,t]
-    = −use(k,i,t), with s[k,i,−1] the initial stock   (Stock-balance)"""
+    """s[k,i,t] − (1−loss(i))·s[k,i,t−1] − Σ_{l makes i} x[l,k,t−lead(l)] − v[k,i,t] = −use(k,i,t)
+
+    with s[k,i,−1] the initial stock   (Stock-balance)"""
     K, I, T = m.target.shape
     keep = 1 - m.loss  # (I,)
     rhs = -m.use.copy()

@@ -108,7 +108,7 @@ class Milestone(Quantity):
 class Source(Model):
     """A public source that figures cite by id."""
 
-    id: Id
+    id: Id = Field(description="Id that figures cite in their 'source'.")
     publisher: str = Field(description="Outlet or institution, e.g. 'Kiel Institute'.")
     title: str = Field(description="Title of the article, report or statement.")
     date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="As-of date: YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -116,7 +116,7 @@ class Source(Model):
     confidence: Literal["H", "M", "L", "M-H", "L-M"] | None = Field(
         None, description="H official/primary; M one reputable outlet; L aggregator or conflicting."
     )
-    note: str | None = None
+    note: str | None = Field(None, description="Confidence note or derivation.")
 
 
 class Horizon(Model):
@@ -152,30 +152,30 @@ class Country(Model):
     """A country of production (adds to or overrides the built-in table)."""
 
     code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code.")
-    name: str
+    name: str = Field(description="Display name.")
     regions: list[str] = Field(default_factory=list, description="Region flags, e.g. EU, EEA, UA, EUROPE.")
 
 
 class Category(Model):
     """A user-defined item category (the nine standard ones need no declaration)."""
 
-    id: Id
-    name: str
+    id: Id = Field(description="Id used by items and funding rules.")
+    name: str = Field(description="Display name.")
 
 
 class Customer(Model):
     """Who holds stock and has targets."""
 
-    id: Id
-    name: str
+    id: Id = Field(description="Id used by requirements, stock, shares and funding rules.")
+    name: str = Field(description="Display name.")
     weight: float = Field(1.0, gt=0, description="Priority of this customer's shortfall in the plan.")
 
 
 class Item(Model):
     """An item of equipment or consumable."""
 
-    id: Id
-    name: str
+    id: Id = Field(description="Id used by lines, requirements and allotments.")
+    name: str = Field(description="Display name.")
     category: str = Field(description="One of the standard categories or a declared one.")
     unit: str = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
     weight: float = Field(1.0, gt=0, description="Importance within its category.")
@@ -183,25 +183,25 @@ class Item(Model):
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[str, Num] = Field(default_factory=dict, description="Initial stock per customer.")
     use: dict[str, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
-    note: str | None = None
+    note: str | None = Field(None, description="Free text shown in reports.")
 
 
 class Requirement(Model):
     """Target stock of one item for one customer, given as milestones."""
 
-    customer: str
-    item: str
+    customer: str = Field(description="Customer id.")
+    item: str = Field(description="Item id.")
     targets: list[Milestone] = Field(min_length=1, description="Stock to hold by each period.")
     interpolate: Literal["linear", "step"] = Field(
         "linear", description="Between milestones: straight line or hold the earlier value."
     )
-    note: str | None = None
+    note: str | None = Field(None, description="Free text shown in reports.")
 
 
 class Allotment(Model):
     """Per-brigade holding of one item in a force design."""
 
-    item: str
+    item: str = Field(description="Item id.")
     per_brigade: Num = Field(description="Units held by one brigade.")
     reserve_days: Num | None = Field(
         None, description="Days of wartime use held in reserve (overrides the force design's)."
@@ -211,23 +211,23 @@ class Allotment(Model):
 class ForceDesign(Model):
     """Targets derived from a force: brigades × allotment + reserve days × wartime use."""
 
-    customer: str
+    customer: str = Field(description="Customer id.")
     brigades: Num = Field(description="Number of brigades in the target force.")
     phase_in: list[Milestone] = Field(min_length=1, description="Share (0–1) of the target held by each period.")
     reserve_days: Num = Field(
         default_factory=lambda: Quantity(value=0.0), description="Days of wartime use held in reserve."
     )
-    allotments: list[Allotment] = Field(min_length=1)
-    note: str | None = None
+    allotments: list[Allotment] = Field(min_length=1, description="Per-brigade holdings, one per item.")
+    note: str | None = Field(None, description="Free text shown in reports.")
 
 
 class Line(Model):
     """A production line: one supplier making one item in one country."""
 
-    id: Id
-    supplier: str
+    id: Id = Field(description="Id of the line.")
+    supplier: str = Field(description="Company or state producer.")
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code of the country of production.")
-    item: str
+    item: str = Field(description="Item id of what the line makes.")
     capacity: Schedule = Field(
         description="Output available to the plan (default per year); steps are announced ramps."
     )
@@ -242,14 +242,14 @@ class Line(Model):
     share: dict[str, Num] = Field(
         default_factory=dict, description="Largest share of output each customer may take (default 1)."
     )
-    note: str | None = None
+    note: str | None = Field(None, description="Free text shown in reports.")
 
 
 class Funding(Model):
     """A funding vehicle: its yearly budget and which purchases it may pay for."""
 
-    id: Id
-    name: str
+    id: Id = Field(description="Id of the vehicle.")
+    name: str = Field(description="Display name.")
     kind: str | None = Field(None, description="e.g. EU instrument, national budget, asset-backed loan.")
     budget: Schedule = Field(description="Money per year (steps by year).")
     origins: list[str] | None = Field(
@@ -264,17 +264,17 @@ class Funding(Model):
         default_factory=lambda: Quantity(value=0.0),
         description="Share of each year's budget that must be spent (committed money).",
     )
-    note: str | None = None
+    note: str | None = Field(None, description="Free text shown in reports.")
 
 
 class Commitment(Model):
     """An order already contracted: at least this quantity is ordered on the line in the period."""
 
-    line: str
-    customer: str
-    period: PeriodText
-    quantity: Num
-    note: str | None = None
+    line: str = Field(description="Line id.")
+    customer: str = Field(description="Customer id.")
+    period: PeriodText = Field(description="Period the order is placed (and paid).")
+    quantity: Num = Field(description="Units contracted.")
+    note: str | None = Field(None, description="Free text shown in reports.")
 
 
 class PlannerSettings(Model):
@@ -289,20 +289,26 @@ class PlannerSettings(Model):
 class Scenario(Model):
     """A whole scenario: what Ukraine must hold, who can make it, and who pays."""
 
-    name: Id
-    title: str
-    description: str | None = None
+    name: Id = Field(description="Id of the scenario (used for output folders).")
+    title: str = Field(description="Human-readable title shown on reports.")
+    description: str | None = Field(None, description="What the scenario represents.")
     as_of: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="Date the data were gathered.")
-    horizon: Horizon
-    currency: Currency
-    countries: list[Country] = Field(default_factory=list)
-    categories: list[Category] = Field(default_factory=list)
-    customers: list[Customer] = Field(min_length=1)
-    items: list[Item] = Field(min_length=1)
-    requirements: list[Requirement] = Field(default_factory=list)
-    force_design: list[ForceDesign] = Field(default_factory=list)
-    lines: list[Line] = Field(default_factory=list)
-    funding: list[Funding] = Field(default_factory=list)
-    commitments: list[Commitment] = Field(default_factory=list)
-    planner: PlannerSettings = Field(default_factory=PlannerSettings)
-    sources: list[Source] = Field(default_factory=list)
+    horizon: Horizon = Field(description="The planning periods.")
+    currency: Currency = Field(description="Base currency, price year, exchange rates and inflation.")
+    countries: list[Country] = Field(
+        default_factory=list, description="Countries of production beyond (or overriding) the built-in table."
+    )
+    categories: list[Category] = Field(
+        default_factory=list, description="Item categories beyond the nine standard ones."
+    )
+    customers: list[Customer] = Field(min_length=1, description="Who holds stock and has targets (at least ukraine).")
+    items: list[Item] = Field(min_length=1, description="Equipment and consumables.")
+    requirements: list[Requirement] = Field(default_factory=list, description="Targets given as milestones.")
+    force_design: list[ForceDesign] = Field(default_factory=list, description="Targets derived from a force design.")
+    lines: list[Line] = Field(default_factory=list, description="Production lines.")
+    funding: list[Funding] = Field(default_factory=list, description="Funding vehicles.")
+    commitments: list[Commitment] = Field(default_factory=list, description="Orders already contracted.")
+    planner: PlannerSettings = Field(default_factory=PlannerSettings, description="Optimiser options.")
+    sources: list[Source] = Field(
+        default_factory=list, description="Public sources cited by figures (often a CSV table)."
+    )
