@@ -21,7 +21,7 @@ app = typer.Typer(
     help="Plan how Europe and its partners equip and sustain Ukraine's armed neutrality.",
 )
 out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[
     str | None, typer.Argument(help="Scenario file, or a shipped scenario's name (default: armed-neutrality).")

@@ -112,6 +112,8 @@ def _duplicates(ids: list[str], section: str, problems: Collector) -> dict[str, 
 def _ref(name: str, table: dict[str, int], loc: Loc, what: str, problems: Collector) -> int | None:
     if name in table:
         return table[name]
+    if name in problems.tolerated.get(what, ()):
+        return None  # the entity exists but failed validation; that problem is already reported
     import difflib
 
     guess = difflib.get_close_matches(name, list(table), n=1)
@@ -134,9 +136,14 @@ def _calendar(sc: Scenario, problems: Collector) -> Calendar:
     return Calendar(start=start, n=n, freq=h.period)
 
 
-def compile_scenario(sc: Scenario) -> ModelData:
-    """Resolve references and convert units; raise ScenarioError listing every problem."""
+def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None) -> ModelData:
+    """Resolve references and convert units; raise ScenarioError listing every problem.
+
+    ``tolerated`` names ids (by kind: item, line, customer, source ...) that exist in the file but
+    failed schema validation, so references to them are not reported a second time.
+    """
     problems = Collector()
+    problems.tolerated = tolerated or {}
     cal = _calendar(sc, problems)
     cur = sc.currency
     fx = {}

@@ -42,6 +42,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.tolerated: dict[str, set[str]] = {}
 
     def add(self, loc: Loc, message: str) -> None:
         self.problems.append(Problem(tuple(loc), message))

@@ -3,6 +3,8 @@ problems at once with file, line and field."""
 
 from __future__ import annotations
 
+import difflib
+import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,19 +100,35 @@ def _validate(adapter_type: Any, value: Any, loc: Loc, root: type[BaseModel] | N
         return None
 
 
+KIND_OF_SECTION = {
+    "items": "item",
+    "lines": "line",
+    "customers": "customer",
+    "sources": "source",
+    "categories": "category",
+}
+
+
 def validate_document(doc: Document) -> Scenario:
-    """Validate section by section and entity by entity, so one bad line does not hide others."""
+    """Validate section by section and entity by entity, so one bad line does not hide others.
+
+    When some entities are invalid but the scenario's frame (horizon, currency, customers, items)
+    is sound, the valid remainder is also compiled, so reference and unit problems are reported in
+    the same pass; references to the invalid entities are not reported twice.
+    """
     data = doc.data
     problems: list[Problem] = []
     fields = Scenario.model_fields
-    unknown = [k for k in data if k not in fields]
-    for key in unknown:
-        import difflib
-
-        guess = difflib.get_close_matches(key, list(fields), n=1)
-        hint = f"; did you mean '{guess[0]}'?" if guess else ""
-        problems.append(Problem((key,), f"unknown section '{key}'{hint} Sections: {', '.join(field_names(Scenario))}"))
+    for key in data:
+        if key not in fields:
+            guess = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else ""
+            problems.append(
+                Problem((key,), f"unknown section '{key}'{hint} Sections: {', '.join(field_names(Scenario))}")
+            )
     clean: dict[str, Any] = {}
+    kept: dict[str, list[int]] = {}
+    tolerated: dict[str, set[str]] = {}
     for name, field in fields.items():
         if name not in data:
             if field.is_required():
@@ -118,10 +136,8 @@ def validate_document(doc: Document) -> Scenario:
             continue
         value = data[name]
         annotation = field.annotation
-        item_type = (
-            getattr(annotation, "__args__", (None,))[0] if getattr(annotation, "__origin__", None) is list else None
-        )
-        if item_type is not None and isinstance(item_type, type) and issubclass(item_type, BaseModel):
+        item_type = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else None
+        if isinstance(item_type, type) and issubclass(item_type, BaseModel):
             if not isinstance(value, list):
                 problems.append(
                     Problem((name,), f"expected a list of {item_type.__name__.lower()} entries (or a .csv/.xlsx table)")
@@ -129,14 +145,36 @@ def validate_document(doc: Document) -> Scenario:
                 continue
             rows = [_validate(item_type, row, (name, j), item_type, problems) for j, row in enumerate(value)]
             clean[name] = [r for r in rows if r is not None]
+            kept[name] = [j for j, r in enumerate(rows) if r is not None]
+            if name in KIND_OF_SECTION:
+                tolerated[KIND_OF_SECTION[name]] = {
+                    str(raw.get("id"))
+                    for raw, r in zip(value, rows, strict=True)
+                    if r is None and isinstance(raw, dict)
+                }
         else:
             root = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
             result = _validate(field.annotation, value, (name,), root, problems)
             if result is not None:
                 clean[name] = result
-    if problems:
-        raise ScenarioError(locate(doc, problems))
-    return Scenario.model_validate(clean)
+    if not problems:
+        return Scenario.model_validate(clean)
+    try:
+        partial = Scenario.model_validate(clean)
+        compile_scenario(partial, tolerated)
+    except ValidationError:
+        pass
+    except ScenarioError as exc:
+        for p in exc.problems:
+            if p.loc and p.loc[0] in kept and len(p.loc) > 1 and isinstance(p.loc[1], int):
+                p.loc = (p.loc[0], kept[p.loc[0]][p.loc[1]], *p.loc[2:])
+            problems.append(p)
+    raise ScenarioError(locate(doc, sorted(problems, key=lambda p: _order(doc, p))))
+
+
+def _order(doc: Document, p: Problem) -> tuple[str, int]:
+    file, line = doc.where(_as_written(doc.data, p.loc))
+    return (file, line or 0)
 
 
 def load_document(doc: Document) -> tuple[Scenario, ModelData]:

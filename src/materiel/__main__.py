@@ -1,0 +1,5 @@
+"""python -m materiel"""
+
+from .cli import main
+
+main()

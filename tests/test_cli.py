@@ -1,0 +1,128 @@
+"""The command line as a user runs it: a real subprocess, exit codes, files, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY = FIXTURES / "tiny.yaml"
+
+
+def materiel(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "materiel", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("plan")
+    return materiel("plan", str(TINY), "-o", str(out), "--export-lp", str(out / "model.mps")), out
+
+
+def test_plan_writes_tables_workbook_and_charts(planned: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    result, out = planned
+    assert result.returncode == 0, result.stderr
+    assert "Total cost: EUR 800" in result.stdout
+    for name in ("orders", "deliveries", "stock", "capacity", "investments", "funding", "budgets", "inputs"):
+        assert (out / f"{name}.csv").exists(), name
+    for chart in ("stock_vs_target.png", "spending_by_fund.png", "capacity_build_up.png"):
+        assert (out / chart).read_bytes()[:4] == b"\x89PNG"
+    sheets = pd.read_excel(out / "plan.xlsx", sheet_name=None)
+    assert {"summary", "orders", "stock", "funding", "inputs", "sources", "shortfall_by_category"} <= set(sheets)
+    assert sheets["orders"]["quantity"].sum() == pytest.approx(400)
+    assert not list(out.glob(".materiel-partial-*"))
+
+
+def test_export_lp_writes_the_model(planned: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = planned
+    text = (out / "model.mps").read_text()
+    assert text.startswith("NAME") and "ROWS" in text and "COLUMNS" in text and "RHS" in text
+
+
+def test_json_summary_is_clean_json(tmp_path: Path) -> None:
+    result = materiel("plan", str(TINY), "-o", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "optimal" and summary["currency"] == "EUR"
+    assert summary["total_cost"] == pytest.approx(800)
+    assert summary["europe_share"] == 1.0 and summary["spend_by_year"] == {"2026": pytest.approx(800)}
+    assert summary["shortfall_by_category"] == {"artillery-ammunition": {"2026": 0.0}}
+    assert json.loads((tmp_path / "summary.json").read_text())["total_cost"] == pytest.approx(800)
+
+
+def test_validate_bad_file_exits_2_with_located_messages(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        TINY.read_text()
+        .replace("price: {value: 2, unit: EUR}", "price: {value: two, unit: EUR}")
+        .replace("origins: [US]", "origins: [USA]")
+    )
+    result = materiel("validate", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validate_good_file(tmp_path: Path) -> None:
+    result = materiel("validate", str(TINY))
+    assert result.returncode == 0 and "ok: tiny" in result.stdout
+
+
+def test_missing_scenario_file() -> None:
+    result = materiel("plan", "no-such-file.yaml")
+    assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_infeasible_plan_exits_3_with_explanation(tmp_path: Path) -> None:
+    path = tmp_path / "infeasible.yaml"
+    path.write_text(
+        TINY.read_text().replace(
+            "funding:\n",
+            "commitments:\n  - {line: cheap, customer: ukraine, period: 2026Q1, quantity: 1000}\nfunding:\n",
+            1,
+        )
+    )
+    result = materiel("plan", str(path), "-o", str(tmp_path / "out"))
+    assert result.returncode == 3
+    assert "capacity of line cheap in 2026Q1" in result.stderr
+    assert "commitment: 1,000 shell ordered on cheap for ukraine in 2026Q1" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = materiel("plan", str(TINY), "-o", str(blocker))
+    assert result.returncode == 2 and "cannot create output folder" in result.stderr
+    assert blocker.read_text() == "x"
+
+
+def test_check_accepts_the_plan_and_rejects_an_edit(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = planned
+    ok = materiel("check", str(out), "-s", str(TINY))
+    assert ok.returncode == 0 and "keeps every rule" in ok.stdout
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for name in ("orders", "investments", "funding"):
+        (edited / f"{name}.csv").write_text((out / f"{name}.csv").read_text())
+    orders = pd.read_csv(edited / "orders.csv")
+    orders.loc[0, "quantity"] = 250
+    orders.to_csv(edited / "orders.csv", index=False)
+    bad = materiel("check", str(edited), "-s", str(TINY))
+    assert bad.returncode == 1
+    assert "capacity — cheap 2026Q1: orders 250.0 exceed capacity 200.0" in bad.stderr
+    assert "payment — cheap ukraine 2026Q1: paid 400, orders cost 500 EUR" in bad.stderr
+
+
+def test_schema_is_json() -> None:
+    result = materiel("schema")
+    schema = json.loads(result.stdout)
+    assert "lines" in schema["properties"] and "Line" in schema["$defs"]
