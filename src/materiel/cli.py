@@ -52,13 +52,15 @@ def plan(
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
     from .plan import make_plan
     from .report.files import write_plan
+    from .report.render import ChartPool
     from .report.terminal import print_plan
     from .scenario.loader import load
 
-    _, model = load(scenario)
-    result = make_plan(model, export_lp=export_lp)
-    folder = output or Path("out") / model.scenario.name
-    written = write_plan(result, folder, charts=charts)
+    with ChartPool(workers=2 if charts else 0) as pool:
+        _, model = load(scenario)
+        result = make_plan(model, export_lp=export_lp)
+        folder = output or Path("out") / model.scenario.name
+        written = write_plan(result, folder, charts=charts, pool=pool)
     if as_json:
         summary = result.summary()
         summary["output"] = str(folder)

@@ -20,6 +20,7 @@ import numpy as np
 from .formulation import Formulation
 
 ABS_SHORTFALL_SLACK = 1e-9
+PRIMAL_SIMPLEX = 4
 
 
 class SolveStatus(StrEnum):
@@ -142,6 +143,9 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
         h.addRow(-highspy.kHighsInf, limit, nz.size, nz.astype(np.int32), form.shortfall_cost[nz])
     n = form.lp.n_cols
     h.changeColsCost(n, np.arange(n, dtype=np.int32), form.money_cost)
+    # Phase 1's optimal basis stays primal feasible under the added row, so primal simplex
+    # continues from it; dual simplex would restart far away (measured 6x slower on the default).
+    h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
     status = _run(h)
     seconds["solve_money"] = time.perf_counter() - tick
     if status is not SolveStatus.optimal:

@@ -16,39 +16,50 @@ SCALE = 1e9
 
 
 def _grid(n: int, cols: int = 3) -> tuple[plt.Figure, np.ndarray]:
+    """Small multiples with fixed margins (a layout engine would draw every figure twice)."""
     rows = max(1, -(-n // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True)
+    fig.subplots_adjust(
+        left=0.06, right=0.98, bottom=0.1 / rows + 0.04, top=1 - 0.8 / (3.0 * rows + 0.6), wspace=0.2, hspace=0.35
+    )
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     return fig, axes.ravel()
 
 
 def _ticks(ax: plt.Axes, periods: list[str]) -> None:
-    step = max(1, len(periods) // 6)
+    """About five period labels along the x axis."""
+    step = max(1, len(periods) // 5)
     ax.set_xticks(range(0, len(periods), step))
-    ax.set_xticklabels(periods[::step], rotation=45, ha="right", fontsize=7)
+    ax.set_xticklabels(periods[::step], fontsize=7)
 
 
 def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
-    """One panel per category: each item's stock (solid) against its target (dashed)."""
+    """One panel per category: each item's stock (solid) and target (dashed), both as a share of
+    the item's highest target, so items counted in thousands and in millions share one scale."""
     m = plan.model
     st = plan.stock[plan.stock["customer"] == customer]
     cats = [c for c in m.categories if (st.loc[st["category"] == c, "target"] > 0).any()]
     fig, axes = _grid(len(cats))
-    units = {it.id: it.unit for it in m.scenario.items}
     for ax, cat in zip(axes, cats, strict=False):
         sub = st[st["category"] == cat]
         for n, (item, g) in enumerate(sub.groupby("item", sort=False)):
+            peak = g["target"].max()
+            if peak <= 0:
+                continue
             colour = f"C{n}"
-            ax.plot(range(len(g)), g["stock"].to_numpy(), color=colour, label=f"{item} ({units[item]})")
-            ax.plot(range(len(g)), g["target"].to_numpy(), color=colour, linestyle="--", linewidth=1)
+            ax.plot(range(len(g)), 100 * g["stock"].to_numpy() / peak, color=colour, label=f"{item} ({peak:,.0f})")
+            ax.plot(range(len(g)), 100 * g["target"].to_numpy() / peak, color=colour, linestyle="--", linewidth=1)
         ax.set_title(cat, fontsize=9)
-        ax.legend(fontsize=6, loc="upper left")
+        ax.set_ylim(0, 130)
+        ax.legend(fontsize=6, loc="lower right")
         ax.tick_params(labelsize=7)
         _ticks(ax, m.periods)
-    fig.suptitle(f"{customer}: stock (solid) vs target (dashed)", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    axes[0].set_ylabel("% of highest target", fontsize=7)
+    fig.suptitle(
+        f"{customer}: stock (solid) and target (dashed), % of each item's highest target (in brackets)", fontsize=10
+    )
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
@@ -64,8 +75,8 @@ def spending_by_fund(plan: Plan, path: Path) -> Path:
     ax.set_ylabel(f"{plan.currency} bn ({plan.model.scenario.currency.year} prices)")
     ax.set_title("Spending per year by funding vehicle")
     ax.legend(fontsize=7, ncol=2, loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
@@ -89,16 +100,13 @@ def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
         _ticks(ax, m.periods)
         ax.legend(fontsize=6, loc="upper left")
     fig.suptitle("Capacity build-up of the main lines (units per year)", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
-def write_charts(plan: Plan, folder: Path) -> list[Path]:
-    """Write the plan's standard charts into ``folder``."""
-    return [
-        stock_vs_target(plan, folder / "stock_vs_target.png"),
-        spending_by_fund(plan, folder / "spending_by_fund.png"),
-        capacity_build_up(plan, folder / "capacity_build_up.png"),
-    ]
+CHARTS = {
+    "stock_vs_target.png": stock_vs_target,
+    "spending_by_fund.png": spending_by_fund,
+    "capacity_build_up.png": capacity_build_up,
+}

@@ -11,13 +11,12 @@ later errors can say exactly where the offending value was written.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+import yaml
 
 from .errors import Loc, Problem, ScenarioError
 
@@ -53,37 +52,47 @@ class Document:
         return self.main_file, None
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.2-style scalars: only true/false are booleans (``NO`` is Norway, not False) and
+    dates stay text (an as-of date is a label, not a datetime)."""
 
 
-def _record_yaml(node: Any, loc: Loc, name: str, out: dict[Loc, tuple[str, int]]) -> None:
-    if isinstance(node, CommentedMap):
-        for key in node:
-            try:
-                line = node.lc.key(key)[0] + 1
-            except (KeyError, TypeError):
-                line = node.lc.line + 1
-            out[(*loc, str(key))] = (name, line)
-            _record_yaml(node[key], (*loc, str(key)), name, out)
-    elif isinstance(node, CommentedSeq):
-        for i, item in enumerate(node):
-            try:
-                line = node.lc.item(i)[0] + 1
-            except (KeyError, TypeError):
-                line = node.lc.line + 1
-            out[(*loc, i)] = (name, line)
-            _record_yaml(item, (*loc, i), name, out)
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
+class _Duplicate(Exception):
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
+def _build(loader: Any, node: yaml.Node, loc: Loc, name: str, out: dict[Loc, tuple[str, int]]) -> Any:
+    """Construct plain data from a node tree, recording the line of every key and list item."""
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(loader.construct_object(key_node, deep=True))
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _Duplicate(key, seen[key], line)
+            seen[key] = line
+            out[(*loc, key)] = (name, line)
+            result[key] = _build(loader, value_node, (*loc, key), name, out)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            out[(*loc, i)] = (name, item.start_mark.line + 1)
+            items.append(_build(loader, item, (*loc, i), name, out))
+        return items
+    return loader.construct_object(node, deep=True)
 
 
 def read_yaml(path: Path) -> tuple[Any, dict[Loc, tuple[str, int]]]:
@@ -95,16 +104,22 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, tuple[str, int]]]:
         raise ScenarioError([Problem((), "file not found", file=name)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem((), f"cannot read the file: {exc}", file=name)]) from None
+    positions: dict[Loc, tuple[str, int]] = {}
+    loader = _Loader(text)
     try:
-        node = _yaml().load(text)
-    except MarkedYAMLError as exc:
+        node = loader.get_single_node()
+        data = _build(loader, node, (), name, positions) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise ScenarioError([Problem((), f"not valid YAML: {msg}", file=name, line=line)]) from None
-    positions: dict[Loc, tuple[str, int]] = {}
-    _record_yaml(node, (), name, positions)
-    return _plain(node), positions
+    except _Duplicate as dup:
+        msg = f"not valid YAML: duplicate key '{dup.key}' (first on line {dup.first})"
+        raise ScenarioError([Problem((), msg, file=name, line=dup.second)]) from None
+    finally:
+        loader.dispose()
+    return data, positions
 
 
 def _set_dotted(row: dict[str, Any], column: str, value: Any) -> None:
