@@ -66,7 +66,7 @@ _Loader.add_implicit_resolver(
 )
 
 
-class _Duplicate(Exception):
+class _DuplicateKeyError(Exception):
     def __init__(self, key: str, first: int, second: int) -> None:
         super().__init__(key)
         self.key, self.first, self.second = key, first, second
@@ -81,7 +81,7 @@ def _build(loader: Any, node: yaml.Node, loc: Loc, name: str, out: dict[Loc, tup
             key = str(loader.construct_object(key_node, deep=True))
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise _Duplicate(key, seen[key], line)
+                raise _DuplicateKeyError(key, seen[key], line)
             seen[key] = line
             out[(*loc, key)] = (name, line)
             result[key] = _build(loader, value_node, (*loc, key), name, out)
@@ -114,7 +114,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, tuple[str, int]]]:
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise ScenarioError([Problem((), f"not valid YAML: {msg}", file=name, line=line)]) from None
-    except _Duplicate as dup:
+    except _DuplicateKeyError as dup:
         msg = f"not valid YAML: duplicate key '{dup.key}' (first on line {dup.first})"
         raise ScenarioError([Problem((), msg, file=name, line=dup.second)]) from None
     finally:
