@@ -27,7 +27,7 @@ def inputs_table(sc: Scenario) -> pd.DataFrame:
     """One row per figure: where it is, value, unit, range, and its source or assumption."""
     sources = {s.id: s for s in sc.sources}
     rows = []
-    for loc, q in iter_quantities(sc):
+    for loc, q in iter_quantities(sc, explicit=True):
         src = sources.get(q.source) if q.source else None
         rows.append(
             {

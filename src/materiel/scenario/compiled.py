@@ -83,20 +83,23 @@ class ModelData:
         return ["Ukraine" if "UA" in t else "Europe" if "EUROPE" in t else "Rest of world" for t in self.line_tags]
 
 
-def iter_quantities(node: object, loc: Loc = ()) -> Iterator[tuple[Loc, Quantity]]:
-    """Every figure in a scenario with its location, depth first."""
+def iter_quantities(node: object, loc: Loc = (), explicit: bool = False) -> Iterator[tuple[Loc, Quantity]]:
+    """Every figure in a scenario with its location, depth first (``explicit``: only figures
+    written in the file, not schema defaults)."""
     if isinstance(node, Quantity):
         yield loc, node
         return
     if isinstance(node, BaseModel):
         for name, field in type(node).model_fields.items():
-            yield from iter_quantities(getattr(node, name), (*loc, field.alias or name))
+            if explicit and name not in node.model_fields_set:
+                continue
+            yield from iter_quantities(getattr(node, name), (*loc, field.alias or name), explicit)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from iter_quantities(v, (*loc, i))
+            yield from iter_quantities(v, (*loc, i), explicit)
     elif isinstance(node, dict):
         for k, v in node.items():
-            yield from iter_quantities(v, (*loc, k))
+            yield from iter_quantities(v, (*loc, k), explicit)
 
 
 def _duplicates(ids: list[str], section: str, problems: Collector) -> dict[str, int]:
@@ -409,5 +412,5 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
 
 
 def unsourced(sc: Scenario) -> list[Loc]:
-    """Figures that carry neither a source nor an assumption."""
-    return [loc for loc, q in iter_quantities(sc) if q.source is None and q.assumption is None]
+    """Figures written in the file that carry neither a source nor an assumption."""
+    return [loc for loc, q in iter_quantities(sc, explicit=True) if q.source is None and q.assumption is None]
