@@ -16,7 +16,10 @@ from .convert import Converter
 from .countries import REGIONS, builtin_countries
 from .errors import Collector, Loc
 from .periods import Calendar, parse_period
+from .policy import compile_policy
+from .refs import duplicates, ref
 from .schema import DEFAULT_CATEGORIES, Quantity, Scenario
+from .threat import compile_threat
 
 NEGLIGIBLE = 1e-6
 
@@ -59,6 +62,8 @@ class ModelData:
     eligible: np.ndarray  # (F, L, K) bool: f may pay for orders on l for k
     eligible_capex: np.ndarray  # (F, L) bool
     committed: np.ndarray  # (L, K, T) minimum orders
+    threat: ThreatData | None = None  # air attacks and defences, for the assessment
+    policy: PolicyData | None = None  # assessment settings and policy options
 
     @property
     def T(self) -> int:
@@ -102,30 +107,6 @@ def iter_quantities(node: object, loc: Loc = (), explicit: bool = False) -> Iter
             yield from iter_quantities(v, (*loc, k), explicit)
 
 
-def _duplicates(ids: list[str], section: str, problems: Collector) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for j, ident in enumerate(ids):
-        if ident in index:
-            problems.add((section, j, "id"), f"duplicate id {ident!r} (first used at {section}[{index[ident]}])")
-        else:
-            index[ident] = j
-    return index
-
-
-def _ref(name: str, table: dict[str, int], loc: Loc, what: str, problems: Collector) -> int | None:
-    if name in table:
-        return table[name]
-    if name in problems.tolerated.get(what, ()):
-        return None  # the entity exists but failed validation; that problem is already reported
-    import difflib
-
-    guess = difflib.get_close_matches(name, list(table), n=1)
-    hint = f"; did you mean {guess[0]!r}?" if guess else ""
-    known = ", ".join(list(table)[:12]) + (" ..." if len(table) > 12 else "")
-    problems.add(loc, f"unknown {what} {name!r}{hint} Known: {known}")
-    return None
-
-
 def _calendar(sc: Scenario, problems: Collector) -> Calendar:
     h = sc.horizon
     start = parse_period(h.start, h.period)
@@ -158,10 +139,10 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     T, ppy = cal.n, cal.per_year
 
     # -- sources ---------------------------------------------------------------------------------
-    source_ids = _duplicates([s.id for s in sc.sources], "sources", problems)
+    source_ids = duplicates([s.id for s in sc.sources], "sources", problems)
     for loc, q in iter_quantities(sc):
         if q.source is not None and q.source not in source_ids:
-            _ref(q.source, source_ids, (*loc, "source"), "source", problems)
+            ref(q.source, source_ids, (*loc, "source"), "source", problems)
 
     # -- countries, categories, customers --------------------------------------------------------
     countries = builtin_countries()
@@ -173,11 +154,11 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         if c.id in categories and c.id in DEFAULT_CATEGORIES:
             problems.add(("categories", j, "id"), f"{c.id!r} is a standard category; no need to declare it")
         categories[c.id] = c.name
-    cust = _duplicates([c.id for c in sc.customers], "customers", problems)
+    cust = duplicates([c.id for c in sc.customers], "customers", problems)
     K = len(sc.customers)
 
     # -- items -----------------------------------------------------------------------------------
-    item_ix = _duplicates([i.id for i in sc.items], "items", problems)
+    item_ix = duplicates([i.id for i in sc.items], "items", problems)
     I = len(sc.items)
     loss = np.zeros(I)
     wartime = np.zeros(I)
@@ -186,22 +167,24 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     for i, it in enumerate(sc.items):
         loc: Loc = ("items", i)
         if it.category not in categories:
-            _ref(it.category, {c: 0 for c in categories}, (*loc, "category"), "category", problems)
+            ref(it.category, {c: 0 for c in categories}, (*loc, "category"), "category", problems)
         if it.loss is not None:
             loss[i] = conv.loss_per_period(it.loss, (*loc, "loss"))
         if it.wartime_use is not None:
             wartime[i] = conv.per_day(it.wartime_use, (*loc, "wartime_use"))
             conv.nonneg(it.wartime_use.value, (*loc, "wartime_use"), "wartime use")
         for who, q in it.stock.items():
-            k = _ref(who, cust, (*loc, "stock", who), "customer", problems)
+            k = ref(who, cust, (*loc, "stock", who), "customer", problems)
             conv.nonneg(q.value, (*loc, "stock", who), "a stock")
             if k is not None:
                 stock0[k, i] = q.value
         for who, q in it.use.items():
-            k = _ref(who, cust, (*loc, "use", who), "customer", problems)
+            k = ref(who, cust, (*loc, "use", who), "customer", problems)
             conv.nonneg(q.value, (*loc, "use", who), "use")
             if k is not None:
                 use[k, i, :] = conv.per_period(q, (*loc, "use", who))
+
+    threat = compile_threat(sc, conv, problems, item_ix, wartime)
 
     # -- requirements and force designs ----------------------------------------------------------
     target = np.zeros((K, I, T))
@@ -221,20 +204,20 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
 
     for j, r in enumerate(sc.requirements):
         loc = ("requirements", j)
-        k = _ref(r.customer, cust, (*loc, "customer"), "customer", problems)
-        i = _ref(r.item, item_ix, (*loc, "item"), "item", problems)
+        k = ref(r.customer, cust, (*loc, "customer"), "customer", problems)
+        i = ref(r.item, item_ix, (*loc, "item"), "item", problems)
         profile = conv.milestones(r.targets, (*loc, "targets"), count, r.interpolate)
         if k is not None and i is not None and claim(k, i, loc):
             target[k, i] = profile
 
     for j, fd in enumerate(sc.force_design):
         loc = ("force_design", j)
-        k = _ref(fd.customer, cust, (*loc, "customer"), "customer", problems)
+        k = ref(fd.customer, cust, (*loc, "customer"), "customer", problems)
         phase = conv.milestones(fd.phase_in, (*loc, "phase_in"), conv.fraction, "linear")
         conv.nonneg(fd.brigades.value, (*loc, "brigades"), "the number of brigades")
         for a, al in enumerate(fd.allotments):
             aloc: Loc = (*loc, "allotments", a)
-            i = _ref(al.item, item_ix, (*aloc, "item"), "item", problems)
+            i = ref(al.item, item_ix, (*aloc, "item"), "item", problems)
             conv.nonneg(al.per_brigade.value, (*aloc, "per_brigade"), "an allotment")
             days = (al.reserve_days or fd.reserve_days).value
             if k is not None and i is not None and claim(k, i, aloc):
@@ -244,7 +227,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
                 target[k, i] = phase * full
 
     # -- lines -----------------------------------------------------------------------------------
-    line_ix = _duplicates([ln.id for ln in sc.lines], "lines", problems)
+    line_ix = duplicates([ln.id for ln in sc.lines], "lines", problems)
     L = len(sc.lines)
     line_item = np.zeros(L, dtype=np.int64)
     cap = np.zeros((L, T))
@@ -257,7 +240,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     tags: list[frozenset[str]] = []
     for l, ln in enumerate(sc.lines):
         loc = ("lines", l)
-        i = _ref(ln.item, item_ix, (*loc, "item"), "item", problems)
+        i = ref(ln.item, item_ix, (*loc, "item"), "item", problems)
         line_item[l] = i if i is not None else 0
         if ln.country not in countries:
             problems.add(
@@ -299,12 +282,12 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         if ln.build is not None:
             build[l] = conv.periods(ln.build, (*loc, "build"))
         for who, q in ln.share.items():
-            k = _ref(who, cust, (*loc, "share", who), "customer", problems)
+            k = ref(who, cust, (*loc, "share", who), "customer", problems)
             if k is not None:
                 share[l, k] = conv.fraction(q, (*loc, "share", who))
 
     # -- funding ---------------------------------------------------------------------------------
-    _duplicates([f.id for f in sc.funding], "funding", problems)
+    duplicates([f.id for f in sc.funding], "funding", problems)
     F, Y = len(sc.funding), len(cal.years)
     budget = np.zeros((F, Y))
     min_spend = np.zeros(F)
@@ -335,14 +318,14 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         if fu.customers is not None:
             cust_ok[:] = False
             for j, who in enumerate(fu.customers):
-                k = _ref(who, cust, (*loc, "customers", j), "customer", problems)
+                k = ref(who, cust, (*loc, "customers", j), "customer", problems)
                 if k is not None:
                     cust_ok[k] = True
         cat_ok = np.ones(L, dtype=bool)
         if fu.categories is not None:
             for j, c in enumerate(fu.categories):
                 if c not in categories:
-                    _ref(c, {x: 0 for x in categories}, (*loc, "categories", j), "category", problems)
+                    ref(c, {x: 0 for x in categories}, (*loc, "categories", j), "category", problems)
             cat_ok = np.array([item_cat[line_item[l]] in fu.categories for l in range(L)], dtype=bool)
         eligible[f] = (origin_ok & cat_ok)[:, None] & cust_ok[None, :]
         eligible_capex[f] = origin_ok & cat_ok & fu.capex
@@ -351,8 +334,8 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     committed = np.zeros((L, K, T))
     for j, c in enumerate(sc.commitments):
         loc = ("commitments", j)
-        l = _ref(c.line, line_ix, (*loc, "line"), "line", problems)
-        k = _ref(c.customer, cust, (*loc, "customer"), "customer", problems)
+        l = ref(c.line, line_ix, (*loc, "line"), "line", problems)
+        k = ref(c.customer, cust, (*loc, "customer"), "customer", problems)
         t = conv.period_index(c.period, (*loc, "period"))
         conv.nonneg(c.quantity.value, (*loc, "quantity"), "a committed quantity")
         if l is None or k is None or t is None:
@@ -371,6 +354,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         else:
             committed[l, k, t] += c.quantity.value
 
+    policy = compile_policy(sc, conv, problems, cust, [f.id for f in sc.funding])
     problems.raise_if_any()
     for arr in (use, target, stock0):  # below a millionth of a unit is rounding noise, not demand
         arr[np.abs(arr) < NEGLIGIBLE] = 0.0
@@ -408,6 +392,8 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         eligible=eligible,
         eligible_capex=eligible_capex,
         committed=committed,
+        threat=threat,
+        policy=policy,
     )
 
 

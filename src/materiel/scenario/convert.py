@@ -16,6 +16,7 @@ from .units import (
     DAYS_PER,
     YEARS_PER,
     UnitError,
+    duration_days,
     duration_months,
     fraction_factor,
     fraction_rate,
@@ -104,6 +105,14 @@ class Converter:
             self.problems.add((*loc, "value"), f"a duration cannot be negative (got {q.value:g})")
             return 0
         return math.ceil(months / (12 / self.cal.per_year) - 1e-9)
+
+    def days(self, q: Quantity, loc: Loc, default: str = "day") -> float:
+        """A duration in days (30-day month, 365-day year)."""
+        try:
+            return q.value * duration_days(q.unit, default)
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return math.nan
 
     def fraction(self, q: Quantity, loc: Loc) -> float:
         """A share in [0, 1] (plain or '%')."""

@@ -277,6 +277,106 @@ class Commitment(Model):
     note: str | None = Field(None, description="Free text shown in reports.")
 
 
+class Attack(Model):
+    """A kind of air attack and how often it comes in high-intensity war."""
+
+    id: Id = Field(description="Id used by defences, e.g. 'ballistic', 'cruise', 'shahed'.")
+    name: str = Field(description="Display name.")
+    rate: Num = Field(description="Launches per month (or give a unit such as '/day').")
+
+
+class Defence(Model):
+    """Which interceptor engages which attack, how many it fires, and how often it kills."""
+
+    attack: str = Field(description="Attack id.")
+    item: str = Field(description="Item id of the interceptor.")
+    share: Num = Field(
+        default_factory=lambda: Quantity(value=1.0),
+        description="Share of that attack's launches this interceptor engages.",
+    )
+    per_attack: Num = Field(description="Interceptors fired per engaged target.")
+    p_kill: Num = Field(description="Probability that one engagement destroys the target.")
+
+
+class Threat(Model):
+    """Air attacks Ukraine must absorb in a new war, and its air defence against them.
+
+    Items engaged here take their wartime use from the threat (monthly demand / 30 per day), so
+    they must not also give ``wartime_use``.
+    """
+
+    attacks: list[Attack] = Field(min_length=1, description="Kinds of attack and their rates.")
+    defences: list[Defence] = Field(min_length=1, description="Interceptor assignments.")
+
+
+class AssessmentSettings(Model):
+    """How readiness and sustainment are judged."""
+
+    customer: str = Field("ukraine", description="Customer whose readiness is assessed.")
+    readiness_threshold: float = Field(
+        0.9, gt=0, le=1, description="Coverage every category must keep from the readiness date on."
+    )
+    sustainment_goal: Num = Field(
+        default_factory=lambda: Quantity(value=90.0, unit="days"),
+        description="Days of high-intensity war Ukraine should sustain alone.",
+    )
+    sustainment_year: int = Field(2030, ge=1990, le=2100, description="Year whose end the comparison reports.")
+    surge: bool = Field(
+        True, description="Count surge production (the customer's share of capacity, after lead times) during a war."
+    )
+
+
+class ReassuranceForce(Model):
+    """A European force deployed in Ukraine, paid from the same envelope as the plan."""
+
+    troops: list[int] = Field(
+        default_factory=lambda: [10_000, 25_000, 60_000], description="Deployed sizes to compare."
+    )
+    cost_per_soldier_year: Num = Field(description="Money per deployed soldier per year (before rotation).")
+    rotation: Num = Field(description="Soldiers committed per soldier deployed (training, deployment, recovery).")
+    willing: Num = Field(description="Deployed troops that willing contributors say they can sustain.")
+    contributors: Num | None = Field(None, description="Countries that pledged to contribute.")
+    start: PeriodText | None = Field(None, description="First period the force is paid for (default horizon start).")
+    envelope: list[str] | None = Field(
+        None,
+        description="Funding vehicles that pay for the force (default: every vehicle buying only for the customer).",
+    )
+    constraints: str = Field("", description="Political constraints, stated beside the numbers.")
+
+
+class Guarantee(Model):
+    """A binding external guarantee instead of armed neutrality."""
+
+    envelope_share: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Share of the envelope still spent on Ukraine's own forces under the guarantee.",
+    )
+    dependency: str = Field(description="On whom Ukraine's security then depends, stated plainly.")
+    constraints: str = Field("", description="Political constraints, stated beside the numbers.")
+
+
+class PolicyOptions(Model):
+    """The alternatives to compare with armed neutrality."""
+
+    armed_neutrality: str = Field(
+        "", description="Political constraints of armed neutrality, stated beside the numbers."
+    )
+    reassurance: ReassuranceForce | None = Field(None, description="A European reassurance force.")
+    guarantee: Guarantee | None = Field(None, description="A binding external guarantee.")
+
+
+class Override(Model):
+    """A named what-if: changes to the scenario, addressed by paths such as
+    ``lines[country=KR].share.ukraine`` or ``funding[eu-support-loan].budget``."""
+
+    description: str = Field("", description="What the what-if means, shown in comparisons.")
+    set: dict[str, Any] = Field(default_factory=dict, description="Path -> new value (a number, text or mapping).")
+    scale: dict[str, float] = Field(default_factory=dict, description="Path -> factor applied to a figure or schedule.")
+    shift: dict[str, Num] = Field(
+        default_factory=dict, description="Path -> delay (default months) applied to a schedule's steps."
+    )
+
+
 class PlannerSettings(Model):
     """Options of the optimiser."""
 
@@ -309,6 +409,16 @@ class Scenario(Model):
     funding: list[Funding] = Field(default_factory=list, description="Funding vehicles.")
     commitments: list[Commitment] = Field(default_factory=list, description="Orders already contracted.")
     planner: PlannerSettings = Field(default_factory=PlannerSettings, description="Optimiser options.")
+    threat: Threat | None = Field(None, description="Air threat and air defence, for the assessment.")
+    assessment: AssessmentSettings = Field(
+        default_factory=AssessmentSettings, description="Readiness threshold, sustainment goal and year."
+    )
+    options: PolicyOptions | None = Field(None, description="Alternatives to compare (materiel compare).")
+    overrides: dict[Id, Override] = Field(default_factory=dict, description="Named what-ifs.")
+    variants: dict[Id, list[str]] = Field(
+        default_factory=dict,
+        description="Named combinations of overrides, e.g. pessimistic: [no-us-supply, delayed-plants].",
+    )
     sources: list[Source] = Field(
         default_factory=list, description="Public sources cited by figures (often a CSV table)."
     )

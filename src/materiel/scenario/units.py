@@ -134,6 +134,14 @@ def duration_months(unit: str | None, default: str = "month") -> float:
     return YEARS_PER[TIME_WORDS[word]] * 12
 
 
+def duration_days(unit: str | None, default: str = "day") -> float:
+    """Days in one unit of a duration (30-day month, 365-day year)."""
+    word = (unit or default).strip().lower()
+    if word not in TIME_WORDS:
+        raise UnitError(f"unit {unit!r}: a duration is in {TIME_HELP}s")
+    return DAYS_PER[TIME_WORDS[word]]
+
+
 def fraction_factor(unit: str | None) -> float:
     """1 for plain fractions, 0.01 for percentages."""
     head = (unit or "").strip()

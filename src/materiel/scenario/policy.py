@@ -1,0 +1,82 @@
+"""Assessment settings and policy options in model units (base money, days, fund indices)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .convert import Converter
+from .errors import Collector
+from .refs import ref
+from .schema import Scenario
+
+
+@dataclass
+class PolicyData:
+    """What the assessment and the options comparison need, converted and checked."""
+
+    customer: int
+    threshold: float
+    goal_days: float
+    year: int
+    surge: bool
+    armed_neutrality: str = ""
+    troops: list[int] = field(default_factory=list)
+    cost_per_soldier_year: float = 0.0  # base money per deployed soldier-year
+    rotation: float = 1.0
+    willing: float = 0.0
+    contributors: float | None = None
+    force_start: int = 0  # period index the force is first paid for
+    envelope: list[int] = field(default_factory=list)  # funds paying the force (default: the customer's own)
+    force_constraints: str = ""
+    guarantee_share: float | None = None  # None: no guarantee option
+    dependency: str = ""
+    guarantee_constraints: str = ""
+
+
+def compile_policy(
+    sc: Scenario, conv: Converter, problems: Collector, customers: dict[str, int], funds: list[str]
+) -> PolicyData:
+    """Check the assessment and options sections against the rest of the scenario."""
+    st = sc.assessment
+    k = ref(st.customer, customers, ("assessment", "customer"), "customer", problems)
+    goal = conv.days(st.sustainment_goal, ("assessment", "sustainment_goal"))
+    conv.nonneg(st.sustainment_goal.value, ("assessment", "sustainment_goal"), "a sustainment goal")
+    data = PolicyData(
+        customer=k or 0, threshold=st.readiness_threshold, goal_days=goal, year=st.sustainment_year, surge=st.surge
+    )
+    who = sc.customers[k].id if k is not None else st.customer
+    data.envelope = [n for n, f in enumerate(sc.funding) if f.customers == [who]]
+    opts = sc.options
+    if opts is None:
+        return data
+    data.armed_neutrality = opts.armed_neutrality
+    fund_ix = {f: n for n, f in enumerate(funds)}
+    if (rf := opts.reassurance) is not None:
+        loc = ("options", "reassurance")
+        data.troops = list(rf.troops)
+        for j, n in enumerate(rf.troops):
+            if n <= 0:
+                problems.add((*loc, "troops", j), f"a force size must be positive (got {n})")
+        data.cost_per_soldier_year = conv.money(rf.cost_per_soldier_year, (*loc, "cost_per_soldier_year"))
+        conv.nonneg(rf.cost_per_soldier_year.value, (*loc, "cost_per_soldier_year"), "a cost")
+        data.rotation = rf.rotation.value
+        if rf.rotation.value < 1:
+            problems.add((*loc, "rotation", "value"), f"a rotation ratio is at least 1 (got {rf.rotation.value:g})")
+        data.willing = rf.willing.value
+        conv.nonneg(rf.willing.value, (*loc, "willing"), "troops")
+        data.contributors = rf.contributors.value if rf.contributors is not None else None
+        if rf.start is not None:
+            t = conv.period_index(rf.start, (*loc, "start"))
+            data.force_start = max(0, t or 0)
+        if rf.envelope is not None:
+            data.envelope = [
+                f
+                for j, name in enumerate(rf.envelope)
+                if (f := ref(name, fund_ix, (*loc, "envelope", j), "funding vehicle", problems)) is not None
+            ]
+        data.force_constraints = rf.constraints
+    if (g := opts.guarantee) is not None:
+        data.guarantee_share = conv.fraction(g.envelope_share, ("options", "guarantee", "envelope_share"))
+        data.dependency = g.dependency
+        data.guarantee_constraints = g.constraints
+    return data
