@@ -16,10 +16,10 @@ from .convert import Converter
 from .countries import REGIONS, builtin_countries
 from .errors import Collector, Loc
 from .periods import Calendar, parse_period
-from .policy import compile_policy
+from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
 from .schema import DEFAULT_CATEGORIES, Quantity, Scenario
-from .threat import compile_threat
+from .threat import ThreatData, compile_threat
 
 NEGLIGIBLE = 1e-6
 

@@ -15,7 +15,8 @@ from .compiled import ModelData, compile_scenario
 from .documents import Document, read_document
 from .errors import Loc, Problem, ScenarioError
 from .messages import describe, field_names
-from .schema import Scenario
+from .overrides import Applied, apply_override, expand
+from .schema import Override, Scenario
 
 DEFAULT_SCENARIO = "armed-neutrality"
 
@@ -177,19 +178,56 @@ def _order(doc: Document, p: Problem) -> tuple[str, int]:
     return (file, line or 0)
 
 
-def load_document(doc: Document) -> tuple[Scenario, ModelData]:
+def load_document(doc: Document, applied: Applied | None = None) -> tuple[Scenario, ModelData]:
     """Validate and compile a document, raising one ScenarioError with every problem located."""
-    scenario = validate_document(doc)
     try:
+        scenario = validate_document(doc)
         model = compile_scenario(scenario)
     except ScenarioError as exc:
-        raise ScenarioError(locate(doc, exc.problems)) from None
+        problems = locate(doc, exc.problems)
+        if applied is not None:
+            for p in problems:
+                if (why := applied.note_for(p.loc)) is not None:
+                    p.message += f" (value from {why})"
+        raise ScenarioError(problems) from None
     return scenario, model
 
 
-def load(path: str | Path | None = None) -> tuple[Scenario, ModelData]:
-    """Read, validate and compile a scenario file (or a shipped scenario by name)."""
-    return load_document(read_document(resolve_path(path)))
+def apply_whatifs(
+    doc: Document, whatifs: list[str] | tuple[str, ...] = (), sets: list[tuple[str, Any]] | tuple = ()
+) -> Applied:
+    """Apply named overrides or variants, then command-line assignments, to the raw data."""
+    applied = Applied()
+    problems: list[Problem] = []
+    try:
+        names = expand(doc.data, list(whatifs))
+    except ScenarioError as exc:
+        raise ScenarioError(locate(doc, exc.problems)) from None
+    for name in names:
+        raw = doc.data["overrides"][name]
+        if _validate(Override, raw, ("overrides", name), Override, problems) is not None:
+            problems.extend(apply_override(doc.data, name, raw, applied))
+    if sets:
+        for p in apply_override(doc.data, "--set", {"set": dict(sets)}, applied):
+            p.file, p.path = "--set", str(p.loc[-1])
+            problems.append(p)
+    if problems:
+        try:  # report what the overrides' valid parts break too, in the same pass
+            load_document(doc, applied)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+        raise ScenarioError(locate(doc, problems))
+    return applied
+
+
+def load(
+    path: str | Path | None = None, whatifs: list[str] | tuple[str, ...] = (), sets: list[tuple[str, Any]] | tuple = ()
+) -> tuple[Scenario, ModelData]:
+    """Read, validate and compile a scenario file (or a shipped scenario by name), optionally with
+    what-if overrides or variants and ``path=value`` assignments applied first."""
+    doc = read_document(resolve_path(path))
+    applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
+    return load_document(doc, applied)
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

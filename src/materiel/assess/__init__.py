@@ -1,0 +1,87 @@
+"""What a plan is worth: readiness, sustainment, the bottleneck, air defence (design §5)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..plan.result import Plan
+from ..scenario.policy import PolicyData
+from .airdefence import air_defence_tables
+from .readiness import Readiness, coverage_table, readiness
+from .sustainment import bottlenecks, inflows, sustainment_table
+
+
+@dataclass
+class Assessment:
+    """Readiness, sustainment and air defence of one plan for one customer."""
+
+    plan: Plan
+    customer: str
+    readiness: Readiness
+    coverage: pd.DataFrame  # categories × periods
+    sustainment: pd.DataFrame  # item × period: days alone and with production
+    bottleneck: pd.DataFrame  # per period: the item that runs out first
+    interceptors: pd.DataFrame  # per period and interceptor type
+    attacks: pd.DataFrame  # per period and attack type
+    goal_days: float
+
+    def at_year_end(self, year: int) -> str | None:
+        """The last period of ``year`` inside the horizon."""
+        periods = [p for p, y in zip(self.plan.model.periods, self.plan.model.cal.year_of, strict=True) if y == year]
+        return periods[-1] if periods else None
+
+    def bottleneck_in(self, year: int) -> tuple[str | None, float]:
+        """Bottleneck item and its days of war at the end of ``year``."""
+        period = self.at_year_end(year)
+        if period is None or self.bottleneck.empty:
+            return None, math.nan
+        row = self.bottleneck.set_index("period").loc[period]
+        return row["item"], float(row["days"])
+
+    def summary(self) -> dict:
+        """Machine-readable headline of the assessment."""
+        m = self.plan.model
+        year = m.policy.year if m.policy else m.years[-1]
+        item, days = self.bottleneck_in(year)
+        return {
+            "customer": self.customer,
+            "readiness_threshold": self.readiness.threshold,
+            "readiness_date": self.readiness.period,
+            "readiness_by_category": self.readiness.by_category,
+            "sustainment_goal_days": self.goal_days,
+            "bottleneck_year": year,
+            "bottleneck_item": item,
+            "bottleneck_days": None if math.isinf(days) or math.isnan(days) else round(days, 1),
+        }
+
+
+def default_policy(plan: Plan) -> PolicyData:
+    m = plan.model
+    return m.policy or PolicyData(customer=0, threshold=0.9, goal_days=90.0, year=m.years[-1], surge=True)
+
+
+def assess(plan: Plan) -> Assessment:
+    """Assess a plan with the scenario's assessment settings."""
+    pol = default_policy(plan)
+    m = plan.model
+    k = pol.customer
+    sust = sustainment_table(plan, k, pol.surge)
+    flow, seg = inflows(plan, k, pol.surge)
+    interceptors, attacks = air_defence_tables(plan, k, pol.goal_days, flow, seg, sust)
+    return Assessment(
+        plan=plan,
+        customer=m.customers[k],
+        readiness=readiness(plan, m.customers[k], pol.threshold),
+        coverage=coverage_table(plan, m.customers[k]),
+        sustainment=sust,
+        bottleneck=bottlenecks(sust, m.periods),
+        interceptors=interceptors,
+        attacks=attacks,
+        goal_days=pol.goal_days,
+    )
+
+
+__all__ = ["Assessment", "Readiness", "assess"]

@@ -1,0 +1,93 @@
+"""Air defence against the scenario's threat: interceptor demand, days to exhaustion, and the
+share of attacks that can be engaged (and destroyed) with what is held.
+
+For interceptor type i: demand per month = Σ_a rate_a · share_{a,i} · per_attack_{a,i} (30-day
+months). Over the sustainment goal of G days, what is available is the stock plus production
+arriving within G days; coverage_i = min(1, available_i / (demand_i/day · G)). An attack a is
+engaged in the share Σ_i share_{a,i} · coverage_i of launches and destroyed in
+Σ_i share_{a,i} · coverage_i · p_kill_{a,i}.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..plan.result import Plan
+from .measures import DAYS_PER_MONTH
+
+
+def _arrived_within(flow: np.ndarray, segment_days: float, horizon_days: float) -> np.ndarray:
+    """Units arriving in the first ``horizon_days`` from per-day rates per segment (last axis)."""
+    edges = np.arange(flow.shape[-1] + 1) * segment_days
+    overlap = np.clip(np.minimum(edges[1:], horizon_days) - edges[:-1], 0.0, None)
+    overlap[-1] = max(0.0, horizon_days - edges[-2])
+    return (flow * overlap).sum(axis=-1)
+
+
+def air_defence_tables(
+    plan: Plan, customer: int, goal_days: float, flow: np.ndarray, segment_days: float, sustainment: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(interceptors, attacks) tables per period; empty when the scenario has no threat."""
+    m = plan.model
+    th = m.threat
+    if th is None:
+        return pd.DataFrame(), pd.DataFrame()
+    I = len(m.items)
+    demand_day = th.demand_per_day(I)
+    types = np.flatnonzero(demand_day > 0)
+    st = plan.stock[plan.stock["customer"] == m.customers[customer]]
+    stock = st["stock"].to_numpy().reshape(I, m.T)
+    arrived = _arrived_within(flow, segment_days, goal_days)  # (T, I)
+    available = stock.T + arrived
+    need = demand_day * goal_days
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(need > 0, np.minimum(1.0, available / np.where(need > 0, need, 1)), 1.0)  # (T, I)
+    days = sustainment.set_index(["item", "period"])["days"]
+    rows = []
+    for t, period in enumerate(m.periods):
+        for i in types:
+            rows.append(
+                (
+                    period,
+                    m.items[i],
+                    demand_day[i] * DAYS_PER_MONTH,
+                    stock[i, t],
+                    arrived[t, i],
+                    days.get((m.items[i], period), np.inf),
+                    cover[t, i],
+                )
+            )
+    interceptors = pd.DataFrame(
+        rows,
+        columns=[
+            "period",
+            "item",
+            "demand_per_month",
+            "stock",
+            "arriving_within_goal",
+            "days_to_exhaustion",
+            "coverage_of_goal",
+        ],
+    )
+    engaged = np.zeros((m.T, len(th.attacks)))
+    killed = np.zeros((m.T, len(th.attacks)))
+    np.add.at(engaged.T, th.attack, (th.share[:, None] * cover[:, th.item].T))
+    np.add.at(killed.T, th.attack, (th.share[:, None] * th.p_kill[:, None] * cover[:, th.item].T))
+    rows = []
+    for t, period in enumerate(m.periods):
+        for a, name in enumerate(th.attacks):
+            rows.append((period, name, th.rate[a] * DAYS_PER_MONTH, engaged[t, a], killed[t, a]))
+        total = th.rate.sum()
+        if total > 0:
+            rows.append(
+                (
+                    period,
+                    "all",
+                    total * DAYS_PER_MONTH,
+                    float(th.rate @ engaged[t]) / total,
+                    float(th.rate @ killed[t]) / total,
+                )
+            )
+    attacks = pd.DataFrame(rows, columns=["period", "attack", "launches_per_month", "engaged_share", "destroyed_share"])
+    return interceptors, attacks

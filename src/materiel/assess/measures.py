@@ -1,0 +1,73 @@
+"""The elementary measures of the assessment, each checkable by hand.
+
+Conventions: a month is 30 days and a year 365 days when rates are turned into days. A rate of
+zero or a net rate that never goes negative means "never runs out" (``inf``) or "never reaches"
+(``inf`` years) — never a negative number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+DAYS_PER_MONTH = 30.0
+DAYS_PER_YEAR = 365.0
+NEVER = math.inf
+
+
+def years_to_target(stock: float, target: float, net_per_year: float) -> float:
+    """Years until ``stock`` reaches ``target`` at a steady net gain; 0 if already there,
+    ``inf`` if the net gain is zero or negative."""
+    if stock >= target:
+        return 0.0
+    if net_per_year <= 0:
+        return NEVER
+    return (target - stock) / net_per_year
+
+
+def days_until_empty(
+    stock: np.ndarray | float,
+    use_per_day: np.ndarray | float,
+    inflow_per_day: np.ndarray | None = None,
+    segment_days: np.ndarray | None = None,
+) -> np.ndarray:
+    """Days a stock lasts at a wartime use, with production arriving during the fight.
+
+    ``inflow_per_day`` has one column per time segment (e.g. planning periods after the war starts),
+    each lasting ``segment_days``; the last segment's rate continues for ever. Without inflow this
+    is stock / use. Returns ``inf`` where the stock never runs out (including a use of zero).
+    """
+    stock = np.atleast_1d(np.asarray(stock, dtype=float))
+    use = np.broadcast_to(np.asarray(use_per_day, dtype=float), stock.shape)
+    if inflow_per_day is None:
+        inflow = np.zeros((stock.size, 1))
+        seg = np.array([NEVER])
+    else:
+        inflow = np.asarray(inflow_per_day, dtype=float).reshape(stock.size, -1)
+        seg = np.broadcast_to(np.asarray(segment_days, dtype=float), (inflow.shape[1],))
+    out = np.full(stock.shape, NEVER)
+    level = stock.copy()
+    elapsed = np.zeros(stock.shape)
+    open_ = use > 0
+    for j in range(inflow.shape[1]):
+        net = inflow[:, j] - use
+        last = j == inflow.shape[1] - 1
+        length = NEVER if last else seg[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            runs_out = open_ & (net < 0) & (level + net * length <= 0) if not last else open_ & (net < 0)
+            out = np.where(runs_out, elapsed + level / -np.where(net < 0, net, -1), out)
+        open_ &= ~runs_out
+        if not last:
+            level = level + net * seg[j]
+            elapsed = elapsed + seg[j]
+    return np.maximum(out, 0.0)
+
+
+def first_stable(ok: np.ndarray) -> int | None:
+    """Index of the first element from which ``ok`` is True to the end; None if the last is False."""
+    ok = np.asarray(ok, dtype=bool)
+    if ok.size == 0 or not ok[-1]:
+        return None
+    bad = np.flatnonzero(~ok)
+    return int(bad[-1] + 1) if bad.size else 0
