@@ -34,51 +34,213 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+WhatIf = Annotated[
+    list[str] | None, typer.Option("--whatif", "-w", help="Apply a named what-if or variant (repeatable).")
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Change one input: PATH=VALUE, e.g. 'funding[nato-purl].budget=0' (repeatable)."),
+]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output folder (default out/<scenario>).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of tables.")]
+
+
+def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str] | None):
+    from .scenario.loader import load
+    from .scenario.overrides import parse_assignment
+
+    sets = [parse_assignment(a) for a in assignments or []]
+    return load(scenario, whatif or [], sets)
+
+
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 @app.command()
 def plan(
     scenario: ScenarioArg = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Folder for tables, workbook and charts (default out/<scenario>)."),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary instead of tables.")
-    ] = False,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
     export_lp: Annotated[
         Path | None, typer.Option("--export-lp", help="Also write the LP as built (.mps or .lp).")
     ] = None,
-    charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Write PNG charts.")] = True,
+    charts: Annotated[
+        bool, typer.Option("--charts/--no-charts", help="Write PNG charts (and embed them in the report).")
+    ] = True,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
+    from .assess import assess
     from .plan import make_plan
-    from .report.files import write_plan
+    from .report.files import summary, write_outputs
     from .report.render import ChartPool
     from .report.terminal import print_plan
-    from .scenario.loader import load
 
     with ChartPool(workers=2 if charts else 0) as pool:
-        _, model = load(scenario)
+        _, model = _load(scenario, whatif, assign)
         result = make_plan(model, export_lp=export_lp)
+        assessment = assess(result)
         folder = output or Path("out") / model.scenario.name
-        written = write_plan(result, folder, charts=charts, pool=pool)
+        written = write_outputs(folder, result, assessment, whatifs=whatif, charts=charts, pool=pool)
     if as_json:
-        summary = result.summary()
-        summary["output"] = str(folder)
-        typer.echo(json.dumps(summary, indent=2))
+        typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))
         return
     print_plan(result, out)
-    out.print(f"Wrote {len(written)} files to [bold]{folder}[/] (tables as CSV, plan.xlsx, charts as PNG)")
+    a = assessment.summary()
+    days = "never runs out" if a["bottleneck_days"] is None else f"{a['bottleneck_days']:,.0f} days of war"
+    out.print(
+        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {a['bottleneck_year']}: {a['bottleneck_item']} ({days})"
+    )
+    out.print(f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, tables as CSV, plan.xlsx, charts)")
     if export_lp:
         out.print(f"LP written to {export_lp}")
 
 
 @app.command()
-def validate(scenario: ScenarioArg = None) -> None:
-    """Check a scenario file and report every problem with file, line and field."""
-    from .scenario.compiled import unsourced
-    from .scenario.loader import load
+def assess(
+    scenario: ScenarioArg = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """Plan, then judge it: readiness date, days of war sustained, the bottleneck, air defence."""
+    from .assess import assess as run_assessment
+    from .plan import make_plan
+    from .report.files import summary, write_outputs
+    from .report.render import ChartPool
+    from .report.terminal import print_assessment
 
-    sc, model = load(scenario)
+    with ChartPool(workers=2) as pool:
+        _, model = _load(scenario, whatif, assign)
+        result = make_plan(model)
+        assessment = run_assessment(result)
+        folder = output or Path("out") / model.scenario.name
+        written = write_outputs(folder, result, assessment, whatifs=whatif, pool=pool)
+    if as_json:
+        typer.echo(json.dumps({**summary(result, assessment)["assessment"], "output": str(folder)}, indent=2))
+        return
+    print_assessment(assessment, out)
+    out.print(f"Wrote {len(written)} files to [bold]{folder}[/]")
+
+
+def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | None, assign: list[str] | None):
+    """Run the options comparison, or the variants one when names are given."""
+    from .assess import assess as run_assessment
+    from .assess.options import compare_options, compare_variants
+    from .plan import make_plan
+    from .scenario.overrides import parse_assignment
+
+    sc, model = _load(scenario, whatif, assign)
+    with _progress() as bar:
+        if variants:
+            names = [v.strip() for v in variants.split(",") if v.strip()]
+            task = bar.add_task("planning variants", total=len(names) + 1)
+            sets = [parse_assignment(a) for a in assign or []]
+            results = compare_variants(
+                scenario, names, sets, progress=lambda n: bar.update(task, advance=1, description=f"planning {n}")
+            )
+        else:
+            if sc.options is None:
+                _fail(
+                    f"{sc.name}: the scenario has no 'options' section; add one (docs/assessment.md) or compare --variants",
+                    EXIT_INPUT,
+                )
+            n = (
+                1
+                + len(sc.options.reassurance.troops if sc.options.reassurance else [])
+                + (sc.options.guarantee is not None)
+            )
+            task = bar.add_task("planning options", total=n)
+            results = compare_options(
+                model, progress=lambda name: bar.update(task, advance=1, description=f"planning {name}")
+            )
+    base = results[0]
+    if base.kind == "variant":
+        return model, base.plan, base.assessment, results
+    return model, base.plan, base.assessment if base.assessment else run_assessment(make_plan(model)), results
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArg = None,
+    variants: Annotated[
+        str | None,
+        typer.Option(
+            "--variants",
+            help="Compare these what-ifs or variants (comma-separated) with the baseline instead of the policy options.",
+        ),
+    ] = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """Armed neutrality vs a reassurance force vs a binding guarantee — or what-if variants — side by side."""
+    from .assess.options import comparison_json
+    from .report.files import write_outputs
+    from .report.render import ChartPool
+    from .report.terminal import print_comparison
+
+    with ChartPool(workers=2) as pool:
+        model, base_plan, base_assessment, results = _comparison(scenario, variants, whatif, assign)
+        folder = output or Path("out") / model.scenario.name / ("variants" if variants else "options")
+        written = write_outputs(folder, base_plan, base_assessment, results, whatifs=whatif, pool=pool)
+    if as_json:
+        typer.echo(json.dumps({"comparison": comparison_json(results), "output": str(folder)}, indent=2))
+        return
+    print_comparison(results, out)
+    out.print(f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, comparison.csv, plan.xlsx, charts)")
+
+
+@app.command()
+def report(
+    scenario: ScenarioArg = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """One self-contained HTML report: plan, readiness, sustainment, air defence, options, sources."""
+    import tempfile
+
+    from .assess import assess as run_assessment
+    from .plan import make_plan
+    from .report.html import render_report
+    from .report.output import write_atomic
+    from .report.render import ChartInputs, ChartPool
+
+    with ChartPool(workers=2) as pool:
+        sc, model = _load(scenario, whatif, assign)
+        if sc.options is not None:
+            _, base_plan, base_assessment, results = _comparison(scenario, None, whatif, assign)
+        else:
+            base_plan = make_plan(model)
+            base_assessment, results = run_assessment(base_plan), None
+        with tempfile.TemporaryDirectory() as tmp:
+            drawn = pool.wait(pool.submit(ChartInputs(base_plan, base_assessment, results), Path(tmp)))
+            text = render_report(base_plan, base_assessment, {p.name: p for p in drawn}, results, whatif)
+    write_atomic(output, text)
+    out.print(f"Wrote [bold]{output}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
+
+
+@app.command()
+def validate(scenario: ScenarioArg = None, whatif: WhatIf = None, assign: SetOpt = None) -> None:
+    """Check a scenario file (and any what-ifs) and report every problem with file, line and field."""
+    from .scenario.compiled import unsourced
+
+    sc, model = _load(scenario, whatif, assign)
     out.print(
         f"[green]ok[/]: {sc.name} — {len(sc.items)} items, {len(sc.lines)} lines, "
         f"{len(sc.funding)} funding vehicles, {len(sc.customers)} customers, {model.T} {sc.horizon.period.value}s"

@@ -28,6 +28,14 @@ class Assessment:
     attacks: pd.DataFrame  # per period and attack type
     goal_days: float
 
+    @property
+    def year(self) -> int:
+        """The year comparisons report: the scenario's sustainment year, or the horizon's last."""
+        m = self.plan.model
+        years = m.years
+        wanted = m.policy.year if m.policy else years[-1]
+        return wanted if wanted in years else years[-1]
+
     def at_year_end(self, year: int) -> str | None:
         """The last period of ``year`` inside the horizon."""
         periods = [p for p, y in zip(self.plan.model.periods, self.plan.model.cal.year_of, strict=True) if y == year]
@@ -43,8 +51,7 @@ class Assessment:
 
     def summary(self) -> dict:
         """Machine-readable headline of the assessment."""
-        m = self.plan.model
-        year = m.policy.year if m.policy else m.years[-1]
+        year = self.year
         item, days = self.bottleneck_in(year)
         return {
             "customer": self.customer,

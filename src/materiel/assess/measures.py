@@ -39,6 +39,8 @@ def days_until_empty(
     is stock / use. Returns ``inf`` where the stock never runs out (including a use of zero).
     """
     stock = np.atleast_1d(np.asarray(stock, dtype=float))
+    if stock.size == 0:
+        return np.zeros(0)
     use = np.broadcast_to(np.asarray(use_per_day, dtype=float), stock.shape)
     if inflow_per_day is None:
         inflow = np.zeros((stock.size, 1))

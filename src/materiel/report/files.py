@@ -1,4 +1,4 @@
-"""A plan's files: CSV tables, one Excel workbook, charts and a JSON summary."""
+"""Writing results: CSV tables, one Excel workbook, charts, a JSON summary and the HTML report."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..assess import Assessment
+from ..assess.options import OptionResult, comparison_json, comparison_table
 from ..plan.result import Plan
+from ..scenario.provenance import inputs_table, sources_table
+from .html import render_report
 from .output import staged_output
-from .provenance import inputs_table, sources_table
-from .render import ChartPool
+from .render import ChartInputs, ChartPool
 from .xlsx import write_xlsx
 
 
-def _summary_frame(plan: Plan) -> pd.DataFrame:
+def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
     s = plan.summary()
     rows = [
         ("scenario", s["scenario"]),
@@ -26,39 +29,94 @@ def _summary_frame(plan: Plan) -> pd.DataFrame:
         ("share spent in Europe", s["europe_share"]),
         ("share spent in Ukraine", s["ukraine_share"]),
     ]
+    if assessment is not None:
+        a = assessment.summary()
+        rows += [
+            ("readiness date", a["readiness_date"] or "never within the horizon"),
+            (f"bottleneck {a['bottleneck_year']}", a["bottleneck_item"]),
+            (
+                f"days of war {a['bottleneck_year']}",
+                a["bottleneck_days"] if a["bottleneck_days"] is not None else "never runs out",
+            ),
+        ]
     return pd.DataFrame(rows, columns=["figure", "value"])
 
 
-def write_workbook(plan: Plan, path: Path) -> Path:
+def assessment_tables(a: Assessment) -> dict[str, pd.DataFrame]:
+    """The assessment's tables by name."""
+    coverage = a.coverage.reset_index().melt(id_vars="category", var_name="period", value_name="coverage")
+    tables = {"coverage": coverage, "sustainment": a.sustainment, "bottleneck": a.bottleneck}
+    if not a.interceptors.empty:
+        tables |= {"interceptors": a.interceptors, "attacks": a.attacks}
+    return tables
+
+
+def summary(plan: Plan, assessment: Assessment | None, comparison: list[OptionResult] | None = None) -> dict:
+    """The machine-readable summary (--json)."""
+    out = plan.summary()
+    if assessment is not None:
+        out["assessment"] = assessment.summary()
+    if comparison:
+        out["comparison"] = comparison_json(comparison)
+    return out
+
+
+def write_workbook(
+    plan: Plan, path: Path, assessment: Assessment | None = None, comparison: list[OptionResult] | None = None
+) -> Path:
     """One sheet per table, plus the summary, every input figure and the sources."""
     spend = plan.spend_by_year("fund")
     spend.columns = [str(c) for c in spend.columns]
     sbc = plan.shortfall_by_category()
     sbc.columns = [str(c) for c in sbc.columns]
     sheets = {
-        "summary": _summary_frame(plan),
+        "summary": _summary_frame(plan, assessment),
         "shortfall_by_category": sbc.reset_index(),
         "spend_by_year": spend.reset_index(),
         **plan.tables(),
+        **(assessment_tables(assessment) if assessment is not None else {}),
+        **({"comparison": comparison_table(comparison)} if comparison else {}),
         "inputs": inputs_table(plan.model.scenario),
         "sources": sources_table(plan.model.scenario),
     }
     return write_xlsx(path, sheets)
 
 
-def write_plan(plan: Plan, folder: str | Path, charts: bool = True, pool: ChartPool | None = None) -> list[Path]:
-    """Write every output of a plan into ``folder`` atomically; returns the final paths.
+def write_outputs(
+    folder: str | Path,
+    plan: Plan,
+    assessment: Assessment | None = None,
+    comparison: list[OptionResult] | None = None,
+    whatifs: list[str] | None = None,
+    charts: bool = True,
+    pool: ChartPool | None = None,
+) -> list[Path]:
+    """Write every output into ``folder`` atomically; returns the final paths.
 
-    Charts are drawn by ``pool`` (started early by the caller) while the tables are written.
+    Charts are drawn by ``pool`` (started early by the caller) while the tables are written; the
+    HTML report, which embeds them, is written last.
     """
     folder = Path(folder)
     with staged_output(folder) as stage:
-        jobs = (pool or ChartPool(workers=0)).submit(plan, stage) if charts else []
-        for name, table in plan.tables().items():
+        inputs = ChartInputs(plan, assessment, comparison)
+        jobs = (pool or ChartPool(workers=0)).submit(inputs, stage) if charts else []
+        tables = {**plan.tables(), **(assessment_tables(assessment) if assessment is not None else {})}
+        if comparison:
+            tables["comparison"] = comparison_table(comparison)
+        for name, table in tables.items():
             table.to_csv(stage / f"{name}.csv", index=False)
         inputs_table(plan.model.scenario).to_csv(stage / "inputs.csv", index=False)
-        write_workbook(plan, stage / "plan.xlsx")
-        (stage / "summary.json").write_text(json.dumps(plan.summary(), indent=2) + "\n")
-        ChartPool.wait(jobs)
+        write_workbook(plan, stage / "plan.xlsx", assessment, comparison)
+        (stage / "summary.json").write_text(json.dumps(summary(plan, assessment, comparison), indent=2) + "\n")
+        drawn = {p.name: p for p in ChartPool.wait(jobs)}
+        if assessment is not None:
+            (stage / "report.html").write_text(
+                render_report(plan, assessment, drawn, comparison, whatifs), encoding="utf-8"
+            )
         written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
     return [folder / p for p in written]
+
+
+def write_plan(plan: Plan, folder: str | Path, charts: bool = True, pool: ChartPool | None = None) -> list[Path]:
+    """A plan's outputs without assessment (tables, workbook, plan charts)."""
+    return write_outputs(folder, plan, charts=charts, pool=pool)

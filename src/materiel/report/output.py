@@ -35,3 +35,17 @@ def staged_output(target: str | Path) -> Iterator[Path]:
         raise OutputError(f"cannot write to {target}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_atomic(path: str | Path, text: str) -> Path:
+    """Write a text file via a temporary file in the same folder, so it is whole or absent."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path

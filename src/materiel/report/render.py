@@ -9,22 +9,46 @@ in-process.
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
+from ..assess import Assessment
+from ..assess.options import OptionResult
 from ..plan.result import Plan
 
-CHART_FILES = ("stock_vs_target.png", "capacity_build_up.png", "spending_by_fund.png")
+
+@dataclass
+class ChartInputs:
+    """What the charts are drawn from; charts whose input is missing are skipped."""
+
+    plan: Plan
+    assessment: Assessment | None = None
+    comparison: list[OptionResult] | None = None
 
 
 def _warm() -> None:
     from . import charts  # noqa: F401  (imports matplotlib once per worker)
 
 
-def _draw(name: str, plan: Plan, folder: Path) -> Path:
-    from .charts import CHARTS
+def _draw(name: str, inputs: ChartInputs, folder: Path) -> Path:
+    from .charts import ASSESSMENT_CHARTS, COMPARISON_CHARTS, PLAN_CHARTS
 
-    return CHARTS[name](plan, folder / name)
+    if name in PLAN_CHARTS:
+        return PLAN_CHARTS[name](inputs.plan, folder / name)
+    if name in ASSESSMENT_CHARTS:
+        return ASSESSMENT_CHARTS[name](inputs.assessment, folder / name)
+    return COMPARISON_CHARTS[name](inputs.comparison, folder / name)
+
+
+def chart_names(inputs: ChartInputs) -> list[str]:
+    """The charts ``inputs`` can feed, slowest first (so two workers finish together)."""
+    names = ["stock_vs_target.png", "capacity_build_up.png"]
+    if inputs.comparison:
+        names.append("options.png")
+    if inputs.assessment is not None:
+        names += ["sustainment.png", "coverage.png"]
+    return [*names, "spending_by_fund.png"]
 
 
 class ChartPool:
@@ -44,11 +68,12 @@ class ChartPool:
             self._pool.terminate()
             self._pool.join()
 
-    def submit(self, plan: Plan, folder: Path) -> list[AsyncResult | Path]:
-        """Start drawing every chart into ``folder``; returns handles for ``wait``."""
+    def submit(self, inputs: ChartInputs, folder: Path) -> list[AsyncResult | Path]:
+        """Start drawing every chart ``inputs`` can feed into ``folder``; returns handles for ``wait``."""
+        names = chart_names(inputs)
         if self._pool is None:
-            return [_draw(name, plan, folder) for name in CHART_FILES]
-        return [self._pool.apply_async(_draw, (name, plan, folder)) for name in CHART_FILES]
+            return [_draw(name, inputs, folder) for name in names]
+        return [self._pool.apply_async(_draw, (name, inputs, folder)) for name in names]
 
     @staticmethod
     def wait(jobs: list[AsyncResult | Path]) -> list[Path]:

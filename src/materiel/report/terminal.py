@@ -6,6 +6,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from ..assess import Assessment
+from ..assess.options import OptionResult, comparison_table, option_assumptions
 from ..fmt import money, share
 from ..plan.result import Plan
 
@@ -55,3 +57,84 @@ def print_plan(plan: Plan, console: Console, customer: str = "ukraine") -> None:
     for cat, row in sbc.iterrows():
         table.add_row(cat, *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row))
     console.print(table)
+
+
+def _days(v: float) -> str:
+    return "never" if v == float("inf") else "–" if v != v else f"{v:,.0f}"
+
+
+def print_assessment(a: Assessment, console: Console) -> None:
+    """Readiness, the bottleneck at the end of each year, and air defence."""
+    r = a.readiness
+    console.print(f"Readiness of {a.customer} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]")
+    cats = ", ".join(f"{c} {p or 'never'}" for c, p in r.by_category.items())
+    console.print(f"[dim]by category: {cats}[/]")
+    m = a.plan.model
+    table = Table(
+        title=f"Days of high-intensity war sustained (goal {a.goal_days:.0f}), with production", show_edge=False
+    )
+    table.add_column("year")
+    table.add_column("bottleneck")
+    table.add_column("days", justify="right")
+    table.add_column("days from stock alone", justify="right")
+    for y in m.years:
+        period = a.at_year_end(y)
+        row = a.bottleneck.set_index("period").loc[period] if period else None
+        if row is None or row["item"] is None:
+            continue
+        style = "green" if row["days"] >= a.goal_days else "red"
+        table.add_row(str(y), str(row["item"]), f"[{style}]{_days(row['days'])}[/]", _days(row["days_alone"]))
+    console.print(table)
+    if not a.attacks.empty:
+        year = a.year
+        period = a.at_year_end(year)
+        att = a.attacks[a.attacks["period"] == period]
+        table = Table(
+            title=f"Air defence at the end of {year}: attacks engaged / destroyed over {a.goal_days:.0f} days",
+            show_edge=False,
+        )
+        for col in ("attack", "launches a month", "engaged", "destroyed"):
+            table.add_column(col, justify="left" if col == "attack" else "right")
+        for _, row in att.iterrows():
+            table.add_row(
+                str(row["attack"]),
+                f"{row['launches_per_month']:,.0f}",
+                share(row["engaged_share"]),
+                share(row["destroyed_share"]),
+            )
+        console.print(table)
+        ic = a.interceptors[a.interceptors["period"] == period]
+        parts = ", ".join(
+            f"{r_['item']} {r_['demand_per_month']:,.0f}/month, {_days(r_['days_to_exhaustion'])} days"
+            for _, r_ in ic.iterrows()
+        )
+        console.print(f"[dim]interceptor demand and days to exhaustion: {parts}[/]")
+
+
+def print_comparison(results: list[OptionResult], console: Console) -> None:
+    """The options or variants side by side, with the assumptions behind them."""
+    table = comparison_table(results)
+    kind = "Options" if results[0].kind != "variant" else "What-if variants"
+    out = Table(title=f"{kind} side by side", show_edge=False, show_lines=True)
+    for col in table.columns:
+        out.add_column(
+            col,
+            justify="left" if col in ("option", "constraints") else "right",
+            overflow="fold",
+            max_width=60 if col == "constraints" else None,
+        )
+    for _, row in table.iterrows():
+        out.add_row(*(str(v) for v in row))
+    console.print(out)
+    if results[0].kind != "variant":
+        assumptions = option_assumptions(results[0].plan.model)
+        console.print("[bold]Assumptions[/]")
+        for _, row in assumptions.iterrows():
+            where = (
+                row["source"] and f"source {row['source']} ({row['source_date']})"
+            ) or f"assumption: {row['assumption']}"
+            rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
+            console.print(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", highlight=False)
+    else:
+        for r in results:
+            console.print(f"  [bold]{r.name}[/]: {r.description}")

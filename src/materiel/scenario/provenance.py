@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..scenario.compiled import iter_quantities
-from ..scenario.schema import Scenario
+from .compiled import iter_quantities
+from .schema import Scenario
 
 
 def _path(sc: Scenario, loc: tuple) -> str:

@@ -1,0 +1,267 @@
+"""Policy options side by side (design §5): armed neutrality, a European reassurance force, a
+binding external guarantee — and what-if variants of the scenario.
+
+A reassurance force of N deployed troops costs N · cost per soldier-year · rotation a year, from
+its start period on, and is paid from the same envelope as the plan: each envelope vehicle's budget
+in year y is cut by the share force cost(y) / envelope budget(y) (to zero if the force costs more).
+A guarantee leaves the envelope's ``envelope_share`` to the plan and states the dependency.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..fmt import money
+from ..plan import SolverOptions, make_plan
+from ..plan.result import Plan
+from ..scenario.compiled import ModelData
+from ..scenario.loader import load
+from ..scenario.policy import PolicyData
+from ..scenario.provenance import inputs_table
+from . import Assessment, assess
+
+
+@dataclass
+class OptionResult:
+    """One option or variant: its plan, assessment and what it costs Europe."""
+
+    name: str
+    kind: str  # "armed neutrality", "reassurance force", "guarantee" or "variant"
+    description: str
+    plan: Plan
+    assessment: Assessment
+    force_cost: np.ndarray  # (Y,) money per year spent on troops
+    envelope_cost: np.ndarray  # (Y,) money per year the envelope vehicles spent on the plan
+    troops: int | None = None
+    committed: float | None = None  # troops × rotation
+    willing: float | None = None
+    constraints: str = ""
+    dependency: str = ""
+    note: str = ""
+
+    @property
+    def cost_per_year(self) -> float:
+        """Average yearly cost to the European envelope: troops plus what the plan spent from it."""
+        return float((self.force_cost + self.envelope_cost).mean())
+
+
+def force_cost_by_year(m: ModelData, pol: PolicyData, troops: int) -> np.ndarray:
+    """(Y,) money per year for ``troops`` deployed from the force's start period."""
+    yearly = troops * pol.cost_per_soldier_year * pol.rotation
+    paid = (np.arange(m.T) >= pol.force_start).astype(float) / m.cal.per_year
+    out = np.zeros(len(m.years))
+    np.add.at(out, m.year_index, paid * yearly)
+    return out
+
+
+def with_envelope_cut(m: ModelData, envelope: list[int], cut: np.ndarray) -> tuple[ModelData, str]:
+    """A copy of ``m`` whose envelope budgets are reduced by ``cut`` (money per year)."""
+    budget = m.budget.copy()
+    total = budget[envelope].sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = np.where(total > 0, np.clip(1 - cut / np.where(total > 0, total, 1), 0.0, 1.0), 0.0)
+    budget[envelope] *= keep[None, :]
+    short = cut - total
+    note = ""
+    if (short > 1e-6).any():
+        years = [str(y) for y, s in zip(m.years, short, strict=True) if s > 1e-6]
+        note = f"the force costs more than the whole envelope in {', '.join(years)}; the plan gets nothing then"
+    return replace(m, budget=budget), note
+
+
+def _spent_by_envelope(plan: Plan, envelope: list[int]) -> np.ndarray:
+    m = plan.model
+    funds = [m.funds[f] for f in envelope]
+    spent = plan.funding[plan.funding["fund"].isin(funds)].groupby("year")["amount"].sum()
+    return spent.reindex(m.years, fill_value=0.0).to_numpy()
+
+
+def option_specs(m: ModelData) -> Iterator[tuple[str, str, str, Callable[[], tuple[ModelData, np.ndarray, str]], dict]]:
+    """(name, kind, description, make model, extra fields) for each option the scenario defines."""
+    pol = m.policy
+    assert pol is not None
+    Y = len(m.years)
+    yield (
+        "armed neutrality",
+        "armed neutrality",
+        "the whole envelope to Ukraine's own forces",
+        lambda: (m, np.zeros(Y), ""),
+        {"constraints": pol.armed_neutrality},
+    )
+    for troops in pol.troops:
+        cost = force_cost_by_year(m, pol, troops)
+
+        def make(cost: np.ndarray = cost) -> tuple[ModelData, np.ndarray, str]:
+            model, note = with_envelope_cut(m, pol.envelope, cost)
+            return model, cost, note
+
+        yield (
+            f"reassurance force {troops // 1000}k",
+            "reassurance force",
+            f"{troops:,} troops deployed, paid from the same envelope",
+            make,
+            {
+                "troops": troops,
+                "committed": troops * pol.rotation,
+                "willing": pol.willing,
+                "constraints": pol.force_constraints,
+            },
+        )
+    if pol.guarantee_share is not None:
+        share = pol.guarantee_share
+
+        def make_guarantee() -> tuple[ModelData, np.ndarray, str]:
+            total = m.budget[pol.envelope].sum(axis=0)
+            model, _ = with_envelope_cut(m, pol.envelope, total * (1 - share))
+            return model, np.zeros(Y), ""
+
+        yield (
+            "binding guarantee",
+            "guarantee",
+            f"{share:.0%} of the envelope still spent on Ukraine's forces",
+            make_guarantee,
+            {"constraints": pol.guarantee_constraints, "dependency": pol.dependency},
+        )
+
+
+def compare_options(
+    m: ModelData, options: SolverOptions | None = None, progress: Callable[[str], None] | None = None
+) -> list[OptionResult]:
+    """Plan and assess armed neutrality and every alternative the scenario defines."""
+    if m.policy is None or m.scenario.options is None:
+        raise ValueError("the scenario has no 'options' section to compare")
+    results = []
+    for name, kind, description, make, extra in option_specs(m):
+        if progress:
+            progress(name)
+        model, force_cost, note = make()
+        plan = make_plan(model, options)
+        results.append(
+            OptionResult(
+                name,
+                kind,
+                description,
+                plan,
+                assess(plan),
+                force_cost,
+                _spent_by_envelope(plan, m.policy.envelope),
+                note=note,
+                **extra,
+            )
+        )
+    return results
+
+
+def _days(value: float) -> str:
+    return "never runs out" if math.isinf(value) else "–" if math.isnan(value) else f"{value:,.0f}"
+
+
+def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
+    """One row per option: cost, readiness, the bottleneck and its days, troops, constraints."""
+    rows = []
+    for r in results:
+        m = r.plan.model
+        year = r.assessment.year
+        item, days = r.assessment.bottleneck_in(year)
+        rows.append(
+            {
+                "option": r.name,
+                "cost per year": money(r.cost_per_year, m.currency),
+                "of which troops": money(float(r.force_cost.mean()), m.currency),
+                "of which equipment": money(float(r.envelope_cost.mean()), m.currency),
+                "plan total": money(r.plan.total_cost, m.currency),
+                "spent in Europe": f"{r.plan.europe_share:.0%}",
+                "readiness date": r.assessment.readiness.text,
+                f"bottleneck {year}": item or "–",
+                f"days of war {year}": _days(days),
+                "troops (committed / willing)": (
+                    f"{r.troops:,} ({r.committed:,.0f} committed) / {r.willing:,.0f} willing" if r.troops else "–"
+                ),
+                "constraints": "; ".join(
+                    x for x in (r.constraints, r.dependency and f"depends on: {r.dependency}", r.note) if x
+                ),
+            }
+        )
+    table = pd.DataFrame(rows)
+    if not any(r.troops for r in results):
+        table = table.drop(columns=["of which troops", "troops (committed / willing)"])
+    return table
+
+
+def comparison_json(results: list[OptionResult]) -> list[dict]:
+    """The comparison for machines: numbers, not formatted text."""
+    out = []
+    for r in results:
+        m = r.plan.model
+        year = r.assessment.year
+        item, days = r.assessment.bottleneck_in(year)
+        out.append(
+            {
+                "option": r.name,
+                "kind": r.kind,
+                "description": r.description,
+                "currency": m.currency,
+                "cost_per_year": round(r.cost_per_year, 2),
+                "force_cost_per_year": round(float(r.force_cost.mean()), 2),
+                "equipment_cost_per_year": round(float(r.envelope_cost.mean()), 2),
+                "total_plan_cost": round(r.plan.total_cost, 2),
+                "readiness_date": r.assessment.readiness.period,
+                "bottleneck_year": year,
+                "bottleneck_item": item,
+                "bottleneck_days": None if days is None or math.isinf(days) or math.isnan(days) else round(days, 1),
+                "troops": r.troops,
+                "troops_committed": r.committed,
+                "troops_willing": r.willing,
+                "constraints": r.constraints,
+                "dependency": r.dependency,
+                "note": r.note,
+            }
+        )
+    return out
+
+
+def option_assumptions(m: ModelData) -> pd.DataFrame:
+    """The figures behind the options, with their sources, to print beside the numbers."""
+
+    table = inputs_table(m.scenario)
+    return table[table["field"].str.startswith(("options.", "assessment."))].reset_index(drop=True)
+
+
+def compare_variants(
+    path: str | None,
+    names: list[str],
+    sets: list[tuple[str, object]] | tuple = (),
+    options: SolverOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[OptionResult]:
+    """The scenario as written (with any ``sets``) and each named what-if or variant, side by side."""
+    results = []
+    for name in ["baseline", *names]:
+        if progress:
+            progress(name)
+        sc, m = load(path, [] if name == "baseline" else [name], sets)
+        if name == "baseline":
+            description = "the scenario as written"
+        elif name in sc.overrides:
+            description = sc.overrides[name].description
+        else:
+            description = " + ".join(sc.variants.get(name, []))
+        plan = make_plan(m, options)
+        envelope = m.policy.envelope if m.policy else []
+        results.append(
+            OptionResult(
+                name,
+                "variant",
+                description,
+                plan,
+                assess(plan),
+                np.zeros(len(m.years)),
+                _spent_by_envelope(plan, envelope),
+            )
+        )
+    return results

@@ -1,0 +1,262 @@
+"""One self-contained HTML report: charts inlined as PNG data, tables, every input's source.
+
+It opens offline in any browser: no scripts, no fonts or styles from the internet.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..assess import Assessment
+from ..assess.options import OptionResult, comparison_table, option_assumptions
+from ..fmt import money, share
+from ..plan.result import Plan
+from ..scenario.provenance import inputs_table, sources_table
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #36c;padding-bottom:.2rem;margin-top:2.2rem}
+h3{margin-top:1.4rem}.meta{color:#666;font-size:.9rem}
+table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:right}
+th{background:#eef2f8}td:first-child,th:first-child{text-align:left}td.text{text-align:left;max-width:34rem}
+.cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #ccd;border-radius:6px;padding:.6rem .9rem;min-width:11rem}
+.card b{display:block;font-size:1.25rem}.note{color:#555;font-size:.85rem}img{max-width:100%;border:1px solid #eee}
+.bad{background:#fbe3e1}.mid{background:#fdf3d7}.good{background:#e3f4e1}details{margin:.5rem 0}
+nav a{margin-right:.8rem}
+"""
+
+
+def _img(path: Path | None, alt: str) -> str:
+    if path is None or not Path(path).exists():
+        return ""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<p><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></p>'
+
+
+def _table(df: pd.DataFrame, index: bool = False, text_cols: tuple[str, ...] = ()) -> str:
+    """An HTML table with numbers formatted for reading; text columns left-aligned."""
+
+    def fmt(v: object) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "–"
+        if isinstance(v, float):
+            if math.isinf(v):
+                return "never" if v > 0 else "–"
+            return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
+        if isinstance(v, int):
+            return f"{v:,}" if abs(v) >= 10_000 else str(v)
+        return html.escape(str(v))
+
+    head = "".join(
+        f"<th>{html.escape(str(c))}</th>" for c in ([df.index.name or ""] if index else []) + list(df.columns)
+    )
+    rows = []
+    for idx, row in df.iterrows():
+        cells = [f"<td>{fmt(idx)}</td>"] if index else []
+        for col, v in row.items():
+            cls = ' class="text"' if col in text_cols else ""
+            cells.append(f"<td{cls}>{fmt(v)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _shortfall_table(plan: Plan, customer: str) -> str:
+    sbc = plan.shortfall_by_category(customer)
+    rows = []
+    for cat, row in sbc.iterrows():
+        cells = []
+        for v in row:
+            cls = "" if pd.isna(v) else "good" if v <= 0.1 else "mid" if v <= 0.3 else "bad"
+            cells.append(f'<td class="{cls}">{share(None if pd.isna(v) else v)}</td>')
+        rows.append(f"<tr><td>{html.escape(cat)}</td>{''.join(cells)}</tr>")
+    head = "".join(f"<th>{y}</th>" for y in sbc.columns)
+    return f"<table><thead><tr><th>category</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _year_end(a: Assessment, table: pd.DataFrame, value: str, index: str) -> pd.DataFrame:
+    m = a.plan.model
+    ends = {p: y for p, y in ((a.at_year_end(y), y) for y in m.years) if p}
+    sub = table[table["period"].isin(ends)]
+    out = sub.pivot(index=index, columns="period", values=value)
+    out.columns = [ends[c] for c in out.columns]
+    return out[sorted(out.columns)]
+
+
+def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
+    cur = plan.currency
+    spend = (plan.spend_by_year("fund") / 1e9).T
+    spend.index.name = "fund"
+    region = (plan.spend_by_year("region") / 1e9).T
+    region.index.name = "producer region"
+    return f"""
+<h2 id="plan">The plan</h2>
+<p>Orders, capacity investments and funding flows that minimise the weighted shortfall of every
+customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
+{plan.model.scenario.currency.year} prices.</p>
+<h3>Spending by year and funding vehicle</h3>{_table(spend, index=True)}
+<h3>Spending by year and region of production</h3>{_table(region, index=True)}
+{_img(charts.get("spending_by_fund.png"), "spending by fund")}
+<h3>Ukraine's shortfall by category at the end of each year</h3>{_shortfall_table(plan, "ukraine" if "ukraine" in plan.model.customers else plan.model.customers[0])}
+{_img(charts.get("stock_vs_target.png"), "stock vs target")}
+<h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
+<details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
+"""
+
+
+def _assessment_section(a: Assessment, charts: dict[str, Path]) -> str:
+    r = a.readiness
+    cats = pd.DataFrame({"ready from": {k: v or "never within the horizon" for k, v in r.by_category.items()}})
+    cats.index.name = "category"
+    days = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
+    alone = _year_end(a, a.sustainment, "days_alone", "item") if not a.sustainment.empty else pd.DataFrame()
+    for t in (days, alone):
+        t.index.name = "item"
+    bn = a.bottleneck.copy()
+    bn = bn[bn["period"].isin([a.at_year_end(y) for y in a.plan.model.years])]
+    out = f"""
+<h2 id="readiness">Readiness</h2>
+<p>Coverage of a category = weighted mean of min(1, stock/target) over its items. {html.escape(a.customer)} is
+<b>ready</b> from the first period after which every category stays at or above
+{a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
+{_table(cats, index=True)}
+{_img(charts.get("coverage.png"), "coverage")}
+<h2 id="sustainment">Sustainment</h2>
+<p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
+deliveries already ordered and the surge production {html.escape(a.customer)} may take (after lead times);
+"never" means production keeps up. Goal: {a.goal_days:.0f} days.</p>
+<h3>Bottleneck: the item that runs out first</h3>{_table(bn[["period", "item", "category", "days", "days_alone"]])}
+<h3>Days of war, with production</h3>{_table(days, index=True)}
+<details><summary>Days of war from stock alone</summary>{_table(alone, index=True)}</details>
+{_img(charts.get("sustainment.png"), "sustainment")}
+"""
+    if not a.interceptors.empty:
+        ends = [a.at_year_end(y) for y in a.plan.model.years]
+        demand = a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+        exhaust = _year_end(a, a.interceptors, "days_to_exhaustion", "item")
+        exhaust.index.name = "item"
+        att = a.attacks[a.attacks["period"].isin(ends)]
+        engaged = att.pivot(index="attack", columns="period", values="engaged_share")
+        destroyed = att.pivot(index="attack", columns="period", values="destroyed_share")
+        for t in (engaged, destroyed):
+            t.columns = [p[:4] for p in t.columns]
+        out += f"""
+<h2 id="airdefence">Air defence</h2>
+<p>Monthly interceptor demand from the threat's attack rates, the interceptors fired per target and the
+share of each attack each type engages; days until each type is exhausted; and the share of attacks
+that can be engaged, and destroyed, over the {a.goal_days:.0f}-day goal with what is held (stock plus
+production arriving in that time).</p>
+{_table(demand, index=True)}
+<h3>Days until exhausted</h3>{_table(exhaust, index=True)}
+<h3>Share of attacks engaged</h3>{_table(engaged, index=True)}
+<h3>Share of attacks destroyed</h3>{_table(destroyed, index=True)}
+"""
+    return out
+
+
+def _comparison_section(results: list[OptionResult], charts: dict[str, Path], title: str) -> str:
+    table = comparison_table(results)
+    m = results[0].plan.model
+    out = f"""
+<h2 id="options">{html.escape(title)}</h2>
+{_table(table, text_cols=("constraints",))}
+{_img(charts.get("options.png"), "options")}
+"""
+    if results[0].kind != "variant":
+        assumptions = option_assumptions(m)[
+            ["field", "value", "unit", "low", "high", "source", "source_date", "assumption"]
+        ]
+        out += (
+            f"<h3>Assumptions behind the options</h3>{_table(assumptions, text_cols=('field', 'source', 'assumption'))}"
+        )
+    else:
+        desc = pd.DataFrame({"what-if": [r.name for r in results], "meaning": [r.description for r in results]})
+        out += _table(desc, text_cols=("meaning",))
+    return out
+
+
+def _inputs_section(plan: Plan) -> str:
+    sc = plan.model.scenario
+    inputs = inputs_table(sc)[
+        ["field", "value", "unit", "year", "low", "high", "source", "source_date", "confidence", "assumption"]
+    ]
+    src = sources_table(sc)
+    links = src.assign(
+        url=[f'<a href="{html.escape(u)}">{html.escape(u)}</a>' if isinstance(u, str) and u else "" for u in src["url"]]
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="text">{v if k == "url" else html.escape("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))}</td>'
+            for k, v in r.items()
+        )
+        + "</tr>"
+        for _, r in links.iterrows()
+    )
+    head = "".join(f"<th>{c}</th>" for c in links.columns)
+    return f"""
+<h2 id="inputs">Every input and its source</h2>
+<p>{len(inputs)} figures; {int((inputs["source"] != "").sum())} cite a public source, the others state an assumption.</p>
+<details><summary>All figures</summary>{_table(inputs, text_cols=("field", "unit", "source", "assumption"))}</details>
+<h3>Sources ({len(src)})</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+"""
+
+
+def render_report(
+    plan: Plan,
+    assessment: Assessment,
+    charts: dict[str, Path],
+    comparison: list[OptionResult] | None = None,
+    whatifs: list[str] | None = None,
+) -> str:
+    """The whole report as one HTML string."""
+    m = plan.model
+    sc = m.scenario
+    year = assessment.year
+    item, days = assessment.bottleneck_in(year)
+    days_text = "never runs out" if math.isinf(days) else "–" if math.isnan(days) else f"{days:,.0f} days"
+    title = (
+        "Options side by side" if comparison and comparison[0].kind != "variant" else "What-if variants side by side"
+    )
+    nav = ['<a href="#plan">plan</a>', '<a href="#readiness">readiness</a>', '<a href="#sustainment">sustainment</a>']
+    if not assessment.interceptors.empty:
+        nav.append('<a href="#airdefence">air defence</a>')
+    if comparison:
+        nav.append('<a href="#options">comparison</a>')
+    nav.append('<a href="#inputs">inputs and sources</a>')
+    missing_comparison = (
+        ""
+        if comparison
+        else (
+            '<p class="note">Policy options are compared by <code>materiel compare</code> and '
+            "<code>materiel report</code>.</p>"
+        )
+    )
+    body = f"""
+<h1>{html.escape(sc.title)}</h1>
+<p class="meta">scenario <b>{html.escape(sc.name)}</b>{" with " + html.escape(", ".join(whatifs)) if whatifs else ""} ·
+data as of {html.escape(sc.as_of)} · horizon {m.periods[0]}–{m.periods[-1]} · {m.currency} at {sc.currency.year} prices ·
+made by materiel on {dt.date.today().isoformat()}</p>
+<nav>{" ".join(nav)}</nav>
+<div class="cards">
+<div class="card">total cost<b>{money(plan.total_cost, m.currency)}</b></div>
+<div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
+<div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
+<div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
+<div class="card">bottleneck {year}<b>{html.escape(item or "–")}</b>{days_text} of war</div>
+</div>
+{missing_comparison}
+{_plan_section(plan, charts)}
+{_assessment_section(assessment, charts)}
+{_comparison_section(comparison, charts, title) if comparison else ""}
+{_inputs_section(plan)}
+"""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(sc.title)} — materiel</title>
+<style>{CSS}</style></head><body>{body}</body></html>
+"""
