@@ -35,10 +35,15 @@ def coverage_table(plan: Plan, customer: str) -> pd.DataFrame:
 
 
 def readiness(plan: Plan, customer: str, threshold: float) -> Readiness:
-    """Readiness date of ``customer``: from it on, every targeted category is at or above threshold."""
+    """Readiness date of ``customer``: from it on, every category is at or above the threshold.
+
+    A category counts from its first targeted period on; before that it is not (yet) ready.
+    """
     table = coverage_table(plan, customer)
     values = table.to_numpy()
-    meets = np.where(np.isnan(values), True, values >= threshold - 1e-9)
+    meets = np.where(np.isnan(values), True, values >= threshold - 1e-6)  # 1e-6: solver tolerance
+    started = np.cumsum(~np.isnan(values), axis=1) > 0
+    meets &= started  # before a category's first target, nothing is yet shown to be ready
     periods = list(table.columns)
     overall = first_stable(meets.all(axis=0)) if values.size and not np.isnan(values).all() else None
     by_cat = {}

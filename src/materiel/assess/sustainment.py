@@ -101,8 +101,16 @@ def sustainment_table(plan: Plan, customer: int, surge: bool = True) -> pd.DataF
 def bottlenecks(table: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
     """Per period: the item that runs out first (with production) and its days."""
     if table.empty:
-        return pd.DataFrame({"period": periods, "year": [int(p[:4]) for p in periods], "item": None, "category": None,
-                             "days": np.inf, "days_alone": np.inf})
+        return pd.DataFrame(
+            {
+                "period": periods,
+                "year": [int(p[:4]) for p in periods],
+                "item": None,
+                "category": None,
+                "days": np.inf,
+                "days_alone": np.inf,
+            }
+        )
     idx = table.groupby("period", sort=False)["days"].idxmin()
     out = table.loc[idx, ["period", "year", "item", "category", "days", "days_alone"]].set_index("period")
     return out.reindex(periods).reset_index()

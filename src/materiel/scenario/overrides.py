@@ -117,10 +117,14 @@ def resolve(data: dict, path: str, create: bool = False) -> list[Target]:
                 raise PathError(
                     f"{'.'.join(map(str, loc)) or 'the scenario'} is a single value; it has no field {name!r}"
                 )
-            if name not in node:
-                if last and create and selector is None:
+            if name not in node and create and selector is None:
+                if last:
                     targets.append(Target(node, name, (*loc, name)))
-                    continue
+                else:
+                    node[name] = {}
+                    nxt.append((node[name], (*loc, name)))
+                continue
+            if name not in node:
                 raise PathError(f"{where} does not exist; fields here: {', '.join(map(str, node)) or 'none'}")
             if selector is None:
                 if last:
