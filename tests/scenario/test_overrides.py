@@ -77,7 +77,7 @@ def test_command_line_assignment(path: Path) -> None:
 
 
 def test_set_on_a_figure_keeps_its_unit_and_records_the_what_if(path: Path) -> None:
-    sc, m = load(path, ["no-us"])
+    sc, _ = load(path, ["no-us"])
     step = sc.lines[1].capacity[0]
     assert step.value == 0 and step.unit == "shells/year" and "what-if 'no-us'" in step.assumption
 
