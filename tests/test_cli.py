@@ -126,3 +126,62 @@ def test_schema_is_json() -> None:
     result = materiel("schema")
     schema = json.loads(result.stdout)
     assert "lines" in schema["properties"] and "Line" in schema["$defs"]
+
+
+def options_file(tmp_path: Path) -> Path:
+    from tests.assess.test_options import doc_with_options
+    from tests.builders import write
+
+    doc = doc_with_options()
+    doc["overrides"] = {"poor": {"description": "half the money", "scale": {"funding[ua].budget": 0.5}}}
+    doc["variants"] = {"grim": ["poor"]}
+    return write(tmp_path, doc, "options.yaml")
+
+
+def test_assess_json(tmp_path: Path) -> None:
+    result = materiel("assess", str(options_file(tmp_path)), "-o", str(tmp_path / "a"), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["readiness_date"] == "2026Q4" and summary["readiness_by_category"] == {"artillery-ammunition": "2026Q4"}
+    for name in ("coverage.csv", "sustainment.csv", "bottleneck.csv", "report.html"):
+        assert (tmp_path / "a" / name).exists(), name
+
+
+def test_compare_options_json(tmp_path: Path) -> None:
+    result = materiel("compare", str(options_file(tmp_path)), "-o", str(tmp_path / "c"), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["comparison"]
+    assert [r["option"] for r in rows] == ["armed neutrality", "reassurance force 0k", "binding guarantee"]
+    assert [r["readiness_date"] for r in rows] == ["2026Q4", None, None]
+    assert rows[1]["force_cost_per_year"] == 200
+    assert (tmp_path / "c" / "comparison.csv").exists() and (tmp_path / "c" / "options.png").exists()
+
+
+def test_compare_variants_and_set(tmp_path: Path) -> None:
+    path = options_file(tmp_path)
+    result = materiel("compare", str(path), "--variants", "grim,poor", "-o", str(tmp_path / "v"), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["comparison"]
+    assert [r["option"] for r in rows] == ["baseline", "grim", "poor"]
+    assert [r["equipment_cost_per_year"] for r in rows] == [400, 200, 200]
+    result = materiel("plan", str(path), "-o", str(tmp_path / "p"), "--json", "--set", "funding[ua].budget=100")
+    assert json.loads(result.stdout)["total_cost"] == pytest.approx(100)
+
+
+def test_bad_set_path_exits_2(tmp_path: Path) -> None:
+    result = materiel("plan", str(TINY), "--set", "lines[nowhere].price=3")
+    assert result.returncode == 2
+    assert "--set: lines[nowhere].price: lines has no entry with id 'nowhere'; ids: cheap, dear" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_is_self_contained(tmp_path: Path) -> None:
+    out = tmp_path / "r" / "report.html"
+    result = materiel("report", str(options_file(tmp_path)), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    for section in ("The plan", "Readiness", "Sustainment", "Options side by side", "Every input and its source"):
+        assert section in text, section
+    assert text.count("data:image/png;base64,") >= 5
+    assert "<script" not in text and "<link" not in text and "@import" not in text
+    assert "armed neutrality" in text and "reassurance force 0k" in text and "binding guarantee" in text
