@@ -142,7 +142,9 @@ def test_assess_json(tmp_path: Path) -> None:
     result = materiel("assess", str(options_file(tmp_path)), "-o", str(tmp_path / "a"), "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["readiness_date"] == "2026Q4" and summary["readiness_by_category"] == {"artillery-ammunition": "2026Q4"}
+    assert summary["readiness_date"] == "2026Q4" and summary["readiness_by_category"] == {
+        "artillery-ammunition": "2026Q4"
+    }
     for name in ("coverage.csv", "sustainment.csv", "bottleneck.csv", "report.html"):
         assert (tmp_path / "a" / name).exists(), name
 

@@ -54,3 +54,17 @@ def test_first_period_from_which_a_condition_holds() -> None:
     assert first_stable([True, True]) == 0
     assert first_stable([True, False]) is None
     assert first_stable([]) is None
+
+
+def test_daily_inflow_matches_the_segment_form() -> None:
+    from materiel.assess.measures import days_until_empty_daily
+
+    # 100 held, 10 used a day, 5 a day arrive for 10 days then 8 a day: 35 days (as above)
+    inflow = np.array([[5.0] * 10 + [8.0] * 40])
+    assert days_until_empty_daily(np.array([100.0]), np.array([10.0]), inflow)[0] == pytest.approx(35)
+    # production that catches up before the stock is gone: never runs out
+    assert math.isinf(
+        days_until_empty_daily(np.array([100.0]), np.array([10.0]), np.array([[0.0] * 5 + [20.0] * 5]))[0]
+    )
+    # beyond the grid the last day's rate continues: 100 held, 2 short a day over 10 days -> 80, then 40 more days
+    assert days_until_empty_daily(np.array([100.0]), np.array([10.0]), np.array([[8.0] * 10]))[0] == pytest.approx(50)

@@ -58,7 +58,7 @@ def test_overrides_change_exactly_what_they_name(path: Path) -> None:
     _, dear = load(path, ["dear"])
     assert differing(base, dear) == {"price"} and np.allclose(dear.price, 2 * base.price)
     _, late = load(path, ["late"])
-    assert differing(base, late) == {"cap"} and late.cap[0].tolist() == [0, 0, 200, 200]
+    assert differing(base, late) == set(), "a line running since the start is not delayed"
     _, small = load(path, ["small-eu"])
     assert (
         differing(base, small) == {"budget"} and small.budget[0, 0] == 500 and small.budget[1, 0] == base.budget[1, 0]
@@ -124,3 +124,15 @@ def test_path_parsing_and_selectors() -> None:
         resolve(data, "lines[a].v[0]")
     problems = apply_override(data, "x", {"scale": {"lines[*].id": 2}}, Applied())
     assert problems and "can only scale numbers" in problems[0].message
+
+
+def test_shift_delays_ramps_but_not_what_runs_today() -> None:
+    data = {
+        "horizon": {"start": "2026Q1"},
+        "lines": [{"id": "a", "capacity": [{"value": 100}, {"from": "2027Q1", "value": 200}]}],
+    }
+    assert (
+        apply_override(data, "late", {"shift": {"lines[a].capacity": {"value": 2, "unit": "quarters"}}}, Applied())
+        == []
+    )
+    assert data["lines"][0]["capacity"] == [{"value": 100}, {"from": "2027-07", "value": 200}]

@@ -75,9 +75,9 @@ def assess(plan: Plan) -> Assessment:
     pol = default_policy(plan)
     m = plan.model
     k = pol.customer
-    sust = sustainment_table(plan, k, pol.surge)
-    flow, seg = inflows(plan, k, pol.surge)
-    interceptors, attacks = air_defence_tables(plan, k, pol.goal_days, flow, seg, sust)
+    flow = inflows(plan, k, pol.surge)
+    sust = sustainment_table(plan, k, flow)
+    interceptors, attacks = air_defence_tables(plan, k, pol.goal_days, flow, sust)
     return Assessment(
         plan=plan,
         customer=m.customers[k],

@@ -17,16 +17,19 @@ from ..plan.result import Plan
 from .measures import DAYS_PER_MONTH
 
 
-def _arrived_within(flow: np.ndarray, segment_days: float, horizon_days: float) -> np.ndarray:
-    """Units arriving in the first ``horizon_days`` from per-day rates per segment (last axis)."""
-    edges = np.arange(flow.shape[-1] + 1) * segment_days
-    overlap = np.clip(np.minimum(edges[1:], horizon_days) - edges[:-1], 0.0, None)
-    overlap[-1] = max(0.0, horizon_days - edges[-2])
-    return (flow * overlap).sum(axis=-1)
+def _arrived_within(flow: np.ndarray, horizon_days: float) -> np.ndarray:
+    """Units arriving in the first ``horizon_days`` from per-day inflow (last axis, days)."""
+    whole = int(horizon_days)
+    out = flow[..., : min(whole, flow.shape[-1])].sum(axis=-1)
+    if horizon_days > flow.shape[-1]:
+        out = out + flow[..., -1] * (horizon_days - flow.shape[-1])
+    elif horizon_days > whole:
+        out = out + flow[..., whole] * (horizon_days - whole)
+    return out
 
 
 def air_defence_tables(
-    plan: Plan, customer: int, goal_days: float, flow: np.ndarray, segment_days: float, sustainment: pd.DataFrame
+    plan: Plan, customer: int, goal_days: float, flow: np.ndarray, sustainment: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(interceptors, attacks) tables per period; empty when the scenario has no threat."""
     m = plan.model
@@ -38,7 +41,7 @@ def air_defence_tables(
     types = np.flatnonzero(demand_day > 0)
     st = plan.stock[plan.stock["customer"] == m.customers[customer]]
     stock = st["stock"].to_numpy().reshape(I, m.T)
-    arrived = _arrived_within(flow, segment_days, goal_days)  # (T, I)
+    arrived = _arrived_within(flow, goal_days)  # (T, I)
     available = stock.T + arrived
     need = demand_day * goal_days
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -73,3 +73,26 @@ def first_stable(ok: np.ndarray) -> int | None:
         return None
     bad = np.flatnonzero(~ok)
     return int(bad[-1] + 1) if bad.size else 0
+
+
+def days_until_empty_daily(stock: np.ndarray, use_per_day: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """As ``days_until_empty`` with one inflow column per day (N × D); after day D the last
+    day's inflow continues. Vectorised with a running sum instead of a loop over days."""
+    stock = np.asarray(stock, dtype=float)
+    use = np.asarray(use_per_day, dtype=float)
+    if stock.size == 0:
+        return np.zeros(0)
+    net = inflow - use[:, None]
+    level = stock[:, None] + np.cumsum(net, axis=1)
+    below = level < 0
+    hit = below.any(axis=1)
+    first = below.argmax(axis=1)
+    rows = np.arange(stock.size)
+    before = np.where(first > 0, level[rows, np.maximum(first - 1, 0)], stock)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = first + before / -np.where(net[rows, first] < 0, net[rows, first], -1)
+        tail_net = net[:, -1]
+        after = np.where(tail_net < 0, net.shape[1] + level[:, -1] / -np.where(tail_net < 0, tail_net, -1), NEVER)
+    out = np.where(hit, inside, after)
+    out = np.where(use > 0, out, NEVER)
+    return np.maximum(out, 0.0)

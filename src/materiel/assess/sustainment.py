@@ -1,11 +1,10 @@
 """Sustainment: how many days of high-intensity war each item's stock lasts, alone and with the
 production that can still arrive during the fight; the bottleneck is the item that runs out first.
 
-If a war starts after period t, inflow during the fight is (per later period τ):
-  pipeline(τ) = deliveries of orders placed up to t that arrive in τ, and
-  surge(τ)    = Σ_l share(l,k)·capacity(l, τ − lead(l)) for new orders placed after t,
-both spread evenly over the period's days; after the horizon the capacity of its last period
-continues. Peacetime use stops and wartime use takes over.
+If a war starts after period t, inflow during the fight (per day) is the pipeline — deliveries of
+orders placed up to t, spread over their period's days — plus surge: new orders up to the
+customer's share of each line's capacity, arriving after the line's lead time in days. Peacetime
+use stops and wartime use takes over.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..plan.result import Plan
-from .measures import days_until_empty
+from .measures import days_until_empty, days_until_empty_daily
 
 
 def _orders_grid(plan: Plan) -> np.ndarray:
@@ -41,45 +40,52 @@ def _added_capacity(plan: Plan) -> np.ndarray:
     return added
 
 
-def inflows(plan: Plan, customer: int, surge: bool) -> tuple[np.ndarray, float]:
-    """Inflow per day (T start periods × I items × S segments) and the segment length in days.
+def inflows(plan: Plan, customer: int, surge: bool) -> np.ndarray:
+    """Units arriving per day of a war that starts after period t: (T starts × I items × D days).
 
-    Segment s of start period t is period t + 1 + s; segments past the horizon carry the
-    last period's capacity.
+    Pipeline deliveries (orders placed up to t, on the plan's periods) are spread over their
+    period's days. Surge orders can be placed from the war's first day, up to the customer's share
+    of each line's capacity (base plus added, of the period the order is placed in; the last
+    period's after the horizon), and arrive after the line's lead time in days (not rounded up to
+    whole periods). After the last day of the grid the last day's inflow continues.
     """
     m = plan.model
     T, I, L = m.T, len(m.items), len(m.lines)
     x = _orders_grid(plan)[:, customer, :]
     total_cap = m.cap + _added_capacity(plan)
-    S = T + int(m.lead.max(initial=0)) + 1
-    days = 365.0 / m.cal.per_year
-    flow = np.zeros((T, I, S))
-    t = np.arange(T)[:, None]
-    s = np.arange(S)[None, :]
-    tau = t + 1 + s  # (T, S) period of each segment
-    for l in range(L):
-        i, lead = m.line_item[l], int(m.lead[l])
-        ordered = tau - lead  # when the delivery was ordered
-        placed = np.where((ordered >= 0) & (ordered <= t) & (ordered < T), x[l, np.clip(ordered, 0, T - 1)], 0.0)
-        flow[:, i, :] += placed
-        if surge and m.share[l, customer] > 0:
-            cap = total_cap[l, np.clip(ordered, 0, T - 1)] * m.share[l, customer]
-            flow[:, i, :] += np.where(ordered > t, cap, 0.0)
-    return flow / days, days
+    per_day = 365.0 / m.cal.per_year
+    horizon = T + int(m.lead.max(initial=0)) + 1
+    days = np.arange(int(np.ceil(horizon * per_day)))
+    period_of_day = (days // per_day).astype(np.int64)  # 0 = the first war period
+    flow = np.zeros((T, I, days.size))
+    for t in range(T):
+        pipeline = np.zeros((I, horizon))
+        for l in range(L):
+            lead = int(m.lead[l])
+            ordered = np.arange(max(0, t + 1 - lead), t + 1)  # placed up to t, arriving after t
+            if ordered.size:
+                np.add.at(pipeline[m.line_item[l]], ordered + lead - t - 1, x[l, ordered])
+        flow[t] = pipeline[:, period_of_day] / per_day
+        if surge:
+            for l in np.flatnonzero(m.share[:, customer] > 0):
+                placed = days - m.lead_days[l]
+                period = np.clip(t + 1 + np.floor(placed / per_day).astype(np.int64), 0, T - 1)
+                rate = m.share[l, customer] * total_cap[l, period] / per_day
+                flow[t, m.line_item[l]] += np.where(placed >= 0, rate, 0.0)
+    return flow
 
 
-def sustainment_table(plan: Plan, customer: int, surge: bool = True) -> pd.DataFrame:
+def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFrame:
     """Per item with a wartime use and per period: days alone, and days with production."""
     m = plan.model
     use = m.wartime_use
     items = np.flatnonzero(use > 0)
     st = plan.stock[plan.stock["customer"] == m.customers[customer]]
     stock = st["stock"].to_numpy().reshape(len(m.items), m.T)  # stock table is item-major
-    flow, days = inflows(plan, customer, surge)
     rows = []
     for t in range(m.T):
         alone = days_until_empty(stock[items, t], use[items])
-        with_prod = days_until_empty(stock[items, t], use[items], flow[t, items, :], days)
+        with_prod = days_until_empty_daily(stock[items, t], use[items], flow[t, items, :])
         for n, i in enumerate(items):
             rows.append(
                 (

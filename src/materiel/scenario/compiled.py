@@ -50,7 +50,8 @@ class ModelData:
     line_tags: list[frozenset[str]]  # country code and region flags
     cap: np.ndarray  # (L, T) base capacity per period
     price: np.ndarray  # (L, T) money per unit
-    lead: np.ndarray  # (L,) periods from order to delivery
+    lead: np.ndarray  # (L,) periods from order to delivery (rounded up)
+    lead_days: np.ndarray  # (L,) the same lead time in days, unrounded (for surge during a war)
     build: np.ndarray  # (L,) periods from investment to capacity
     emax: np.ndarray  # (L,) per-period capacity that one period's starts may add
     capex: np.ndarray  # (L,) money per unit of per-period capacity
@@ -233,6 +234,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     cap = np.zeros((L, T))
     price = np.zeros((L, T))
     lead = np.zeros(L, dtype=np.int64)
+    lead_days = np.zeros(L)
     build = np.zeros(L, dtype=np.int64)
     emax = np.zeros(L)
     capex = np.zeros(L)
@@ -262,6 +264,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         cap[l] = conv.schedule(ln.capacity, (*loc, "capacity"), rate)
         price[l] = conv.schedule(ln.price, (*loc, "price"), unit_price, before="first")
         lead[l] = conv.periods(ln.lead, (*loc, "lead"))
+        lead_days[l] = conv.days(ln.lead, (*loc, "lead"), default="month")
         emax_year = ln.expansion_max.value
         conv.nonneg(emax_year, (*loc, "expansion_max"), "an expansion limit")
         emax[l] = conv.per_period(ln.expansion_max, (*loc, "expansion_max")) / ppy
@@ -381,6 +384,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         cap=cap,
         price=price,
         lead=lead,
+        lead_days=lead_days,
         build=build,
         emax=emax,
         capex=capex,

@@ -8,8 +8,9 @@ brackets to pick list entries —
     lines[*].lead                         every line
     items[0].stock.ukraine                the first item
 
-Operations: ``set`` (replace; a number written onto a figure keeps its unit), ``scale`` (multiply a
-figure, its range, or every step of a schedule), ``shift`` (delay every step of a schedule). A
+Operations: ``set`` (replace; a number written onto a figure keeps its unit; missing fields are
+created), ``scale`` (multiply a figure, its range, or every step of a schedule), ``shift`` (delay the
+steps of a schedule that start after the horizon's start: announced ramps and new plants). A
 changed figure records the what-if as its provenance. Because overrides change the data before
 validation, an override that produces a bad value gets the same located message as the file.
 """
@@ -186,12 +187,17 @@ def _scale_value(node: Any, factor: float, why: str) -> Any:
 
 
 def _shift_steps(node: Any, months: int, start: str) -> Any:
+    """Delay the steps of a schedule that lie after the horizon start (announced ramps and new
+    plants); what already runs at the start stays."""
     steps = node if isinstance(node, list) else [node]
+    first = parse_period(start, Frequency.month)
     out = []
     for step in steps:
         step = dict(step) if isinstance(step, dict) else {"value": step}
-        base = parse_period(step.get("from", start), Frequency.month) + months
-        step["from"] = f"{base // 12}-{base % 12 + 1:02d}"
+        begins = parse_period(step["from"], Frequency.month) if "from" in step else first
+        if begins > first:
+            moved = begins + months
+            step["from"] = f"{moved // 12}-{moved % 12 + 1:02d}"
         out.append(step)
     return out
 
