@@ -112,29 +112,25 @@ def print_assessment(a: Assessment, console: Console) -> None:
 
 
 def print_comparison(results: list[OptionResult], console: Console) -> None:
-    """The options or variants side by side, with the assumptions behind them."""
+    """The options or variants side by side, then their stated constraints and the assumptions."""
     table = comparison_table(results)
     kind = "Options" if results[0].kind != "variant" else "What-if variants"
-    out = Table(title=f"{kind} side by side", show_edge=False, show_lines=True)
-    for col in table.columns:
-        out.add_column(
-            col,
-            justify="left" if col in ("option", "constraints") else "right",
-            overflow="fold",
-            max_width=60 if col == "constraints" else None,
-        )
-    for _, row in table.iterrows():
+    out = Table(title=f"{kind} side by side", show_edge=False)
+    numbers = table.drop(columns=["constraints"])
+    for col in numbers.columns:
+        out.add_column(col, justify="left" if col == "option" else "right")
+    for _, row in numbers.iterrows():
         out.add_row(*(str(v) for v in row))
     console.print(out)
+    for r, text in zip(results, table["constraints"], strict=True):
+        if results[0].kind == "variant":
+            console.print(f"[bold]{r.name}[/]: {r.description}")
+        elif text:
+            console.print(f"[bold]{r.name}[/] — {text}")
     if results[0].kind != "variant":
         assumptions = option_assumptions(results[0].plan.model)
         console.print("[bold]Assumptions[/]")
         for _, row in assumptions.iterrows():
-            where = (
-                row["source"] and f"source {row['source']} ({row['source_date']})"
-            ) or f"assumption: {row['assumption']}"
+            where = row["source"] and f"source {row['source']} ({row['source_date']})" or f"assumption: {row['assumption']}"
             rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
             console.print(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", highlight=False)
-    else:
-        for r in results:
-            console.print(f"  [bold]{r.name}[/]: {r.description}")
