@@ -67,6 +67,29 @@ def _progress():
     )
 
 
+def _plan_and_write(
+    scenario: str | None,
+    output: Path | None,
+    whatif: list[str] | None,
+    assign: list[str] | None,
+    charts: bool = True,
+    export_lp: Path | None = None,
+):
+    """Load, plan, assess and write every output; charts are drawn by workers started first."""
+    from .assess import assess as run_assessment
+    from .plan import make_plan
+    from .report.files import write_outputs
+    from .report.render import ChartPool
+
+    with ChartPool(workers=2 if charts else 0) as pool:
+        _, model = _load(scenario, whatif, assign)
+        result = make_plan(model, export_lp=export_lp)
+        assessment = run_assessment(result)
+        folder = output or Path("out") / model.scenario.name
+        written = write_outputs(folder, result, assessment, whatifs=whatif, charts=charts, pool=pool)
+    return result, assessment, folder, written
+
+
 @app.command()
 def plan(
     scenario: ScenarioArg = None,
@@ -82,18 +105,10 @@ def plan(
     assign: SetOpt = None,
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
-    from .assess import assess
-    from .plan import make_plan
-    from .report.files import summary, write_outputs
-    from .report.render import ChartPool
+    from .report.files import summary
     from .report.terminal import print_plan
 
-    with ChartPool(workers=2 if charts else 0) as pool:
-        _, model = _load(scenario, whatif, assign)
-        result = make_plan(model, export_lp=export_lp)
-        assessment = assess(result)
-        folder = output or Path("out") / model.scenario.name
-        written = write_outputs(folder, result, assessment, whatifs=whatif, charts=charts, pool=pool)
+    result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp)
     if as_json:
         typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))
         return
@@ -117,18 +132,10 @@ def assess(
     assign: SetOpt = None,
 ) -> None:
     """Plan, then judge it: readiness date, days of war sustained, the bottleneck, air defence."""
-    from .assess import assess as run_assessment
-    from .plan import make_plan
-    from .report.files import summary, write_outputs
-    from .report.render import ChartPool
+    from .report.files import summary
     from .report.terminal import print_assessment
 
-    with ChartPool(workers=2) as pool:
-        _, model = _load(scenario, whatif, assign)
-        result = make_plan(model)
-        assessment = run_assessment(result)
-        folder = output or Path("out") / model.scenario.name
-        written = write_outputs(folder, result, assessment, whatifs=whatif, pool=pool)
+    result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign)
     if as_json:
         typer.echo(json.dumps({**summary(result, assessment)["assessment"], "output": str(folder)}, indent=2))
         return
@@ -138,9 +145,7 @@ def assess(
 
 def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | None, assign: list[str] | None):
     """Run the options comparison, or the variants one when names are given."""
-    from .assess import assess as run_assessment
     from .assess.options import compare_options, compare_variants
-    from .plan import make_plan
     from .scenario.overrides import parse_assignment
 
     sc, model = _load(scenario, whatif, assign)
@@ -167,10 +172,7 @@ def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | 
             results = compare_options(
                 model, progress=lambda name: bar.update(task, advance=1, description=f"planning {name}")
             )
-    base = results[0]
-    if base.kind == "variant":
-        return model, base.plan, base.assessment, results
-    return model, base.plan, base.assessment if base.assessment else run_assessment(make_plan(model)), results
+    return model, results[0].plan, results[0].assessment, results
 
 
 @app.command()
