@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .assess import Assessment, assess
 from .plan import Plan, PlanError, SolverOptions, make_plan
 from .plan.check import Violation, check_plan
 from .scenario.compiled import ModelData, compile_scenario
@@ -39,6 +40,7 @@ def check(p: Plan) -> list[Violation]:
 
 
 __all__ = [
+    "Assessment",
     "ModelData",
     "Plan",
     "PlanError",
@@ -46,6 +48,7 @@ __all__ = [
     "ScenarioError",
     "SolverOptions",
     "Violation",
+    "assess",
     "check",
     "check_plan",
     "compile_scenario",

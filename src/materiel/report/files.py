@@ -115,8 +115,3 @@ def write_outputs(
             )
         written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
     return [folder / p for p in written]
-
-
-def write_plan(plan: Plan, folder: str | Path, charts: bool = True, pool: ChartPool | None = None) -> list[Path]:
-    """A plan's outputs without assessment (tables, workbook, plan charts)."""
-    return write_outputs(folder, plan, charts=charts, pool=pool)
