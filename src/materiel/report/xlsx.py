@@ -48,45 +48,38 @@ def column_letter(j: int) -> str:
     return out
 
 
-def _escape(text: pd.Series) -> pd.Series:
-    return (
-        text.str.replace("&", "&amp;", regex=False)
-        .str.replace("<", "&lt;", regex=False)
-        .str.replace(">", "&gt;", regex=False)
-        .str.replace(_ILLEGAL, "", regex=True)
-    )
+def _escape(text: str) -> str:
+    return _ILLEGAL.sub("", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _cells(values: pd.Series, letter: str, rows: np.ndarray) -> tuple[np.ndarray, int]:
     """Cell XML for one column (empty string for a missing value) and its display width."""
-    refs = letter + rows
+    refs = '<c r="' + letter + rows
     if values.dtype.kind in "iuf":
         numbers = values.to_numpy(dtype=float)
         finite = np.isfinite(numbers)
         raw = values.to_numpy() if values.dtype.kind in "iu" else numbers
         text = raw.astype(str).astype(object)
-        xml = np.where(finite, '<c r="' + refs + '"><v>' + text + "</v></c>", "")
+        xml = np.where(finite, refs + '"><v>' + text + "</v></c>", "")
         width = max((len(t) for t in text[finite][:500]), default=0)
         return xml.astype(object), width
     if values.dtype.kind == "b":
-        xml = '<c r="' + refs + '" t="b"><v>' + values.to_numpy(dtype=int).astype(str).astype(object) + "</v></c>"
+        xml = refs + '" t="b"><v>' + values.to_numpy(dtype=int).astype(str).astype(object) + "</v></c>"
         return xml, 5
-    missing = values.isna().to_numpy()
-    number = np.fromiter(
-        (isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in values),
-        dtype=bool,
-        count=len(values),
-    )
-    number &= ~missing
-    text = values.to_numpy(dtype=object).astype(str).astype(object)
-    escaped = _escape(pd.Series(text, dtype=object)).to_numpy(dtype=object)
-    xml = np.where(
-        missing, "", '<c r="' + refs + '" t="inlineStr"><is><t xml:space="preserve">' + escaped + "</t></is></c>"
-    )
-    if number.any():
-        xml = np.where(number, '<c r="' + refs + '"><v>' + text + "</v></c>", xml)
-    width = max((len(t) for t in text[~missing][:500]), default=0)
-    return xml.astype(object), width
+    # text and mixed columns: work on the distinct values only (ids and labels repeat a lot)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    tails = []
+    widths = []
+    for v in uniques:
+        text = str(v)
+        widths.append(len(text))
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)):
+            tails.append('"><v>' + text + "</v></c>")
+        else:
+            tails.append('" t="inlineStr"><is><t xml:space="preserve">' + _escape(text) + "</t></is></c>")
+    tail = np.array([*tails, ""], dtype=object)[codes]  # code -1 (missing) picks the empty string
+    xml = np.where(codes >= 0, refs + tail, "")
+    return xml.astype(object), max(widths, default=0)
 
 
 def sheet_xml(df: pd.DataFrame) -> str:
@@ -101,7 +94,7 @@ def sheet_xml(df: pd.DataFrame) -> str:
         letter = column_letter(j)
         xml, width = _cells(df[col], letter, rows)
         body = body + xml
-        name = _escape(pd.Series([str(col)])).iloc[0]
+        name = _escape(str(col))
         header.append(f'<c r="{letter}1" t="inlineStr" s="1"><is><t>{name}</t></is></c>')
         widths.append(min(max(width, len(str(col))) + 2, 60))
     row_xml = '<row r="' + rows + '">' + body + "</row>"
@@ -153,7 +146,7 @@ def write_xlsx(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
         f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
     )
     sheet_tags = "".join(
-        f'<sheet name="{_escape(pd.Series([n])).iloc[0]}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, 1)
+        f'<sheet name="{_escape(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, 1)
     )
     workbook = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" xmlns:r="{REL}">'
