@@ -17,10 +17,10 @@ from ..plan.result import Plan
 SCALE = 1e9
 
 
-def _grid(n: int, cols: int = 3) -> tuple[plt.Figure, np.ndarray]:
+def _grid(n: int, cols: int = 3, sharey: bool = False) -> tuple[plt.Figure, np.ndarray]:
     """Small multiples with fixed margins (a layout engine would draw every figure twice)."""
     rows = max(1, -(-n // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True, sharey=sharey)
     fig.subplots_adjust(
         left=0.06, right=0.98, bottom=0.1 / rows + 0.04, top=1 - 0.8 / (3.0 * rows + 0.6), wspace=0.2, hspace=0.35
     )
@@ -42,7 +42,7 @@ def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
     m = plan.model
     st = plan.stock[plan.stock["customer"] == customer]
     cats = [c for c in m.categories if (st.loc[st["category"] == c, "target"] > 0).any()]
-    fig, axes = _grid(len(cats))
+    fig, axes = _grid(len(cats), sharey=True)
     for ax, cat in zip(axes, cats, strict=False):
         sub = st[st["category"] == cat]
         for n, (item, g) in enumerate(sub.groupby("item", sort=False)):
@@ -53,10 +53,10 @@ def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
             ax.plot(range(len(g)), 100 * g["stock"].to_numpy() / peak, color=colour, label=f"{item} ({peak:,.0f})")
             ax.plot(range(len(g)), 100 * g["target"].to_numpy() / peak, color=colour, linestyle="--", linewidth=1)
         ax.set_title(cat, fontsize=9)
-        ax.set_ylim(0, 130)
         ax.legend(fontsize=6, loc="lower right")
         ax.tick_params(labelsize=7)
         _ticks(ax, m.periods)
+    axes[0].set_ylim(0, 130)
     axes[0].set_ylabel("% of highest target", fontsize=7)
     fig.suptitle(
         f"{customer}: stock (solid) and target (dashed), % of each item's highest target (in brackets)", fontsize=10
