@@ -264,3 +264,11 @@ def test_commitments_are_ordered_even_when_not_needed(tmp_path: Path) -> None:
     )
     plan = solve(tmp_path, doc)
     assert grid(plan, "orders", "quantity") == [0, 60, 0, 0]
+
+
+def test_interior_point_first_phase_gives_the_same_plan() -> None:
+    """Large models start with interior point (then crossover); the optimum is the same."""
+    plan = materiel.plan(FIXTURES / "tiny.yaml", materiel.SolverOptions(first_solver="ipm"))
+    assert materiel.check(plan) == []
+    assert grid(plan, "orders", "quantity", line="cheap") == [200, 200, 0, 0]
+    assert plan.total_cost == pytest.approx(800)
