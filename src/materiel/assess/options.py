@@ -161,6 +161,17 @@ def _days(value: float) -> str:
     return "never runs out" if math.isinf(value) else "–" if math.isnan(value) else f"{value:,.0f}"
 
 
+def _troops(r: OptionResult) -> str:
+    """'25,000 deployed (100,000 committed) / 25,000 willing from 26 countries: 4.0× what is offered'."""
+    if not r.troops:
+        return "–"
+    pol = r.plan.model.policy
+    who = f" from {pol.contributors:,.0f} countries" if pol is not None and pol.contributors else ""
+    gap = r.troops / r.willing if r.willing else float("inf")
+    verdict = "within what is offered" if gap <= 1 else f"{gap:.1f}× what is offered"
+    return f"{r.troops:,} deployed ({r.committed:,.0f} committed) / {r.willing:,.0f} willing{who}: {verdict}"
+
+
 def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
     """One row per option: cost, readiness, the bottleneck and its days, troops, constraints."""
     rows = []
@@ -179,9 +190,7 @@ def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
                 "readiness date": r.assessment.readiness.text,
                 f"bottleneck {year}": item or "–",
                 f"days of war {year}": _days(days),
-                "troops (committed / willing)": (
-                    f"{r.troops:,} ({r.committed:,.0f} committed) / {r.willing:,.0f} willing" if r.troops else "–"
-                ),
+                "troops (committed / willing)": _troops(r),
                 "constraints": "; ".join(
                     x for x in (r.constraints, r.dependency and f"depends on: {r.dependency}", r.note) if x
                 ),
@@ -217,6 +226,7 @@ def comparison_json(results: list[OptionResult]) -> list[dict]:
                 "troops": r.troops,
                 "troops_committed": r.committed,
                 "troops_willing": r.willing,
+                "contributors_willing": r.plan.model.policy.contributors if r.troops and r.plan.model.policy else None,
                 "constraints": r.constraints,
                 "dependency": r.dependency,
                 "note": r.note,
