@@ -131,6 +131,8 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
         assumptions = option_assumptions(results[0].plan.model)
         console.print("[bold]Assumptions[/]")
         for _, row in assumptions.iterrows():
-            where = row["source"] and f"source {row['source']} ({row['source_date']})" or f"assumption: {row['assumption']}"
+            where = (
+                row["source"] and f"source {row['source']} ({row['source_date']})"
+            ) or f"assumption: {row['assumption']}"
             rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
             console.print(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", highlight=False)
