@@ -13,7 +13,7 @@ DOCS = Path(__file__).parent.parent / "docs"
 def test_scenario_field_reference_is_generated_from_the_schema() -> None:
     text = (DOCS / "scenario.md").read_text()
     generated = text.split("<!-- fields:start -->\n", 1)[1].split("<!-- fields:end -->", 1)[0]
-    assert generated.strip() == field_reference().strip(), "regenerate with: materiel schema --markdown"
+    assert generated.strip() == field_reference().strip(), "regenerate with: make docs"
 
 
 def test_every_command_is_documented() -> None:

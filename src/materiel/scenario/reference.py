@@ -65,3 +65,14 @@ def field_reference() -> str:
             out.append(f"| `{key}` | {_type_name(field.annotation)} | {required} | {desc} |")
         out.append("")
     return "\n".join(out)
+
+
+def update_docs(path: str) -> None:
+    """Rewrite the generated part of docs/scenario.md (between the fields markers)."""
+    from pathlib import Path
+
+    doc = Path(path)
+    text = doc.read_text()
+    head, rest = text.split("<!-- fields:start -->\n", 1)
+    _, tail = rest.split("<!-- fields:end -->", 1)
+    doc.write_text(f"{head}<!-- fields:start -->\n{field_reference()}\n<!-- fields:end -->{tail}")

@@ -51,6 +51,10 @@ class Quantity(Model):
     year: int | None = Field(None, ge=1990, le=2100, description="Price year of a money figure.")
     low: float | None = Field(None, description="Low end of the plausible range (for sweeps).")
     high: float | None = Field(None, description="High end of the plausible range (for sweeps).")
+    dist: Literal["triangular", "uniform", "normal", "lognormal"] | None = Field(
+        None,
+        description="How a sweep draws this figure between low and high (default triangular, peaking at value).",
+    )
     source: str | None = Field(None, description="Id of an entry in the scenario's sources table.")
     assumption: str | None = Field(None, description="One-line rationale when no public source gives this figure.")
     note: str | None = Field(None, description="Free text shown beside the figure in reports.")
@@ -64,6 +68,10 @@ class Quantity(Model):
 
     @model_validator(mode="after")
     def _range(self) -> Quantity:
+        if self.dist is not None and (self.low is None or self.high is None):
+            raise ValueError(f"a {self.dist} distribution needs both low and high")
+        if self.dist == "lognormal" and self.low is not None and self.low <= 0:
+            raise ValueError(f"a lognormal distribution needs a positive low (got {self.low:g})")
         if self.low is not None and self.low > self.value:
             raise ValueError(f"low ({self.low:g}) must not exceed value ({self.value:g})")
         if self.high is not None and self.high < self.value:
