@@ -58,20 +58,18 @@ def inflows(plan: Plan, customer: int, surge: bool) -> np.ndarray:
     days = np.arange(int(np.ceil(horizon * per_day)))
     period_of_day = (days // per_day).astype(np.int64)  # 0 = the first war period
     flow = np.zeros((T, I, days.size))
-    for t in range(T):
-        pipeline = np.zeros((I, horizon))
-        for l in range(L):
-            lead = int(m.lead[l])
-            ordered = np.arange(max(0, t + 1 - lead), t + 1)  # placed up to t, arriving after t
-            if ordered.size:
-                np.add.at(pipeline[m.line_item[l]], ordered + lead - t - 1, x[l, ordered])
-        flow[t] = pipeline[:, period_of_day] / per_day
-        if surge:
-            for l in np.flatnonzero(m.share[:, customer] > 0):
-                placed = days - m.lead_days[l]
-                period = np.clip(t + 1 + np.floor(placed / per_day).astype(np.int64), 0, T - 1)
-                rate = m.share[l, customer] * total_cap[l, period] / per_day
-                flow[t, m.line_item[l]] += np.where(placed >= 0, rate, 0.0)
+    starts = np.arange(T)
+    for l in range(L):
+        i, lead = m.line_item[l], int(m.lead[l])
+        # pipeline: an order placed in o ≤ t arrives in o + lead > t, i.e. war period o + lead − t − 1
+        arrive = period_of_day[None, :] + starts[:, None] + 1 - lead  # (T, D) order period
+        placed = (arrive >= 0) & (arrive <= starts[:, None])
+        flow[:, i, :] += np.where(placed, x[l, np.clip(arrive, 0, T - 1)], 0.0) / per_day
+        if surge and m.share[l, customer] > 0:
+            when = days - m.lead_days[l]  # war day the order was placed
+            order_period = np.clip(starts[:, None] + 1 + np.floor(when / per_day).astype(np.int64)[None, :], 0, T - 1)
+            rate = m.share[l, customer] * total_cap[l, order_period] / per_day
+            flow[:, i, :] += np.where(when[None, :] >= 0, rate, 0.0)
     return flow
 
 

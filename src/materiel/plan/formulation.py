@@ -193,18 +193,21 @@ def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
     """Phase-1 cost of one unit of u and of v.
 
     u: w(k,i)/target(k,i,t), the weighted relative shortfall. v: (T+1)·(2 − t/T)·w(k,i)/ref(k,i),
-    ref the smallest positive target or use of (k,i). One unit of unmet use then costs more than
-    the same unit short of target in every period, and earlier more than later, so the optimum
-    spends stock on use first (as the independent checker assumes) instead of hoarding it.
+    where ref is the smallest positive target of (k,i) — or, for an item without a target, its
+    largest use. One unit of unmet use then costs more than the same unit short of target summed
+    over every period, and earlier more than later, so the optimum spends stock on use first (as
+    the independent checker assumes) instead of hoarding it. Taking ref from targets, not from tiny
+    uses, keeps the objective's coefficients within a few orders of magnitude.
     """
     w = m.customer_weight[:, None, None] * m.item_weight[None, :, None]
     T = m.T
     with np.errstate(divide="ignore", invalid="ignore"):
         cu = np.where(m.target > 0, w / m.target, 0.0)
-        both = np.concatenate([m.target, m.use], axis=2)
-        ref = np.where(both > 0, both, np.inf).min(axis=2, keepdims=True)
+        min_target = np.where(m.target > 0, m.target, np.inf).min(axis=2, keepdims=True)
+        max_use = m.use.max(axis=2, keepdims=True)
+        ref = np.where(np.isfinite(min_target), min_target, max_use)
         urgency = (T + 1) * (2 - np.arange(T) / T)
-        cv = np.where(m.use > 0, w * urgency[None, None, :] / ref, 0.0)
+        cv = np.where(m.use > 0, w * urgency[None, None, :] / np.where(ref > 0, ref, 1.0), 0.0)
     return cu, cv
 
 

@@ -73,6 +73,9 @@ def explain(h: highspy.Highs, form: Formulation, m: ModelData) -> list[str]:
         return []
     lines: list[str] = []
     for r in np.asarray(iis.row_index_, dtype=np.int64):
+        if r >= form.lp.n_rows:
+            lines.append("the least shortfall found first, held while minimising money (a numerical tolerance problem)")
+            continue
         block, coords = form.lp.which_row(int(r))
         lines.append(describe_row(m, block.name, coords))
     for j in np.asarray(iis.col_index_, dtype=np.int64):

@@ -21,6 +21,8 @@ from .formulation import Formulation
 
 ABS_SHORTFALL_SLACK = 1e-9
 PRIMAL_SIMPLEX = 4
+DUAL_SIMPLEX = 1
+RETRY_TOLERANCES = (1e-9, 1e-7, 1e-5)
 # Measured (docs/performance.md): dual simplex wins on the default scenario (14k columns: 0.3 s vs
 # 1.1 s); interior point with crossover wins on larger models (49k columns: 8 s vs 21 s).
 IPM_FROM = 25_000
@@ -124,6 +126,11 @@ def _run(h: highspy.Highs) -> SolveStatus:
     return _STATUS.get(h.getModelStatus(), SolveStatus.error)
 
 
+def _limit(z1: float, relative: float) -> float:
+    """The shortfall the money phase may not exceed."""
+    return z1 + relative * abs(z1) + ABS_SHORTFALL_SLACK
+
+
 def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResult:
     """Lexicographic solve: least weighted shortfall, then least money at that shortfall."""
     options = options or SolverOptions()
@@ -145,9 +152,15 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
 
     tick = time.perf_counter()
     nz = np.flatnonzero(form.shortfall_cost)
-    limit = z1 * (1 + options.shortfall_tolerance) + ABS_SHORTFALL_SLACK
+    limit_row = h.getNumRow()
     if nz.size:
-        h.addRow(-highspy.kHighsInf, limit, nz.size, nz.astype(np.int32), form.shortfall_cost[nz])
+        h.addRow(
+            -highspy.kHighsInf,
+            _limit(z1, options.shortfall_tolerance),
+            nz.size,
+            nz.astype(np.int32),
+            form.shortfall_cost[nz],
+        )
     n = form.lp.n_cols
     h.changeColsCost(n, np.arange(n, dtype=np.int32), form.money_cost)
     # Phase 1's optimal basis stays primal feasible under the added row, so primal simplex
@@ -155,6 +168,16 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
     status = _run(h)
+    for widen in RETRY_TOLERANCES:
+        # Phase 1's solution satisfies the limit row, so "infeasible" here is numerical: on badly
+        # scaled models primal simplex can misjudge it. Retry with dual simplex, then with a wider
+        # slack (still far below any shortfall a report shows).
+        if status is not SolveStatus.infeasible or not nz.size:
+            break
+        h.clearSolver()  # a failed run leaves state that makes the next one fail too
+        h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+        h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, widen))
+        status = _run(h)
     seconds["solve_money"] = time.perf_counter() - tick
     if status is not SolveStatus.optimal:
         return SolveResult(status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h)

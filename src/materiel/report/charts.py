@@ -20,7 +20,9 @@ SCALE = 1e9
 def _grid(n: int, cols: int = 3, sharey: bool = False) -> tuple[plt.Figure, np.ndarray]:
     """Small multiples with fixed margins (a layout engine would draw every figure twice)."""
     rows = max(1, -(-n // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True, sharey=sharey)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True, sharey=sharey
+    )
     fig.subplots_adjust(
         left=0.06, right=0.98, bottom=0.1 / rows + 0.04, top=1 - 0.8 / (3.0 * rows + 0.6), wspace=0.2, hspace=0.35
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -81,16 +82,16 @@ class Calendar:
     def per_year(self) -> int:
         return self.freq.per_year
 
-    @property
+    @cached_property
     def labels(self) -> list[str]:
         return [period_label(self.start + t, self.freq) for t in range(self.n)]
 
-    @property
+    @cached_property
     def year_of(self) -> np.ndarray:
         """Calendar year of each period (length ``n``)."""
         return (self.start + np.arange(self.n)) // self.per_year
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
         return sorted(set(self.year_of.tolist()))
 
