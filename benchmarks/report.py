@@ -159,7 +159,7 @@ Every run of every size is a **fresh Python process**, so peak memory belongs to
 Stages, timed with `time.perf_counter`:
 
 - **validate**: `Scenario.model_validate(dict)` (pydantic); **compile**: `compile_scenario`;
-- **build**: `materiel.plan.formulation.build` (the LP as whole-array constraint families);
+- **build**: `materiel.planner.formulation.build` (the LP as whole-array constraint families);
 - **pass**: `SolveResult.seconds['pass']` — create HiGHS, assemble the CSC matrix, `passModel`;
 - **solve**: HiGHS phase 1 (least shortfall) + phase 2 (least money), `seconds['solve_shortfall']`
   + `seconds['solve_money']`; this is the baseline the overhead ratio divides by;

@@ -78,9 +78,9 @@ def measure_size(size: float, seed: int) -> Record:
     """Time every stage of the planning path at one size; run in a fresh process."""
     tick = time.perf_counter()
     import materiel
-    from materiel.plan.formulation import build
-    from materiel.plan.result import read_plan
-    from materiel.plan.solve import solve
+    from materiel.planner.formulation import build
+    from materiel.planner.result import read_plan
+    from materiel.planner.solver import solve
     from materiel.scenario.compiled import compile_scenario
     from materiel.scenario.schema import Scenario
 
@@ -135,7 +135,7 @@ def _save_solution(cols: int, seed: int, solution: Any) -> None:
 def _load_or_solve(form: Any, seed: int) -> Any:
     import numpy as np
 
-    from materiel.plan.solve import solve
+    from materiel.planner.solver import solve
 
     path = _solution_path(form.lp.n_cols, seed)
     if path.exists():
@@ -358,8 +358,8 @@ def profile(target: int, seed: int, top: int) -> Path:
     import io
     import pstats
 
-    from materiel.plan.formulation import build
-    from materiel.plan.result import read_plan
+    from materiel.planner.formulation import build
+    from materiel.planner.result import read_plan
     from materiel.scenario.compiled import compile_scenario
 
     from .synthetic import size_for_variables, synthetic_scenario

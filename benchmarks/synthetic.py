@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from materiel.plan.formulation import define_variables
-from materiel.plan.lp import LinearProgram
+from materiel.planner.formulation import define_variables
+from materiel.planner.lp import LinearProgram
 from materiel.scenario.compiled import compile_scenario
 from materiel.scenario.periods import Frequency, parse_period, period_label
 from materiel.scenario.schema import Scenario

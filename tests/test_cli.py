@@ -129,7 +129,7 @@ def test_schema_is_json() -> None:
 
 
 def options_file(tmp_path: Path) -> Path:
-    from tests.assess.test_options import doc_with_options
+    from tests.assessment.test_options import doc_with_options
     from tests.builders import write
 
     doc = doc_with_options()

@@ -26,7 +26,7 @@ def test_every_command_is_documented() -> None:
 def test_every_constraint_family_is_in_the_model_docs() -> None:
     """Each family's docstring opens with its (in)equality, and model.md names every row block."""
     import materiel
-    from materiel.plan.formulation import CONSTRAINT_FAMILIES, build
+    from materiel.planner.formulation import CONSTRAINT_FAMILIES, build
 
     for family in CONSTRAINT_FAMILIES:
         first = family.__doc__.strip().splitlines()[0]

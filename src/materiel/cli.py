@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from .plan import PlanError
 from .report.output import OutputError
+from .report.render import ChartPool
 from .scenario.errors import ScenarioError
 
 app = typer.Typer(
@@ -27,6 +29,20 @@ ScenarioArg = Annotated[
     str | None, typer.Argument(help="Scenario file, or a shipped scenario's name (default: armed-neutrality).")
 ]
 EXIT_INPUT, EXIT_PLAN = 2, 3
+CHART_COMMANDS = ("plan", "assess", "compare", "report")
+_early_pool: ChartPool | None = None
+
+
+@contextmanager
+def _chart_pool(charts: bool = True) -> Iterator[ChartPool]:
+    """The chart workers forked at start-up by ``main`` (or new ones, e.g. under a test runner)."""
+    if not charts:
+        yield ChartPool(workers=0)
+    elif _early_pool is not None:
+        yield _early_pool
+    else:
+        with ChartPool() as pool:
+            yield pool
 
 
 def _fail(message: str, code: int) -> None:
@@ -76,12 +92,10 @@ def _plan_and_write(
     export_lp: Path | None = None,
 ):
     """Load, plan, assess and write every output; charts are drawn by workers started first."""
-    from .assess import assess as run_assessment
-    from .plan import make_plan
+    from .assessment import assess as run_assessment
+    from .planner import make_plan
     from .report.files import write_outputs
-    from .report.render import ChartPool
-
-    with ChartPool(workers=2 if charts else 0) as pool:
+    with _chart_pool(charts) as pool:
         _, model = _load(scenario, whatif, assign)
         result = make_plan(model, export_lp=export_lp)
         assessment = run_assessment(result)
@@ -145,7 +159,7 @@ def assess(
 
 def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | None, assign: list[str] | None):
     """Run the options comparison, or the variants one when names are given."""
-    from .assess.options import compare_options, compare_variants
+    from .assessment.options import compare_options, compare_variants
     from .scenario.overrides import parse_assignment
 
     sc, model = _load(scenario, whatif, assign)
@@ -191,12 +205,11 @@ def compare(
     assign: SetOpt = None,
 ) -> None:
     """Armed neutrality vs a reassurance force vs a binding guarantee — or what-if variants — side by side."""
-    from .assess.options import comparison_json
+    from .assessment.options import comparison_json
     from .report.files import write_outputs
-    from .report.render import ChartPool
     from .report.terminal import print_comparison
 
-    with ChartPool(workers=2) as pool:
+    with _chart_pool() as pool:
         model, base_plan, base_assessment, results = _comparison(scenario, variants, whatif, assign)
         folder = output or Path("out") / model.scenario.name / ("variants" if variants else "options")
         written = write_outputs(folder, base_plan, base_assessment, results, whatifs=whatif, pool=pool)
@@ -217,13 +230,13 @@ def report(
     """One self-contained HTML report: plan, readiness, sustainment, air defence, options, sources."""
     import tempfile
 
-    from .assess import assess as run_assessment
-    from .plan import make_plan
+    from .assessment import assess as run_assessment
+    from .planner import make_plan
     from .report.html import render_report
     from .report.output import write_atomic
-    from .report.render import ChartInputs, ChartPool
+    from .report.render import ChartInputs
 
-    with ChartPool(workers=2) as pool:
+    with _chart_pool() as pool:
         sc, model = _load(scenario, whatif, assign)
         if sc.options is not None:
             _, base_plan, base_assessment, results = _comparison(scenario, None, whatif, assign)
@@ -231,7 +244,7 @@ def report(
             base_plan = make_plan(model)
             base_assessment, results = run_assessment(base_plan), None
         with tempfile.TemporaryDirectory() as tmp:
-            drawn = pool.wait(pool.submit(ChartInputs(base_plan, base_assessment, results), Path(tmp)))
+            drawn = pool.submit(ChartInputs(base_plan, base_assessment, results), Path(tmp)).wait()
             text = render_report(base_plan, base_assessment, {p.name: p for p in drawn}, results, whatif)
     write_atomic(output, text)
     out.print(f"Wrote [bold]{output}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
@@ -284,7 +297,7 @@ def check(
     """Re-verify a (possibly hand-edited) plan against every rule of its scenario."""
     import pandas as pd
 
-    from .plan.check import check_plan
+    from .planner.check import check_plan
     from .scenario.loader import load
 
     _, model = load(scenario)
@@ -311,18 +324,33 @@ def check(
 
 
 def main() -> None:
-    """Console-script entry point: turn known errors into messages and exit codes."""
+    """Console-script entry point: turn known errors into messages and exit codes.
+
+    For commands that draw charts, the chart workers are forked first, before the planner's heavy
+    modules are imported, so that matplotlib loads in parallel with everything else.
+    """
+    global _early_pool
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if command in CHART_COMMANDS and "--no-charts" not in sys.argv:
+        _early_pool = ChartPool()
     try:
         app()
     except ScenarioError as exc:
         err.print(str(exc), markup=False, highlight=False)
         sys.exit(EXIT_INPUT)
-    except PlanError as exc:
-        err.print(f"Planning failed: {exc}", markup=False, highlight=False)
-        sys.exit(EXIT_PLAN)
     except OutputError as exc:
         err.print(str(exc), markup=False, highlight=False)
         sys.exit(EXIT_INPUT)
+    except Exception as exc:
+        from .planner import PlanError
+
+        if not isinstance(exc, PlanError):
+            raise
+        err.print(f"Planning failed: {exc}", markup=False, highlight=False)
+        sys.exit(EXIT_PLAN)
+    finally:
+        if _early_pool is not None:
+            _early_pool.__exit__()
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..assess import Assessment
-from ..assess.options import OptionResult
-from ..plan.result import Plan
+from ..assessment import Assessment
+from ..assessment.options import OptionResult
+from ..planner.result import Plan
 
 SCALE = 1e9
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..assess import Assessment
-from ..assess.options import OptionResult, comparison_json, comparison_table
-from ..plan.result import Plan
+from ..assessment import Assessment
+from ..assessment.options import OptionResult, comparison_json, comparison_table
+from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
 from .html import render_report
 from .output import staged_output
@@ -99,7 +99,7 @@ def write_outputs(
     folder = Path(folder)
     with staged_output(folder) as stage:
         inputs = ChartInputs(plan, assessment, comparison)
-        jobs = (pool or ChartPool(workers=0)).submit(inputs, stage) if charts else []
+        drawing = (pool or ChartPool(workers=0)).submit(inputs, stage) if charts else None
         tables = {**plan.tables(), **(assessment_tables(assessment) if assessment is not None else {})}
         if comparison:
             tables["comparison"] = comparison_table(comparison)
@@ -108,7 +108,7 @@ def write_outputs(
         inputs_table(plan.model.scenario).to_csv(stage / "inputs.csv", index=False)
         write_workbook(plan, stage / "plan.xlsx", assessment, comparison)
         (stage / "summary.json").write_text(json.dumps(summary(plan, assessment, comparison), indent=2) + "\n")
-        drawn = {p.name: p for p in ChartPool.wait(jobs)}
+        drawn = {p.name: p for p in drawing.wait()} if drawing is not None else {}
         if assessment is not None:
             (stage / "report.html").write_text(
                 render_report(plan, assessment, drawn, comparison, whatifs), encoding="utf-8"

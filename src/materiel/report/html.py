@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..assess import Assessment
-from ..assess.options import OptionResult, comparison_table, option_assumptions
+from ..assessment import Assessment
+from ..assessment.options import OptionResult, comparison_table, option_assumptions
 from ..fmt import money, share
-from ..plan.result import Plan
+from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
 
 CSS = """

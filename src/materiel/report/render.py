@@ -1,9 +1,9 @@
 """Rendering charts in worker processes started early.
 
-Importing matplotlib and drawing the charts take longer than solving the default scenario. A pool
-forked at the start of ``materiel plan`` imports matplotlib while the parent loads and solves, then
-draws the charts while the parent writes the tables. Where fork is unavailable, charts are drawn
-in-process.
+Importing matplotlib and drawing the charts take longer than solving the default scenario. The
+command line forks this pool first thing, before importing the planner, so the workers import
+matplotlib while the parent imports, loads and solves, then draw the charts while the parent writes
+the tables. Where fork is unavailable, charts are drawn in-process.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import multiprocessing
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..assess import Assessment
-from ..assess.options import OptionResult
-from ..plan.result import Plan
+if TYPE_CHECKING:  # kept light: the pool is forked before the heavy modules are imported
+    from ..assessment import Assessment
+    from ..assessment.options import OptionResult
+    from ..planner.result import Plan
 
 
 @dataclass
@@ -28,7 +30,10 @@ class ChartInputs:
 
 
 def _warm() -> None:
-    from . import charts  # noqa: F401  (imports matplotlib once per worker)
+    """Import what drawing needs once per worker, while the parent is still busy."""
+    import pandas  # noqa: F401  (to unpickle the plan's tables)
+
+    from . import charts  # noqa: F401  (matplotlib)
 
 
 def _draw(name: str, inputs: ChartInputs, folder: Path) -> Path:
@@ -41,8 +46,11 @@ def _draw(name: str, inputs: ChartInputs, folder: Path) -> Path:
     return COMPARISON_CHARTS[name](inputs.comparison, folder / name)
 
 
+WORKER_CHARTS = ("stock_vs_target.png", "capacity_build_up.png", "options.png", "spending_by_fund.png")
+
+
 def chart_names(inputs: ChartInputs) -> list[str]:
-    """The charts ``inputs`` can feed, slowest first (so two workers finish together)."""
+    """The charts ``inputs`` can feed, slowest first."""
     names = ["stock_vs_target.png", "capacity_build_up.png"]
     if inputs.comparison:
         names.append("options.png")
@@ -51,11 +59,31 @@ def chart_names(inputs: ChartInputs) -> list[str]:
     return [*names, "spending_by_fund.png"]
 
 
-class ChartPool:
-    """Worker processes that draw a plan's charts; use as a context manager."""
+@dataclass
+class Drawing:
+    """Charts being drawn: handles of the worker's jobs, and the charts left for the caller."""
 
-    def __init__(self, workers: int = 2) -> None:
-        """``workers=0`` draws in-process when ``submit`` is called."""
+    jobs: list[AsyncResult]
+    local: list[str]
+    inputs: ChartInputs
+    folder: Path
+
+    def wait(self) -> list[Path]:
+        """Draw the caller's share, then block until the worker's are written (errors raise here)."""
+        drawn = [_draw(name, self.inputs, self.folder) for name in self.local]
+        return drawn + [job.get() for job in self.jobs]
+
+
+class ChartPool:
+    """A worker process that draws a plan's charts; use as a context manager.
+
+    One worker takes the slow plan charts while the caller writes the tables; the caller draws the
+    small assessment charts itself once its writing is done (measured: a second worker costs more
+    in contention while the parent imports and solves than it saves).
+    """
+
+    def __init__(self, workers: int = 1) -> None:
+        """``workers=0`` draws everything in the caller, when ``wait`` is called."""
         self._pool: Pool | None = None
         if workers > 0 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm)
@@ -68,14 +96,11 @@ class ChartPool:
             self._pool.terminate()
             self._pool.join()
 
-    def submit(self, inputs: ChartInputs, folder: Path) -> list[AsyncResult | Path]:
-        """Start drawing every chart ``inputs`` can feed into ``folder``; returns handles for ``wait``."""
+    def submit(self, inputs: ChartInputs, folder: Path) -> Drawing:
+        """Start drawing every chart ``inputs`` can feed into ``folder``."""
         names = chart_names(inputs)
         if self._pool is None:
-            return [_draw(name, inputs, folder) for name in names]
-        return [self._pool.apply_async(_draw, (name, inputs, folder)) for name in names]
-
-    @staticmethod
-    def wait(jobs: list[AsyncResult | Path]) -> list[Path]:
-        """Block until every chart is written; a drawing error is raised here."""
-        return [job.get() if isinstance(job, AsyncResult) else job for job in jobs]
+            return Drawing([], names, inputs, folder)
+        remote = [n for n in names if n in WORKER_CHARTS]
+        jobs = [self._pool.apply_async(_draw, (name, inputs, folder)) for name in remote]
+        return Drawing(jobs, [n for n in names if n not in WORKER_CHARTS], inputs, folder)

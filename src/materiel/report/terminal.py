@@ -6,10 +6,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ..assess import Assessment
-from ..assess.options import OptionResult, comparison_table, option_assumptions
+from ..assessment import Assessment
+from ..assessment.options import OptionResult, comparison_table, option_assumptions
 from ..fmt import money, share
-from ..plan.result import Plan
+from ..planner.result import Plan
 
 
 def _shortfall_style(v: float) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..plan.result import Plan
+from ..planner.result import Plan
 from .measures import first_stable
 
 

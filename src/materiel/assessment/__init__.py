@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..plan.result import Plan
+from ..planner.result import Plan
 from ..scenario.policy import PolicyData
 from .airdefence import air_defence_tables
 from .readiness import Readiness, coverage_table, readiness

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from materiel.assess.measures import DAYS_PER_MONTH, DAYS_PER_YEAR, days_until_empty, first_stable, years_to_target
+from materiel.assessment.measures import DAYS_PER_MONTH, DAYS_PER_YEAR, days_until_empty, first_stable, years_to_target
 
 
 def test_years_to_reach_a_target_at_a_net_rate() -> None:
@@ -57,7 +57,7 @@ def test_first_period_from_which_a_condition_holds() -> None:
 
 
 def test_daily_inflow_matches_the_segment_form() -> None:
-    from materiel.assess.measures import days_until_empty_daily
+    from materiel.assessment.measures import days_until_empty_daily
 
     # 100 held, 10 used a day, 5 a day arrive for 10 days then 8 a day: 35 days (as above)
     inflow = np.array([[5.0] * 10 + [8.0] * 40])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import materiel
-from materiel.plan import PlanError, SolveStatus
+from materiel.planner import PlanError, SolveStatus
 from tests.builders import line, scenario, write
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..plan.result import Plan
+from ..planner.result import Plan
 from .measures import days_until_empty, days_until_empty_daily
 
 

@@ -9,7 +9,7 @@ from ..scenario.compiled import ModelData
 from .formulation import Formulation, build
 from .iis import explain
 from .result import Plan, read_plan
-from .solve import SolverOptions, SolveStatus, solve
+from .solver import SolverOptions, SolveStatus, solve
 
 
 class PlanError(Exception):
@@ -59,7 +59,7 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
 
 def write_lp(form: Formulation, path: str | Path) -> None:
     """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection."""
-    from .solve import _new_highs, to_highs_lp
+    from .solver import _new_highs, to_highs_lp
 
     h = _new_highs(SolverOptions())
     h.passModel(to_highs_lp(form, form.shortfall_cost))

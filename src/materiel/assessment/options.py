@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..fmt import money
-from ..plan import SolverOptions, make_plan
-from ..plan.result import Plan
+from ..planner import SolverOptions, make_plan
+from ..planner.result import Plan
 from ..scenario.compiled import ModelData
 from ..scenario.loader import load
 from ..scenario.policy import PolicyData

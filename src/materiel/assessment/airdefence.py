@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..plan.result import Plan
+from ..planner.result import Plan
 from .measures import DAYS_PER_MONTH
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import materiel
-from materiel.assess.options import (
+from materiel.assessment.options import (
     compare_options,
     comparison_json,
     comparison_table,

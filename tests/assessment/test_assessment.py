@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import materiel
-from materiel.assess import assess
+from materiel.assessment import assess
 from materiel.scenario.errors import ScenarioError
 from tests.builders import line, scenario, solve, write
 

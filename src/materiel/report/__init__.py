@@ -1,0 +1,1 @@
+"""Results for people: terminal summaries, CSV/Excel/PNG outputs and the self-contained HTML report."""
