@@ -156,7 +156,8 @@ def test_compare_options_json(tmp_path: Path) -> None:
     assert [r["option"] for r in rows] == ["armed neutrality", "reassurance force 0k", "binding guarantee"]
     assert [r["readiness_date"] for r in rows] == ["2026Q4", None, None]
     assert rows[1]["force_cost_per_year"] == 200
-    assert (tmp_path / "c" / "comparison.csv").exists() and (tmp_path / "c" / "options.png").exists()
+    assert (tmp_path / "c" / "comparison.csv").exists()
+    assert (tmp_path / "c" / "report.html").read_text().count("<svg") >= 4  # coverage, sustainment, options ×2
 
 
 def test_compare_variants_and_set(tmp_path: Path) -> None:
@@ -184,6 +185,7 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     text = out.read_text()
     for section in ("The plan", "Readiness", "Sustainment", "Options side by side", "Every input and its source"):
         assert section in text, section
-    assert text.count("data:image/png;base64,") >= 5
+    assert text.count("data:image/png;base64,") == 3  # the plan's charts
+    assert text.count("<svg") >= 4  # coverage, sustainment, options readiness and cost
     assert "<script" not in text and "<link" not in text and "@import" not in text
     assert "armed neutrality" in text and "reassurance force 0k" in text and "binding guarantee" in text

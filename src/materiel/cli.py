@@ -95,12 +95,14 @@ def _plan_and_write(
     from .assessment import assess as run_assessment
     from .planner import make_plan
     from .report.files import write_outputs
+
     with _chart_pool(charts) as pool:
         _, model = _load(scenario, whatif, assign)
         result = make_plan(model, export_lp=export_lp)
+        drawing = pool.submit(result) if charts else None  # drawn while the plan is assessed and written
         assessment = run_assessment(result)
         folder = output or Path("out") / model.scenario.name
-        written = write_outputs(folder, result, assessment, whatifs=whatif, charts=charts, pool=pool)
+        written = write_outputs(folder, result, assessment, whatifs=whatif, drawing=drawing)
     return result, assessment, folder, written
 
 
@@ -212,7 +214,9 @@ def compare(
     with _chart_pool() as pool:
         model, base_plan, base_assessment, results = _comparison(scenario, variants, whatif, assign)
         folder = output or Path("out") / model.scenario.name / ("variants" if variants else "options")
-        written = write_outputs(folder, base_plan, base_assessment, results, whatifs=whatif, pool=pool)
+        written = write_outputs(
+            folder, base_plan, base_assessment, results, whatifs=whatif, drawing=pool.submit(base_plan)
+        )
     if as_json:
         typer.echo(json.dumps({"comparison": comparison_json(results), "output": str(folder)}, indent=2))
         return
@@ -228,13 +232,10 @@ def report(
     assign: SetOpt = None,
 ) -> None:
     """One self-contained HTML report: plan, readiness, sustainment, air defence, options, sources."""
-    import tempfile
-
     from .assessment import assess as run_assessment
     from .planner import make_plan
     from .report.html import render_report
     from .report.output import write_atomic
-    from .report.render import ChartInputs
 
     with _chart_pool() as pool:
         sc, model = _load(scenario, whatif, assign)
@@ -243,9 +244,11 @@ def report(
         else:
             base_plan = make_plan(model)
             base_assessment, results = run_assessment(base_plan), None
-        with tempfile.TemporaryDirectory() as tmp:
-            drawn = pool.submit(ChartInputs(base_plan, base_assessment, results), Path(tmp)).wait()
-            text = render_report(base_plan, base_assessment, {p.name: p for p in drawn}, results, whatif)
+        drawing = pool.submit(base_plan)
+        try:
+            text = render_report(base_plan, base_assessment, {p.name: p for p in drawing.wait()}, results, whatif)
+        finally:
+            drawing.discard()
     write_atomic(output, text)
     out.print(f"Wrote [bold]{output}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
 

@@ -1,4 +1,4 @@
-"""Static charts of a plan (PNG via matplotlib's Agg backend; no display needed)."""
+"""The plan's standard charts as PNG files (matplotlib, Agg backend; no display needed)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..assessment import Assessment
-from ..assessment.options import OptionResult
 from ..planner.result import Plan
 
 SCALE = 1e9
@@ -109,78 +107,8 @@ def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
     return path
 
 
-def coverage_by_category(a: Assessment, path: Path) -> Path:
-    """Coverage of the customer's targets per category over time, with the readiness threshold."""
-    m = a.plan.model
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    for n, (cat, row) in enumerate(a.coverage.iterrows()):
-        ax.plot(range(m.T), 100 * row.to_numpy(dtype=float), label=cat, color=f"C{n % 10}")
-    ax.axhline(100 * a.readiness.threshold, color="black", linestyle=":", linewidth=1, label="threshold")
-    if a.readiness.period is not None:
-        ax.axvline(m.periods.index(a.readiness.period), color="green", linestyle="--", linewidth=1, label="ready")
-    ax.set_ylim(0, 105)
-    ax.set_ylabel("% of target held (weighted)")
-    ax.set_title(f"{a.customer}: coverage by category — ready {a.readiness.text}")
-    _ticks(ax, m.periods)
-    ax.legend(fontsize=7, ncol=2, loc="lower right")
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def sustainment_days(a: Assessment, path: Path) -> Path:
-    """Days of high-intensity war each item's stock sustains (with production), and the goal."""
-    m = a.plan.model
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    cap = 10 * max(a.goal_days, 1)
-    for n, (item, g) in enumerate(a.sustainment.groupby("item", sort=False)):
-        days = np.minimum(g["days"].to_numpy(dtype=float), cap)
-        ax.plot(range(len(g)), days, label=item, color=f"C{n % 10}")
-    ax.axhline(a.goal_days, color="black", linestyle=":", linewidth=1, label=f"goal {a.goal_days:.0f} days")
-    ax.set_yscale("log")
-    ax.set_ylabel(f"days of war (capped at {cap:.0f})")
-    ax.set_title(f"{a.customer}: days of high-intensity war each stock sustains, counting production")
-    _ticks(ax, m.periods)
-    ax.legend(fontsize=7, ncol=2, loc="lower right")
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def options_readiness(results: list[OptionResult], path: Path) -> Path:
-    """Per option: the lowest category coverage over time (the readiness index) and cost per year."""
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [2, 1]})
-    m = results[0].plan.model
-    for n, r in enumerate(results):
-        low = r.assessment.coverage.min(axis=0).to_numpy(dtype=float)
-        ax.plot(range(len(low)), 100 * low, label=r.name, color=f"C{n % 10}")
-    ax.axhline(100 * results[0].assessment.readiness.threshold, color="black", linestyle=":", linewidth=1)
-    ax.set_ylim(0, 105)
-    ax.set_ylabel("lowest category coverage, %")
-    _ticks(ax, m.periods)
-    ax.legend(fontsize=7, loc="lower right")
-    names = [r.name for r in results]
-    equipment = np.array([r.envelope_cost.mean() for r in results]) / SCALE
-    troops = np.array([r.force_cost.mean() for r in results]) / SCALE
-    bx.barh(names, equipment, color="#4a7", label="equipment")
-    bx.barh(names, troops, left=equipment, color="#c64", label="troops")
-    bx.set_xlabel(f"{m.currency} bn a year")
-    bx.tick_params(labelsize=7)
-    bx.invert_yaxis()
-    bx.legend(fontsize=7)
-    fig.suptitle("Options: readiness over time and cost per year", fontsize=11)
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.88, wspace=0.45)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
 PLAN_CHARTS = {
     "stock_vs_target.png": stock_vs_target,
     "capacity_build_up.png": capacity_build_up,
     "spending_by_fund.png": spending_by_fund,
 }
-ASSESSMENT_CHARTS = {"coverage.png": coverage_by_category, "sustainment.png": sustainment_days}
-COMPARISON_CHARTS = {"options.png": options_readiness}

@@ -13,7 +13,7 @@ from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
 from .html import render_report
 from .output import staged_output
-from .render import ChartInputs, ChartPool
+from .render import Drawing
 from .xlsx import write_xlsx
 
 
@@ -88,18 +88,29 @@ def write_outputs(
     assessment: Assessment | None = None,
     comparison: list[OptionResult] | None = None,
     whatifs: list[str] | None = None,
-    charts: bool = True,
-    pool: ChartPool | None = None,
+    drawing: Drawing | None = None,
 ) -> list[Path]:
     """Write every output into ``folder`` atomically; returns the final paths.
 
-    Charts are drawn by ``pool`` (started early by the caller) while the tables are written; the
-    HTML report, which embeds them, is written last.
+    The plan's charts (``drawing``, started by the caller) are drawn while the tables are written;
+    the HTML report, which embeds them, is written last.
     """
-    folder = Path(folder)
+    try:
+        return _write(Path(folder), plan, assessment, comparison, whatifs, drawing)
+    finally:
+        if drawing is not None:
+            drawing.discard()
+
+
+def _write(
+    folder: Path,
+    plan: Plan,
+    assessment: Assessment | None,
+    comparison: list[OptionResult] | None,
+    whatifs: list[str] | None,
+    drawing: Drawing | None,
+) -> list[Path]:
     with staged_output(folder) as stage:
-        inputs = ChartInputs(plan, assessment, comparison)
-        drawing = (pool or ChartPool(workers=0)).submit(inputs, stage) if charts else None
         tables = {**plan.tables(), **(assessment_tables(assessment) if assessment is not None else {})}
         if comparison:
             tables["comparison"] = comparison_table(comparison)
@@ -108,7 +119,7 @@ def write_outputs(
         inputs_table(plan.model.scenario).to_csv(stage / "inputs.csv", index=False)
         write_workbook(plan, stage / "plan.xlsx", assessment, comparison)
         (stage / "summary.json").write_text(json.dumps(summary(plan, assessment, comparison), indent=2) + "\n")
-        drawn = {p.name: p for p in drawing.wait()} if drawing is not None else {}
+        drawn = drawing.move_to(stage) if drawing is not None else {}
         if assessment is not None:
             (stage / "report.html").write_text(
                 render_report(plan, assessment, drawn, comparison, whatifs), encoding="utf-8"

@@ -18,6 +18,7 @@ from ..assessment.options import OptionResult, comparison_table, option_assumpti
 from ..fmt import money, share
 from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
+from . import svg
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
@@ -88,6 +89,60 @@ def _year_end(a: Assessment, table: pd.DataFrame, value: str, index: str) -> pd.
     return out[sorted(out.columns)]
 
 
+def _coverage_svg(a: Assessment) -> str:
+    m = a.plan.model
+    series = {cat: [100 * v for v in row.to_numpy(dtype=float)] for cat, row in a.coverage.iterrows()}
+    vline = (m.periods.index(a.readiness.period), "ready") if a.readiness.period else None
+    return svg.line_chart(
+        m.periods,
+        series,
+        f"{a.customer}: coverage by category — ready {a.readiness.text}",
+        "% of target held (weighted)",
+        0,
+        105,
+        hlines=[(100 * a.readiness.threshold, "threshold")],
+        vline=vline,
+    )
+
+
+def _sustainment_svg(a: Assessment) -> str:
+    m = a.plan.model
+    cap = 10 * max(a.goal_days, 1.0)
+    series = {item: [min(float(d), cap) for d in g["days"]] for item, g in a.sustainment.groupby("item", sort=False)}
+    return svg.line_chart(
+        m.periods,
+        series,
+        f"{a.customer}: days of war each stock sustains, counting production",
+        f"days (log scale, capped at {cap:,.0f})",
+        log=True,
+        hlines=[(a.goal_days, f"goal {a.goal_days:,.0f} days")],
+    )
+
+
+def _options_svg(results: list[OptionResult]) -> str:
+    m = results[0].plan.model
+    lowest = {r.name: [100 * v for v in r.assessment.coverage.min(axis=0).to_numpy(dtype=float)] for r in results}
+    lines = svg.line_chart(
+        m.periods,
+        lowest,
+        "Readiness over time: the lowest category coverage",
+        "% of target held",
+        0,
+        105,
+        hlines=[(100 * results[0].assessment.readiness.threshold, "threshold")],
+    )
+    bars = svg.bar_chart(
+        [r.name for r in results],
+        {
+            "equipment": [r.envelope_cost.mean() / 1e9 for r in results],
+            "troops": [r.force_cost.mean() / 1e9 for r in results],
+        },
+        "Cost per year to the envelope",
+        f"{m.currency} bn a year",
+    )
+    return f"<p>{lines}</p><p>{bars}</p>"
+
+
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
     cur = plan.currency
     spend = (plan.spend_by_year("fund") / 1e9).T
@@ -125,7 +180,7 @@ def _assessment_section(a: Assessment, charts: dict[str, Path]) -> str:
 <b>ready</b> from the first period after which every category stays at or above
 {a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
 {_table(cats, index=True)}
-{_img(charts.get("coverage.png"), "coverage")}
+{_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
 deliveries already ordered and the surge production {html.escape(a.customer)} may take (after lead times);
@@ -133,7 +188,7 @@ deliveries already ordered and the surge production {html.escape(a.customer)} ma
 <h3>Bottleneck: the item that runs out first</h3>{_table(bn[["period", "item", "category", "days", "days_alone"]])}
 <h3>Days of war, with production</h3>{_table(days, index=True)}
 <details><summary>Days of war from stock alone</summary>{_table(alone, index=True)}</details>
-{_img(charts.get("sustainment.png"), "sustainment")}
+{_sustainment_svg(a)}
 """
     if not a.interceptors.empty:
         ends = [a.at_year_end(y) for y in a.plan.model.years]
@@ -165,7 +220,7 @@ def _comparison_section(results: list[OptionResult], charts: dict[str, Path], ti
     out = f"""
 <h2 id="options">{html.escape(title)}</h2>
 {_table(table, text_cols=("constraints",))}
-{_img(charts.get("options.png"), "options")}
+{_options_svg(results)}
 """
     if results[0].kind != "variant":
         assumptions = option_assumptions(m)[
