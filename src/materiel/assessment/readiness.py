@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..planner.result import Plan
+from ..planner.result import Plan, category_coverage
 from .measures import first_stable
 
 
@@ -25,29 +25,37 @@ class Readiness:
         return self.period or "never within the horizon"
 
 
-def coverage_table(plan: Plan, customer: str) -> pd.DataFrame:
-    """Categories × periods: weighted mean of min(1, stock/target) (NaN where nothing is targeted)."""
-    cov = plan.coverage()
-    cov = cov[cov["customer"] == customer]
-    table = cov.pivot(index="category", columns="period", values="coverage")
-    m = plan.model
-    return table.reindex(index=[c for c in m.categories if c in table.index], columns=m.periods)
-
-
-def readiness(plan: Plan, customer: str, threshold: float) -> Readiness:
-    """Readiness date of ``customer``: from it on, every category is at or above the threshold.
+def readiness_indices(values: np.ndarray, threshold: float) -> tuple[int | None, list[int | None]]:
+    """Readiness period index overall and per category from a (categories × periods) coverage.
 
     A category counts from its first targeted period on; before that it is not (yet) ready.
     """
-    table = coverage_table(plan, customer)
-    values = table.to_numpy()
     meets = np.where(np.isnan(values), True, values >= threshold - 1e-6)  # 1e-6: solver tolerance
     started = np.cumsum(~np.isnan(values), axis=1) > 0
-    meets &= started  # before a category's first target, nothing is yet shown to be ready
-    periods = list(table.columns)
+    meets &= started
     overall = first_stable(meets.all(axis=0)) if values.size and not np.isnan(values).all() else None
-    by_cat = {}
-    for n, cat in enumerate(table.index):
-        t = first_stable(meets[n])
-        by_cat[cat] = periods[t] if t is not None else None
+    return overall, [first_stable(row) for row in meets]
+
+
+def customer_stock(plan: Plan, customer: int) -> np.ndarray:
+    """(items × periods) stock of one customer from the plan's table (item-major)."""
+    m = plan.model
+    st = plan.stock[plan.stock["customer"] == m.customers[customer]]
+    return st["stock"].to_numpy().reshape(len(m.items), m.T)
+
+
+def coverage_table(plan: Plan, customer: str) -> pd.DataFrame:
+    """Categories × periods coverage as a labelled table (categories with a target somewhere)."""
+    m = plan.model
+    values = category_coverage(m, customer_stock(plan, m.customers.index(customer)), m.customers.index(customer))
+    table = pd.DataFrame(values, index=pd.Index(m.categories, name="category"), columns=m.periods)
+    return table[~table.isna().all(axis=1)]
+
+
+def readiness(plan: Plan, customer: str, threshold: float) -> Readiness:
+    """Readiness date of ``customer``: from it on, every category is at or above the threshold."""
+    table = coverage_table(plan, customer)
+    overall, per_cat = readiness_indices(table.to_numpy(), threshold)
+    periods = list(table.columns)
+    by_cat = {cat: periods[t] if t is not None else None for cat, t in zip(table.index, per_cat, strict=True)}
     return Readiness(customer, threshold, periods[overall] if overall is not None else None, by_cat)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..planner.result import Plan
+from ..scenario.compiled import ModelData
 from .measures import days_until_empty, days_until_empty_daily
 
 
@@ -40,37 +41,44 @@ def _added_capacity(plan: Plan) -> np.ndarray:
     return added
 
 
-def inflows(plan: Plan, customer: int, surge: bool) -> np.ndarray:
-    """Units arriving per day of a war that starts after period t: (T starts × I items × D days).
+def war_inflow(m: ModelData, orders: np.ndarray, added: np.ndarray, customer: int, surge: bool,
+               starts: np.ndarray) -> np.ndarray:
+    """Units arriving per day of a war that starts after each period in ``starts``:
+    (starts × items × days).
 
+    ``orders`` (L × T) are the customer's orders and ``added`` (L × T) the capacity investments add.
     Pipeline deliveries (orders placed up to t, on the plan's periods) are spread over their
     period's days. Surge orders can be placed from the war's first day, up to the customer's share
     of each line's capacity (base plus added, of the period the order is placed in; the last
     period's after the horizon), and arrive after the line's lead time in days (not rounded up to
     whole periods). After the last day of the grid the last day's inflow continues.
     """
-    m = plan.model
     T, I, L = m.T, len(m.items), len(m.lines)
-    x = _orders_grid(plan)[:, customer, :]
-    total_cap = m.cap + _added_capacity(plan)
+    total_cap = m.cap + added
     per_day = 365.0 / m.cal.per_year
     horizon = T + int(m.lead.max(initial=0)) + 1
     days = np.arange(int(np.ceil(horizon * per_day)))
     period_of_day = (days // per_day).astype(np.int64)  # 0 = the first war period
-    flow = np.zeros((T, I, days.size))
-    starts = np.arange(T)
+    starts = np.asarray(starts, dtype=np.int64)
+    flow = np.zeros((starts.size, I, days.size))
     for l in range(L):
         i, lead = m.line_item[l], int(m.lead[l])
         # pipeline: an order placed in o ≤ t arrives in o + lead > t, i.e. war period o + lead − t − 1
-        arrive = period_of_day[None, :] + starts[:, None] + 1 - lead  # (T, D) order period
+        arrive = period_of_day[None, :] + starts[:, None] + 1 - lead  # (starts, D) order period
         placed = (arrive >= 0) & (arrive <= starts[:, None])
-        flow[:, i, :] += np.where(placed, x[l, np.clip(arrive, 0, T - 1)], 0.0) / per_day
+        flow[:, i, :] += np.where(placed, orders[l, np.clip(arrive, 0, T - 1)], 0.0) / per_day
         if surge and m.share[l, customer] > 0:
             when = days - m.lead_days[l]  # war day the order was placed
             order_period = np.clip(starts[:, None] + 1 + np.floor(when / per_day).astype(np.int64)[None, :], 0, T - 1)
             rate = m.share[l, customer] * total_cap[l, order_period] / per_day
             flow[:, i, :] += np.where(when[None, :] >= 0, rate, 0.0)
     return flow
+
+
+def inflows(plan: Plan, customer: int, surge: bool) -> np.ndarray:
+    """War inflow (T starts × I items × D days) for the plan's customer orders and investments."""
+    m = plan.model
+    return war_inflow(m, _orders_grid(plan)[:, customer, :], _added_capacity(plan), customer, surge, np.arange(m.T))
 
 
 def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFrame:

@@ -71,15 +71,15 @@ class Plan:
 
     def coverage(self) -> pd.DataFrame:
         """Coverage by customer, category and period: weighted mean of min(1, stock/target)."""
-        st = self.stock[self.stock["target"] > 0].copy()
-        st["w"] = st["weight"]
-        st["wc"] = st["w"] * st["coverage"]
-        g = st.groupby(["customer", "category", "period"], sort=False)[["wc", "w"]].sum()
-        out = (g["wc"] / g["w"]).rename("coverage").reset_index()
-        order = {p: n for n, p in enumerate(self.model.periods)}
-        return out.sort_values(
-            ["customer", "category", "period"], key=lambda c: c.map(order) if c.name == "period" else c
-        ).reset_index(drop=True)
+        m = self.model
+        frames = []
+        for k, who in enumerate(m.customers):
+            stock = self.stock[self.stock["customer"] == who]["stock"].to_numpy().reshape(len(m.items), m.T)
+            values = category_coverage(m, stock, k)
+            frame = pd.DataFrame(values, index=m.categories, columns=m.periods).stack().rename("coverage").reset_index()
+            frames.append(frame.rename(columns={"level_0": "category", "level_1": "period"}).assign(customer=who))
+        out = pd.concat(frames, ignore_index=True)
+        return out[["customer", "category", "period", "coverage"]].dropna().reset_index(drop=True)
 
     def shortfall_by_category(self, customer: str = "ukraine") -> pd.DataFrame:
         """1 − coverage at the end of each year, categories × years (NaN where no target)."""
@@ -130,6 +130,25 @@ class Plan:
             "funding": self.funding,
             "budgets": self.budgets,
         }
+
+
+def category_coverage(m: ModelData, stock: np.ndarray, customer: int) -> np.ndarray:
+    """(categories × periods) weighted mean of min(1, stock/target); NaN where nothing is targeted.
+
+    ``stock`` is the customer's (items × periods) stock. Categories follow ``m.categories``.
+    """
+    target = m.target[customer]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(target > 0, np.minimum(1.0, stock / np.where(target > 0, target, 1.0)), np.nan)
+    cats = np.array(m.item_category)
+    out = np.full((len(m.categories), m.T), np.nan)
+    for c, cat in enumerate(m.categories):
+        rows = np.flatnonzero(cats == cat)
+        w = np.where(np.isnan(ratio[rows]), 0.0, m.item_weight[rows, None])
+        total = w.sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            out[c] = np.where(total > 0, np.nansum(w * np.nan_to_num(ratio[rows]), axis=0) / total, np.nan)
+    return out
 
 
 def _clean(a: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ from .compiled import iter_quantities
 from .schema import Scenario
 
 
-def _path(sc: Scenario, loc: tuple) -> str:
+def field_path(sc: Scenario, loc: tuple) -> str:
+    """A figure's location with entity ids: lines[rheinmetall-unterluss].price."""
     parts: list[str] = []
     node: object = sc
     for step in loc:
@@ -31,7 +32,7 @@ def inputs_table(sc: Scenario) -> pd.DataFrame:
         src = sources.get(q.source) if q.source else None
         rows.append(
             {
-                "field": _path(sc, loc),
+                "field": field_path(sc, loc),
                 "value": q.value,
                 "unit": q.unit or "",
                 "year": q.year,
