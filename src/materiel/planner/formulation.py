@@ -57,13 +57,17 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     L, K, I, T = len(m.lines), len(m.customers), len(m.items), m.T
     F, Y = len(m.funds), len(m.years)
     t = np.arange(T)
+    # Orders that would arrive after the horizon, and capacity that would be ready after it, are
+    # fixed at zero by their bounds rather than left out: the LP's shape then does not depend on
+    # lead and build times, so a sweep can change them in place (uncertainty.resolve).
     deliverable = (t[None, :] + m.lead[:, None]) < T  # (L, T)
     payable = m.eligible.any(axis=0)  # (L, K)
-    x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & deliverable[:, None, :]
-    x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed)
+    x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & np.ones((1, 1, T), dtype=bool)
+    x_upper = np.where(deliverable[:, None, :], np.inf, 0.0)
+    x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed, upper=x_upper)
     useful = (t[None, :] + m.build[:, None]) < T
-    e_mask = (m.emax > 0)[:, None] & m.eligible_capex.any(axis=0)[:, None] & useful
-    e = lp.add_vars("e", DIMS["e"], e_mask, upper=m.emax[:, None])
+    e_mask = np.broadcast_to(((m.emax > 0) & m.eligible_capex.any(axis=0))[:, None], (L, T))
+    e = lp.add_vars("e", DIMS["e"], e_mask, upper=np.where(useful, m.emax[:, None], 0.0))
     K_mask = np.broadcast_to(e_mask.any(axis=1)[:, None], (L, T))
     Kb = lp.add_vars("K", DIMS["K"], K_mask)
     p_mask = m.eligible[:, :, :, None] & x_mask[None]

@@ -21,6 +21,7 @@ from ..scenario.compiled import iter_quantities
 from ..scenario.errors import Loc
 from ..scenario.provenance import field_path
 from ..scenario.schema import Scenario
+from ..scenario.units import fraction_factor
 
 METHODS = ("lhs", "sobol")
 
@@ -79,3 +80,33 @@ def sample(inputs: list[UncertainInput], n: int, seed: int, method: str = "lhs")
         u = engine.random(n)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     return np.column_stack([_ppf(u[:, j], x) for j, x in enumerate(inputs)])
+
+
+def respect_limits(sc: Scenario, inputs: list[UncertainInput], values: np.ndarray) -> np.ndarray:
+    """Adjust draws that would break a rule of the scenario rather than lose them: the shares of
+    one attack engaged by its interceptors may not add up to more than 1, so where a draw's shares
+    do, the drawn ones are scaled down in proportion."""
+    if sc.threat is None:
+        return values
+    values = values.copy()
+    column = {x.loc: j for j, x in enumerate(inputs)}
+    for attack in {d.attack for d in sc.threat.defences}:
+        cols, factors, fixed = [], [], 0.0
+        for n, d in enumerate(sc.threat.defences):
+            if d.attack != attack:
+                continue
+            factor = fraction_factor(d.share.unit)
+            loc = ("threat", "defences", n, "share")
+            if loc in column:
+                cols.append(column[loc])
+                factors.append(factor)
+            else:
+                fixed += d.share.value * factor
+        if not cols:
+            continue
+        drawn = values[:, cols] * np.array(factors)
+        total = drawn.sum(axis=1)
+        over = fixed + total > 1
+        scale = np.where(over, np.clip(1 - fixed, 0, None) / np.where(total > 0, total, 1), 1.0)
+        values[:, cols] = values[:, cols] * scale[:, None]
+    return values
