@@ -33,6 +33,7 @@ _LAZY = {
     "load": "materiel.scenario.loader",
     "load_scenario": "materiel.scenario.loader",
     "Scenario": "materiel.scenario.schema",
+    "sweep": "materiel.uncertainty",
 }
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports on demand
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from .scenario.errors import ScenarioError
     from .scenario.loader import load, load_scenario
     from .scenario.schema import Scenario
+    from .uncertainty import sweep
 
 
 def __getattr__(name: str) -> Any:
@@ -91,4 +93,5 @@ __all__ = [
     "load_scenario",
     "make_plan",
     "plan",
+    "sweep",
 ]

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .report.output import OutputError
 from .report.render import ChartPool
@@ -225,6 +226,81 @@ def compare(
 
 
 @app.command()
+def sweep(
+    scenario: ScenarioArg = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same draws and results.")] = 0,
+    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="A Dask scheduler address, e.g. tcp://10.0.0.5:8786 (instead of local workers)."
+        ),
+    ] = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """Vary every figure given with a range: the odds of readiness by year, cost ranges, what matters most."""
+    from .assessment import assess as run_assessment
+    from .planner import make_plan
+    from .report.files import write_sweep_outputs
+    from .uncertainty.runner import SweepError, collect, execute, prepare
+    from .uncertainty.summary import summarise
+
+    sc, model = _load(scenario, whatif, assign)
+    folder = output or Path("out") / sc.name / "sweep"
+    try:
+        plan_ = prepare(sc, draws, seed, folder, method)
+        with _progress() as bar:
+            task = bar.add_task(f"{sc.name}: {draws} draws", total=draws)
+            execute(
+                plan_,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except (SweepError, ValueError) as exc:
+        _fail(f"{folder}: {exc}", EXIT_INPUT)
+    summary = summarise(collect(folder), model)
+    base = make_plan(model)
+    with _chart_pool() as pool:
+        written = write_sweep_outputs(folder, summary, base, run_assessment(base), pool.submit(base))
+    headline = summary.headline()
+    if as_json:
+        typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
+        return
+    _print_sweep(headline)
+    out.print(
+        f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, draws, summary tables); "
+        f"draws are kept in {folder / 'draws'} so an interrupted sweep resumes"
+    )
+
+
+def _print_sweep(h: dict) -> None:
+    from rich.table import Table
+
+    out.print(f"{h['draws']} draws ({h['failed_draws']} without an optimal plan)")
+    table = Table(title="Probability of being ready by the end of each year", show_edge=False)
+    years = list(h["p_ready_by_year"])
+    for y in years:
+        table.add_column(y, justify="right")
+    table.add_row(*(f"{100 * v:.0f} %" for v in h["p_ready_by_year"].values()))
+    out.print(table)
+    rq = h["readiness_date_quantiles"]
+    out.print("Readiness date, 5/50/95 %: " + " / ".join(rq[q] or "not in horizon" for q in ("0.05", "0.5", "0.95")))
+    cq = h["total_cost_quantiles"]
+    out.print("Total cost, 5/50/95 %: " + " / ".join(f"{cq[q] / 1e9:,.1f} bn" for q in ("0.05", "0.5", "0.95")))
+    for output, rows in h["top_sensitivities"].items():
+        out.print(
+            f"[bold]What moves the {output} most[/] (Spearman rho): "
+            + ", ".join(f"{escape(r['input'])} {r['rho']:+.2f}" for r in rows[:5])
+        )
+
+
+@app.command()
 def report(
     scenario: ScenarioArg = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
@@ -267,7 +343,7 @@ def validate(scenario: ScenarioArg = None, whatif: WhatIf = None, assign: SetOpt
     if missing:
         out.print(
             f"[yellow]note[/]: {len(missing)} figures carry neither a source nor an assumption, e.g. "
-            + ", ".join(".".join(str(p) for p in loc) for loc in missing[:3])
+            + escape(", ".join(".".join(str(p) for p in loc) for loc in missing[:3]))
         )
 
 

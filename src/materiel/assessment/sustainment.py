@@ -41,8 +41,9 @@ def _added_capacity(plan: Plan) -> np.ndarray:
     return added
 
 
-def war_inflow(m: ModelData, orders: np.ndarray, added: np.ndarray, customer: int, surge: bool,
-               starts: np.ndarray) -> np.ndarray:
+def war_inflow(
+    m: ModelData, orders: np.ndarray, added: np.ndarray, customer: int, surge: bool, starts: np.ndarray
+) -> np.ndarray:
     """Units arriving per day of a war that starts after each period in ``starts``:
     (starts × items × days).
 

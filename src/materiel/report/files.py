@@ -11,6 +11,7 @@ from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_json, comparison_table
 from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
+from ..uncertainty.summary import SweepSummary
 from .html import render_report
 from .output import staged_output
 from .render import Drawing
@@ -125,4 +126,26 @@ def _write(
                 render_report(plan, assessment, drawn, comparison, whatifs), encoding="utf-8"
             )
         written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+    return [folder / p for p in written]
+
+
+def write_sweep_outputs(
+    folder: str | Path, u: SweepSummary, plan: Plan, assessment: Assessment, drawing: Drawing | None = None
+) -> list[Path]:
+    """A sweep's tables, summary and report (with the scenario as written as its baseline)."""
+    folder = Path(folder)
+    try:
+        with staged_output(folder) as stage:
+            u.draws.to_csv(stage / "draws.csv", index=False)
+            u.p_ready.to_csv(stage / "p_ready.csv", index=False)
+            u.quantiles.rename_axis("measure").to_csv(stage / "quantiles.csv")
+            u.sensitivity.to_csv(stage / "sensitivity.csv", index=False)
+            u.fan.rename_axis("period").to_csv(stage / "fan.csv")
+            (stage / "summary.json").write_text(json.dumps(u.headline(), indent=2) + "\n")
+            drawn = drawing.move_to(stage) if drawing is not None else {}
+            (stage / "report.html").write_text(render_report(plan, assessment, drawn, uncertainty=u), encoding="utf-8")
+            written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+    finally:
+        if drawing is not None:
+            drawing.discard()
     return [folder / p for p in written]

@@ -17,7 +17,9 @@ from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
 from ..fmt import money, share
 from ..planner.result import Plan
+from ..scenario.compiled import ModelData
 from ..scenario.provenance import inputs_table, sources_table
+from ..uncertainty.summary import SweepSummary
 from . import svg
 
 CSS = """
@@ -235,6 +237,54 @@ def _comparison_section(results: list[OptionResult], charts: dict[str, Path], ti
     return out
 
 
+def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
+    fan = u.fan
+    chart = svg.line_chart(
+        m.periods,
+        {"median": [100 * v for v in fan[0.5]]},
+        f"Lowest category coverage over time across {len(u.draws)} draws",
+        "% of target held",
+        0,
+        105,
+        hlines=[(100 * (m.policy.threshold if m.policy else 0.9), "threshold")],
+        bands=[
+            ("5–95 %", [100 * v for v in fan[0.05]], [100 * v for v in fan[0.95]]),
+            ("25–75 %", [100 * v for v in fan[0.25]], [100 * v for v in fan[0.75]]),
+        ],
+    )
+    ok = u.draws[u.draws["status"] == "optimal"]
+    years = ok["readiness_date"].fillna("not in horizon").map(lambda p: p[:4] if p != "not in horizon" else p)
+    counts = years.value_counts()
+    order = [str(y) for y in m.years if str(y) in counts.index] + (
+        ["not in horizon"] if "not in horizon" in counts.index else []
+    )
+    hist = svg.bar_chart(order, {"draws": [float(counts[o]) for o in order]}, "Readiness date: draws by year", "draws")
+    tornados = []
+    for output, label in (("readiness", "readiness date (later = positive)"), ("total_cost", "total cost")):
+        g = u.sensitivity[u.sensitivity["output"] == output].head(12)
+        tornados.append(
+            svg.diverging_bars(
+                list(g["input"]),
+                list(g["rho"]),
+                f"What moves the {label} most",
+                "Spearman rank correlation with the input",
+            )
+        )
+    p_ready = u.p_ready.assign(probability=[share(v) for v in u.p_ready["probability"]]).set_index("year").T
+    quant = u.quantiles.copy()
+    quant.columns = [f"{c:.0%}" for c in quant.columns]
+    rq = pd.DataFrame(
+        {f"{q:.0%}": [v or "not in horizon"] for q, v in u.readiness_quantiles.items()}, index=["readiness date"]
+    )
+    return f"""
+<h2 id="uncertainty">Uncertainty</h2>
+<p>{len(u.draws)} draws of every figure given with a range (docs/uncertainty.md){f"; {u.failed} draws had no optimal plan" if u.failed else ""}.</p>
+<h3>Probability of being ready by the end of each year</h3>{_table(p_ready)}
+<h3>Quantiles</h3>{_table(quant, index=True)}{_table(rq, index=True)}
+<p>{chart}</p><p>{hist}</p><p>{tornados[0]}</p><p>{tornados[1]}</p>
+"""
+
+
 def _inputs_section(plan: Plan) -> str:
     sc = plan.model.scenario
     inputs = inputs_table(sc)[
@@ -268,6 +318,7 @@ def render_report(
     charts: dict[str, Path],
     comparison: list[OptionResult] | None = None,
     whatifs: list[str] | None = None,
+    uncertainty: SweepSummary | None = None,
 ) -> str:
     """The whole report as one HTML string."""
     m = plan.model
@@ -283,6 +334,8 @@ def render_report(
         nav.append('<a href="#airdefence">air defence</a>')
     if comparison:
         nav.append('<a href="#options">comparison</a>')
+    if uncertainty is not None:
+        nav.append('<a href="#uncertainty">uncertainty</a>')
     nav.append('<a href="#inputs">inputs and sources</a>')
     missing_comparison = (
         ""

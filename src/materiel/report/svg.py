@@ -167,3 +167,31 @@ def bar_chart(labels: Sequence[str], stacks: dict[str, Sequence[float]], title: 
     body.append(f'<text x="{200 + pw / 2}" y="{H - 12}" font-size="11" text-anchor="middle">{_esc(x_label)}</text>')
     legend = [(name, PALETTE[k % len(PALETTE)], "") for k, name in enumerate(stacks)]
     return _frame(title, "", body, legend)
+
+
+def diverging_bars(labels: Sequence[str], values: Sequence[float], title: str, x_label: str) -> str:
+    """A tornado: one bar per label from zero, to the right if positive, to the left if negative."""
+    n = max(len(labels), 1)
+    reach = max([abs(v) for v in values] + [1e-9])
+    label_w = 330
+    pw = W - label_w - 40
+    mid = label_w + pw / 2
+    row = (H - TOP - BOTTOM) / n
+    body = [f'<line x1="{mid}" y1="{TOP}" x2="{mid}" y2="{H - BOTTOM}" stroke="#555"/>']
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        y = TOP + row * i
+        w = (pw / 2) * abs(v) / reach
+        x = mid if v >= 0 else mid - w
+        colour = "#d62728" if v > 0 else "#1f77b4"
+        body.append(
+            f'<text x="{label_w - 6}" y="{y + row / 2 + 4:.1f}" font-size="10" text-anchor="end">{_esc(label[-52:])}</text>'
+            f'<rect x="{x:.1f}" y="{y + row * 0.15:.1f}" width="{w:.1f}" height="{row * 0.7:.1f}" fill="{colour}"/>'
+            f'<text x="{(x + w + 4) if v >= 0 else (x - 4):.1f}" y="{y + row / 2 + 4:.1f}" font-size="10" '
+            f'text-anchor="{"start" if v >= 0 else "end"}">{v:+.2f}</text>'
+        )
+    body.append(f'<text x="{mid}" y="{H - 12}" font-size="11" text-anchor="middle">{_esc(x_label)}</text>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
+        f'font-family="sans-serif" role="img" aria-label="{_esc(title)}">'
+        f'<text x="{LEFT}" y="18" font-size="14" font-weight="bold">{_esc(title)}</text>' + "".join(body) + "</svg>"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..assessment import Assessment
@@ -124,9 +125,9 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
     console.print(out)
     for r, text in zip(results, table["constraints"], strict=True):
         if results[0].kind == "variant":
-            console.print(f"[bold]{r.name}[/]: {r.description}")
+            console.print(f"[bold]{escape(r.name)}[/]: {escape(r.description)}")
         elif text:
-            console.print(f"[bold]{r.name}[/] — {text}")
+            console.print(f"[bold]{escape(r.name)}[/] — {escape(text)}")
     if results[0].kind != "variant":
         assumptions = option_assumptions(results[0].plan.model)
         console.print("[bold]Assumptions[/]")
@@ -135,4 +136,4 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
                 row["source"] and f"source {row['source']} ({row['source_date']})"
             ) or f"assumption: {row['assumption']}"
             rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
-            console.print(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", highlight=False)
+            console.print(escape(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}"), highlight=False)

@@ -1,2 +1,44 @@
 """Uncertainty (design §6): sample every figure given with a range, plan and assess each draw
-(re-solving one built model in place), and summarise the odds and what drives them."""
+(re-solving one built model in place), and summarise the odds and what drives them.
+
+Python API::
+
+    from materiel.uncertainty import sweep
+    s = sweep("armed-neutrality", draws=200, seed=1, folder="out/sweep")
+    s.p_ready, s.quantiles, s.sensitivity, s.draws      # tidy pandas tables
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .runner import SweepError, collect, execute, prepare
+from .summary import SweepSummary, summarise
+
+
+def sweep(
+    scenario: str | Path | None = None,
+    draws: int = 100,
+    seed: int = 0,
+    folder: str | Path | None = None,
+    method: str = "lhs",
+    workers: int = 1,
+    scheduler: str | None = None,
+    whatifs: list[str] | tuple = (),
+    sets: list[tuple[str, Any]] | tuple = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepSummary:
+    """Run (or resume) a sweep and summarise it. Results are kept in ``folder``
+    (default ``out/<scenario>/sweep``), so calling again with the same arguments resumes."""
+    from ..scenario.loader import load
+
+    sc, model = load(scenario, whatifs, sets)
+    folder = Path(folder) if folder is not None else Path("out") / sc.name / "sweep"
+    plan = prepare(sc, draws, seed, folder, method)
+    execute(plan, workers=workers, scheduler=scheduler, progress=progress)
+    return summarise(collect(folder), model)
+
+
+__all__ = ["SweepError", "SweepSummary", "sweep"]

@@ -28,8 +28,8 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     k = pol.customer if pol else 0
     threshold = pol.threshold if pol else 0.9
     v = form.var
-    stock = v.s.values(solution)[k]                                            # (I, T)
-    coverage = category_coverage(m, stock, k)                                  # (C, T)
+    stock = v.s.values(solution)[k]  # (I, T)
+    coverage = category_coverage(m, stock, k)  # (C, T)
     ready, _ = readiness_indices(coverage[~np.isnan(coverage).all(axis=1)], threshold)
     money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
     envelope = pol.envelope if pol else list(range(len(m.funds)))

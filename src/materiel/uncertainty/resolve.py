@@ -75,8 +75,13 @@ class Resolver:
         self.h.passModel(to_highs_lp(self.form, self.form.shortfall_cost))
         self._limited = np.flatnonzero(self.form.shortfall_cost)
         self.limit_row = self.h.getNumRow()
-        self.h.addRow(-highspy.kHighsInf, highspy.kHighsInf, self._limited.size, self._limited.astype(np.int32),
-                      self.form.shortfall_cost[self._limited])
+        self.h.addRow(
+            -highspy.kHighsInf,
+            highspy.kHighsInf,
+            self._limited.size,
+            self._limited.astype(np.int32),
+            self.form.shortfall_cost[self._limited],
+        )
         self.base_basis = None
         if warm:  # the basis every draw starts from: the optimum of the scenario as written
             self.h.setOptionValue("solver", "simplex")
@@ -93,7 +98,9 @@ class Resolver:
         keys, vals = _entries(form.lp.matrix())
         gone = np.setdiff1d(self._keys, keys, assume_unique=True)
         common, at_old, at_new = np.intersect1d(self._keys, keys, assume_unique=True, return_indices=True)
-        changed = np.concatenate([common[self._vals[at_old] != vals[at_new]], np.setdiff1d(keys, self._keys, assume_unique=True)])
+        changed = np.concatenate(
+            [common[self._vals[at_old] != vals[at_new]], np.setdiff1d(keys, self._keys, assume_unique=True)]
+        )
         rows = form.lp.n_rows
         for key in gone:
             h.changeCoeff(int(key % rows), int(key // rows), 0.0)

@@ -44,8 +44,8 @@ class SweepSpec:
     """Everything a worker needs besides the draws: sent with each chunk, cached by ``key``."""
 
     key: str
-    scenario: bytes                # the pickled Scenario (workers need no file system access)
-    locs: tuple[tuple, ...]        # locations of the uncertain figures, in column order
+    scenario: bytes  # the pickled Scenario (workers need no file system access)
+    locs: tuple[tuple, ...]  # locations of the uncertain figures, in column order
     options: SolverOptions
 
 
@@ -55,7 +55,7 @@ class Chunk:
 
     index: int
     draws: tuple[int, ...]
-    values: np.ndarray             # (len(draws) × inputs)
+    values: np.ndarray  # (len(draws) × inputs)
 
 
 @dataclass
@@ -110,6 +110,7 @@ def run_chunk(spec: SweepSpec, chunk: Chunk) -> pd.DataFrame:
 
 
 # -- executors: a local process pool or a Dask cluster, behind one small interface ------------------
+
 
 class LocalExecutor:
     """A process pool that restarts itself if a worker dies, resubmitting what was lost."""
@@ -169,6 +170,7 @@ class DaskExecutor:
 
 # -- the sweep -----------------------------------------------------------------------------------
 
+
 @dataclass
 class SweepPlan:
     """What a sweep will do: inputs, draws and where results go."""
@@ -186,8 +188,15 @@ def scenario_digest(sc: Scenario) -> str:
     return hashlib.blake2b(sc.model_dump_json().encode(), digest_size=12).hexdigest()
 
 
-def prepare(sc: Scenario, draws: int, seed: int, folder: str | Path, method: str = "lhs",
-            chunk_size: int | None = None, options: SolverOptions | None = None) -> SweepPlan:
+def prepare(
+    sc: Scenario,
+    draws: int,
+    seed: int,
+    folder: str | Path,
+    method: str = "lhs",
+    chunk_size: int | None = None,
+    options: SolverOptions | None = None,
+) -> SweepPlan:
     """Sample the draws and check the folder: a new sweep, or the same sweep to resume."""
     if draws < 1:
         raise SweepError(f"--draws must be at least 1 (got {draws})")
@@ -197,23 +206,33 @@ def prepare(sc: Scenario, draws: int, seed: int, folder: str | Path, method: str
         raise SweepError(f"{sc.name}: no figure has a range (low and high), so there is nothing to vary")
     values = respect_limits(sc, inputs, sample(inputs, draws, seed, method))
     digest = scenario_digest(sc)
-    manifest = {"scenario": sc.name, "digest": digest, "seed": seed, "method": method, "draws": draws,
-                "inputs": [x.path for x in inputs]}
+    manifest = {
+        "scenario": sc.name,
+        "digest": digest,
+        "seed": seed,
+        "method": method,
+        "draws": draws,
+        "inputs": [x.path for x in inputs],
+    }
     path = folder / "sweep.json"
     if path.exists():
         old = json.loads(path.read_text())
         differs = [k for k in ("digest", "seed", "method", "draws", "inputs") if old.get(k) != manifest[k]]
         if differs:
-            raise SweepError(f"{folder} holds a different sweep ({', '.join(differs)} differ); "
-                             "use another output folder to start a new one")
+            raise SweepError(
+                f"{folder} holds a different sweep ({', '.join(differs)} differ); "
+                "use another output folder to start a new one"
+            )
     else:
         (folder / "draws").mkdir(parents=True, exist_ok=True)
         _write_atomic(path, json.dumps(manifest, indent=2))
     (folder / "draws").mkdir(parents=True, exist_ok=True)
     spec = SweepSpec(digest + f"-{seed}", pickle.dumps(sc), tuple(x.loc for x in inputs), options or SolverOptions())
     size = chunk_size or max(1, min(8, draws // 16 or 1))
-    chunks = [Chunk(n, tuple(range(s, min(s + size, draws))), values[s : s + size])
-              for n, s in enumerate(range(0, draws, size))]
+    chunks = [
+        Chunk(n, tuple(range(s, min(s + size, draws))), values[s : s + size])
+        for n, s in enumerate(range(0, draws, size))
+    ]
     return SweepPlan(folder, inputs, values, seed, method, spec, chunks)
 
 
@@ -228,8 +247,9 @@ def done_chunks(folder: Path) -> set[int]:
     return {int(p.stem.split("-")[1]) for p in (folder / "draws").glob("part-*.parquet")}
 
 
-def execute(plan: SweepPlan, workers: int = 1, scheduler: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> None:
+def execute(
+    plan: SweepPlan, workers: int = 1, scheduler: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> None:
     """Run every chunk not yet on disk, writing each as soon as it finishes."""
     todo = [c for c in plan.chunks if c.index not in done_chunks(plan.folder)]
     done_draws = sum(len(c.draws) for c in plan.chunks) - sum(len(c.draws) for c in todo)

@@ -45,8 +45,18 @@ def uncertain_inputs(sc: Scenario) -> list[UncertainInput]:
     out = []
     for loc, q in iter_quantities(sc, explicit=True):
         if q.low is not None and q.high is not None and q.high > q.low:
-            out.append(UncertainInput(loc, field_path(sc, loc), q.value, q.low, q.high, q.dist or "triangular",
-                                      q.unit or "", q.source or q.assumption or ""))
+            out.append(
+                UncertainInput(
+                    loc,
+                    field_path(sc, loc),
+                    q.value,
+                    q.low,
+                    q.high,
+                    q.dist or "triangular",
+                    q.unit or "",
+                    q.source or q.assumption or "",
+                )
+            )
     return out
 
 

@@ -1,0 +1,106 @@
+"""What a sweep says: distributions, the probability of being ready by each year, and which
+inputs move the results most (Spearman rank correlation)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..scenario.compiled import ModelData
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class SweepSummary:
+    """Tidy tables for notebooks and reports, and a JSON-able headline."""
+
+    draws: pd.DataFrame  # one row per draw: inputs and results
+    p_ready: pd.DataFrame  # year, probability of being ready by its end
+    quantiles: pd.DataFrame  # measure × quantile
+    readiness_quantiles: dict[float, str | None]  # quantile -> readiness period (None: not in the horizon)
+    sensitivity: pd.DataFrame  # input, output, rho (strongest first per output)
+    fan: pd.DataFrame  # period × quantile of the lowest category coverage
+    failed: int
+
+    def headline(self, top: int = 8) -> dict:
+        q = self.quantiles
+        sens = self.sensitivity
+        return {
+            "draws": len(self.draws),
+            "failed_draws": self.failed,
+            "p_ready_by_year": {str(int(r.year)): round(float(r.probability), 4) for r in self.p_ready.itertuples()},
+            "total_cost_quantiles": {f"{k:g}": round(float(v), 2) for k, v in q.loc["total_cost"].items()},
+            "envelope_cost_per_year_quantiles": {
+                f"{k:g}": round(float(v), 2) for k, v in q.loc["envelope_cost_per_year"].items()
+            },
+            "readiness_date_quantiles": {f"{k:g}": _label(v) for k, v in self.readiness_quantiles.items()},
+            "top_sensitivities": {
+                out: [{"input": r.input, "rho": round(float(r.rho), 3)} for r in g.head(top).itertuples()]
+                for out, g in sens.groupby("output", sort=False)
+            },
+        }
+
+
+def _label(v: object) -> str | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def summarise(draws: pd.DataFrame, m: ModelData) -> SweepSummary:
+    """Summarise finished draws (``collect``) of a scenario."""
+    ok = draws[draws["status"] == "optimal"].copy()
+    T = m.T
+    # readiness as a number: the period index, or T ("not within the horizon")
+    ready = ok["readiness_index"].fillna(T).to_numpy(dtype=float)
+    ends = [t for t in range(T) if t == T - 1 or m.cal.year_of[t + 1] != m.cal.year_of[t]]
+    p_ready = pd.DataFrame(
+        {"year": m.years, "probability": [float((ready <= t).mean()) if len(ready) else math.nan for t in ends]}
+    )
+    measures = {
+        "total_cost": ok.get("total_cost"),
+        "envelope_cost_per_year": ok.get("envelope_cost_per_year"),
+        "bottleneck_days": ok.get("bottleneck_days"),
+    }
+    quantiles = pd.DataFrame(
+        {
+            k: (v.quantile(list(QUANTILES)) if v is not None and len(v) else pd.Series(np.nan, index=QUANTILES))
+            for k, v in measures.items()
+        }
+    ).T
+    rq = {}
+    for q in QUANTILES:
+        idx = float(np.quantile(ready, q, method="lower")) if len(ready) else math.nan
+        rq[q] = m.periods[int(idx)] if not math.isnan(idx) and idx < T else None
+    cov_cols = [f"coverage:{p}" for p in m.periods]
+    fan = (
+        ok[cov_cols].quantile(list(QUANTILES)).T if len(ok) else pd.DataFrame(np.nan, index=cov_cols, columns=QUANTILES)
+    )
+    fan.index = m.periods
+    sensitivity = rank_correlations(ok, {"readiness": ready, "total_cost": ok["total_cost"].to_numpy(dtype=float)})
+    return SweepSummary(draws, p_ready, quantiles, rq, sensitivity, fan, failed=int(len(draws) - len(ok)))
+
+
+def rank_correlations(ok: pd.DataFrame, outputs: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Spearman's rho between every input and each output, strongest first per output."""
+    inputs = [c for c in ok.columns if c.startswith("input:")]
+    rows = []
+    for name, y in outputs.items():
+        for col in inputs:
+            x = ok[col].to_numpy(dtype=float)
+            if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+                rho = 0.0
+            else:
+                rho = float(stats.spearmanr(x, y).statistic)
+                rho = 0.0 if math.isnan(rho) else rho
+            rows.append((col.removeprefix("input:"), name, rho))
+    table = pd.DataFrame(rows, columns=["input", "output", "rho"])
+    table["strength"] = table["rho"].abs()
+    return (
+        table.sort_values(["output", "strength"], ascending=[True, False], kind="stable")
+        .drop(columns="strength")
+        .reset_index(drop=True)
+    )
