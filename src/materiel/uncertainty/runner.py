@@ -120,23 +120,30 @@ class LocalExecutor:
         self.pool = ProcessPoolExecutor(self.workers)
 
     def run(self, fn: Callable, tasks: list) -> Iterator[tuple[object, object]]:
-        """Yield (task, result) as tasks finish."""
+        """Yield (task, result) as tasks finish; tasks lost with a dead worker are run again."""
         pending = list(tasks)
         restarts = 0
         while pending:
             futures: dict[Future, object] = {self.pool.submit(fn, *t): t for t in pending}
-            pending = []
-            try:
-                while futures:
-                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        task = futures.pop(f)
-                        yield task, f.result()
-            except BrokenProcessPool:
+            lost: list = []
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for f in done:
+                    task = futures.pop(f)
+                    try:
+                        result = f.result()
+                    except BrokenProcessPool:
+                        lost.append(task)
+                        continue
+                    yield task, result
+                if lost:  # the pool is broken: everything still queued is lost too
+                    lost += list(futures.values())
+                    futures.clear()
+            pending = lost
+            if pending:
                 restarts += 1
                 if restarts > 5:
-                    raise SweepError("worker processes keep dying; see the system log (out of memory?)") from None
-                pending = list(futures.values())
+                    raise SweepError("worker processes keep dying; see the system log (out of memory?)")
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = ProcessPoolExecutor(self.workers)
 

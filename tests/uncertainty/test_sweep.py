@@ -1,0 +1,130 @@
+"""Sweeps: each draw's result depends only on its numbers — on one worker or two, on a Dask
+cluster, or after a crash and a resume."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import materiel
+from materiel.scenario.compiled import compile_scenario
+from materiel.uncertainty.runner import SweepError, collect, execute, prepare
+from materiel.uncertainty.summary import summarise
+
+RESULTS = ["draw", "status", "total_cost", "readiness_index", "bottleneck_days", "coverage:2027Q4"]
+
+
+def run(path: Path, folder: Path, draws: int = 12, seed: int = 5, **kw: object) -> pd.DataFrame:
+    sc = materiel.load_scenario(path)
+    execute(prepare(sc, draws, seed, folder, chunk_size=2), **kw)
+    return collect(folder)
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a["draw"]) == list(b["draw"])
+    pd.testing.assert_frame_equal(a[RESULTS], b[RESULTS], check_exact=False, rtol=1e-9)
+    inputs = [c for c in a.columns if c.startswith("input:")]
+    assert np.array_equal(a[inputs].to_numpy(), b[inputs].to_numpy())
+
+
+@pytest.fixture
+def reference(ranged: Path, tmp_path: Path) -> pd.DataFrame:
+    return run(ranged, tmp_path / "reference", workers=1)
+
+
+def test_every_draw_is_planned_and_matches_a_cold_plan(ranged: Path, reference: pd.DataFrame) -> None:
+    """The in-place re-solve gives the plan a fresh build gives, draw by draw."""
+    assert len(reference) == 12 and set(reference["status"]) == {"optimal"}
+    sc = materiel.load_scenario(ranged)
+    state = prepare(sc, 12, 5, ranged.parent / "check", chunk_size=2)
+    figures = dict(materiel.scenario.compiled.iter_quantities(sc, explicit=True))
+    for row, values in zip(reference.itertuples(), state.values, strict=True):
+        for x, v in zip(state.inputs, values, strict=True):
+            figures[x.loc].value = float(v)
+        plan = materiel.plan(compile_scenario(sc))
+        assert plan.total_cost == pytest.approx(row.total_cost, rel=1e-6)
+        a = materiel.assess(plan)
+        index = plan.model.periods.index(a.readiness.period) if a.readiness.period else np.nan
+        assert (np.isnan(index) and np.isnan(row.readiness_index)) or index == row.readiness_index
+
+
+def test_two_workers_give_the_same_results(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
+    same(run(ranged, tmp_path / "two", workers=2), reference)
+
+
+def test_dask_cluster_gives_the_same_results(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
+    """A real scheduler and two worker processes on loopback."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        same(run(ranged, tmp_path / "dask", scheduler=cluster.scheduler_address), reference)
+
+
+def test_a_killed_worker_loses_nothing(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
+    """Kill a pool worker after the first chunk: the pool is rebuilt, lost chunks rerun once."""
+    killed = []
+
+    def kill_one(done: int, total: int) -> None:
+        if done >= 2 and not killed:
+            children = multiprocessing.active_children()
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+
+    result = run(ranged, tmp_path / "killed", workers=2, progress=kill_one)
+    assert killed
+    same(result, reference)
+    assert result["draw"].is_unique
+
+
+def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path: Path) -> None:
+    """Kill the whole sweep process once some chunks are on disk, run it again: the same set of
+    draws as an uninterrupted sweep, each once."""
+    folder = tmp_path / "resumed"
+    cmd = [sys.executable, "-m", "materiel", "sweep", str(ranged), "-n", "40", "--seed", "9", "-o", str(folder)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((folder / "draws").glob("part-*.parquet"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(list((folder / "draws").glob("part-*.parquet")))
+    assert partial >= 2
+    done = subprocess.run(cmd + ["--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    resumed = collect(folder)
+    assert list(resumed["draw"]) == list(range(40))
+    clean = tmp_path / "clean"
+    subprocess.run([*cmd[:-1], str(clean)], capture_output=True, check=True, timeout=300)
+    same(resumed, collect(clean))
+
+
+def test_a_different_sweep_in_the_same_folder_is_refused(ranged: Path, tmp_path: Path) -> None:
+    sc = materiel.load_scenario(ranged)
+    prepare(sc, 4, 1, tmp_path / "f")
+    with pytest.raises(SweepError, match="holds a different sweep \\(seed differ\\)"):
+        prepare(sc, 4, 2, tmp_path / "f")
+
+
+def test_summary_probabilities_and_sensitivity(ranged: Path, reference: pd.DataFrame) -> None:
+    _, m = materiel.load(ranged)
+    s = summarise(reference, m)
+    ready = reference["readiness_index"].fillna(m.T)
+    assert s.p_ready.set_index("year").loc[2027, "probability"] == pytest.approx((ready <= 7).mean())
+    assert s.p_ready["probability"].is_monotonic_increasing
+    cost = s.sensitivity[s.sensitivity["output"] == "total_cost"]
+    assert cost.iloc[0]["rho"] == pytest.approx(cost["rho"].abs().max(), abs=1e-12) or cost.iloc[0]["rho"] < 0
+    head = s.headline()
+    assert head["draws"] == 12 and head["failed_draws"] == 0
+    assert set(head["top_sensitivities"]) == {"readiness", "total_cost"}
