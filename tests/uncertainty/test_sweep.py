@@ -101,7 +101,7 @@ def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path:
     proc.wait()
     partial = len(list((folder / "draws").glob("part-*.parquet")))
     assert partial >= 2
-    done = subprocess.run(cmd + ["--json"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     resumed = collect(folder)
     assert list(resumed["draw"]) == list(range(40))
