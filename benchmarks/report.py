@@ -52,7 +52,59 @@ def targets(results: Record) -> list[tuple[str, str, str]]:
                 _verdict(cli["plan_s"] < CLI_TARGET_S),
             )
         )
+    sweep = results.get("sweep")
+    if sweep:
+        full, focused, scaling = sweep["all_ranged"], sweep["capacities_only"], sweep["scaling"]
+        rows.append(
+            (
+                "sweep: draws per second re-solving in place ≥ 3× rebuilding every draw (default scenario)",
+                f"{full['speedup']:.2f}× varying all {full['inputs']} ranged figures; "
+                f"{focused['speedup']:.2f}× varying the {focused['inputs']} capacities",
+                _verdict(full["speedup"] >= 3)
+                + ("; **met** for the focused sweep" if focused["speedup"] >= 3 and full["speedup"] < 3 else ""),
+            )
+        )
+        rows.append(
+            (
+                "sweep: 1 → 2 local workers, efficiency ≥ 80 %",
+                f"{scaling['efficiency']:.0%} ({scaling['seconds_1']:.1f} s → {scaling['seconds_2']:.1f} s for {scaling['draws']} draws)",
+                _verdict(scaling["efficiency"] >= 0.8),
+            )
+        )
     return rows
+
+
+def _sweep_section(sweep: Record | None) -> list[str]:
+    if not sweep:
+        return ["Not measured in this run (`--no-sweep`)."]
+    lines = [
+        "| sweep | ranged figures varied | re-solve mode chosen | rebuild s/draw | in place s/draw | speed-up |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for name, label in (("all_ranged", "every ranged figure"), ("capacities_only", f"`--vary '{sweep['pattern']}'`")):
+        r = sweep[name]
+        lines.append(
+            f"| {label} | {r['inputs']} | {'warm (from the base basis)' if r['warm_start'] else 'cold, presolved'} "
+            f"| {r['rebuild_s_per_draw']:.3f} | {r['in_place_s_per_draw']:.3f} | {r['speedup']:.2f}× |"
+        )
+    sc = sweep["scaling"]
+    lines += [
+        "",
+        f"Scaling through the sweep runner (`materiel sweep`, {sc['draws']} draws, chunks of 2): 1 worker "
+        f"{sc['seconds_1']:.1f} s, 2 workers {sc['seconds_2']:.1f} s — speed-up {sc['speedup']:.2f}, efficiency "
+        f"{sc['efficiency']:.0%} on this 2-core machine.",
+        "",
+        "*Rebuild* = for every draw: compile the scenario, build the LP, pass it to HiGHS, solve cold, read "
+        "the plan's tables back and assess it (what planning each draw separately costs). *In place* = one LP "
+        "kept in HiGHS, only changed bounds, costs and coefficients sent, the draw's headline results read "
+        "straight from the solution vector. The solve dominates both: when every ranged figure moves at once "
+        "(prices, capacities, budgets, targets — costs, bounds and matrix entries all change), a warm start "
+        "from the scenario's optimal basis needs as many simplex iterations as a cold solve, on a larger LP "
+        "because a warm-started model cannot be presolved, so the sweep calibrates and solves cold; when fewer "
+        "figures move the warm start pays. What in-place updating then saves is the rebuild, the hand-over to "
+        "HiGHS and the table read-back.",
+    ]
+    return lines
 
 
 def _verdict(ok: bool, note: str = "") -> str:
@@ -222,6 +274,10 @@ def render(results: Record) -> str:
         "## Command line, end to end",
         "",
         *_cli_section(cli),
+        "",
+        "## Sweeps",
+        "",
+        *_sweep_section(results.get("sweep")),
         "",
         METHOD,
         "## Reproducing",

@@ -398,6 +398,7 @@ def _parser() -> argparse.ArgumentParser:
         help="do not repeat a size whose first HiGHS solve took longer than this",
     )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
+    p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/performance.md")
     p.add_argument("--profile", metavar="SIZE", help="profile build and read-back at one size (e.g. 200k) and exit")
     p.add_argument("--top", type=int, default=20, help="functions listed per profile")
@@ -426,6 +427,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"materiel benchmarks: sizes {', '.join(f'{t:,}' for t in targets)}; {args.repeats} runs each", flush=True)
     sizes = bench_sizes(targets, args.repeats, args.seed, args.timeout, args.max_repeat_seconds)
     cli = None if args.no_cli else bench_cli(args.repeats)
+    sweeps = None
+    if not args.no_sweep:
+        from .sweep import bench_sweep
+
+        print("sweep throughput on the default scenario ...", flush=True)
+        sweeps = bench_sweep(repeats=1 if args.quick else 2)
     results = {
         "started": started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -435,6 +442,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": where,
         "sizes": sizes,
         "cli": cli,
+        "sweep": sweeps,
     }
     path = save(results, write_docs=not (args.quick or args.no_docs))
     from .report import summary_lines

@@ -119,7 +119,7 @@ def test_check_accepts_the_plan_and_rejects_an_edit(
     bad = materiel("check", str(edited), "-s", str(TINY))
     assert bad.returncode == 1
     assert "capacity — cheap 2026Q1: orders 250.0 exceed capacity 200.0" in bad.stderr
-    assert "payment — cheap ukraine 2026Q1: paid 400, orders cost 500 EUR" in bad.stderr
+    assert "payment — cheap ukraine 2026: paid 800, orders cost 900 EUR" in bad.stderr
 
 
 def test_schema_is_json() -> None:

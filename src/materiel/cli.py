@@ -238,6 +238,12 @@ def sweep(
             "--scheduler", help="A Dask scheduler address, e.g. tcp://10.0.0.5:8786 (instead of local workers)."
         ),
     ] = None,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary", help="Vary only the ranged figures matching this pattern, e.g. 'lines[*].capacity*' (repeatable)."
+        ),
+    ] = None,
     output: OutOpt = None,
     as_json: JsonOpt = False,
     whatif: WhatIf = None,
@@ -253,7 +259,7 @@ def sweep(
     sc, model = _load(scenario, whatif, assign)
     folder = output or Path("out") / sc.name / "sweep"
     try:
-        plan_ = prepare(sc, draws, seed, folder, method)
+        plan_ = prepare(sc, draws, seed, folder, method, vary=vary or [])
         with _progress() as bar:
             task = bar.add_task(f"{sc.name}: {draws} draws", total=draws)
             execute(

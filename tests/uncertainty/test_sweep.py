@@ -128,3 +128,27 @@ def test_summary_probabilities_and_sensitivity(ranged: Path, reference: pd.DataF
     head = s.headline()
     assert head["draws"] == 12 and head["failed_draws"] == 0
     assert set(head["top_sensitivities"]) == {"readiness", "total_cost"}
+
+
+def test_vary_restricts_the_inputs_and_the_mode_is_recorded(ranged: Path, tmp_path: Path) -> None:
+    import json
+
+    sc = materiel.load_scenario(ranged)
+    plan = prepare(sc, 4, 1, tmp_path / "v", vary=["lines[*].price*"])
+    assert [x.path for x in plan.inputs] == ["lines[a].price[0]", "lines[b].price[0]"]
+    manifest = json.loads((tmp_path / "v" / "sweep.json").read_text())
+    assert manifest["inputs"] == ["lines[a].price[0]", "lines[b].price[0]"] and isinstance(manifest["warm_start"], bool)
+    with pytest.raises(SweepError, match="no ranged figure matches nothing"):
+        prepare(sc, 4, 1, tmp_path / "w", vary=["nothing"])
+
+
+def test_warm_and_cold_re_solves_agree(ranged: Path, tmp_path: Path) -> None:
+    sc = materiel.load_scenario(ranged)
+    warm, cold = (
+        prepare(sc, 8, 3, tmp_path / name, chunk_size=4, warm=w) for name, w in (("warm", True), ("cold", False))
+    )
+    execute(warm)
+    execute(cold)
+    a, b = collect(tmp_path / "warm"), collect(tmp_path / "cold")
+    assert np.allclose(a["total_cost"], b["total_cost"], rtol=1e-6)
+    assert a["readiness_index"].equals(b["readiness_index"])

@@ -56,6 +56,18 @@ class _Index:
         return idx
 
 
+def _years(funding: pd.DataFrame, m: ModelData, out: list[Violation]) -> np.ndarray:
+    """Index into the horizon's years of each funding row (-1, with a violation, if outside)."""
+    if "year" not in funding:
+        out.append(Violation("table", "funding", "missing column 'year'"))
+        return np.full(len(funding), -1)
+    years = pd.to_numeric(funding["year"], errors="coerce").fillna(-1).astype(int).to_numpy()
+    index = np.where(np.isin(years, m.years), years - m.years[0], -1)
+    for bad in sorted(set(funding["year"].astype(str)[index < 0])):
+        out.append(Violation("table", "funding.year", f"year {bad!r} is not in the horizon {m.years[0]}–{m.years[-1]}"))
+    return index
+
+
 def rebuild_stock(m: ModelData, orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Stock (K, I, T) and unmet use from orders (L, K, T), lead times, losses and use."""
     K, I, T = m.target.shape
@@ -170,22 +182,22 @@ def check_plan(
         )
 
     # -- money: eligibility, payment, budgets --------------------------------------------------
-    fl, ff, ft = ix(funding, "funding", "line"), ix(funding, "funding", "fund"), ix(funding, "funding", "period")
+    fl, ff = ix(funding, "funding", "line"), ix(funding, "funding", "fund")
+    fy = _years(funding, m, out)
     purpose = funding["purpose"].astype(str).to_numpy() if "purpose" in funding else np.full(len(funding), "orders")
     is_order = purpose == "orders"
     fk = np.full(len(funding), -1)
     if is_order.any():
         fk[is_order] = ix(funding[is_order], "funding", "customer")
     amount = funding["amount"].to_numpy(dtype=float) if "amount" in funding else np.zeros(len(funding))
-    paid = np.zeros((L, K, T))
-    paid_capex = np.zeros((L, T))
+    paid = np.zeros((L, K, Y))
+    paid_capex = np.zeros((L, Y))
     spent = np.zeros((F, Y))
-    yi = m.year_index
     for n in range(len(funding)):
-        f, l, tt = ff[n], fl[n], ft[n]
-        if min(f, l, tt) < 0:
+        f, l, y = ff[n], fl[n], fy[n]
+        if min(f, l, y) < 0:
             continue
-        spent[f, yi[tt]] += amount[n]
+        spent[f, y] += amount[n]
         if is_order[n]:
             k = fk[n]
             if k < 0:
@@ -194,39 +206,41 @@ def check_plan(
                 out.append(
                     Violation(
                         "eligibility",
-                        f"{m.funds[f]} → {m.lines[l]} for {m.customers[k]} {P[tt]}",
+                        f"{m.funds[f]} → {m.lines[l]} for {m.customers[k]} {m.years[y]}",
                         "this fund may not pay for these orders",
                     )
                 )
-            paid[l, k, tt] += amount[n]
+            paid[l, k, y] += amount[n]
         else:
             if not m.eligible_capex[f, l]:
                 out.append(
                     Violation(
                         "eligibility",
-                        f"{m.funds[f]} → capacity on {m.lines[l]} {P[tt]}",
+                        f"{m.funds[f]} → capacity on {m.lines[l]} {m.years[y]}",
                         "this fund may not pay for capacity on this line",
                     )
                 )
-            paid_capex[l, tt] += amount[n]
-    owed = m.price[:, None, :] * x
+            paid_capex[l, y] += amount[n]
+    owed = np.zeros((L, K, Y))
+    np.add.at(owed.T, m.year_index, (m.price[:, None, :] * x).T)
     bad = np.abs(paid - owed) > REL * np.abs(owed) + 1.0
-    for l, k, tt in zip(*np.nonzero(bad), strict=True):
+    for l, k, y in zip(*np.nonzero(bad), strict=True):
         out.append(
             Violation(
                 "payment",
-                f"{m.lines[l]} {m.customers[k]} {P[tt]}",
-                f"paid {paid[l, k, tt]:,.0f}, orders cost {owed[l, k, tt]:,.0f} {m.currency}",
+                f"{m.lines[l]} {m.customers[k]} {m.years[y]}",
+                f"paid {paid[l, k, y]:,.0f}, orders cost {owed[l, k, y]:,.0f} {m.currency}",
             )
         )
-    owed_capex = m.capex[:, None] * e
+    owed_capex = np.zeros((L, Y))
+    np.add.at(owed_capex.T, m.year_index, (m.capex[:, None] * e).T)
     bad = np.abs(paid_capex - owed_capex) > REL * np.abs(owed_capex) + 1.0
-    for l, tt in zip(*np.nonzero(bad), strict=True):
+    for l, y in zip(*np.nonzero(bad), strict=True):
         out.append(
             Violation(
                 "payment",
-                f"capacity on {m.lines[l]} {P[tt]}",
-                f"paid {paid_capex[l, tt]:,.0f}, investment costs {owed_capex[l, tt]:,.0f} {m.currency}",
+                f"capacity on {m.lines[l]} {m.years[y]}",
+                f"paid {paid_capex[l, y]:,.0f}, investment costs {owed_capex[l, y]:,.0f} {m.currency}",
             )
         )
     for f in range(F):

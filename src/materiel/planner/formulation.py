@@ -18,8 +18,8 @@ DIMS = {
     "x": ("line", "customer", "period"),
     "e": ("line", "period"),
     "K": ("line", "period"),
-    "p": ("fund", "line", "customer", "period"),
-    "q": ("fund", "line", "period"),
+    "p": ("fund", "line", "customer", "year"),
+    "q": ("fund", "line", "year"),
     "s": ("customer", "item", "period"),
     "u": ("customer", "item", "period"),
     "v": ("customer", "item", "period"),
@@ -34,8 +34,8 @@ class Variables:
     x: Block  # orders placed on line l for customer k in period t
     e: Block  # capacity added on l, started in t (per-period units)
     K: Block  # cumulative added capacity usable in t
-    p: Block  # money from fund f for orders on l for k in t
-    q: Block  # money from fund f for capacity investment on l in t
+    p: Block  # money from fund f for orders on l for k placed in year y
+    q: Block  # money from fund f for capacity investment on l started in year y
     s: Block  # stock held by k of item i at the end of t
     u: Block  # shortfall of stock below target
     v: Block  # peacetime use that stock could not cover
@@ -70,10 +70,11 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     e = lp.add_vars("e", DIMS["e"], e_mask, upper=np.where(useful, m.emax[:, None], 0.0))
     K_mask = np.broadcast_to(e_mask.any(axis=1)[:, None], (L, T))
     Kb = lp.add_vars("K", DIMS["K"], K_mask)
-    p_mask = m.eligible[:, :, :, None] & x_mask[None]
-    p = lp.add_vars("p", DIMS["p"], p_mask)
-    q_mask = m.eligible_capex[:, :, None] & e_mask[None]
-    q = lp.add_vars("q", DIMS["q"], q_mask)
+    # Budgets are yearly, so money is allocated to lines by year: 4× fewer columns than by quarter.
+    ordered_in_year = np.broadcast_to(x_mask[:, :, :1], (L, K, Y))
+    p = lp.add_vars("p", DIMS["p"], m.eligible[:, :, :, None] & ordered_in_year[None])
+    built_in_year = np.broadcast_to(e_mask[:, :1], (L, Y))
+    q = lp.add_vars("q", DIMS["q"], m.eligible_capex[:, :, None] & built_in_year[None])
     s = lp.add_vars("s", DIMS["s"], np.ones((K, I, T), dtype=bool))
     u = lp.add_vars("u", DIMS["u"], m.target > 0, upper=m.target)
     v = lp.add_vars("v", DIMS["v"], m.use > 0, upper=m.use)
@@ -142,23 +143,25 @@ def stock_target(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
 
 
 def order_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
-    """Σ_f p[f,l,k,t] − price(l,t)·x[l,k,t] = 0   (Order-payment)"""
-    rows = lp.add_rows("Order-payment", DIMS["x"], v.x.index >= 0, lower=0.0, upper=0.0)
+    """Σ_f p[f,l,k,y] − Σ_{t∈y} price(l,t)·x[l,k,t] = 0   (Order-payment)"""
+    mask = v.p.index.max(axis=0) >= 0
+    rows = lp.add_rows("Order-payment", ("line", "customer", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.p.index, 1.0)
-    lp.add_terms(rows.index, v.x.index, -(m.price / MONEY)[:, None, :])
+    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -(m.price / MONEY)[:, None, :])
     return rows
 
 
 def capex_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
-    """Σ_f q[f,l,t] − capex(l)·e[l,t] = 0   (Capex-payment)"""
-    rows = lp.add_rows("Capex-payment", DIMS["e"], v.e.index >= 0, lower=0.0, upper=0.0)
+    """Σ_f q[f,l,y] − Σ_{t∈y} capex(l)·e[l,t] = 0   (Capex-payment)"""
+    mask = v.q.index.max(axis=0) >= 0
+    rows = lp.add_rows("Capex-payment", ("line", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.q.index, 1.0)
-    lp.add_terms(rows.index, v.e.index, -(m.capex / MONEY)[:, None])
+    lp.add_terms(rows.index[:, m.year_index], v.e.index, -(m.capex / MONEY)[:, None])
     return rows
 
 
 def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]:
-    """min_spend(f)·budget(f,y) ≤ Σ_{t∈y} (p + q)[f,·,t] ≤ budget(f,y) + c[f,y−1] − c[f,y]
+    """min_spend(f)·budget(f,y) ≤ Σ (p + q)[f,·,y] ≤ budget(f,y) + c[f,y−1] − c[f,y]
     (Funding-budget; with carry-over the upper side is an equality and the lower side is the
     separate family Funding-min-spend)"""
     F, Y = m.budget.shape
@@ -166,17 +169,16 @@ def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]
     carry = m.carry[:, None]
     lower = np.where(carry, B, m.min_spend[:, None] * B)
     rows = lp.add_rows("Funding-budget", ("fund", "year"), np.ones((F, Y), dtype=bool), lower=lower, upper=B)
-    y = m.year_index
-    lp.add_terms(rows.index[:, None, None, y], v.p.index, 1.0)
-    lp.add_terms(rows.index[:, None, y], v.q.index, 1.0)
+    lp.add_terms(rows.index[:, None, None, :], v.p.index, 1.0)
+    lp.add_terms(rows.index[:, None, :], v.q.index, 1.0)
     lp.add_terms(rows.index, v.c.index, 1.0)
     lp.add_terms(rows.index[:, 1:], v.c.index[:, :-1], -1.0)
     blocks = [rows]
     need_min = carry & (m.min_spend[:, None] > 0) & (B > 0)
     if need_min.any():
         mins = lp.add_rows("Funding-min-spend", ("fund", "year"), need_min, lower=m.min_spend[:, None] * B)
-        lp.add_terms(mins.index[:, None, None, y], v.p.index, 1.0)
-        lp.add_terms(mins.index[:, None, y], v.q.index, 1.0)
+        lp.add_terms(mins.index[:, None, None, :], v.p.index, 1.0)
+        lp.add_terms(mins.index[:, None, :], v.q.index, 1.0)
         blocks.append(mins)
     return blocks
 

@@ -34,11 +34,12 @@ def describe_row(m: ModelData, family: str, c: tuple[int, ...]) -> str:
         k, i, t = c
         return f"target of {m.target[k, i, t]:,.0f} {m.items[i]} for {m.customers[k]} in {P[t]}"
     if family == "Order-payment":
-        l, k, t = c
-        return f"payment for {m.customers[k]}'s orders on {m.lines[l]} in {P[t]} at {money(m.price[l, t], m.currency)} a unit"
+        l, k, y = c
+        unit = money(float(m.price[l][m.year_index == y].mean()), m.currency)
+        return f"payment for {m.customers[k]}'s orders on {m.lines[l]} in {m.years[y]} at {unit} a unit"
     if family == "Capex-payment":
-        l, t = c
-        return f"payment for capacity investment on {m.lines[l]} in {P[t]}"
+        l, y = c
+        return f"payment for capacity investment on {m.lines[l]} in {m.years[y]}"
     if family in ("Funding-budget", "Funding-min-spend"):
         f, y = c
         b = m.budget[f, y]

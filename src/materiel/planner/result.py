@@ -246,10 +246,11 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
         }
     )
 
-    p = _clean(v.p.values(solution)) * MONEY
-    fp, lp_, kp, tp = np.nonzero(p > EPS * MONEY)
-    q = _clean(v.q.values(solution)) * MONEY
-    fq, lq, tq = np.nonzero(q > EPS * MONEY)
+    p = _clean(v.p.values(solution)) * MONEY  # (F, L, K, Y)
+    fp, lp_, kp, yp = np.nonzero(p > EPS * MONEY)
+    q = _clean(v.q.values(solution)) * MONEY  # (F, L, Y)
+    fq, lq, yq = np.nonzero(q > EPS * MONEY)
+    years = np.array(m.years)
     funding = pd.concat(
         [
             pd.DataFrame(
@@ -263,9 +264,8 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
                     "customer": custs[kp],
                     "item": items[li[lp_]],
                     "category": cats[li[lp_]],
-                    "period": periods[tp],
-                    "year": year_of[tp],
-                    "amount": p[fp, lp_, kp, tp],
+                    "year": years[yp],
+                    "amount": p[fp, lp_, kp, yp],
                 }
             ),
             pd.DataFrame(
@@ -279,9 +279,8 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
                     "customer": "",
                     "item": items[li[lq]],
                     "category": cats[li[lq]],
-                    "period": periods[tq],
-                    "year": year_of[tq],
-                    "amount": q[fq, lq, tq],
+                    "year": years[yq],
+                    "amount": q[fq, lq, yq],
                 }
             ),
         ],

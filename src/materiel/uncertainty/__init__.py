@@ -28,15 +28,17 @@ def sweep(
     scheduler: str | None = None,
     whatifs: list[str] | tuple = (),
     sets: list[tuple[str, Any]] | tuple = (),
+    vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> SweepSummary:
     """Run (or resume) a sweep and summarise it. Results are kept in ``folder``
-    (default ``out/<scenario>/sweep``), so calling again with the same arguments resumes."""
+    (default ``out/<scenario>/sweep``), so calling again with the same arguments resumes.
+    ``vary`` keeps only the ranged figures whose paths match these patterns (e.g. "lines[*].capacity*")."""
     from ..scenario.loader import load
 
     sc, model = load(scenario, whatifs, sets)
     folder = Path(folder) if folder is not None else Path("out") / sc.name / "sweep"
-    plan = prepare(sc, draws, seed, folder, method)
+    plan = prepare(sc, draws, seed, folder, method, vary=vary)
     execute(plan, workers=workers, scheduler=scheduler, progress=progress)
     return summarise(collect(folder), model)
 

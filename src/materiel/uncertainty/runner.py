@@ -10,10 +10,12 @@ Output folder layout::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -47,6 +49,7 @@ class SweepSpec:
     scenario: bytes  # the pickled Scenario (workers need no file system access)
     locs: tuple[tuple, ...]  # locations of the uncertain figures, in column order
     options: SolverOptions
+    warm: bool = True  # re-solve from the base optimal basis (else cold, presolved)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def run_chunk(spec: SweepSpec, chunk: Chunk) -> pd.DataFrame:
     numbers, so any worker, in any order, gives the same rows."""
     st = _state(spec)
     if st.solver is None:  # the scenario as written: the base every draw re-solves from
-        st.solver = ResolverCache(compile_scenario(st.scenario), spec.options)
+        st.solver = ResolverCache(compile_scenario(st.scenario), spec.options, spec.warm)
     nominal = [q.value for q in st.figures]
     rows = []
     try:
@@ -195,6 +198,47 @@ def scenario_digest(sc: Scenario) -> str:
     return hashlib.blake2b(sc.model_dump_json().encode(), digest_size=12).hexdigest()
 
 
+def select_inputs(inputs: list[UncertainInput], patterns: list[str] | tuple = ()) -> list[UncertainInput]:
+    """The inputs whose paths match any of the patterns (all when none are given)."""
+    if not patterns:
+        return inputs
+    # '*' matches anything and '?' one character; brackets are literal (paths contain them)
+    regexes = [re.compile(re.escape(p).replace(r"\*", ".*").replace(r"\?", ".") + "$") for p in patterns]
+    chosen = [x for x in inputs if any(r.match(x.path) for r in regexes)]
+    if not chosen:
+        raise SweepError(
+            f"no ranged figure matches {', '.join(patterns)}; e.g. {', '.join(x.path for x in inputs[:3])}"
+        )
+    return chosen
+
+
+def calibrate(
+    sc: Scenario, inputs: list[UncertainInput], values: np.ndarray, options: SolverOptions, n: int = 3
+) -> bool:
+    """Whether re-solving warm is faster than cold for these draws (timed on the first ``n``)."""
+    found = dict(iter_quantities(sc, explicit=True))
+    figures = [found[x.loc] for x in inputs]
+    nominal = [q.value for q in figures]
+    base = compile_scenario(sc)
+    seconds = {}
+    try:
+        for warm in (True, False):
+            cache = ResolverCache(base, options, warm)
+            tick = time.perf_counter()
+            for row in values[:n]:
+                for q, v in zip(figures, row, strict=True):
+                    q.value = float(v)
+                with contextlib.suppress(ScenarioError):
+                    cache.solve(compile_scenario(sc))
+                for q, v in zip(figures, nominal, strict=True):
+                    q.value = v
+            seconds[warm] = time.perf_counter() - tick
+    finally:
+        for q, v in zip(figures, nominal, strict=True):
+            q.value = v
+    return seconds[True] <= seconds[False]
+
+
 def prepare(
     sc: Scenario,
     draws: int,
@@ -203,14 +247,22 @@ def prepare(
     method: str = "lhs",
     chunk_size: int | None = None,
     options: SolverOptions | None = None,
+    vary: list[str] | tuple = (),
+    warm: bool | None = None,
 ) -> SweepPlan:
-    """Sample the draws and check the folder: a new sweep, or the same sweep to resume."""
+    """Sample the draws and check the folder: a new sweep, or the same sweep to resume.
+
+    ``vary`` restricts the sweep to the ranged figures matching these patterns; ``warm`` forces
+    the re-solve mode (None: time both on a few draws and keep the faster, recorded in sweep.json).
+    """
     if draws < 1:
         raise SweepError(f"--draws must be at least 1 (got {draws})")
     folder = Path(folder)
+    options = options or SolverOptions()
     inputs = uncertain_inputs(sc)
     if not inputs:
         raise SweepError(f"{sc.name}: no figure has a range (low and high), so there is nothing to vary")
+    inputs = select_inputs(inputs, vary)
     values = respect_limits(sc, inputs, sample(inputs, draws, seed, method))
     digest = scenario_digest(sc)
     manifest = {
@@ -230,11 +282,15 @@ def prepare(
                 f"{folder} holds a different sweep ({', '.join(differs)} differ); "
                 "use another output folder to start a new one"
             )
+        manifest["warm_start"] = bool(old.get("warm_start", True))
     else:
-        (folder / "draws").mkdir(parents=True, exist_ok=True)
+        manifest["warm_start"] = calibrate(sc, inputs, values, options) if warm is None else warm
+        folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(path, json.dumps(manifest, indent=2))
     (folder / "draws").mkdir(parents=True, exist_ok=True)
-    spec = SweepSpec(digest + f"-{seed}", pickle.dumps(sc), tuple(x.loc for x in inputs), options or SolverOptions())
+    spec = SweepSpec(
+        digest + f"-{seed}", pickle.dumps(sc), tuple(x.loc for x in inputs), options, manifest["warm_start"]
+    )
     size = chunk_size or max(1, min(8, draws // 16 or 1))
     chunks = [
         Chunk(n, tuple(range(s, min(s + size, draws))), values[s : s + size])
