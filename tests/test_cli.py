@@ -189,3 +189,24 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert text.count("<svg") >= 4  # coverage, sustainment, options readiness and cost
     assert "<script" not in text and "<link" not in text and "@import" not in text
     assert "armed neutrality" in text and "reassurance force 0k" in text and "binding guarantee" in text
+
+
+def test_sweep_json_and_report_with_its_uncertainty(tmp_path: Path) -> None:
+    from tests.builders import write
+    from tests.uncertainty.conftest import ranged_doc
+
+    path = write(tmp_path, ranged_doc(), "ranged.yaml")
+    result = materiel("sweep", str(path), "-n", "6", "--seed", "2", "-o", str(tmp_path / "sw"), "--json")
+    assert result.returncode == 0, result.stderr
+    head = json.loads(result.stdout)
+    assert head["draws"] == 6 and head["failed_draws"] == 0
+    assert set(head) >= {"p_ready_by_year", "total_cost_quantiles", "readiness_date_quantiles", "top_sensitivities"}
+    for name in ("draws.csv", "p_ready.csv", "quantiles.csv", "sensitivity.csv", "fan.csv", "report.html", "sweep.json"):
+        assert (tmp_path / "sw" / name).exists(), name
+    report = tmp_path / "r.html"
+    done = materiel("report", str(path), "--sweep", str(tmp_path / "sw"), "-o", str(report))
+    assert done.returncode == 0, done.stderr
+    text = report.read_text()
+    assert 'id="uncertainty"' in text and "Probability of being ready" in text and "What moves the" in text
+    bad = materiel("report", str(path), "--sweep", str(tmp_path), "-o", str(report))
+    assert bad.returncode == 2 and "not a sweep folder" in bad.stderr

@@ -310,10 +310,13 @@ def _print_sweep(h: dict) -> None:
 def report(
     scenario: ScenarioArg = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
+    sweep_dir: Annotated[
+        Path | None, typer.Option("--sweep", help="Add the uncertainty section from this sweep's folder.")
+    ] = None,
     whatif: WhatIf = None,
     assign: SetOpt = None,
 ) -> None:
-    """One self-contained HTML report: plan, readiness, sustainment, air defence, options, sources."""
+    """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, sources."""
     from .assessment import assess as run_assessment
     from .planner import make_plan
     from .report.html import render_report
@@ -321,6 +324,17 @@ def report(
 
     with _chart_pool() as pool:
         sc, model = _load(scenario, whatif, assign)
+        uncertainty = None
+        if sweep_dir is not None:
+            from .uncertainty.runner import collect
+            from .uncertainty.summary import summarise
+
+            if not (sweep_dir / "sweep.json").exists():
+                _fail(
+                    f"{sweep_dir}: not a sweep folder (no sweep.json); run materiel sweep -o {sweep_dir} first",
+                    EXIT_INPUT,
+                )
+            uncertainty = summarise(collect(sweep_dir), model)
         if sc.options is not None:
             _, base_plan, base_assessment, results = _comparison(scenario, None, whatif, assign)
         else:
@@ -328,7 +342,8 @@ def report(
             base_assessment, results = run_assessment(base_plan), None
         drawing = pool.submit(base_plan)
         try:
-            text = render_report(base_plan, base_assessment, {p.name: p for p in drawing.wait()}, results, whatif)
+            drawn = {p.name: p for p in drawing.wait()}
+            text = render_report(base_plan, base_assessment, drawn, results, whatif, uncertainty)
         finally:
             drawing.discard()
     write_atomic(output, text)
