@@ -362,6 +362,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 {_plan_section(plan, charts)}
 {_assessment_section(assessment, charts)}
 {_comparison_section(comparison, charts, title) if comparison else ""}
+{_uncertainty_section(uncertainty, m) if uncertainty is not None else ""}
 {_inputs_section(plan)}
 """
     return f"""<!DOCTYPE html>
