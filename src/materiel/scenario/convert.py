@@ -50,22 +50,9 @@ class Converter:
             return math.nan
         return self.fx[currency]
 
-    def money(self, q: Quantity, loc: Loc, value: float | None = None) -> float:
-        """Money in base currency at the base price year."""
+    def _money(self, q: Quantity, loc: Loc, rate: bool) -> float:
         try:
-            m = parse_money(q.unit, self.base, rate=False)
-        except UnitError as exc:
-            self.problems.add((*loc, "unit"), str(exc))
-            return math.nan
-        year = q.year if q.year is not None else self.base_year
-        deflate = (1 + self.inflation) ** (self.base_year - year)
-        v = q.value if value is None else value
-        return v * m.scale * self._currency_factor(m.currency, loc) * deflate
-
-    def money_per_year(self, q: Quantity, loc: Loc) -> float:
-        """A money rate (a budget) in base currency per year."""
-        try:
-            m = parse_money(q.unit, self.base, rate=True)
+            m = parse_money(q.unit, self.base, rate=rate)
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return math.nan
@@ -73,6 +60,14 @@ class Converter:
         deflate = (1 + self.inflation) ** (self.base_year - year)
         per_year = 1 / YEARS_PER[m.per or "year"]
         return q.value * m.scale * self._currency_factor(m.currency, loc) * deflate * per_year
+
+    def money(self, q: Quantity, loc: Loc) -> float:
+        """Money in base currency at the base price year."""
+        return self._money(q, loc, rate=False)
+
+    def money_per_year(self, q: Quantity, loc: Loc) -> float:
+        """A money rate (a budget) in base currency per year."""
+        return self._money(q, loc, rate=True)
 
     # -- quantities ----------------------------------------------------------------------------
     def per_period(self, q: Quantity, loc: Loc, default: str = "year", value: float | None = None) -> float:
