@@ -52,11 +52,32 @@ class Formulation:
     money_cost: np.ndarray  # phase 2 objective (money, in MONEY units)
 
 
+def item_scales(m: ModelData) -> np.ndarray:
+    """(I,) natural units per solver unit of each item: a power of ten that brings the item's
+    largest target, stock, use or line capacity per period below about a thousand solver units.
+    Without it a scenario counting FPV drones in millions and PAC-3 in hundreds gives HiGHS
+    coefficients over 9 orders of magnitude (measured: interior point then fails to converge)."""
+    cap = np.zeros(len(m.items))
+    np.maximum.at(cap, m.line_item, m.cap.max(axis=1, initial=0.0))
+    big = np.maximum.reduce(
+        [
+            m.target.max(axis=(0, 2), initial=0.0),
+            m.stock0.max(axis=0, initial=0.0),
+            m.use.max(axis=(0, 2), initial=0.0),
+            cap,
+        ]
+    )
+    exponent = np.floor(np.log10(np.maximum(big, 1.0))) - 2
+    return 10.0 ** np.maximum(exponent, 0.0)
+
+
 def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     """Create every variable block with its bounds; absent elements are never created."""
     L, K, I, T = len(m.lines), len(m.customers), len(m.items), m.T
     F, Y = len(m.funds), len(m.years)
     t = np.arange(T)
+    sigma = item_scales(m)
+    by_line = sigma[m.line_item]
     # Orders that would arrive after the horizon, and capacity that would be ready after it, are
     # fixed at zero by their bounds rather than left out: the LP's shape then does not depend on
     # lead and build times, so a sweep can change them in place (uncertainty.resolve).
@@ -64,27 +85,34 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     payable = m.eligible.any(axis=0)  # (L, K)
     x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & np.ones((1, 1, T), dtype=bool)
     x_upper = np.where(deliverable[:, None, :], np.inf, 0.0)
-    x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed, upper=x_upper)
+    x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed, upper=x_upper, scale=by_line[:, None, None])
     useful = (t[None, :] + m.build[:, None]) < T
     e_mask = np.broadcast_to(((m.emax > 0) & m.eligible_capex.any(axis=0))[:, None], (L, T))
-    e = lp.add_vars("e", DIMS["e"], e_mask, upper=np.where(useful, m.emax[:, None], 0.0))
+    e = lp.add_vars("e", DIMS["e"], e_mask, upper=np.where(useful, m.emax[:, None], 0.0), scale=by_line[:, None])
     K_mask = np.broadcast_to(e_mask.any(axis=1)[:, None], (L, T))
-    Kb = lp.add_vars("K", DIMS["K"], K_mask)
+    Kb = lp.add_vars("K", DIMS["K"], K_mask, scale=by_line[:, None])
     # Budgets are yearly, so money is allocated to lines by year: 4× fewer columns than by quarter.
     ordered_in_year = np.broadcast_to(x_mask[:, :, :1], (L, K, Y))
     p = lp.add_vars("p", DIMS["p"], m.eligible[:, :, :, None] & ordered_in_year[None])
     built_in_year = np.broadcast_to(e_mask[:, :1], (L, Y))
     q = lp.add_vars("q", DIMS["q"], m.eligible_capex[:, :, None] & built_in_year[None])
-    s = lp.add_vars("s", DIMS["s"], np.ones((K, I, T), dtype=bool))
-    u = lp.add_vars("u", DIMS["u"], m.target > 0, upper=m.target)
-    v = lp.add_vars("v", DIMS["v"], m.use > 0, upper=m.use)
+    per_item = sigma[None, :, None]
+    s = lp.add_vars("s", DIMS["s"], np.ones((K, I, T), dtype=bool), scale=per_item)
+    u = lp.add_vars("u", DIMS["u"], m.target > 0, upper=m.target, scale=per_item)
+    v = lp.add_vars("v", DIMS["v"], m.use > 0, upper=m.use, scale=per_item)
     c = lp.add_vars("c", DIMS["c"], np.broadcast_to(m.carry[:, None], (F, Y)))
     return Variables(x, e, Kb, p, q, s, u, v, c)
 
 
 def line_capacity(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """Σ_k x[l,k,t] − K[l,t] ≤ cap(l,t)   (Line-capacity)"""
-    rows = lp.add_rows("Line-capacity", ("line", "period"), np.ones(m.cap.shape, dtype=bool), upper=m.cap)
+    rows = lp.add_rows(
+        "Line-capacity",
+        ("line", "period"),
+        np.ones(m.cap.shape, dtype=bool),
+        upper=m.cap,
+        scale=item_scales(m)[m.line_item][:, None],
+    )
     lp.add_terms(rows.index[:, None, :], v.x.index, 1.0)
     lp.add_terms(rows.index, v.K.index, -1.0)
     return rows
@@ -94,7 +122,13 @@ def customer_share(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """x[l,k,t] − share(l,k)·K[l,t] ≤ share(l,k)·cap(l,t)   (Line-share)"""
     share = m.share[:, :, None]
     mask = (v.x.index >= 0) & (share < 1)
-    rows = lp.add_rows("Line-share", ("line", "customer", "period"), mask, upper=share * m.cap[:, None, :])
+    rows = lp.add_rows(
+        "Line-share",
+        ("line", "customer", "period"),
+        mask,
+        upper=share * m.cap[:, None, :],
+        scale=item_scales(m)[m.line_item][:, None, None],
+    )
     lp.add_terms(rows.index, v.x.index, 1.0)
     lp.add_terms(rows.index, v.K.index[:, None, :], -share)
     return rows
@@ -102,7 +136,14 @@ def customer_share(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
 
 def capacity_build_up(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """K[l,t] − K[l,t−1] − e[l,t−build(l)] = 0   (Line-expansion); e[l,t] ≤ emax(l) is a bound"""
-    rows = lp.add_rows("Line-expansion", ("line", "period"), v.K.index >= 0, lower=0.0, upper=0.0)
+    rows = lp.add_rows(
+        "Line-expansion",
+        ("line", "period"),
+        v.K.index >= 0,
+        lower=0.0,
+        upper=0.0,
+        scale=item_scales(m)[m.line_item][:, None],
+    )
     lp.add_terms(rows.index, v.K.index, 1.0)
     lp.add_terms(rows.index[:, 1:], v.K.index[:, :-1], -1.0)
     T = m.T
@@ -122,7 +163,14 @@ def stock_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     keep = 1 - m.loss  # (I,)
     rhs = -m.use.copy()
     rhs[:, :, 0] += keep[None, :] * m.stock0
-    rows = lp.add_rows("Stock-balance", DIMS["s"], np.ones((K, I, T), dtype=bool), lower=rhs, upper=rhs)
+    rows = lp.add_rows(
+        "Stock-balance",
+        DIMS["s"],
+        np.ones((K, I, T), dtype=bool),
+        lower=rhs,
+        upper=rhs,
+        scale=item_scales(m)[None, :, None],
+    )
     lp.add_terms(rows.index, v.s.index, 1.0)
     lp.add_terms(rows.index[:, :, 1:], v.s.index[:, :, :-1], -keep[None, :, None])
     lp.add_terms(rows.index, v.v.index, -1.0)
@@ -136,7 +184,7 @@ def stock_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
 
 def stock_target(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """s[k,i,t] + u[k,i,t] ≥ target(k,i,t)   (Stock-target)"""
-    rows = lp.add_rows("Stock-target", DIMS["s"], m.target > 0, lower=m.target)
+    rows = lp.add_rows("Stock-target", DIMS["s"], m.target > 0, lower=m.target, scale=item_scales(m)[None, :, None])
     lp.add_terms(rows.index, v.s.index, 1.0)
     lp.add_terms(rows.index, v.u.index, 1.0)
     return rows

@@ -39,6 +39,10 @@ class Block:
         return out
 
 
+def _cat(parts: list[np.ndarray], empty: float = 0.0) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0) + empty
+
+
 @dataclass
 class LinearProgram:
     """Columns, rows and coefficient triplets, assembled into CSC at the end."""
@@ -49,6 +53,8 @@ class LinearProgram:
     _col_upper: list[np.ndarray] = field(default_factory=list)
     _row_lower: list[np.ndarray] = field(default_factory=list)
     _row_upper: list[np.ndarray] = field(default_factory=list)
+    _col_scale: list[np.ndarray] = field(default_factory=list)
+    _row_scale: list[np.ndarray] = field(default_factory=list)
     _rows: list[np.ndarray] = field(default_factory=list)
     _cols: list[np.ndarray] = field(default_factory=list)
     _vals: list[np.ndarray] = field(default_factory=list)
@@ -72,12 +78,18 @@ class LinearProgram:
         mask: np.ndarray,
         lower: float | np.ndarray = 0.0,
         upper: float | np.ndarray = INF,
+        scale: float | np.ndarray = 1.0,
     ) -> Block:
-        """Add one variable per True element of ``mask``; bounds broadcast to the mask's shape."""
+        """Add one variable per True element of ``mask``; bounds broadcast to the mask's shape.
+
+        ``scale`` is the natural amount one solver unit stands for (e.g. a thousand drones), so that
+        the numbers HiGHS sees stay near 1; everything outside the solver is in natural units.
+        """
         block = self._block(name, dims, mask, self.n_cols)
         sel = block.index >= 0
         self._col_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), sel.shape)[sel])
         self._col_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), sel.shape)[sel])
+        self._col_scale.append(np.broadcast_to(np.asarray(scale, dtype=float), sel.shape)[sel])
         self.col_blocks.append(block)
         self.n_cols += block.size
         return block
@@ -89,12 +101,15 @@ class LinearProgram:
         mask: np.ndarray,
         lower: float | np.ndarray = -INF,
         upper: float | np.ndarray = INF,
+        scale: float | np.ndarray = 1.0,
     ) -> Block:
-        """Add one constraint per True element of ``mask``: lower ≤ (terms) ≤ upper."""
+        """Add one constraint per True element of ``mask``: lower ≤ (terms) ≤ upper (``scale``: the
+        natural amount of one solver unit of the row, as for variables)."""
         block = self._block(name, dims, mask, self.n_rows)
         sel = block.index >= 0
         self._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), sel.shape)[sel])
         self._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), sel.shape)[sel])
+        self._row_scale.append(np.broadcast_to(np.asarray(scale, dtype=float), sel.shape)[sel])
         self.row_blocks.append(block)
         self.n_rows += block.size
         return block
@@ -108,8 +123,33 @@ class LinearProgram:
         self._vals.append(v[keep].ravel())
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)  # noqa: E731
-        return cat(self._col_lower), cat(self._col_upper), cat(self._row_lower), cat(self._row_upper)
+        """Column and row bounds in natural units."""
+        return _cat(self._col_lower), _cat(self._col_upper), _cat(self._row_lower), _cat(self._row_upper)
+
+    def scales(self) -> tuple[np.ndarray, np.ndarray]:
+        """Natural amount per solver unit of every column and row."""
+        return _cat(self._col_scale, 1.0), _cat(self._row_scale, 1.0)
+
+    def solver_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Bounds in solver units."""
+        cs, rs = self.scales()
+        col_lo, col_hi, row_lo, row_hi = self.bounds()
+        return col_lo / cs, col_hi / cs, row_lo / rs, row_hi / rs
+
+    def solver_matrix(self) -> sp.csc_matrix:
+        """The matrix in solver units: a[i,j] · col_scale[j] / row_scale[i]."""
+        cs, rs = self.scales()
+        A = self.matrix()
+        A.data = A.data * cs[np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))] / rs[A.indices]
+        return A
+
+    def solver_cost(self, cost: np.ndarray) -> np.ndarray:
+        """An objective in solver units."""
+        return cost * self.scales()[0]
+
+    def natural(self, solution: np.ndarray) -> np.ndarray:
+        """A solver's solution vector in natural units."""
+        return np.asarray(solution) * self.scales()[0]
 
     def matrix(self) -> sp.csc_matrix:
         """The constraint matrix (duplicate entries summed)."""

@@ -103,13 +103,13 @@ def _new_highs(options: SolverOptions) -> highspy.Highs:
 
 
 def to_highs_lp(form: Formulation, cost: np.ndarray) -> highspy.HighsLp:
-    """The formulation as a HiGHS LP (column-wise matrix)."""
-    col_lo, col_hi, row_lo, row_hi = form.lp.bounds()
-    A = form.lp.matrix()
+    """The formulation as a HiGHS LP in solver units (column-wise matrix); ``cost`` is natural."""
+    col_lo, col_hi, row_lo, row_hi = form.lp.solver_bounds()
+    A = form.lp.solver_matrix()
     lp = highspy.HighsLp()
     lp.num_col_ = form.lp.n_cols
     lp.num_row_ = form.lp.n_rows
-    lp.col_cost_ = cost
+    lp.col_cost_ = form.lp.solver_cost(cost)
     lp.col_lower_ = col_lo
     lp.col_upper_ = col_hi
     lp.row_lower_ = row_lo
@@ -151,18 +151,15 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     z1 = float(h.getInfo().objective_function_value)
 
     tick = time.perf_counter()
-    nz = np.flatnonzero(form.shortfall_cost)
+    shortfall = form.lp.solver_cost(form.shortfall_cost)
+    nz = np.flatnonzero(shortfall)
     limit_row = h.getNumRow()
     if nz.size:
         h.addRow(
-            -highspy.kHighsInf,
-            _limit(z1, options.shortfall_tolerance),
-            nz.size,
-            nz.astype(np.int32),
-            form.shortfall_cost[nz],
+            -highspy.kHighsInf, _limit(z1, options.shortfall_tolerance), nz.size, nz.astype(np.int32), shortfall[nz]
         )
     n = form.lp.n_cols
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), form.money_cost)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), form.lp.solver_cost(form.money_cost))
     # Phase 1's optimal basis stays primal feasible under the added row, so primal simplex
     # continues from it; dual simplex would restart far away (measured 6x slower on the default).
     h.setOptionValue("solver", "simplex")
@@ -181,7 +178,7 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     seconds["solve_money"] = time.perf_counter() - tick
     if status is not SolveStatus.optimal:
         return SolveResult(status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h)
-    solution = np.asarray(h.getSolution().col_value)
+    solution = form.lp.natural(h.getSolution().col_value)
     money = float(form.money_cost @ solution)
     shortfall = float(form.shortfall_cost @ solution)
     return SolveResult(SolveStatus.optimal, "Optimal", solution, shortfall, money, seconds, h)

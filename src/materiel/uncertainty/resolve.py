@@ -76,17 +76,18 @@ class Resolver:
         self.warm = warm
         self.form = build(m)
         self.key = structure_key(self.form)
-        self._keys, self._vals = _entries(self.form.lp.matrix())
+        self._keys, self._vals = _entries(self.form.lp.solver_matrix())
         self.h = _new_highs(options)
         self.h.passModel(to_highs_lp(self.form, self.form.shortfall_cost))
-        self._limited = np.flatnonzero(self.form.shortfall_cost)
+        self._shortfall = self.form.lp.solver_cost(self.form.shortfall_cost)
+        self._limited = np.flatnonzero(self._shortfall)
         self.limit_row = self.h.getNumRow()
         self.h.addRow(
             -highspy.kHighsInf,
             highspy.kHighsInf,
             self._limited.size,
             self._limited.astype(np.int32),
-            self.form.shortfall_cost[self._limited],
+            self._shortfall[self._limited],
         )
         self.base_basis = None
         if warm:  # the basis every draw starts from: the optimum of the scenario as written
@@ -96,12 +97,12 @@ class Resolver:
 
     def _update(self, form: Formulation) -> None:
         h, n = self.h, form.lp.n_cols
-        col_lo, col_hi, row_lo, row_hi = form.lp.bounds()
+        col_lo, col_hi, row_lo, row_hi = form.lp.solver_bounds()
         h.changeColsBounds(n, np.arange(n, dtype=np.int32), col_lo, col_hi)
         rows = np.arange(form.lp.n_rows, dtype=np.int32)
         h.changeRowsBounds(rows.size, rows, row_lo, row_hi)
         h.changeRowBounds(self.limit_row, -highspy.kHighsInf, highspy.kHighsInf)
-        keys, vals = _entries(form.lp.matrix())
+        keys, vals = _entries(form.lp.solver_matrix())
         gone = np.setdiff1d(self._keys, keys, assume_unique=True)
         common, at_old, at_new = np.intersect1d(self._keys, keys, assume_unique=True, return_indices=True)
         changed = np.concatenate(
@@ -113,10 +114,11 @@ class Resolver:
         lookup = dict(zip(keys[np.isin(keys, changed)].tolist(), vals[np.isin(keys, changed)].tolist(), strict=True))
         for key, val in lookup.items():
             h.changeCoeff(int(key % rows), int(key // rows), float(val))
-        for j in self._limited[form.shortfall_cost[self._limited] != self.form.shortfall_cost[self._limited]]:
-            h.changeCoeff(self.limit_row, int(j), float(form.shortfall_cost[j]))
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), form.shortfall_cost)
-        self._keys, self._vals, self.form = keys, vals, form
+        shortfall = form.lp.solver_cost(form.shortfall_cost)
+        for j in self._limited[shortfall[self._limited] != self._shortfall[self._limited]]:
+            h.changeCoeff(self.limit_row, int(j), float(shortfall[j]))
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), shortfall)
+        self._keys, self._vals, self._shortfall, self.form = keys, vals, shortfall, form
 
     def solve(self, form: Formulation) -> Solved:
         """Solve a draw whose formulation has this resolver's structure."""
@@ -134,7 +136,7 @@ class Resolver:
         z1 = float(h.getInfo().objective_function_value)
         h.changeRowBounds(self.limit_row, -highspy.kHighsInf, _limit(z1, self.options.shortfall_tolerance))
         n = form.lp.n_cols
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), form.money_cost)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), form.lp.solver_cost(form.money_cost))
         h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         status = _run(h)
         for widen in RETRY_TOLERANCES:
@@ -144,7 +146,7 @@ class Resolver:
             h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
             h.changeRowBounds(self.limit_row, -highspy.kHighsInf, _limit(z1, widen))
             status = _run(h)
-        solution = np.asarray(h.getSolution().col_value) if status is SolveStatus.optimal else np.zeros(0)
+        solution = form.lp.natural(h.getSolution().col_value) if status is SolveStatus.optimal else np.zeros(0)
         return Solved(status, solution, form, self.warm)
 
 
