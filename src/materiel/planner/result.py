@@ -31,6 +31,7 @@ class Plan:
     budgets: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     status: str = "optimal"
+    _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def currency(self) -> str:
@@ -71,6 +72,12 @@ class Plan:
 
     def coverage(self) -> pd.DataFrame:
         """Coverage by customer, category and period: weighted mean of min(1, stock/target)."""
+        # Reports ask for it many times; kept while the stock table is the same object.
+        if self._coverage is None or self._coverage[0] is not self.stock:
+            self._coverage = (self.stock, self._compute_coverage())
+        return self._coverage[1].copy()
+
+    def _compute_coverage(self) -> pd.DataFrame:
         m = self.model
         frames = []
         for k, who in enumerate(m.customers):

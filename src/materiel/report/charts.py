@@ -15,6 +15,18 @@ from ..planner.result import Plan
 SCALE = 1e9
 
 
+def warm_up() -> None:
+    """Draw a tiny figure with text so fonts and the Agg renderer are loaded before the real charts."""
+    import io
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1], [0, 1], label="x")
+    ax.set_title("x")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png", dpi=20)
+    plt.close(fig)
+
+
 def _grid(n: int, cols: int = 3, sharey: bool = False) -> tuple[plt.Figure, np.ndarray]:
     """Small multiples with fixed margins (a layout engine would draw every figure twice)."""
     rows = max(1, -(-n // cols))
@@ -52,7 +64,7 @@ def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
             colour = f"C{n}"
             ax.plot(range(len(g)), 100 * g["stock"].to_numpy() / peak, color=colour, label=f"{item} ({peak:,.0f})")
             ax.plot(range(len(g)), 100 * g["target"].to_numpy() / peak, color=colour, linestyle="--", linewidth=1)
-        ax.set_title(cat, fontsize=9)
+        ax.set_title(cat, fontsize=9, y=1.0)  # a fixed y skips the per-draw title placement
         ax.legend(fontsize=6, loc="lower right")
         ax.tick_params(labelsize=7)
         _ticks(ax, m.periods)
@@ -75,7 +87,7 @@ def spending_by_fund(plan: Plan, path: Path) -> Path:
         ax.bar(table.index.astype(str), table[fund], bottom=bottom, label=fund, color=f"C{n % 10}")
         bottom += table[fund].to_numpy()
     ax.set_ylabel(f"{plan.currency} bn ({plan.model.scenario.currency.year} prices)")
-    ax.set_title("Spending per year by funding vehicle")
+    ax.set_title("Spending per year by funding vehicle", y=1.0)
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92)
     fig.savefig(path, dpi=100)
@@ -97,7 +109,7 @@ def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
             x, g["base_per_year"], g["added_per_year"], labels=["base", "added"], colors=["#9ab", "#e84"], alpha=0.8
         )
         ax.plot(x, g["ordered"] * ppy, color="black", linewidth=1, label="ordered")
-        ax.set_title(line, fontsize=9)
+        ax.set_title(line, fontsize=9, y=1.0)
         ax.tick_params(labelsize=7)
         _ticks(ax, m.periods)
         ax.legend(fontsize=6, loc="upper left")

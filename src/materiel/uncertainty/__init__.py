@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .runner import SweepError, collect, execute, prepare
-from .summary import SweepSummary, summarise
+if TYPE_CHECKING:  # scipy.stats costs ~1 s to import: only a sweep pays it
+    from .runner import SweepError
+    from .summary import SweepSummary
 
 
 def sweep(
@@ -35,12 +36,26 @@ def sweep(
     (default ``out/<scenario>/sweep``), so calling again with the same arguments resumes.
     ``vary`` keeps only the ranged figures whose paths match these patterns (e.g. "lines[*].capacity*")."""
     from ..scenario.loader import load
+    from .runner import collect, execute, prepare
+    from .summary import summarise
 
     sc, model = load(scenario, whatifs, sets)
     folder = Path(folder) if folder is not None else Path("out") / sc.name / "sweep"
     plan = prepare(sc, draws, seed, folder, method, vary=vary)
     execute(plan, workers=workers, scheduler=scheduler, progress=progress)
     return summarise(collect(folder), model)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SweepError":
+        from .runner import SweepError
+
+        return SweepError
+    if name == "SweepSummary":
+        from .summary import SweepSummary
+
+        return SweepSummary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["SweepError", "SweepSummary", "sweep"]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..scenario.compiled import ModelData
 
@@ -86,6 +85,8 @@ def summarise(draws: pd.DataFrame, m: ModelData) -> SweepSummary:
 
 def rank_correlations(ok: pd.DataFrame, outputs: dict[str, np.ndarray]) -> pd.DataFrame:
     """Spearman's rho between every input and each output, strongest first per output."""
+    from scipy.stats import spearmanr  # scipy.stats costs ~1 s to import; only a sweep summary needs it
+
     inputs = [c for c in ok.columns if c.startswith("input:")]
     rows = []
     for name, y in outputs.items():
@@ -94,7 +95,7 @@ def rank_correlations(ok: pd.DataFrame, outputs: dict[str, np.ndarray]) -> pd.Da
             if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
                 rho = 0.0
             else:
-                rho = float(stats.spearmanr(x, y).statistic)
+                rho = float(spearmanr(x, y).statistic)
                 rho = 0.0 if math.isnan(rho) else rho
             rows.append((col.removeprefix("input:"), name, rho))
     table = pd.DataFrame(rows, columns=["input", "output", "rho"])
