@@ -213,26 +213,26 @@ def select_inputs(inputs: list[UncertainInput], patterns: list[str] | tuple = ()
 
 
 def calibrate(
-    sc: Scenario, inputs: list[UncertainInput], values: np.ndarray, options: SolverOptions, n: int = 3
+    sc: Scenario, inputs: list[UncertainInput], values: np.ndarray, options: SolverOptions, n: int = 4
 ) -> bool:
-    """Whether re-solving warm is faster than cold for these draws (timed on the first ``n``)."""
+    """Whether re-solving warm is faster than cold for these draws, timed on the first ``n`` (each
+    draw solved both ways, in alternating order, so drift on a busy machine favours neither)."""
     found = dict(iter_quantities(sc, explicit=True))
     figures = [found[x.loc] for x in inputs]
     nominal = [q.value for q in figures]
     base = compile_scenario(sc)
-    seconds = {}
+    caches = {warm: ResolverCache(base, options, warm) for warm in (True, False)}
+    seconds = dict.fromkeys(caches, 0.0)
     try:
-        for warm in (True, False):
-            cache = ResolverCache(base, options, warm)
-            tick = time.perf_counter()
-            for row in values[:n]:
-                for q, v in zip(figures, row, strict=True):
-                    q.value = float(v)
-                with contextlib.suppress(ScenarioError):
-                    cache.solve(compile_scenario(sc))
-                for q, v in zip(figures, nominal, strict=True):
-                    q.value = v
-            seconds[warm] = time.perf_counter() - tick
+        for j, row in enumerate(values[:n]):
+            for q, v in zip(figures, row, strict=True):
+                q.value = float(v)
+            with contextlib.suppress(ScenarioError):
+                m = compile_scenario(sc)
+                for warm in (True, False) if j % 2 == 0 else (False, True):
+                    tick = time.perf_counter()
+                    caches[warm].solve(m)
+                    seconds[warm] += time.perf_counter() - tick
     finally:
         for q, v in zip(figures, nominal, strict=True):
             q.value = v
