@@ -162,10 +162,13 @@ def parse_sizes(text: str) -> list[int]:
     return out
 
 
-def run_worker(size: float, seed: int, timeout: float) -> Record:
-    """One measurement of one size in a fresh interpreter."""
+def run_worker(size: float, seed: int, timeout: float) -> Record | None:
+    """One measurement of one size in a fresh interpreter; None if it did not finish in ``timeout``."""
     cmd = [sys.executable, "-m", "benchmarks.run", "--worker", repr(size), "--seed", str(seed)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARKER)]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"benchmark worker failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -212,6 +215,9 @@ def bench_sizes(targets: list[int], repeats: int, seed: int, timeout: float, max
         records: list[Record] = []
         while len(records) < repeats:
             rec = run_worker(size, seed, timeout)
+            if rec is None:
+                print(f"  {target:>8,} vars (size {size:g}): did not finish within {timeout:.0f}s", flush=True)
+                break
             records.append(rec)
             s = rec["seconds"]
             solve = s["solve_shortfall"] + s["solve_money"]
@@ -223,7 +229,9 @@ def bench_sizes(targets: list[int], repeats: int, seed: int, timeout: float, max
             if solve > max_repeat_s:
                 print(f"  one solve took {solve:.0f}s > {max_repeat_s:.0f}s: not repeated", flush=True)
                 break
-        out.append(summarise(target, records))
+        out.append(
+            summarise(target, records) if records else {"target_vars": target, "size": size, "timed_out_s": timeout}
+        )
     return out
 
 
@@ -425,7 +433,7 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     where = machine()
     print(f"materiel benchmarks: sizes {', '.join(f'{t:,}' for t in targets)}; {args.repeats} runs each", flush=True)
-    sizes = bench_sizes(targets, args.repeats, args.seed, args.timeout, args.max_repeat_seconds)
+    # the short measurements first, so a long solve at the largest size cannot hold them up
     cli = None if args.no_cli else bench_cli(args.repeats)
     sweeps = None
     if not args.no_sweep:
@@ -433,6 +441,7 @@ def main(argv: list[str] | None = None) -> None:
 
         print("sweep throughput on the default scenario ...", flush=True)
         sweeps = bench_sweep(repeats=1 if args.quick else 2)
+    sizes = bench_sizes(targets, args.repeats, args.seed, args.timeout, args.max_repeat_seconds)
     results = {
         "started": started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
