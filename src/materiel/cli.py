@@ -427,7 +427,7 @@ def main() -> None:
     """Console-script entry point: turn known errors into messages and exit codes.
 
     For commands that draw charts, the chart workers are forked first, before the planner's heavy
-    modules are imported, so that matplotlib loads in parallel with everything else.
+    modules are imported, so that it loads what drawing needs in parallel with everything else.
     """
     global _early_pool
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)

@@ -1,51 +1,22 @@
-"""The plan's standard charts as PNG files (matplotlib, Agg backend; no display needed)."""
+"""The plan's standard charts as PNG files (drawn with Pillow on ``raster.Canvas``; no display)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..planner.result import Plan
+from .axes import PALETTE, nice_ticks, nice_top
+from .raster import Canvas, Panel, grid_layout
 
 SCALE = 1e9
+PANEL_W, PANEL_H, GAP = 380, 230, 44
+MARGINS = (56, 20, 40, GAP)
 
 
-def warm_up() -> None:
-    """Draw a tiny figure with text so fonts and the Agg renderer are loaded before the real charts."""
-    import io
-
-    fig, ax = plt.subplots(figsize=(1, 1))
-    ax.plot([0, 1], [0, 1], label="x")
-    ax.set_title("x")
-    ax.legend()
-    fig.savefig(io.BytesIO(), format="png", dpi=20)
-    plt.close(fig)
-
-
-def _grid(n: int, cols: int = 3, sharey: bool = False) -> tuple[plt.Figure, np.ndarray]:
-    """Small multiples with fixed margins (a layout engine would draw every figure twice)."""
-    rows = max(1, -(-n // cols))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(4.2 * cols, 3.0 * rows + 0.6), squeeze=False, sharex=True, sharey=sharey
-    )
-    fig.subplots_adjust(
-        left=0.06, right=0.98, bottom=0.1 / rows + 0.04, top=1 - 0.8 / (3.0 * rows + 0.6), wspace=0.2, hspace=0.35
-    )
-    for ax in axes.ravel()[n:]:
-        ax.set_visible(False)
-    return fig, axes.ravel()
-
-
-def _ticks(ax: plt.Axes, periods: list[str]) -> None:
-    """About five period labels along the x axis."""
-    step = max(1, len(periods) // 5)
-    ax.set_xticks(range(0, len(periods), step))
-    ax.set_xticklabels(periods[::step], fontsize=7)
+def _series(values: np.ndarray, panel: Panel) -> list[tuple[float, float]]:
+    return [(panel.x(i), panel.y(float(v))) for i, v in enumerate(values)]
 
 
 def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
@@ -54,45 +25,68 @@ def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
     m = plan.model
     st = plan.stock[plan.stock["customer"] == customer]
     cats = [c for c in m.categories if (st.loc[st["category"] == c, "target"] > 0).any()]
-    fig, axes = _grid(len(cats), sharey=True)
-    for ax, cat in zip(axes, cats, strict=False):
+    width, height, places = grid_layout(len(cats), 3, PANEL_W, PANEL_H, 56, MARGINS)
+    canvas = Canvas(width, height)
+    canvas.text(
+        width / 2,
+        14,
+        f"{customer}: stock (solid) and target (dashed), % of each item's highest target (in brackets)",
+        15,
+        "ma",
+    )
+    for n, (cat, (left, top)) in enumerate(zip(cats, places, strict=True)):
+        panel = Panel(canvas, left, top, PANEL_W, PANEL_H, m.T, 0.0, 130.0)
+        panel.frame(cat, m.periods, y_labels=n % 3 == 0)
+        entries = []
         sub = st[st["category"] == cat]
-        for n, (item, g) in enumerate(sub.groupby("item", sort=False)):
-            peak = g["target"].max()
+        for k, (item, g) in enumerate(sub.groupby("item", sort=False)):
+            peak = float(g["target"].max())
             if peak <= 0:
                 continue
-            colour = f"C{n}"
-            ax.plot(range(len(g)), 100 * g["stock"].to_numpy() / peak, color=colour, label=f"{item} ({peak:,.0f})")
-            ax.plot(range(len(g)), 100 * g["target"].to_numpy() / peak, color=colour, linestyle="--", linewidth=1)
-        ax.set_title(cat, fontsize=9, y=1.0)  # a fixed y skips the per-draw title placement
-        ax.legend(fontsize=6, loc="lower right")
-        ax.tick_params(labelsize=7)
-        _ticks(ax, m.periods)
-    axes[0].set_ylim(0, 130)
-    axes[0].set_ylabel("% of highest target", fontsize=7)
-    fig.suptitle(
-        f"{customer}: stock (solid) and target (dashed), % of each item's highest target (in brackets)", fontsize=10
-    )
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+            colour = PALETTE[k % len(PALETTE)]
+            canvas.line(_series(100 * g["stock"].to_numpy() / peak, panel), colour, 1.8)
+            canvas.line(_series(100 * g["target"].to_numpy() / peak, panel), colour, 1.2, dash=5)
+            entries.append((f"{item} ({peak:,.0f})", colour, 0))
+        panel.legend(entries)
+    canvas.vertical_text(14, 56 + PANEL_H / 2, "% of highest target", 11)
+    return canvas.save(path)
 
 
 def spending_by_fund(plan: Plan, path: Path) -> Path:
     """Stacked bars: money spent per year by funding vehicle."""
     table = plan.spend_by_year("fund") / SCALE
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    bottom = np.zeros(len(table))
+    width, height = 900, 450
+    canvas = Canvas(width, height)
+    canvas.text(width / 2, 12, "Spending per year by funding vehicle", 15, "ma")
+    totals = table.sum(axis=1).to_numpy() if len(table.columns) else np.zeros(len(table))
+    high = nice_top(float(totals.max(initial=0.0)) * 1.02)
+    years = [str(y) for y in table.index]
+    panel = Panel(canvas, 72, 44, 620, height - 44 - 44, max(2, len(years) + 1), 0.0, high)
+    c = panel.canvas
+    for v in nice_ticks(0.0, panel.y_high, 5):
+        c.line([(panel.left, panel.y(v)), (panel.left + panel.width, panel.y(v))], "#e4e4e4", 1)
+        c.text(panel.left - 4, panel.y(v), f"{v:g}", 10, "rm")
+    slot = panel.width / max(1, len(years))
+    bottom = np.zeros(len(years))
     for n, fund in enumerate(table.columns):
-        ax.bar(table.index.astype(str), table[fund], bottom=bottom, label=fund, color=f"C{n % 10}")
-        bottom += table[fund].to_numpy()
-    ax.set_ylabel(f"{plan.currency} bn ({plan.model.scenario.currency.year} prices)")
-    ax.set_title("Spending per year by funding vehicle", y=1.0)
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.92)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+        colour = PALETTE[n % len(PALETTE)]
+        values = table[fund].to_numpy()
+        for j, v in enumerate(values):
+            if v > 0:
+                x0 = panel.left + slot * j + slot * 0.15
+                c.rect(x0, panel.y(bottom[j]), x0 + slot * 0.7, panel.y(bottom[j] + v), colour)
+        bottom += values
+    for j, year in enumerate(years):
+        c.text(panel.left + slot * (j + 0.5), panel.top + panel.height + 5, year, 10, "ma")
+    c.rect(panel.left, panel.top, panel.left + panel.width, panel.top + panel.height, None, "#555555")
+    canvas.vertical_text(
+        16, panel.top + panel.height / 2, f"{plan.currency} bn ({plan.model.scenario.currency.year} prices)"
+    )
+    for n, fund in enumerate(table.columns):
+        y = panel.top + 8 + 17 * n
+        c.rect(panel.left + panel.width + 14, y - 5, panel.left + panel.width + 26, y + 5, PALETTE[n % len(PALETTE)])
+        c.text(panel.left + panel.width + 32, y, str(fund), 10, "lm")
+    return canvas.save(path)
 
 
 def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
@@ -100,23 +94,34 @@ def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
     m = plan.model
     spend = plan.funding.groupby("line")["amount"].sum().sort_values(ascending=False)
     lines = list(spend.index[:top]) or m.lines[:top]
-    fig, axes = _grid(len(lines))
+    width, height, places = grid_layout(len(lines), 3, PANEL_W, PANEL_H, 56, MARGINS)
+    canvas = Canvas(width, height)
+    canvas.text(width / 2, 14, "Capacity build-up of the main lines (units per year)", 15, "ma")
     ppy = m.cal.per_year
-    for ax, line in zip(axes, lines, strict=False):
+    base_colour, added_colour = "#99aabb", "#ee8844"
+    for line, (left, top_px) in zip(lines, places, strict=True):
         g = plan.capacity[plan.capacity["line"] == line]
-        x = range(len(g))
-        ax.stackplot(
-            x, g["base_per_year"], g["added_per_year"], labels=["base", "added"], colors=["#9ab", "#e84"], alpha=0.8
+        base = g["base_per_year"].to_numpy(dtype=float)
+        added = g["added_per_year"].to_numpy(dtype=float)
+        ordered = g["ordered"].to_numpy(dtype=float) * ppy
+        high = max(float((base + added).max(initial=0.0)), float(ordered.max(initial=0.0)))
+        panel = Panel(canvas, left, top_px, PANEL_W, PANEL_H, len(g), 0.0, nice_top(high * 1.02, 4))
+        xs = [panel.x(i) for i in range(len(g))]
+        floor = panel.y(0.0)
+        canvas.polygon(
+            [*zip(xs, [panel.y(v) for v in base], strict=True), (xs[-1], floor), (xs[0], floor)], base_colour
         )
-        ax.plot(x, g["ordered"] * ppy, color="black", linewidth=1, label="ordered")
-        ax.set_title(line, fontsize=9, y=1.0)
-        ax.tick_params(labelsize=7)
-        _ticks(ax, m.periods)
-        ax.legend(fontsize=6, loc="upper left")
-    fig.suptitle("Capacity build-up of the main lines (units per year)", fontsize=11)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+        canvas.polygon(
+            [
+                *zip(xs, [panel.y(v) for v in base + added], strict=True),
+                *reversed(list(zip(xs, [panel.y(v) for v in base], strict=True))),
+            ],
+            added_colour,
+        )
+        canvas.line(list(zip(xs, [panel.y(v) for v in ordered], strict=True)), "#000000", 1.2)
+        panel.frame(line, m.periods)
+        panel.legend([("base", base_colour, 0), ("added", added_colour, 0), ("ordered", "#000000", 0)], "upper left")
+    return canvas.save(path)
 
 
 PLAN_CHARTS = {

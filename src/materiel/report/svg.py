@@ -1,8 +1,8 @@
 """Small inline SVG charts for the HTML report.
 
 The report's assessment and comparison charts are drawn here as SVG text: no plotting library to
-import (matplotlib costs about a second to import, more than the whole assessment), crisp at any
-zoom, and a few kilobytes each. The plan's standard charts stay PNG files drawn with matplotlib.
+import, crisp at any zoom, and a few kilobytes each. The plan's standard charts are PNG files
+(``charts``, drawn with Pillow), so they can be opened and pasted on their own.
 """
 
 from __future__ import annotations
@@ -11,31 +11,14 @@ import html
 import math
 from collections.abc import Sequence
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+from .axes import PALETTE, nice_ticks, tick_label
+
 W, H = 860, 340
 LEFT, RIGHT, TOP, BOTTOM = 64, 190, 34, 46
 
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _nice_ticks(low: float, high: float, n: int = 5) -> list[float]:
-    if not math.isfinite(low) or not math.isfinite(high) or high <= low:
-        return [low]
-    raw = (high - low) / n
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.ceil(low / step) * step
-    return [start + k * step for k in range(int((high - start) / step + 1e-9) + 1)]
-
-
-def _fmt(v: float) -> str:
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:g}m"
-    if abs(v) >= 1e3:
-        return f"{v / 1e3:g}k"
-    return f"{v:g}"
 
 
 def _frame(title: str, y_label: str, body: list[str], legend: Sequence[tuple[str, str, str]]) -> str:
@@ -95,14 +78,14 @@ def line_chart(
     ticks = (
         [10.0**k for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)]
         if log
-        else _nice_ticks(lo, hi)
+        else nice_ticks(lo, hi)
     )
     for t in ticks:
         if lo <= t <= hi:
             y = sy(t)
             body.append(
                 f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + pw}" y2="{y:.1f}" stroke="#eee"/>'
-                f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{_fmt(t)}</text>'
+                f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick_label(t)}</text>'
             )
     step = max(1, len(x_labels) // 8)
     for i in range(0, len(x_labels), step):
@@ -163,7 +146,7 @@ def bar_chart(labels: Sequence[str], stacks: dict[str, Sequence[float]], title: 
                 f'fill="{PALETTE[k % len(PALETTE)]}"/>'
             )
             x += w
-        body.append(f'<text x="{x + 4:.1f}" y="{y + row / 2 + 4:.1f}" font-size="10">{_fmt(total[i])}</text>')
+        body.append(f'<text x="{x + 4:.1f}" y="{y + row / 2 + 4:.1f}" font-size="10">{tick_label(total[i])}</text>')
     body.append(f'<text x="{200 + pw / 2}" y="{H - 12}" font-size="11" text-anchor="middle">{_esc(x_label)}</text>')
     legend = [(name, PALETTE[k % len(PALETTE)], "") for k, name in enumerate(stacks)]
     return _frame(title, "", body, legend)
