@@ -189,7 +189,13 @@ def _cli_section(cli: Record | None) -> list[str]:
     timings = cli["internal_timings"]
     internal = ", ".join(f"{k} {v:.3f} s" for k, v in timings.items()) or "not reported"
     rest = cli["plan_s"] - cli["import_s"] - sum(timings.values())
+    separately = (
+        [f"Re-measured on its own (`--cli-only`) at commit {cli['commit']}, {cli['measured']}.", ""]
+        if "commit" in cli
+        else []
+    )
     return [
+        *separately,
         f"Scenario: {cli['scenario']}. Command: `{cli['command']}`, with every output it writes by default.",
         "",
         "| measurement | median of " + str(cli["repeats"]) + " (s) |",
