@@ -180,6 +180,25 @@ def _where_time_goes(sizes: list[Record]) -> list[str]:
         f"validation to read-back ({path:,.1f} s); build takes {sec['build'] * 1e3:,.0f} ms, passing the model "
         f"{sec['pass'] * 1e3:,.0f} ms and read-back {sec['read'] * 1e3:,.0f} ms.",
         "",
+        *_slow_money_phase(s),
+    ]
+
+
+def _slow_money_phase(s: Record) -> list[str]:
+    """A note when phase 2 (least money) dominates phase 1 at the largest size."""
+    sec = s["seconds"]
+    if sec["solve_money"] <= 2 * sec["solve_shortfall"]:
+        return []
+    return [
+        f"At this size phase 2 (least money at the least shortfall) takes {sec['solve_money']:,.0f} s against "
+        f"phase 1's {sec['solve_shortfall']:,.0f} s. Phase 2 continues by primal simplex from phase 1's basis; "
+        "its objective gives every funding flow the same cost per unit of money, so which vehicle pays for an "
+        "order is massively degenerate and primal simplex creeps across those ties. Tried instead: dual "
+        "simplex, and fixing variables by phase 1's reduced costs (on this model, both still running after "
+        "10 minutes); interior point with and without crossover, and tie-breaking costs between vehicles (on "
+        "the 100k model, all slower or failing). Fewer funding-flow columns (flows by groups of lines that the "
+        "same vehicles may fund) is the planned remedy.",
+        "",
     ]
 
 
