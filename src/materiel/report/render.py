@@ -2,15 +2,14 @@
 
 Drawing the three PNG charts takes about as long as solving the default scenario. The command line
 forks this worker first thing, before importing the planner, so it imports what drawing needs
-(pandas, Pillow, its font) while the parent imports, loads and solves. When the plan arrives, the
-warmed worker forks once per further chart, so the charts are drawn side by side while the parent
-assesses the plan and writes the tables. Where fork is unavailable, charts are drawn in-process.
+(pandas, Pillow, its font) while the parent imports, loads and solves, then draws the charts while
+the parent assesses the plan and writes the tables. Where fork is unavailable, charts are drawn
+in-process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -42,33 +41,8 @@ def _draw(name: str, plan: Plan, folder: Path) -> Path:
     return PLAN_CHARTS[name](plan, folder / name)
 
 
-def _draw_side_by_side(names: list[str], plan: Plan, folder: Path) -> list[Path]:
-    """Draw the first chart here and each other in a child forked from this (warmed) process; a
-    child that fails leaves its error in ``<chart>.error`` and exits non-zero, raised here."""
-    children = {}
-    for name in names[1:]:
-        pid = os.fork()
-        if pid == 0:  # child: draw one chart, never return into the pool's loop
-            code = 0
-            try:
-                _draw(name, plan, folder)
-            except BaseException as exc:  # reported to the parent through a file
-                (folder / f"{name}.error").write_text(f"{type(exc).__name__}: {exc}")
-                code = 1
-            finally:
-                os._exit(code)
-        children[pid] = name
-    drawn = [_draw(names[0], plan, folder)]
-    failed = []
-    for pid, name in children.items():
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            error = folder / f"{name}.error"
-            failed.append(f"{name}: {error.read_text() if error.exists() else 'worker died'}")
-        drawn.append(folder / name)
-    if failed:
-        raise RuntimeError("drawing failed: " + "; ".join(failed))
-    return drawn
+def _draw_all(names: list[str], plan: Plan, folder: Path) -> list[Path]:
+    return [_draw(name, plan, folder) for name in names]
 
 
 @dataclass
@@ -101,9 +75,8 @@ class Drawing:
 
 
 class ChartPool:
-    """A worker process that draws the plan's PNG charts (forking once per further chart) while the
-    caller assesses the plan and writes the tables; use as a context manager. (The report's other
-    charts are inline SVG.)"""
+    """A worker process that draws the plan's PNG charts while the caller assesses the plan and
+    writes the tables; use as a context manager. (The report's other charts are inline SVG.)"""
 
     def __init__(self, workers: int = 1) -> None:
         """``workers=0`` draws in the caller, when ``wait`` is called."""
@@ -125,4 +98,4 @@ class ChartPool:
         names = list(PLAN_CHART_FILES)
         if self._pool is None:
             return Drawing([], names, plan, folder)
-        return Drawing([self._pool.apply_async(_draw_side_by_side, (names, plan, folder))], [], plan, folder)
+        return Drawing([self._pool.apply_async(_draw_all, (names, plan, folder))], [], plan, folder)
