@@ -99,8 +99,10 @@ class Resolver:
             self._limited.astype(np.int32),
             self._shortfall[self._limited],
         )
-        self._base = (self._keys, self._vals, self._shortfall, self.form.lp.solver_cost(self.form.money_cost))
-        self._at_base = True
+        # the scenario as written, to tell draws that moved only bounds and right-hand sides
+        self._base_lp = (self._keys, self._vals, self._shortfall)
+        self._base_money = self.form.lp.solver_cost(self.form.money_cost)
+        self._at_base = True  # the LP in HiGHS has the base's matrix and shortfall costs
         self.base_basis = None  # phase 1's optimal basis for the scenario as written
         self.base_money_basis = None  # phase 2's
         if warm:
@@ -116,7 +118,7 @@ class Resolver:
         z1 = float(h.getInfo().objective_function_value)
         h.changeRowBounds(self.limit_row, -highspy.kHighsInf, _limit(z1, self.options.shortfall_tolerance))
         n = self.form.lp.n_cols
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), self._base[3])
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), self._base_money)
         h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         if _run(h) is SolveStatus.optimal:
             self.base_money_basis = h.getBasis()
@@ -138,7 +140,7 @@ class Resolver:
             h.changeCoeff(self.limit_row, int(j), float(shortfall[j]))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), shortfall)
         self._keys, self._vals, self._shortfall, self.form = keys, vals, shortfall, form
-        base_keys, base_vals, base_shortfall, _ = self._base
+        base_keys, base_vals, base_shortfall = self._base_lp
         self._at_base = (
             np.array_equal(keys, base_keys)
             and np.array_equal(vals, base_vals)
@@ -188,7 +190,7 @@ class Resolver:
         n = form.lp.n_cols
         money = form.lp.solver_cost(form.money_cost)
         h.changeColsCost(n, np.arange(n, dtype=np.int32), money)
-        if self.base_money_basis is not None and self._at_base and np.array_equal(money, self._base[3]):
+        if self.base_money_basis is not None and self._at_base and np.array_equal(money, self._base_money):
             h.setBasis(self.base_money_basis)  # dual feasible: only bounds and right-hand sides moved
             h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
         else:
