@@ -201,7 +201,15 @@ def test_sweep_json_and_report_with_its_uncertainty(tmp_path: Path) -> None:
     head = json.loads(result.stdout)
     assert head["draws"] == 6 and head["failed_draws"] == 0
     assert set(head) >= {"p_ready_by_year", "total_cost_quantiles", "readiness_date_quantiles", "top_sensitivities"}
-    for name in ("draws.csv", "p_ready.csv", "quantiles.csv", "sensitivity.csv", "fan.csv", "report.html", "sweep.json"):
+    for name in (
+        "draws.csv",
+        "p_ready.csv",
+        "quantiles.csv",
+        "sensitivity.csv",
+        "fan.csv",
+        "report.html",
+        "sweep.json",
+    ):
         assert (tmp_path / "sw" / name).exists(), name
     report = tmp_path / "r.html"
     done = materiel("report", str(path), "--sweep", str(tmp_path / "sw"), "-o", str(report))
