@@ -86,10 +86,8 @@ class LinearProgram:
         the numbers HiGHS sees stay near 1; everything outside the solver is in natural units.
         """
         block = self._block(name, dims, mask, self.n_cols)
-        sel = block.index >= 0
-        self._col_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), sel.shape)[sel])
-        self._col_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), sel.shape)[sel])
-        self._col_scale.append(np.broadcast_to(np.asarray(scale, dtype=float), sel.shape)[sel])
+        for store, values in ((self._col_lower, lower), (self._col_upper, upper), (self._col_scale, scale)):
+            store.append(_at_block(values, block))
         self.col_blocks.append(block)
         self.n_cols += block.size
         return block
@@ -106,10 +104,8 @@ class LinearProgram:
         """Add one constraint per True element of ``mask``: lower ≤ (terms) ≤ upper (``scale``: the
         natural amount of one solver unit of the row, as for variables)."""
         block = self._block(name, dims, mask, self.n_rows)
-        sel = block.index >= 0
-        self._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), sel.shape)[sel])
-        self._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), sel.shape)[sel])
-        self._row_scale.append(np.broadcast_to(np.asarray(scale, dtype=float), sel.shape)[sel])
+        for store, values in ((self._row_lower, lower), (self._row_upper, upper), (self._row_scale, scale)):
+            store.append(_at_block(values, block))
         self.row_blocks.append(block)
         self.n_rows += block.size
         return block
@@ -191,3 +187,9 @@ class LinearProgram:
     def which_row(self, position: int) -> tuple[Block, tuple[int, ...]]:
         """The block and coordinates of a row."""
         return self._find(self.row_blocks, position)
+
+
+def _at_block(values: float | np.ndarray, block: Block) -> np.ndarray:
+    """A scalar or an array over the block's full shape, taken at the block's existing elements."""
+    exists = block.index >= 0
+    return np.broadcast_to(np.asarray(values, dtype=float), exists.shape)[exists]

@@ -173,11 +173,21 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     cats = np.array(m.item_category)
     custs = np.array(m.customers)
     funds = np.array(m.funds)
-    region = np.array(m.region_of_line)
-    supplier = np.array(m.line_supplier)
-    country = np.array(m.line_country)
     li = m.line_item
     T = m.T
+    line_facts = {
+        "line": lines,
+        "supplier": np.array(m.line_supplier),
+        "country": np.array(m.line_country),
+        "region": np.array(m.region_of_line),
+        "item": items[li],
+        "category": cats[li],
+    }
+    who = ("line", "supplier", "country", "region")
+
+    def about(lines_at: np.ndarray, *facts: str) -> dict[str, np.ndarray]:
+        """Columns describing the lines at these indices, in the order asked."""
+        return {f: line_facts[f][lines_at] for f in facts}
 
     x = _clean(v.x.values(solution))
     l, k, t = np.nonzero(x > EPS)
@@ -185,12 +195,7 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     arrive = t + m.lead[l]
     orders = pd.DataFrame(
         {
-            "line": lines[l],
-            "supplier": supplier[l],
-            "country": country[l],
-            "region": region[l],
-            "item": items[li[l]],
-            "category": cats[li[l]],
+            **about(l, *who, "item", "category"),
             "customer": custs[k],
             "period": periods[t],
             "year": year_of[t],
@@ -241,10 +246,7 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
     le, te = np.nonzero(e > EPS)
     investments = pd.DataFrame(
         {
-            "line": lines[le],
-            "supplier": supplier[le],
-            "country": country[le],
-            "item": items[li[le]],
+            **about(le, "line", "supplier", "country", "item"),
             "period": periods[te],
             "year": year_of[te],
             "added_per_year": e[le, te] * ppy,
@@ -264,13 +266,9 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
                 {
                     "fund": funds[fp],
                     "purpose": "orders",
-                    "line": lines[lp_],
-                    "supplier": supplier[lp_],
-                    "country": country[lp_],
-                    "region": region[lp_],
+                    **about(lp_, *who),
                     "customer": custs[kp],
-                    "item": items[li[lp_]],
-                    "category": cats[li[lp_]],
+                    **about(lp_, "item", "category"),
                     "year": years[yp],
                     "amount": p[fp, lp_, kp, yp],
                 }
@@ -279,13 +277,9 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
                 {
                     "fund": funds[fq],
                     "purpose": "capacity",
-                    "line": lines[lq],
-                    "supplier": supplier[lq],
-                    "country": country[lq],
-                    "region": region[lq],
+                    **about(lq, *who),
                     "customer": "",
-                    "item": items[li[lq]],
-                    "category": cats[li[lq]],
+                    **about(lq, "item", "category"),
                     "year": years[yq],
                     "amount": q[fq, lq, yq],
                 }
