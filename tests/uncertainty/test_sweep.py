@@ -88,6 +88,18 @@ def test_a_killed_worker_loses_nothing(ranged: Path, tmp_path: Path, reference: 
     assert result["draw"].is_unique
 
 
+def processes_running(text: str) -> list[int]:
+    """Process ids whose command line mentions ``text`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path: Path) -> None:
     """Kill the whole sweep process once some chunks are on disk, run it again: the same set of
     draws as an uninterrupted sweep, each once."""
@@ -101,6 +113,10 @@ def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path:
     proc.wait()
     partial = len(list((folder / "draws").glob("part-*.parquet")))
     assert partial >= 2
+    deadline = time.time() + 10  # its pool workers notice the sweep is gone and end too
+    while time.time() < deadline and processes_running(str(folder)):
+        time.sleep(0.1)
+    assert not processes_running(str(folder))
     done = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     resumed = collect(folder)

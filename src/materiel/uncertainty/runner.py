@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -115,12 +116,27 @@ def run_chunk(spec: SweepSpec, chunk: Chunk) -> pd.DataFrame:
 # -- executors: a local process pool or a Dask cluster, behind one small interface ------------------
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker start-up: end this worker when the sweep process that started it is gone (killed
+    outright, it cannot tell its pool to stop; the workers would otherwise wait for work forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 class LocalExecutor:
     """A process pool that restarts itself if a worker dies, resubmitting what was lost."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self.pool = ProcessPoolExecutor(self.workers)
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
 
     def run(self, fn: Callable, tasks: list) -> Iterator[tuple[object, object]]:
         """Yield (task, result) as tasks finish; tasks lost with a dead worker are run again."""
@@ -148,7 +164,7 @@ class LocalExecutor:
                 if restarts > 5:
                     raise SweepError("worker processes keep dying; see the system log (out of memory?)")
                 self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = ProcessPoolExecutor(self.workers)
+                self.pool = self._new_pool()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
