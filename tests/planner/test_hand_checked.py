@@ -272,3 +272,26 @@ def test_interior_point_first_phase_gives_the_same_plan() -> None:
     assert materiel.check(plan) == []
     assert grid(plan, "orders", "quantity", line="cheap") == [200, 200, 0, 0]
     assert plan.total_cost == pytest.approx(800)
+
+
+def test_money_tie_break_in_phase_1_leaves_both_optima_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Phase 1 first stops at a cheap vertex (money as a tie-break), then re-solves on shortfall
+    alone: the least shortfall and the least money at it are those of the plain two-phase solve.
+    On the shipped default, where many plans are equally short, the tie-break is what makes phase 2
+    short: it needs far fewer simplex iterations than from an arbitrary phase-1 optimum."""
+    from materiel.planner import solver
+    from materiel.planner.formulation import build
+    from materiel.scenario.compiled import compile_scenario
+
+    form = build(compile_scenario(materiel.load()[0]))
+
+    def solved() -> tuple[solver.SolveResult, int]:
+        result = solver.solve(form)
+        return result, int(result.highs.getInfo().simplex_iteration_count)
+
+    tied, tied_phase2 = solved()
+    monkeypatch.setattr(solver, "TIE_BREAK", 0.0)
+    plain, plain_phase2 = solved()
+    assert tied.shortfall == pytest.approx(plain.shortfall, rel=1e-9)
+    assert tied.money == pytest.approx(plain.money, rel=1e-7)
+    assert 10 * tied_phase2 < plain_phase2

@@ -59,10 +59,10 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
 
 def write_lp(form: Formulation, path: str | Path) -> None:
     """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection."""
-    from .solver import _new_highs, to_highs_lp
+    from .solver import _new_highs, pass_lp
 
     h = _new_highs(SolverOptions())
-    h.passModel(to_highs_lp(form, form.shortfall_cost))
+    pass_lp(h, form, form.shortfall_cost)
     h.writeModel(str(path))
 
 

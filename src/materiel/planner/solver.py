@@ -1,7 +1,8 @@
 """Solving the planner's LP with HiGHS: lexicographic objective and a closed status contract.
 
-Phase 1 minimises weighted relative shortfall. Phase 2 adds the row "shortfall ≤ optimum ×
-(1 + tolerance)" and minimises money, warm-started from phase 1's basis.
+Phase 1 minimises weighted relative shortfall (with money as a tie-break, then without). Phase 2
+bounds the row "shortfall ≤ optimum × (1 + tolerance)" and minimises money, warm-started from
+phase 1's basis.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ ABS_SHORTFALL_SLACK = 1e-9
 PRIMAL_SIMPLEX = 4
 DUAL_SIMPLEX = 1
 RETRY_TOLERANCES = (1e-9, 1e-7, 1e-5)
+# Phase 1's tie-break: cost per million of money next to the shortfall costs (solver units, where
+# shortfall costs are 1e-3 to 10). Large enough to steer dual simplex among equally short vertices
+# (HiGHS's dual feasibility tolerance is 1e-7), small enough that it rarely trades shortfall away;
+# when it does, the pure-shortfall re-solve that follows restores the least shortfall.
+TIE_BREAK = 1e-6
 # Measured (docs/performance.md): dual simplex wins on the default scenario (14k columns: 0.3 s vs
 # 1.1 s); interior point with crossover wins on larger models (49k columns: 8 s vs 21 s).
 IPM_FROM = 25_000
@@ -102,23 +108,31 @@ def _new_highs(options: SolverOptions) -> highspy.Highs:
     return h
 
 
-def to_highs_lp(form: Formulation, cost: np.ndarray) -> highspy.HighsLp:
-    """The formulation as a HiGHS LP in solver units (column-wise matrix); ``cost`` is natural."""
+def pass_lp(h: highspy.Highs, form: Formulation, cost: np.ndarray) -> None:
+    """Pass the formulation to HiGHS as an LP in solver units (column-wise matrix); ``cost`` is
+    natural. Plain arrays, one call: assembling a ``HighsLp`` object first copies every array
+    element by element (measured 7 ms on the default scenario, against under 1 ms)."""
     col_lo, col_hi, row_lo, row_hi = form.lp.solver_bounds()
     A = form.lp.solver_matrix()
-    lp = highspy.HighsLp()
-    lp.num_col_ = form.lp.n_cols
-    lp.num_row_ = form.lp.n_rows
-    lp.col_cost_ = form.lp.solver_cost(cost)
-    lp.col_lower_ = col_lo
-    lp.col_upper_ = col_hi
-    lp.row_lower_ = row_lo
-    lp.row_upper_ = row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data
-    return lp
+    status = h.passModel(
+        form.lp.n_cols,
+        form.lp.n_rows,
+        A.nnz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        np.ascontiguousarray(form.lp.solver_cost(cost), dtype=np.float64),
+        np.ascontiguousarray(col_lo, dtype=np.float64),
+        np.ascontiguousarray(col_hi, dtype=np.float64),
+        np.ascontiguousarray(row_lo, dtype=np.float64),
+        np.ascontiguousarray(row_hi, dtype=np.float64),
+        A.indptr.astype(np.int32),
+        A.indices.astype(np.int32),
+        np.ascontiguousarray(A.data, dtype=np.float64),
+        np.zeros(form.lp.n_cols, dtype=np.int32),  # every column continuous: an LP
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the LP")
 
 
 def _run(h: highspy.Highs) -> SolveStatus:
@@ -131,53 +145,104 @@ def _limit(z1: float, relative: float) -> float:
     return z1 + relative * abs(z1) + ABS_SHORTFALL_SLACK
 
 
-def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResult:
-    """Lexicographic solve: least weighted shortfall, then least money at that shortfall."""
-    options = options or SolverOptions()
-    seconds: dict[str, float] = {}
-    tick = time.perf_counter()
-    h = _new_highs(options)
-    h.passModel(to_highs_lp(form, form.shortfall_cost))
-    first = options.first_solver
-    if first == "ipm" or (first == "auto" and form.lp.n_cols >= IPM_FROM):
-        h.setOptionValue("solver", "ipm")  # with crossover, so phase 2 starts from a basis
-    seconds["pass"] = time.perf_counter() - tick
+@dataclass
+class Phases:
+    """What ``run_phases`` did: final status, phase 1's optimum, seconds and simplex iterations."""
 
-    tick = time.perf_counter()
-    status = _run(h)
-    seconds["solve_shortfall"] = time.perf_counter() - tick
-    if status is not SolveStatus.optimal:
-        return SolveResult(status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h)
-    z1 = float(h.getInfo().objective_function_value)
+    status: SolveStatus
+    shortfall: float = float("nan")
+    seconds: dict[str, float] = field(default_factory=dict)
+    iterations: int = 0
+    tie_basis: highspy.HighsBasis | None = None  # phase 1's tie-broken optimum, when asked for
 
-    tick = time.perf_counter()
+
+def add_limit_row(h: highspy.Highs, form: Formulation) -> int:
+    """Add the row "weighted shortfall ≤ limit", open until phase 2 sets its limit; its index."""
     shortfall = form.lp.solver_cost(form.shortfall_cost)
     nz = np.flatnonzero(shortfall)
-    limit_row = h.getNumRow()
-    if nz.size:
-        h.addRow(
-            -highspy.kHighsInf, _limit(z1, options.shortfall_tolerance), nz.size, nz.astype(np.int32), shortfall[nz]
-        )
+    h.addRow(-highspy.kHighsInf, highspy.kHighsInf, nz.size, nz.astype(np.int32), shortfall[nz])
+    return h.getNumRow() - 1
+
+
+def run_phases(
+    h: highspy.Highs, form: Formulation, limit_row: int, options: SolverOptions, tie_basis: bool = False
+) -> Phases:
+    """Least weighted shortfall, then least money at that shortfall, on the LP in ``h`` (phase-1
+    solver, options and any starting basis set by the caller; ``limit_row`` from ``add_limit_row``).
+
+    Phase 1 is solved first with money as a tie-break (``TIE_BREAK`` per million), which lands it
+    on a vertex that is cheap as well as short of little; pure shortfall costs are then restored and
+    primal simplex confirms (or restores) the least shortfall, usually in a handful of iterations.
+    Phase 2 then continues by primal simplex from there under the limit row and typically needs a
+    few dozen iterations instead of the thousand-odd it needs from an arbitrary phase-1 optimum
+    (docs/model.md, "How the two phases are solved"). The tie-break only chooses where phase 1
+    stops; both optima are those of the plain lexicographic problem. ``tie_basis`` keeps the basis
+    phase 1 reached with the tie-break (where a sweep's re-solves start)."""
     n = form.lp.n_cols
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), form.lp.solver_cost(form.money_cost))
-    # Phase 1's optimal basis stays primal feasible under the added row, so primal simplex
-    # continues from it; dual simplex would restart far away (measured 6x slower on the default).
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
-    status = _run(h)
+    cols = np.arange(n, dtype=np.int32)
+    shortfall = form.lp.solver_cost(form.shortfall_cost)
+    money = form.lp.solver_cost(form.money_cost)
+    out = Phases(SolveStatus.error)
+
+    def run() -> SolveStatus:
+        status = _run(h)
+        out.iterations += int(h.getInfo().simplex_iteration_count)
+        return status
+
+    tick = time.perf_counter()
+    h.changeColsCost(n, cols, shortfall + TIE_BREAK * money)
+    status = run()
+    if status is SolveStatus.optimal:
+        if tie_basis:
+            out.tie_basis = h.getBasis()
+        h.changeColsCost(n, cols, shortfall)
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        status = run()
+    out.seconds["solve_shortfall"] = time.perf_counter() - tick
+    if status is not SolveStatus.optimal:
+        out.status = status
+        return out
+    z1 = float(h.getInfo().objective_function_value)
+    out.shortfall = z1
+
+    tick = time.perf_counter()
+    h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, options.shortfall_tolerance))
+    h.changeColsCost(n, cols, money)
+    # Phase 1's optimal basis stays primal feasible under the limit row: primal simplex continues.
+    status = run()
     for widen in RETRY_TOLERANCES:
         # Phase 1's solution satisfies the limit row, so "infeasible" here is numerical: on badly
         # scaled models primal simplex can misjudge it. Retry with dual simplex, then with a wider
         # slack (still far below any shortfall a report shows).
-        if status is not SolveStatus.infeasible or not nz.size:
+        if status is not SolveStatus.infeasible or not shortfall.any():
             break
         h.clearSolver()  # a failed run leaves state that makes the next one fail too
         h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
         h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, widen))
-        status = _run(h)
-    seconds["solve_money"] = time.perf_counter() - tick
-    if status is not SolveStatus.optimal:
-        return SolveResult(status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h)
+        status = run()
+    out.seconds["solve_money"] = time.perf_counter() - tick
+    out.status = status
+    return out
+
+
+def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResult:
+    """Lexicographic solve: least weighted shortfall, then least money at that shortfall."""
+    options = options or SolverOptions()
+    tick = time.perf_counter()
+    h = _new_highs(options)
+    pass_lp(h, form, form.shortfall_cost)
+    limit_row = add_limit_row(h, form)
+    first = options.first_solver
+    if first == "ipm" or (first == "auto" and form.lp.n_cols >= IPM_FROM):
+        h.setOptionValue("solver", "ipm")  # with crossover, so phase 2 starts from a basis
+    seconds = {"pass": time.perf_counter() - tick}
+    phases = run_phases(h, form, limit_row, options)
+    seconds |= phases.seconds
+    if phases.status is not SolveStatus.optimal:
+        return SolveResult(
+            phases.status, h.modelStatusToString(h.getModelStatus()), np.zeros(0), seconds=seconds, highs=h
+        )
     solution = form.lp.natural(h.getSolution().col_value)
     money = float(form.money_cost @ solution)
     shortfall = float(form.shortfall_cost @ solution)
