@@ -110,7 +110,8 @@ def _sweep_section(sweep: Record | None) -> list[str]:
     sc = sweep["scaling"]
     lines += [
         "",
-        f"Scaling through the sweep runner (`materiel sweep`, {sc['draws']} draws, chunks of 2): 1 worker "
+        f"Scaling through the sweep runner (`materiel sweep`, {sc['draws']} draws, chunks of "
+        f"{sc.get('chunk_size', 2)}, warm re-solves): 1 worker "
         f"{sc['seconds_1']:.1f} s, 2 workers {sc['seconds_2']:.1f} s — speed-up {sc['speedup']:.2f}, efficiency "
         f"{sc['efficiency']:.0%} on this 2-core machine.",
         "",
@@ -201,13 +202,9 @@ def _slow_money_phase(s: Record) -> list[str]:
         return []
     return [
         f"At this size phase 2 (least money at the least shortfall) takes {sec['solve_money']:,.0f} s against "
-        f"phase 1's {sec['solve_shortfall']:,.0f} s. Phase 2 continues by primal simplex from phase 1's basis; "
-        "its objective gives every funding flow the same cost per unit of money, so which vehicle pays for an "
-        "order is massively degenerate and primal simplex creeps across those ties. Tried instead: dual "
-        "simplex, and fixing variables by phase 1's reduced costs (on this model, both still running after "
-        "10 minutes); interior point with and without crossover, and tie-breaking costs between vehicles (on "
-        "the 100k model, all slower or failing). Fewer funding-flow columns (flows by groups of lines that the "
-        "same vehicles may fund) is the planned remedy.",
+        f"phase 1's {sec['solve_shortfall']:,.0f} s. Phase 2 continues by primal simplex from phase 1's "
+        "tie-broken basis (docs/model.md); every funding flow costs the same per unit of money, so which "
+        "vehicle pays for an order is massively degenerate and primal simplex can creep across those ties.",
         "",
     ]
 
