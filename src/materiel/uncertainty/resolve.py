@@ -50,7 +50,7 @@ CHOOSE, DEVEX = -1, 1  # HiGHS's dual simplex edge weights: its own choice, or D
 
 def structure_key(form: Formulation) -> str:
     """A digest of the LP's shape: which variables and rows exist. (Matrix entries may appear or
-    vanish between draws — a lead time moves deliveries to other rows — and are synced in place.)"""
+    vanish between draws — a lead time moves deliveries to other rows — and come with the draw's LP.)"""
     digest = hashlib.blake2b(digest_size=16)
     for block in (*form.lp.col_blocks, *form.lp.row_blocks):
         digest.update(block.name.encode())
@@ -87,9 +87,10 @@ class Resolver:
         self.form = build(m)
         self.key = structure_key(self.form)
         self._keys, self._vals = _entries(self.form.lp.solver_matrix())
-        self._limited = self.form.lp.solver_cost(self.form.shortfall_cost) != 0
+        shortfall = self.form.lp.solver_cost(self.form.shortfall_cost)
+        self._limited = shortfall != 0  # the limit row's columns (fixed by the structure)
+        self._limit_coeffs = shortfall[self._limited]
         self.h = _new_highs(options)
-        self._limit_coeffs = self.form.lp.solver_cost(self.form.shortfall_cost)[self._limited]
         self._load(self.form)
         self.base_basis = None  # where every draw starts: the scenario's tie-broken phase-1 optimum
         if warm:
