@@ -147,10 +147,9 @@ def _limit(z1: float, relative: float) -> float:
 
 @dataclass
 class Phases:
-    """What ``run_phases`` did: final status, phase 1's optimum, seconds and simplex iterations."""
+    """What ``run_phases`` did: final status, seconds and simplex iterations."""
 
     status: SolveStatus
-    shortfall: float = float("nan")
     seconds: dict[str, float] = field(default_factory=dict)
     iterations: int = 0
     tie_basis: highspy.HighsBasis | None = None  # phase 1's tie-broken optimum, when asked for
@@ -204,7 +203,6 @@ def run_phases(
         out.status = status
         return out
     z1 = float(h.getInfo().objective_function_value)
-    out.shortfall = z1
 
     tick = time.perf_counter()
     h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, options.shortfall_tolerance))

@@ -73,7 +73,6 @@ class Solved:
     status: SolveStatus
     solution: np.ndarray
     form: Formulation
-    warm: bool
     seconds: float = 0.0
     iterations: int = 0
 
@@ -143,9 +142,9 @@ class Resolver:
         phases = run_phases(h, form, self.limit_row, self.options)
         seconds = sum(phases.seconds.values())
         if phases.status is not SolveStatus.optimal:
-            return Solved(phases.status, np.zeros(0), form, self.warm, seconds, phases.iterations)
+            return Solved(phases.status, np.zeros(0), form, seconds, phases.iterations)
         solution = form.lp.natural(h.getSolution().col_value)
-        return Solved(phases.status, solution, form, self.warm, seconds, phases.iterations)
+        return Solved(phases.status, solution, form, seconds, phases.iterations)
 
 
 class ResolverCache:
