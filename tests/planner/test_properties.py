@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import materiel
@@ -94,8 +94,43 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+def tiny_budget(budget: float, carry_over: bool) -> dict[str, Any]:
+    """One line, one item, one fund with a budget of cents or less: found by this test when money
+    was counted in millions throughout (the budget fell below HiGHS's tolerance and was overspent,
+    or a price's coefficient overflowed)."""
+    return {
+        "name": "random",
+        "title": "random",
+        "as_of": "2026",
+        "horizon": {"start": "2026Q1", "periods": 5},
+        "currency": {"base": "EUR", "year": 2025},
+        "customers": [{"id": "ukraine", "name": "ukraine", "weight": 1.0}],
+        "items": [{"id": "i0", "name": "item 0", "category": "mines", "stock": {"ukraine": 0.0}}],
+        "requirements": [{"customer": "ukraine", "item": "i0", "targets": [{"by": "2026Q1", "value": 1.0}]}],
+        "lines": [
+            {
+                "id": "l0",
+                "supplier": "s0",
+                "country": "DE",
+                "item": "i0",
+                "capacity": [
+                    {"from": "2026Q1", "value": 1.0, "unit": "/year"},
+                    {"from": "2026Q2", "value": 0.0, "unit": "/year"},
+                ],
+                "price": {"value": 0.5, "unit": "EUR"},
+                "lead": {"value": 0, "unit": "months"},
+            }
+        ],
+        "funding": [
+            {"id": "f0", "name": "fund 0", "budget": {"value": budget, "unit": "EUR/year"}, "carry_over": carry_over}
+        ],
+    }
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenarios())
+@example(tiny_budget(0.0625, carry_over=True))
+@example(tiny_budget(7.8e-127, carry_over=False))
 def test_random_scenarios_solve_and_pass_the_checker(doc: dict[str, Any]) -> None:
     model = compile_scenario(Scenario.model_validate(doc))
     plan = materiel.plan(model)

@@ -1,7 +1,8 @@
 """The planner's LP (docs/model.md): variables, one function per constraint family, objectives.
 
 Every family is built from whole arrays; no Python loop runs over lines, customers or periods.
-Money inside the LP is in millions of the base currency (``MONEY``) to keep coefficients near 1.
+Money inside the LP is counted in a power of ten of the base currency (``money_unit``: millions
+for the shipped scenarios) to keep coefficients near 1.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 from ..scenario.compiled import ModelData
 from .lp import INF, Block, LinearProgram
 
-MONEY = 1e6
 DIMS = {
     "x": ("line", "customer", "period"),
     "e": ("line", "period"),
@@ -49,7 +49,21 @@ class Formulation:
     lp: LinearProgram
     var: Variables
     shortfall_cost: np.ndarray  # phase 1 objective (weighted relative shortfall)
-    money_cost: np.ndarray  # phase 2 objective (money, in MONEY units)
+    money_cost: np.ndarray  # phase 2 objective (money, in money units)
+    money_unit: float  # base-currency units per money unit (p, q and c are in money units)
+
+
+def money_unit(m: ModelData) -> float:
+    """Base-currency units per money unit in the LP: a power of ten that puts the largest yearly
+    budget at or above 10³ money units, never coarser than millions (the unit of the shipped and
+    benchmark scenarios, whose budgets run to billions) nor finer than thousandths of the currency
+    (smaller budgets are as good as none). A fixed unit of a million would make a small scenario's
+    money vanish below HiGHS's tolerances: a budget of a few euros is 10⁻⁷ millions, and the solver
+    may then overspend it unseen."""
+    biggest = float(m.budget.max(initial=0.0))
+    if biggest <= 0:
+        return 1e6
+    return float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
 
 
 def item_scales(m: ModelData) -> np.ndarray:
@@ -195,7 +209,7 @@ def order_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     mask = v.p.index.max(axis=0) >= 0
     rows = lp.add_rows("Order-payment", ("line", "customer", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.p.index, 1.0)
-    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -(m.price / MONEY)[:, None, :])
+    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -(m.price / money_unit(m))[:, None, :])
     return rows
 
 
@@ -204,7 +218,7 @@ def capex_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     mask = v.q.index.max(axis=0) >= 0
     rows = lp.add_rows("Capex-payment", ("line", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.q.index, 1.0)
-    lp.add_terms(rows.index[:, m.year_index], v.e.index, -(m.capex / MONEY)[:, None])
+    lp.add_terms(rows.index[:, m.year_index], v.e.index, -(m.capex / money_unit(m))[:, None])
     return rows
 
 
@@ -213,7 +227,7 @@ def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]
     (Funding-budget; with carry-over the upper side is an equality and the lower side is the
     separate family Funding-min-spend)"""
     F, Y = m.budget.shape
-    B = m.budget / MONEY
+    B = m.budget / money_unit(m)
     carry = m.carry[:, None]
     lower = np.where(carry, B, m.min_spend[:, None] * B)
     rows = lp.add_rows("Funding-budget", ("fund", "year"), np.ones((F, Y), dtype=bool), lower=lower, upper=B)
@@ -274,7 +288,7 @@ def build(m: ModelData) -> Formulation:
     cu, cv = shortfall_weights(m)
     shortfall_cost = lp.cost({"u": cu, "v": cv})
     money_cost = lp.cost({"p": 1.0, "q": 1.0})
-    return Formulation(lp, var, shortfall_cost, money_cost)
+    return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m))
 
 
-__all__ = ["INF", "MONEY", "Formulation", "Variables", "build"]
+__all__ = ["INF", "Formulation", "Variables", "build", "money_unit"]

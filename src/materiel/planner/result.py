@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
-from .formulation import MONEY, Formulation
+from .formulation import Formulation
 
 EPS = 1e-7
 
@@ -255,10 +255,11 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
         }
     )
 
-    p = _clean(v.p.values(solution)) * MONEY  # (F, L, K, Y)
-    fp, lp_, kp, yp = np.nonzero(p > EPS * MONEY)
-    q = _clean(v.q.values(solution)) * MONEY  # (F, L, Y)
-    fq, lq, yq = np.nonzero(q > EPS * MONEY)
+    unit = form.money_unit
+    p = _clean(v.p.values(solution)) * unit  # (F, L, K, Y)
+    fp, lp_, kp, yp = np.nonzero(p > EPS * unit)
+    q = _clean(v.q.values(solution)) * unit  # (F, L, Y)
+    fq, lq, yq = np.nonzero(q > EPS * unit)
     years = np.array(m.years)
     funding = pd.concat(
         [
@@ -317,7 +318,7 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
         yi = funding["year"].to_numpy() - m.years[0]
         fi = pd.Index(m.funds).get_indexer(funding["fund"])
         np.add.at(spent, (fi, yi), funding["amount"].to_numpy())
-    carried = _clean(v.c.values(solution)) * MONEY
+    carried = _clean(v.c.values(solution)) * form.money_unit
     F, Y = m.budget.shape
     ff, yy = np.meshgrid(np.arange(F), np.arange(Y), indexing="ij")
     budgets = pd.DataFrame(

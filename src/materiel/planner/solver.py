@@ -24,8 +24,8 @@ ABS_SHORTFALL_SLACK = 1e-9
 PRIMAL_SIMPLEX = 4
 DUAL_SIMPLEX = 1
 RETRY_TOLERANCES = (1e-9, 1e-7, 1e-5)
-# Phase 1's tie-break: cost per million of money next to the shortfall costs (solver units, where
-# shortfall costs are 1e-3 to 10). Large enough to steer dual simplex among equally short vertices
+# Phase 1's tie-break: cost per money unit (``formulation.money_unit``) next to the shortfall
+# costs (solver units, where shortfall costs are 1e-3 to 10). Large enough to steer dual simplex among equally short vertices
 # (HiGHS's dual feasibility tolerance is 1e-7), small enough that it rarely trades shortfall away;
 # when it does, the pure-shortfall re-solve that follows restores the least shortfall.
 TIE_BREAK = 1e-6
@@ -169,7 +169,7 @@ def run_phases(
     """Least weighted shortfall, then least money at that shortfall, on the LP in ``h`` (phase-1
     solver, options and any starting basis set by the caller; ``limit_row`` from ``add_limit_row``).
 
-    Phase 1 is solved first with money as a tie-break (``TIE_BREAK`` per million), which lands it
+    Phase 1 is solved first with money as a tie-break (``TIE_BREAK`` per money unit), which lands it
     on a vertex that is cheap as well as short of little; pure shortfall costs are then restored and
     primal simplex confirms (or restores) the least shortfall, usually in a handful of iterations.
     Phase 2 then continues by primal simplex from there under the limit row and typically needs a

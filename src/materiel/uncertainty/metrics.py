@@ -10,7 +10,7 @@ import numpy as np
 from ..assessment.measures import days_until_empty_daily
 from ..assessment.readiness import readiness_indices
 from ..assessment.sustainment import war_inflow
-from ..planner.formulation import MONEY, Formulation
+from ..planner.formulation import Formulation
 from ..planner.result import category_coverage
 from ..scenario.compiled import ModelData
 
@@ -34,8 +34,8 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
     envelope = pol.envelope if pol else list(range(len(m.funds)))
     out: dict[str, float | str | None] = {
-        "total_cost": float(money.sum() * MONEY),
-        "envelope_cost_per_year": float(money[envelope].sum() * MONEY / len(m.years)),
+        "total_cost": float(money.sum() * form.money_unit),
+        "envelope_cost_per_year": float(money[envelope].sum() * form.money_unit / len(m.years)),
         "readiness_index": float(ready) if ready is not None else math.nan,
         "readiness_date": m.periods[ready] if ready is not None else None,
     }
