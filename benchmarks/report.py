@@ -90,7 +90,12 @@ def targets(results: Record) -> list[tuple[str, str, str]]:
 def _sweep_section(sweep: Record | None) -> list[str]:
     if not sweep:
         return ["Not measured in this run (`--no-sweep`)."]
-    lines = [
+    lines = (
+        [f"Re-measured on its own (`--sweep-only`) at commit {sweep['commit']}, {sweep['measured']}.", ""]
+        if "commit" in sweep
+        else []
+    )
+    lines += [
         "| sweep | ranged figures varied | re-solve mode chosen | rebuild s/draw | in place s/draw | speed-up "
         "| of which HiGHS s/draw | bound: rebuild / HiGHS | simplex iterations per draw, warm / cold |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|",
@@ -116,7 +121,8 @@ def _sweep_section(sweep: Record | None) -> list[str]:
         f"{sc['efficiency']:.0%} on this 2-core machine.",
         "",
         "*Rebuild* = for every draw: compile the scenario, build the LP, pass it to HiGHS, solve cold, read "
-        "the plan's tables back and assess it (what planning each draw separately costs). *In place* = one LP "
+        "the plan's tables back and assess it (what planning each draw separately costs); it takes turns with "
+        "re-solving in place, draw by draw, so both run on the machine in the same state. *In place* = one LP "
         "kept in HiGHS: a draw's bounds and right-hand sides are changed in place, and a draw that moves matrix "
         "entries (every price does) has its LP passed whole in one call; both phases re-solve from the "
         "scenario's own phase-1 optimum (dual simplex with Devex pricing), and the draw's headline results are "

@@ -410,6 +410,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-measure only the command line and merge it into results/latest.json (and the docs)",
     )
+    p.add_argument(
+        "--sweep-only",
+        action="store_true",
+        help="re-measure only the sweep throughput and merge it into results/latest.json (and the docs)",
+    )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/performance.md")
@@ -440,6 +445,18 @@ def main(argv: list[str] | None = None) -> None:
         }
         path = save(results, write_docs=not args.no_docs)
         print(f"command line re-measured into {path.relative_to(ROOT)}")
+        return
+    if args.sweep_only:
+        from .sweep import bench_sweep
+
+        results = json.loads((RESULTS / "latest.json").read_text())
+        results["sweep"] = {
+            **bench_sweep(repeats=args.repeats),
+            "commit": _git_commit(),
+            "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        path = save(results, write_docs=not args.no_docs)
+        print(f"sweep throughput re-measured into {path.relative_to(ROOT)}")
         return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")
