@@ -15,6 +15,8 @@ with ``--quick``, which runs the two small sizes only and leaves the docs alone)
     python -m benchmarks.run --quick
     python -m benchmarks.run --profile 200k        # cProfile of build and read-back at one size
     python -m benchmarks.run --render              # rewrite docs/performance.md from results/latest.json
+    python -m benchmarks.run --cli-only            # re-measure one part into results/latest.json
+    python -m benchmarks.run --sweep-only          #   (the sizes keep the full run's figures)
 """
 
 from __future__ import annotations
