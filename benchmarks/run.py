@@ -427,6 +427,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _remeasure(part: str, label: str, measure: Callable[[], Record], write_docs: bool) -> None:
+    """Re-measure one part of the suite and merge it into results/latest.json, marked with the
+    commit and time it was measured at (the sizes keep the full run's figures)."""
+    results = json.loads((RESULTS / "latest.json").read_text())
+    results[part] = {**measure(), "commit": _git_commit(), "measured": datetime.now(UTC).isoformat(timespec="seconds")}
+    path = save(results, write_docs=write_docs)
+    print(f"{label} re-measured into {path.relative_to(ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.worker is not None:
@@ -439,26 +448,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{DOCS.relative_to(ROOT)} rewritten from {RESULTS.relative_to(ROOT)}/latest.json")
         return
     if args.cli_only:
-        results = json.loads((RESULTS / "latest.json").read_text())
-        results["cli"] = {
-            **bench_cli(args.repeats),
-            "commit": _git_commit(),
-            "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        path = save(results, write_docs=not args.no_docs)
-        print(f"command line re-measured into {path.relative_to(ROOT)}")
+        _remeasure("cli", "command line", lambda: bench_cli(args.repeats), not args.no_docs)
         return
     if args.sweep_only:
         from .sweep import bench_sweep
 
-        results = json.loads((RESULTS / "latest.json").read_text())
-        results["sweep"] = {
-            **bench_sweep(repeats=args.repeats),
-            "commit": _git_commit(),
-            "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        path = save(results, write_docs=not args.no_docs)
-        print(f"sweep throughput re-measured into {path.relative_to(ROOT)}")
+        _remeasure("sweep", "sweep throughput", lambda: bench_sweep(repeats=args.repeats), not args.no_docs)
         return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")
