@@ -14,28 +14,28 @@ from tests.builders import line, scenario, solve, write
 
 
 def test_month_and_year_conventions_in_wartime_use(tmp_path: Path) -> None:
-    """300 a month is 10 a day (30-day month); 3,650 a year is 10 a day (365-day year)."""
+    """365 a month is 12 a day (a month is 365/12 days); 4,380 a year is 12 a day (365-day year)."""
     doc = scenario(
         items=[
             {
                 "id": "a",
                 "name": "a",
                 "category": "mines",
-                "wartime_use": {"value": 300, "unit": "/month"},
-                "stock": {"ukraine": 100},
+                "wartime_use": {"value": 365, "unit": "/month"},
+                "stock": {"ukraine": 120},
             },
             {
                 "id": "b",
                 "name": "b",
                 "category": "mines",
-                "wartime_use": {"value": 3650, "unit": "/year"},
-                "stock": {"ukraine": 100},
+                "wartime_use": {"value": 4380, "unit": "/year"},
+                "stock": {"ukraine": 120},
             },
         ]
     )
     a = assess(solve(tmp_path, doc))
     first = a.sustainment[a.sustainment["period"] == "2026Q1"].set_index("item")
-    assert first.loc["a", "use_per_day"] == pytest.approx(10) and first.loc["b", "use_per_day"] == pytest.approx(10)
+    assert first.loc["a", "use_per_day"] == pytest.approx(12) and first.loc["b", "use_per_day"] == pytest.approx(12)
     assert first.loc["a", "days_alone"] == pytest.approx(10) and first.loc["b", "days_alone"] == pytest.approx(10)
 
 
@@ -89,24 +89,25 @@ def test_never_ready_is_stated(tmp_path: Path) -> None:
 
 THREAT = {
     "attacks": [
-        {"id": "drone", "name": "attack drone", "rate": {"value": 300, "unit": "/month"}},
-        {"id": "missile", "name": "missile", "rate": {"value": 300, "unit": "/month"}},
+        {"id": "drone", "name": "attack drone", "rate": {"value": 365, "unit": "/month"}},
+        {"id": "missile", "name": "missile", "rate": {"value": 365, "unit": "/month"}},
     ],
     "defences": [{"attack": "drone", "item": "interceptor", "share": 0.5, "per_attack": 2, "p_kill": 0.8}],
 }
 
 
 def test_air_defence_demand_exhaustion_and_engaged_share(tmp_path: Path) -> None:
-    """Half of 300 drones a month engaged with 2 interceptors each: 300 fired a month = 10 a day.
-    450 held lasts 45 days. Over a 90-day goal 900 are needed, 450 held: half of the engaged half
-    of drone launches is covered, i.e. 25 % of drones engaged and 20 % destroyed (p_kill 0.8);
+    """Half of 365 drones a month engaged with 2 interceptors each: 365 fired a month = 12 a day
+    (a month is 365/12 days). 540 held lasts 45 days. Over a 90-day goal 1,080 are needed, 540
+    held: half of the engaged half of drone launches is covered, i.e. 25 % of drones engaged and
+    20 % destroyed (p_kill 0.8);
     missiles are not engaged, so of all attacks 12.5 % are engaged and 10 % destroyed."""
     doc = scenario(
-        items=[{"id": "interceptor", "name": "i", "category": "air-defence", "stock": {"ukraine": 450}}], threat=THREAT
+        items=[{"id": "interceptor", "name": "i", "category": "air-defence", "stock": {"ukraine": 540}}], threat=THREAT
     )
     a = assess(solve(tmp_path, doc))
     first = a.interceptors[a.interceptors["period"] == "2026Q1"].iloc[0]
-    assert first["demand_per_month"] == pytest.approx(300)
+    assert first["demand_per_month"] == pytest.approx(365)
     assert first["days_to_exhaustion"] == pytest.approx(45)
     assert first["coverage_of_goal"] == pytest.approx(0.5)
     att = a.attacks[a.attacks["period"] == "2026Q1"].set_index("attack")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from materiel.assessment.measures import DAYS_PER_MONTH, DAYS_PER_YEAR, days_until_empty, first_stable, years_to_target
+from materiel.assessment.measures import DAYS_PER_MONTH, days_until_empty, first_stable, years_to_target
 
 
 def test_years_to_reach_a_target_at_a_net_rate() -> None:
@@ -45,8 +45,21 @@ def test_vectorised_over_items() -> None:
     assert out[0] == pytest.approx(10) and math.isinf(out[1]) and out[2] == pytest.approx(5)
 
 
-def test_day_conventions() -> None:
-    assert DAYS_PER_MONTH == 30 and DAYS_PER_YEAR == 365
+def test_a_year_of_monthly_use_lasts_365_days() -> None:
+    # 12 months' worth of a use written per month lasts a 365-day year, not 360
+    per_day = 1_000 / DAYS_PER_MONTH
+    assert days_until_empty(12 * 1_000, per_day)[0] == pytest.approx(365, rel=1e-12)
+
+
+def test_production_equal_to_use_up_to_rounding_never_runs_out() -> None:
+    # the same rate reached by two conversions differs in its last bits; that is not a net loss
+    use = 180_000 / (365 / 4)
+    made = 60_000 / DAYS_PER_MONTH
+    assert made < use  # the two roads give different floats
+    assert math.isinf(days_until_empty(1_000, use, np.array([[made]]), 1e9)[0])
+    from materiel.assessment.measures import days_until_empty_daily
+
+    assert math.isinf(days_until_empty_daily(np.array([1_000.0]), np.array([use]), np.array([[made] * 100]))[0])
 
 
 def test_first_period_from_which_a_condition_holds() -> None:

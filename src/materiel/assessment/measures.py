@@ -1,8 +1,11 @@
 """The elementary measures of the assessment, each checkable by hand.
 
-Conventions: a month is 30 days and a year 365 days when rates are turned into days. A rate of
-zero or a net rate that never goes negative means "never runs out" (``inf``) or "never reaches"
-(``inf`` years) — never a negative number.
+Rates are turned into days with the scenario's one calendar (``scenario.units``: a year is 365
+days, a month 365/12). A rate of zero or a net rate that never goes negative means "never runs out"
+(``inf``) or "never reaches" (``inf`` years) — never a negative number. Production that matches use
+to within ``BALANCED`` of the use counts as keeping up: the same rate written per month and per
+quarter differs in the last binary digits once converted to days, and that must not turn "never
+runs out" into a number of days in the trillions.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ import math
 
 import numpy as np
 
-DAYS_PER_MONTH = 30.0
-DAYS_PER_YEAR = 365.0
+from ..scenario.units import DAYS_PER
+
+DAYS_PER_MONTH = DAYS_PER["month"]
 NEVER = math.inf
+BALANCED = 1e-9  # relative: |inflow − use| ≤ BALANCED · use is a net rate of zero
 
 
 def years_to_target(stock: float, target: float, net_per_year: float) -> float:
@@ -53,7 +58,7 @@ def days_until_empty(
     elapsed = np.zeros(stock.shape)
     open_ = use > 0
     for j in range(inflow.shape[1]):
-        net = inflow[:, j] - use
+        net = _net(inflow[:, j], use)
         last = j == inflow.shape[1] - 1
         length = NEVER if last else seg[j]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -64,6 +69,12 @@ def days_until_empty(
             level = level + net * seg[j]
             elapsed = elapsed + seg[j]
     return np.maximum(out, 0.0)
+
+
+def _net(inflow: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Inflow minus use per day, zero where they balance to within ``BALANCED`` of the use."""
+    net = inflow - use
+    return np.where(np.abs(net) <= BALANCED * np.abs(use), 0.0, net)
 
 
 def first_stable(ok: np.ndarray) -> int | None:
@@ -82,7 +93,7 @@ def days_until_empty_daily(stock: np.ndarray, use_per_day: np.ndarray, inflow: n
     use = np.asarray(use_per_day, dtype=float)
     if stock.size == 0:
         return np.zeros(0)
-    net = inflow - use[:, None]
+    net = _net(inflow, use[:, None])
     level = stock[:, None] + np.cumsum(net, axis=1)
     below = level < 0
     hit = below.any(axis=1)

@@ -56,7 +56,7 @@ def war_inflow(
     """
     T, I, L = m.T, len(m.items), len(m.lines)
     total_cap = m.cap + added
-    per_day = 365.0 / m.cal.per_year
+    per_day = m.cal.days_per_period
     horizon = T + int(m.lead.max(initial=0)) + 1
     days = np.arange(int(np.ceil(horizon * per_day)))
     period_of_day = (days // per_day).astype(np.int64)  # 0 = the first war period

@@ -81,7 +81,7 @@ class Converter:
         return v / YEARS_PER[basis] / self.cal.per_year
 
     def per_day(self, q: Quantity, loc: Loc, default: str = "day") -> float:
-        """A rate converted to units per day (30-day month, 365-day year)."""
+        """A rate converted to units per day (``units.DAYS_PER``: a month is 365/12 days)."""
         try:
             basis = rate_basis(q.unit, default)
         except UnitError as exc:
@@ -102,7 +102,7 @@ class Converter:
         return math.ceil(months / (12 / self.cal.per_year) - 1e-9)
 
     def days(self, q: Quantity, loc: Loc, default: str = "day") -> float:
-        """A duration in days (30-day month, 365-day year)."""
+        """A duration in days (``units.DAYS_PER``: a month is 365/12 days)."""
         try:
             return q.value * duration_days(q.unit, default)
         except UnitError as exc:

@@ -13,6 +13,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .units import DAYS_PER_YEAR
+
 
 class Frequency(StrEnum):
     """Length of one planning period."""
@@ -94,6 +96,18 @@ class Calendar:
     @cached_property
     def years(self) -> list[int]:
         return sorted(set(self.year_of.tolist()))
+
+    @cached_property
+    def year_ends(self) -> list[int]:
+        """Position of the last period of each year inside the horizon, one per entry of ``years``
+        (for a horizon that stops mid-year, that year's last period in the horizon)."""
+        y = self.year_of
+        return [t for t in range(self.n) if t == self.n - 1 or y[t + 1] != y[t]]
+
+    @property
+    def days_per_period(self) -> float:
+        """Length of one period in days on the one calendar (a quarter is 365/4 days)."""
+        return DAYS_PER_YEAR / self.per_year
 
     def index(self, text: object) -> int:
         """Position of ``text`` within the horizon (may be negative or ``>= n`` if outside)."""

@@ -309,7 +309,7 @@ class Defence(Model):
 class Threat(Model):
     """Air attacks Ukraine must absorb in a new war, and its air defence against them.
 
-    Items engaged here take their wartime use from the threat (monthly demand / 30 per day), so
+    Items engaged here take their wartime use from the threat (monthly demand / (365/12) per day), so
     they must not also give ``wartime_use``.
     """
 

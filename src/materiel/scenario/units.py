@@ -8,8 +8,10 @@ Units are short strings an analyst would write in a spreadsheet header:
 * a duration: ``months``, ``quarters``, ``years``, ``weeks``, ``days``;
 * a fraction: empty or ``%``; a fraction per time: ``/year``, ``% per year``.
 
-Conventions (stated in docs/model.md): a year is 12 months or 4 quarters when converting between
-planning periods; when converting to days a year is 365 days and a month 30 days.
+One calendar for every conversion (docs/scenario.md, "Figures"): a year is 365 days, 12 months or
+4 quarters, so a month is 365/12 days, a quarter 365/4 days and a week 7 days. ``DAYS_PER`` and
+``YEARS_PER`` state this calendar in days and in years, so a rate converted to days and the same
+rate converted to planning periods agree.
 """
 
 from __future__ import annotations
@@ -37,14 +39,22 @@ TIME_WORDS: dict[str, str] = {
     "a": "year",
     "annum": "year",
 }
+DAYS_PER_YEAR = 365.0
+DAYS_PER: dict[str, float] = {
+    "day": 1.0,
+    "week": 7.0,
+    "month": DAYS_PER_YEAR / 12,
+    "quarter": DAYS_PER_YEAR / 4,
+    "year": DAYS_PER_YEAR,
+}
+# The same calendar in years, each written as the exact fraction (so 1/12, not 30.42/365).
 YEARS_PER: dict[str, float] = {
-    "day": 1 / 365,
-    "week": 7 / 365,
+    "day": 1 / DAYS_PER_YEAR,
+    "week": 7 / DAYS_PER_YEAR,
     "month": 1 / 12,
     "quarter": 1 / 4,
     "year": 1.0,
 }
-DAYS_PER: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.0, "quarter": 365 / 4, "year": 365.0}
 SCALES: dict[str, float] = {
     "": 1.0,
     "k": 1e3,
@@ -135,7 +145,7 @@ def duration_months(unit: str | None, default: str = "month") -> float:
 
 
 def duration_days(unit: str | None, default: str = "day") -> float:
-    """Days in one unit of a duration (30-day month, 365-day year)."""
+    """Days in one unit of a duration (a month is 365/12 days, a year 365)."""
     word = (unit or default).strip().lower()
     if word not in TIME_WORDS:
         raise UnitError(f"unit {unit!r}: a duration is in {TIME_HELP}s")
