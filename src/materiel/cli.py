@@ -122,18 +122,19 @@ def plan(
     assign: SetOpt = None,
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
+    from .fmt import days
     from .report.files import summary
-    from .report.terminal import print_plan
+    from .report.terminal import plain, print_plan
 
     result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp)
     if as_json:
         typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))
         return
     print_plan(result, out)
-    a = assessment.summary()
-    days = "never runs out" if a["bottleneck_days"] is None else f"{a['bottleneck_days']:,.0f} days of war"
+    year = assessment.year
+    item, left = assessment.bottleneck_in(year)
     out.print(
-        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {a['bottleneck_year']}: {a['bottleneck_item']} ({days})"
+        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {year}: {plain(item or '–')} ({days(left, ' days of war')})"
     )
     out.print(f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, tables as CSV, plan.xlsx, charts)")
     if export_lp:
@@ -288,6 +289,8 @@ def sweep(
 def _print_sweep(h: dict) -> None:
     from rich.table import Table
 
+    from .report.terminal import plain
+
     out.print(f"{h['draws']} draws ({h['failed_draws']} without an optimal plan)")
     table = Table(title="Probability of being ready by the end of each year", show_edge=False)
     years = list(h["p_ready_by_year"])
@@ -302,7 +305,7 @@ def _print_sweep(h: dict) -> None:
     for output, rows in h["top_sensitivities"].items():
         out.print(
             f"[bold]What moves the {output} most[/] (Spearman rho): "
-            + ", ".join(f"{escape(r['input'])} {r['rho']:+.2f}" for r in rows[:5])
+            + ", ".join(f"{plain(r['input'])} {r['rho']:+.2f}" for r in rows[:5])
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def money(value: float, currency: str) -> str:
     """'USD 1.25 bn', 'EUR 3.60 m', 'EUR 3,600'."""
@@ -14,3 +16,21 @@ def money(value: float, currency: str) -> str:
 def share(value: float | None) -> str:
     """'42 %' or '–' for a missing value."""
     return "–" if value is None or value != value else f"{100 * value:.0f} %"
+
+
+NEVER_RUNS_OUT = "never runs out"
+
+
+def days(value: float | None, unit: str = "") -> str:
+    """Days of war for reading: 'never runs out' for an infinite number, '–' for a missing one,
+    else '1,234' followed by ``unit`` (e.g. ' days of war')."""
+    if value is None or value != value or value == -math.inf:
+        return "–"
+    if value == math.inf:
+        return NEVER_RUNS_OUT
+    return f"{value:,.0f}{unit}"
+
+
+def clip(text: str, longest: int) -> str:
+    """``text`` cut to at most ``longest`` characters, the last being '…' when cut."""
+    return text if len(text) <= longest else text[: longest - 1] + "…"

@@ -1,4 +1,4 @@
-"""What a plan is worth: readiness, sustainment, the bottleneck, air defence (design §5)."""
+"""What a plan is worth: readiness, sustainment, the bottleneck, air defence (docs/assessment.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..planner.result import Plan
-from ..scenario.policy import PolicyData
 from .airdefence import air_defence_tables
 from .readiness import Readiness, coverage_table, readiness
 from .sustainment import bottlenecks, inflows, sustainment_table
@@ -32,14 +31,12 @@ class Assessment:
     def year(self) -> int:
         """The year comparisons report: the scenario's sustainment year, or the horizon's last."""
         m = self.plan.model
-        years = m.years
-        wanted = m.policy.year if m.policy else years[-1]
-        return wanted if wanted in years else years[-1]
+        return m.policy.year if m.policy.year in m.years else m.years[-1]
 
     def at_year_end(self, year: int) -> str | None:
-        """The last period of ``year`` inside the horizon."""
-        periods = [p for p, y in zip(self.plan.model.periods, self.plan.model.cal.year_of, strict=True) if y == year]
-        return periods[-1] if periods else None
+        """The last period of ``year`` inside the horizon (None for a year outside it)."""
+        m = self.plan.model
+        return m.periods[m.cal.year_ends[m.years.index(year)]] if year in m.years else None
 
     def bottleneck_in(self, year: int) -> tuple[str | None, float]:
         """Bottleneck item and its days of war at the end of ``year``."""
@@ -61,19 +58,14 @@ class Assessment:
             "sustainment_goal_days": self.goal_days,
             "bottleneck_year": year,
             "bottleneck_item": item,
-            "bottleneck_days": None if math.isinf(days) or math.isnan(days) else round(days, 1),
+            "bottleneck_days": round(days, 1) if math.isfinite(days) else None,
         }
-
-
-def default_policy(plan: Plan) -> PolicyData:
-    m = plan.model
-    return m.policy or PolicyData(customer=0, threshold=0.9, goal_days=90.0, year=m.years[-1], surge=True)
 
 
 def assess(plan: Plan) -> Assessment:
     """Assess a plan with the scenario's assessment settings."""
-    pol = default_policy(plan)
     m = plan.model
+    pol = m.policy
     k = pol.customer
     flow = inflows(plan, k, pol.surge)
     sust = sustainment_table(plan, k, flow)

@@ -1,8 +1,8 @@
 """Air defence against the scenario's threat: interceptor demand, days to exhaustion, and the
 share of attacks that can be engaged (and destroyed) with what is held.
 
-For interceptor type i: demand per month = Σ_a rate_a · share_{a,i} · per_attack_{a,i} (30-day
-months). Over the sustainment goal of G days, what is available is the stock plus production
+For interceptor type i: demand per month = Σ_a rate_a · share_{a,i} · per_attack_{a,i}, a month
+being 365/12 days (the one calendar of ``scenario.units``). Over the sustainment goal of G days, what is available is the stock plus production
 arriving within G days; coverage_i = min(1, available_i / (demand_i/day · G)). An attack a is
 engaged in the share Σ_i share_{a,i} · coverage_i of launches and destroyed in
 Σ_i share_{a,i} · coverage_i · p_kill_{a,i}.
@@ -36,11 +36,9 @@ def air_defence_tables(
     th = m.threat
     if th is None:
         return pd.DataFrame(), pd.DataFrame()
-    I = len(m.items)
-    demand_day = th.demand_per_day(I)
+    demand_day = th.demand_per_day(len(m.items))
     types = np.flatnonzero(demand_day > 0)
-    st = plan.stock[plan.stock["customer"] == m.customers[customer]]
-    stock = st["stock"].to_numpy().reshape(I, m.T)
+    stock = plan.stock_of(m.customers[customer])
     arrived = _arrived_within(flow, goal_days)  # (T, I)
     available = stock.T + arrived
     need = demand_day * goal_days

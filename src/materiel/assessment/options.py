@@ -1,4 +1,4 @@
-"""Policy options side by side (design §5): armed neutrality, a European reassurance force, a
+"""Policy options side by side (docs/assessment.md): armed neutrality, a European reassurance force, a
 binding external guarantee — and what-if variants of the scenario.
 
 A reassurance force of N deployed troops costs N · cost per soldier-year · rotation a year, from
@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..fmt import days as fmt_days
 from ..fmt import money
 from ..planner import SolverOptions, make_plan
 from ..planner.result import Plan
@@ -84,7 +85,6 @@ def _spent_by_envelope(plan: Plan, envelope: list[int]) -> np.ndarray:
 def option_specs(m: ModelData) -> Iterator[tuple[str, str, str, Callable[[], tuple[ModelData, np.ndarray, str]], dict]]:
     """(name, kind, description, make model, extra fields) for each option the scenario defines."""
     pol = m.policy
-    assert pol is not None
     Y = len(m.years)
     yield (
         "armed neutrality",
@@ -133,7 +133,7 @@ def compare_options(
     m: ModelData, options: SolverOptions | None = None, progress: Callable[[str], None] | None = None
 ) -> list[OptionResult]:
     """Plan and assess armed neutrality and every alternative the scenario defines."""
-    if m.policy is None or m.scenario.options is None:
+    if m.scenario.options is None:
         raise ValueError("the scenario has no 'options' section to compare")
     results = []
     for name, kind, description, make, extra in option_specs(m):
@@ -157,16 +157,12 @@ def compare_options(
     return results
 
 
-def _days(value: float) -> str:
-    return "never runs out" if math.isinf(value) else "–" if math.isnan(value) else f"{value:,.0f}"
-
-
 def _troops(r: OptionResult) -> str:
     """'25,000 deployed (100,000 committed) / 25,000 willing from 26 countries: 4.0× what is offered'."""
     if not r.troops:
         return "–"
     pol = r.plan.model.policy
-    who = f" from {pol.contributors:,.0f} countries" if pol is not None and pol.contributors else ""
+    who = f" from {pol.contributors:,.0f} countries" if pol.contributors else ""
     gap = r.troops / r.willing if r.willing else float("inf")
     verdict = "within what is offered" if gap <= 1 else f"{gap:.1f}× what is offered"
     return f"{r.troops:,} deployed ({r.committed:,.0f} committed) / {r.willing:,.0f} willing{who}: {verdict}"
@@ -189,7 +185,7 @@ def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
                 "spent in Europe": f"{r.plan.europe_share:.0%}",
                 "readiness date": r.assessment.readiness.text,
                 f"bottleneck {year}": item or "–",
-                f"days of war {year}": _days(days),
+                f"days of war {year}": fmt_days(days),
                 "troops (committed / willing)": _troops(r),
                 "constraints": "; ".join(
                     x for x in (r.constraints, r.dependency and f"depends on: {r.dependency}", r.note) if x
@@ -222,11 +218,11 @@ def comparison_json(results: list[OptionResult]) -> list[dict]:
                 "readiness_date": r.assessment.readiness.period,
                 "bottleneck_year": year,
                 "bottleneck_item": item,
-                "bottleneck_days": None if days is None or math.isinf(days) or math.isnan(days) else round(days, 1),
+                "bottleneck_days": round(days, 1) if math.isfinite(days) else None,
                 "troops": r.troops,
                 "troops_committed": r.committed,
                 "troops_willing": r.willing,
-                "contributors_willing": r.plan.model.policy.contributors if r.troops and r.plan.model.policy else None,
+                "contributors_willing": r.plan.model.policy.contributors if r.troops else None,
                 "constraints": r.constraints,
                 "dependency": r.dependency,
                 "note": r.note,
@@ -262,7 +258,7 @@ def compare_variants(
         else:
             description = " + ".join(sc.variants.get(name, []))
         plan = make_plan(m, options)
-        envelope = m.policy.envelope if m.policy else []
+        envelope = m.policy.envelope
         results.append(
             OptionResult(
                 name,

@@ -37,17 +37,10 @@ def readiness_indices(values: np.ndarray, threshold: float) -> tuple[int | None,
     return overall, [first_stable(row) for row in meets]
 
 
-def customer_stock(plan: Plan, customer: int) -> np.ndarray:
-    """(items × periods) stock of one customer from the plan's table (item-major)."""
-    m = plan.model
-    st = plan.stock[plan.stock["customer"] == m.customers[customer]]
-    return st["stock"].to_numpy().reshape(len(m.items), m.T)
-
-
 def coverage_table(plan: Plan, customer: str) -> pd.DataFrame:
     """Categories × periods coverage as a labelled table (categories with a target somewhere)."""
     m = plan.model
-    values = category_coverage(m, customer_stock(plan, m.customers.index(customer)), m.customers.index(customer))
+    values = category_coverage(m, plan.stock_of(customer), m.customers.index(customer))
     table = pd.DataFrame(values, index=pd.Index(m.categories, name="category"), columns=m.periods)
     return table[~table.isna().all(axis=1)]
 

@@ -87,8 +87,7 @@ def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFra
     m = plan.model
     use = m.wartime_use
     items = np.flatnonzero(use > 0)
-    st = plan.stock[plan.stock["customer"] == m.customers[customer]]
-    stock = st["stock"].to_numpy().reshape(len(m.items), m.T)  # stock table is item-major
+    stock = plan.stock_of(m.customers[customer])
     rows = []
     for t in range(m.T):
         alone = days_until_empty(stock[items, t], use[items])

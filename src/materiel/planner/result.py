@@ -62,6 +62,23 @@ class Plan:
         """Share of all money spent with Ukrainian producers."""
         return self._share("Ukraine")
 
+    @property
+    def assessed_customer(self) -> str:
+        """The customer summaries are about: the scenario's ``assessment.customer``."""
+        return self.model.customers[self.model.policy.customer]
+
+    def stock_of(self, customer: str) -> np.ndarray:
+        """(items × periods) stock of one customer, each value placed by its item and period label
+        (so the stock table's row order does not matter); NaN where the table has no row."""
+        m = self.model
+        rows = self.stock[self.stock["customer"] == customer]
+        out = np.full((len(m.items), m.T), np.nan)
+        i = pd.Index(m.items).get_indexer(rows["item"])
+        t = pd.Index(m.periods).get_indexer(rows["period"])
+        known = (i >= 0) & (t >= 0)
+        out[i[known], t[known]] = rows["stock"].to_numpy(dtype=float)[known]
+        return out
+
     def spend_by_year(self, by: str | None = None) -> pd.DataFrame | pd.Series:
         """Money per year, optionally split by 'fund', 'region', 'customer' or 'purpose'."""
         if by is None:
@@ -81,21 +98,19 @@ class Plan:
         m = self.model
         frames = []
         for k, who in enumerate(m.customers):
-            stock = self.stock[self.stock["customer"] == who]["stock"].to_numpy().reshape(len(m.items), m.T)
-            values = category_coverage(m, stock, k)
+            values = category_coverage(m, self.stock_of(who), k)
             frame = pd.DataFrame(values, index=m.categories, columns=m.periods).stack().rename("coverage").reset_index()
             frames.append(frame.rename(columns={"level_0": "category", "level_1": "period"}).assign(customer=who))
         out = pd.concat(frames, ignore_index=True)
         return out[["customer", "category", "period", "coverage"]].dropna().reset_index(drop=True)
 
-    def shortfall_by_category(self, customer: str = "ukraine") -> pd.DataFrame:
-        """1 − coverage at the end of each year, categories × years (NaN where no target)."""
+    def shortfall_by_category(self, customer: str | None = None) -> pd.DataFrame:
+        """1 − coverage at the end of each year, categories × years (NaN where no target), for
+        ``customer`` (default: the assessed customer)."""
         cov = self.coverage()
-        cov = cov[cov["customer"] == customer]
+        cov = cov[cov["customer"] == (customer or self.assessed_customer)]
         m = self.model
-        last = {
-            m.cal.label(t): int(y) for t, y in enumerate(m.cal.year_of) if t == m.T - 1 or m.cal.year_of[t + 1] != y
-        }
+        last = {m.periods[t]: y for t, y in zip(m.cal.year_ends, m.years, strict=True)}
         cov = cov[cov["period"].isin(last)]
         table = cov.assign(year=cov["period"].map(last), shortfall=1 - cov["coverage"]).pivot(
             index="category", columns="year", values="shortfall"

@@ -19,10 +19,12 @@ def _series(values: np.ndarray, panel: Panel) -> list[tuple[float, float]]:
     return [(panel.x(i), panel.y(float(v))) for i, v in enumerate(values)]
 
 
-def stock_vs_target(plan: Plan, path: Path, customer: str = "ukraine") -> Path:
+def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path:
     """One panel per category: each item's stock (solid) and target (dashed), both as a share of
-    the item's highest target, so items counted in thousands and in millions share one scale."""
+    the item's highest target, so items counted in thousands and in millions share one scale.
+    ``customer`` defaults to the assessed customer."""
     m = plan.model
+    customer = customer or plan.assessed_customer
     st = plan.stock[plan.stock["customer"] == customer]
     cats = [c for c in m.categories if (st.loc[st["category"] == c, "target"] > 0).any()]
     width, height, places = grid_layout(len(cats), 3, PANEL_W, PANEL_H, 56, MARGINS)

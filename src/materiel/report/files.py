@@ -9,9 +9,11 @@ import pandas as pd
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_json, comparison_table
+from ..fmt import NEVER_RUNS_OUT
 from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
+from .cells import safe_table
 from .html import render_report
 from .output import staged_output
 from .render import Drawing
@@ -37,7 +39,7 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
             (f"bottleneck {a['bottleneck_year']}", a["bottleneck_item"]),
             (
                 f"days of war {a['bottleneck_year']}",
-                a["bottleneck_days"] if a["bottleneck_days"] is not None else "never runs out",
+                a["bottleneck_days"] if a["bottleneck_days"] is not None else NEVER_RUNS_OUT,
             ),
         ]
     return pd.DataFrame(rows, columns=["figure", "value"])
@@ -116,8 +118,8 @@ def _write(
         if comparison:
             tables["comparison"] = comparison_table(comparison)
         for name, table in tables.items():
-            table.to_csv(stage / f"{name}.csv", index=False)
-        inputs_table(plan.model.scenario).to_csv(stage / "inputs.csv", index=False)
+            safe_table(table).to_csv(stage / f"{name}.csv", index=False)
+        safe_table(inputs_table(plan.model.scenario)).to_csv(stage / "inputs.csv", index=False)
         write_workbook(plan, stage / "plan.xlsx", assessment, comparison)
         (stage / "summary.json").write_text(json.dumps(summary(plan, assessment, comparison), indent=2) + "\n")
         drawn = drawing.move_to(stage) if drawing is not None else {}
@@ -136,11 +138,11 @@ def write_sweep_outputs(
     folder = Path(folder)
     try:
         with staged_output(folder) as stage:
-            u.draws.to_csv(stage / "draws.csv", index=False)
-            u.p_ready.to_csv(stage / "p_ready.csv", index=False)
-            u.quantiles.rename_axis("measure").to_csv(stage / "quantiles.csv")
-            u.sensitivity.to_csv(stage / "sensitivity.csv", index=False)
-            u.fan.rename_axis("period").to_csv(stage / "fan.csv")
+            safe_table(u.draws).to_csv(stage / "draws.csv", index=False)
+            safe_table(u.p_ready).to_csv(stage / "p_ready.csv", index=False)
+            safe_table(u.quantiles.rename_axis("measure")).to_csv(stage / "quantiles.csv")
+            safe_table(u.sensitivity).to_csv(stage / "sensitivity.csv", index=False)
+            safe_table(u.fan.rename_axis("period")).to_csv(stage / "fan.csv")
             (stage / "summary.json").write_text(json.dumps(u.headline(), indent=2) + "\n")
             drawn = drawing.move_to(stage) if drawing is not None else {}
             (stage / "report.html").write_text(render_report(plan, assessment, drawn, uncertainty=u), encoding="utf-8")

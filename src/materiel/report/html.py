@@ -1,6 +1,9 @@
 """One self-contained HTML report: charts inlined as PNG data, tables, every input's source.
 
-It opens offline in any browser: no scripts, no fonts or styles from the internet.
+It opens offline in any browser: no scripts, no fonts or styles from the internet. Every piece of
+scenario text is escaped (``html.escape``, quotes included, so it is safe inside attributes too),
+and a source's ``url`` becomes a link only when it is an http(s) address (``link``): a
+``javascript:`` or ``data:`` address stays text.
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ import base64
 import datetime as dt
 import html
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
-from ..fmt import money, share
+from ..fmt import days, money, share
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
 from ..scenario.provenance import inputs_table, sources_table
@@ -35,6 +39,24 @@ nav a{margin-right:.8rem}
 """
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
+
+
+def link(url: object) -> str:
+    """An http(s) address as a link (address and text escaped); anything else as escaped text."""
+    if not isinstance(url, str) or not url:
+        return ""
+    text = html.escape(url)
+    return f'<a href="{text}">{text}</a>' if _WEB_ADDRESS.match(url) else text
+
+
+def _esc(value: object) -> str:
+    """Scenario text for an HTML element or attribute; '' for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
 def _img(path: Path | None, alt: str) -> str:
     if path is None or not Path(path).exists():
         return ""
@@ -50,7 +72,7 @@ def _table(df: pd.DataFrame, index: bool = False, text_cols: tuple[str, ...] = (
             return "–"
         if isinstance(v, float):
             if math.isinf(v):
-                return "never" if v > 0 else "–"
+                return days(v)
             return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
         if isinstance(v, int):
             return f"{v:,}" if abs(v) >= 10_000 else str(v)
@@ -70,6 +92,7 @@ def _table(df: pd.DataFrame, index: bool = False, text_cols: tuple[str, ...] = (
 
 
 def _shortfall_table(plan: Plan, customer: str) -> str:
+    """The customer's shortfall by category and year, coloured by size."""
     sbc = plan.shortfall_by_category(customer)
     rows = []
     for cat, row in sbc.iterrows():
@@ -77,7 +100,7 @@ def _shortfall_table(plan: Plan, customer: str) -> str:
         for v in row:
             cls = "" if pd.isna(v) else "good" if v <= 0.1 else "mid" if v <= 0.3 else "bad"
             cells.append(f'<td class="{cls}">{share(None if pd.isna(v) else v)}</td>')
-        rows.append(f"<tr><td>{html.escape(cat)}</td>{''.join(cells)}</tr>")
+        rows.append(f"<tr><td>{_esc(cat)}</td>{''.join(cells)}</tr>")
     head = "".join(f"<th>{y}</th>" for y in sbc.columns)
     return f"<table><thead><tr><th>category</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -98,7 +121,7 @@ def _coverage_svg(a: Assessment) -> str:
     return svg.line_chart(
         m.periods,
         series,
-        f"{a.customer}: coverage by category — ready {a.readiness.text}",
+        f"{a.customer}: coverage by category — ready {a.readiness.text}",  # svg escapes it
         "% of target held (weighted)",
         0,
         105,
@@ -146,7 +169,8 @@ def _options_svg(results: list[OptionResult]) -> str:
 
 
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
-    cur = plan.currency
+    cur = _esc(plan.currency)
+    customer = plan.assessed_customer
     spend = (plan.spend_by_year("fund") / 1e9).T
     spend.index.name = "fund"
     region = (plan.spend_by_year("region") / 1e9).T
@@ -159,7 +183,7 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 <h3>Spending by year and funding vehicle</h3>{_table(spend, index=True)}
 <h3>Spending by year and region of production</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
-<h3>Ukraine's shortfall by category at the end of each year</h3>{_shortfall_table(plan, "ukraine" if "ukraine" in plan.model.customers else plan.model.customers[0])}
+<h3>Shortfall of {_esc(customer)}'s targets by category at the end of each year</h3>{_shortfall_table(plan, customer)}
 {_img(charts.get("stock_vs_target.png"), "stock vs target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
@@ -246,7 +270,7 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
         "% of target held",
         0,
         105,
-        hlines=[(100 * (m.policy.threshold if m.policy else 0.9), "threshold")],
+        hlines=[(100 * m.policy.threshold, "threshold")],
         bands=[
             ("5–95 %", [100 * v for v in fan[0.05]], [100 * v for v in fan[0.95]]),
             ("25–75 %", [100 * v for v in fan[0.25]], [100 * v for v in fan[0.75]]),
@@ -291,19 +315,11 @@ def _inputs_section(plan: Plan) -> str:
         ["field", "value", "unit", "year", "low", "high", "source", "source_date", "confidence", "assumption"]
     ]
     src = sources_table(sc)
-    links = src.assign(
-        url=[f'<a href="{html.escape(u)}">{html.escape(u)}</a>' if isinstance(u, str) and u else "" for u in src["url"]]
-    )
     rows = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="text">{v if k == "url" else html.escape("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))}</td>'
-            for k, v in r.items()
-        )
-        + "</tr>"
-        for _, r in links.iterrows()
+        "<tr>" + "".join(f'<td class="text">{link(v) if k == "url" else _esc(v)}</td>' for k, v in r.items()) + "</tr>"
+        for _, r in src.iterrows()
     )
-    head = "".join(f"<th>{c}</th>" for c in links.columns)
+    head = "".join(f"<th>{_esc(c)}</th>" for c in src.columns)
     return f"""
 <h2 id="inputs">Every input and its source</h2>
 <p>{len(inputs)} figures; {int((inputs["source"] != "").sum())} cite a public source, the others state an assumption.</p>
@@ -324,8 +340,8 @@ def render_report(
     m = plan.model
     sc = m.scenario
     year = assessment.year
-    item, days = assessment.bottleneck_in(year)
-    days_text = "never runs out" if math.isinf(days) else "–" if math.isnan(days) else f"{days:,.0f} days"
+    item, left = assessment.bottleneck_in(year)
+    days_text = days(left, " days of war")
     title = (
         "Options side by side" if comparison and comparison[0].kind != "variant" else "What-if variants side by side"
     )
@@ -348,15 +364,15 @@ def render_report(
     body = f"""
 <h1>{html.escape(sc.title)}</h1>
 <p class="meta">scenario <b>{html.escape(sc.name)}</b>{" with " + html.escape(", ".join(whatifs)) if whatifs else ""} ·
-data as of {html.escape(sc.as_of)} · horizon {m.periods[0]}–{m.periods[-1]} · {m.currency} at {sc.currency.year} prices ·
+data as of {_esc(sc.as_of)} · horizon {m.periods[0]}–{m.periods[-1]} · {_esc(m.currency)} at {sc.currency.year} prices ·
 made by materiel on {dt.date.today().isoformat()}</p>
 <nav>{" ".join(nav)}</nav>
 <div class="cards">
-<div class="card">total cost<b>{money(plan.total_cost, m.currency)}</b></div>
+<div class="card">total cost<b>{_esc(money(plan.total_cost, m.currency))}</b></div>
 <div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
 <div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
 <div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
-<div class="card">bottleneck {year}<b>{html.escape(item or "–")}</b>{days_text} of war</div>
+<div class="card">bottleneck {year}<b>{_esc(item or "–")}</b>{days_text}</div>
 </div>
 {missing_comparison}
 {_plan_section(plan, charts)}

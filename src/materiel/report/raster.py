@@ -16,9 +16,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..fmt import clip
 from .axes import nice_ticks, tick_label
 
 SUPERSAMPLE = 2
+LONGEST = 100  # characters of one label: more never fits a chart, and costs memory to draw
 GRID = "#e4e4e4"
 AXIS = "#555555"
 TEXT = "#222222"
@@ -65,11 +67,15 @@ class Canvas:
         )
 
     def text(self, x: float, y: float, s: str, size: int = 11, anchor: str = "la", colour: str = TEXT) -> None:
-        """Text at (x, y); ``anchor`` as Pillow's (e.g. "la" left-top, "mm" centred, "rm" right-middle)."""
-        self.draw.text((x * SUPERSAMPLE, y * SUPERSAMPLE), s, font=font(size), fill=colour, anchor=anchor)
+        """Text at (x, y), at most ``LONGEST`` characters; ``anchor`` as Pillow's (e.g. "la" left-top,
+        "mm" centred, "rm" right-middle)."""
+        self.draw.text(
+            (x * SUPERSAMPLE, y * SUPERSAMPLE), clip(s, LONGEST), font=font(size), fill=colour, anchor=anchor
+        )
 
     def vertical_text(self, x: float, y: float, s: str, size: int = 11) -> None:
-        """Text rotated a quarter turn anticlockwise, centred on (x, y)."""
+        """Text rotated a quarter turn anticlockwise, centred on (x, y); at most ``LONGEST`` characters."""
+        s = clip(s, LONGEST)
         f = font(size)
         left, top, right, bottom = f.getbbox(s)
         tile = Image.new("RGB", (right - left + 4, bottom - top + 4), "white")
@@ -145,7 +151,7 @@ class Panel:
             return
         c = self.canvas
         row = size + 5
-        width = 26 + max(font(size).getlength(label) / SUPERSAMPLE for label, _, _ in entries)
+        width = 26 + max(font(size).getlength(clip(label, LONGEST)) / SUPERSAMPLE for label, _, _ in entries)
         height = row * len(entries) + 4
         x0 = self.left + self.width - width - 6 if "right" in corner else self.left + 6
         y0 = self.top + self.height - height - 6 if "lower" in corner else self.top + 6

@@ -1,4 +1,10 @@
-"""The concise terminal summary of a plan (rich tables)."""
+"""The concise terminal summary of a plan (rich tables).
+
+Every piece of scenario text (titles, ids, names) goes through ``plain``: escaped, so that rich
+does not read brackets as markup, and shortened to ``LONGEST`` characters, because rich folds an
+unbroken word in time that grows with the square of its length (a 100,000-character title took
+minutes). The files written beside the summary keep the full text.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,15 @@ from rich.table import Table
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
-from ..fmt import money, share
+from ..fmt import clip, days, money, share
 from ..planner.result import Plan
+
+LONGEST = 120  # characters of one piece of scenario text on the terminal
+
+
+def plain(value: object, longest: int = LONGEST) -> str:
+    """Scenario text made safe for rich markup and bounded in length."""
+    return escape(clip(str(value), longest))
 
 
 def _shortfall_style(v: float) -> str:
@@ -19,13 +32,16 @@ def _shortfall_style(v: float) -> str:
     return "green" if v <= 0.1 else "yellow" if v <= 0.3 else "red"
 
 
-def print_plan(plan: Plan, console: Console, customer: str = "ukraine") -> None:
-    """Headline figures, spending by year and fund, and shortfall by category and year."""
+def print_plan(plan: Plan, console: Console, customer: str | None = None) -> None:
+    """Headline figures, spending by year and fund, and the shortfall by category and year of
+    ``customer`` (default: the assessed customer)."""
     m = plan.model
     sc = m.scenario
     cur = plan.currency
+    customer = customer or plan.assessed_customer
     console.print(
-        f"[bold]materiel[/] — {sc.title} [dim]({sc.name}, {m.periods[0]}–{m.periods[-1]}, {cur} at {sc.currency.year} prices)[/]"
+        f"[bold]materiel[/] — {plain(sc.title)} [dim]({plain(sc.name)}, {m.periods[0]}–{m.periods[-1]}, "
+        f"{cur} at {sc.currency.year} prices)[/]"
     )
     t = plan.timings
     solve_s = sum(v for k, v in t.items() if k.startswith("solve"))
@@ -33,7 +49,7 @@ def print_plan(plan: Plan, console: Console, customer: str = "ukraine") -> None:
         f"Plan: [green]optimal[/] (HiGHS {solve_s:.2f} s; build {t.get('build', 0):.2f} s, read-back {t.get('read', 0):.2f} s)"
     )
     by_customer = plan.funding.groupby("customer")["amount"].sum()
-    parts = ", ".join(f"{k or 'capacity'} {money(v, cur)}" for k, v in by_customer.items())
+    parts = ", ".join(f"{plain(k or 'capacity')} {money(v, cur)}" for k, v in by_customer.items())
     console.print(f"Total cost: [bold]{money(plan.total_cost, cur)}[/] ({parts})")
     console.print(
         f"Spent in Europe: [bold]{share(plan.europe_share)}[/]   in Ukraine: {share(plan.ukraine_share)}   "
@@ -46,29 +62,29 @@ def print_plan(plan: Plan, console: Console, customer: str = "ukraine") -> None:
     for y in spend.index:
         table.add_column(str(y), justify="right")
     for fund in spend.columns:
-        table.add_row(fund, *(f"{v:.1f}" for v in spend[fund]))
+        table.add_row(plain(fund), *(f"{v:.1f}" for v in spend[fund]))
     table.add_row("[bold]total[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
     console.print(table)
 
     sbc = plan.shortfall_by_category(customer)
-    table = Table(title=f"Shortfall of {customer}'s targets at the end of each year", show_edge=False, pad_edge=False)
+    table = Table(
+        title=f"Shortfall of {plain(customer)}'s targets at the end of each year", show_edge=False, pad_edge=False
+    )
     table.add_column("category")
     for y in sbc.columns:
         table.add_column(str(y), justify="right")
     for cat, row in sbc.iterrows():
-        table.add_row(cat, *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row))
+        table.add_row(plain(cat), *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row))
     console.print(table)
-
-
-def _days(v: float) -> str:
-    return "never" if v == float("inf") else "–" if v != v else f"{v:,.0f}"
 
 
 def print_assessment(a: Assessment, console: Console) -> None:
     """Readiness, the bottleneck at the end of each year, and air defence."""
     r = a.readiness
-    console.print(f"Readiness of {a.customer} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]")
-    cats = ", ".join(f"{c} {p or 'never'}" for c, p in r.by_category.items())
+    console.print(
+        f"Readiness of {plain(a.customer)} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]"
+    )
+    cats = ", ".join(f"{plain(c)} {p or 'never'}" for c, p in r.by_category.items())
     console.print(f"[dim]by category: {cats}[/]")
     m = a.plan.model
     table = Table(
@@ -84,7 +100,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
         if row is None or row["item"] is None:
             continue
         style = "green" if row["days"] >= a.goal_days else "red"
-        table.add_row(str(y), str(row["item"]), f"[{style}]{_days(row['days'])}[/]", _days(row["days_alone"]))
+        table.add_row(str(y), plain(row["item"]), f"[{style}]{days(row['days'])}[/]", days(row["days_alone"]))
     console.print(table)
     if not a.attacks.empty:
         year = a.year
@@ -98,7 +114,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
             table.add_column(col, justify="left" if col == "attack" else "right")
         for _, row in att.iterrows():
             table.add_row(
-                str(row["attack"]),
+                plain(row["attack"]),
                 f"{row['launches_per_month']:,.0f}",
                 share(row["engaged_share"]),
                 share(row["destroyed_share"]),
@@ -106,7 +122,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
         console.print(table)
         ic = a.interceptors[a.interceptors["period"] == period]
         parts = ", ".join(
-            f"{r_['item']} {r_['demand_per_month']:,.0f}/month, {_days(r_['days_to_exhaustion'])} days"
+            f"{plain(r_['item'])} {r_['demand_per_month']:,.0f}/month, {days(r_['days_to_exhaustion'], ' days')}"
             for _, r_ in ic.iterrows()
         )
         console.print(f"[dim]interceptor demand and days to exhaustion: {parts}[/]")
@@ -121,13 +137,13 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
     for col in numbers.columns:
         out.add_column(col, justify="left" if col == "option" else "right")
     for _, row in numbers.iterrows():
-        out.add_row(*(str(v) for v in row))
+        out.add_row(*(plain(v) for v in row))
     console.print(out)
     for r, text in zip(results, table["constraints"], strict=True):
         if results[0].kind == "variant":
-            console.print(f"[bold]{escape(r.name)}[/]: {escape(r.description)}")
+            console.print(f"[bold]{plain(r.name)}[/]: {plain(r.description, 4 * LONGEST)}")
         elif text:
-            console.print(f"[bold]{escape(r.name)}[/] — {escape(text)}")
+            console.print(f"[bold]{plain(r.name)}[/] — {plain(text, 4 * LONGEST)}")
     if results[0].kind != "variant":
         assumptions = option_assumptions(results[0].plan.model)
         console.print("[bold]Assumptions[/]")
@@ -136,4 +152,6 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
                 row["source"] and f"source {row['source']} ({row['source_date']})"
             ) or f"assumption: {row['assumption']}"
             rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
-            console.print(escape(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}"), highlight=False)
+            console.print(
+                plain(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", 4 * LONGEST), highlight=False
+            )

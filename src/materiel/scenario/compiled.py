@@ -63,8 +63,8 @@ class ModelData:
     eligible: np.ndarray  # (F, L, K) bool: f may pay for orders on l for k
     eligible_capex: np.ndarray  # (F, L) bool
     committed: np.ndarray  # (L, K, T) minimum orders
+    policy: PolicyData  # assessment settings and policy options (always compiled)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
-    policy: PolicyData | None = None  # assessment settings and policy options
 
     @property
     def T(self) -> int:

@@ -1,6 +1,7 @@
 """The air threat on the planning grid: attack rates and interceptor assignments.
 
-Interceptor demand per day = Σ over attacks of rate/day × share engaged × interceptors per target.
+Interceptor demand per day = Σ over attacks of rate/day × share engaged × interceptors per target,
+attack rates converted to days on the one calendar of ``units`` (a month is 365/12 days).
 It becomes the wartime use of each interceptor item (so sustainment and force-design reserves use
 the same number).
 """

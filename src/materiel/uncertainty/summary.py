@@ -55,7 +55,7 @@ def summarise(draws: pd.DataFrame, m: ModelData) -> SweepSummary:
     T = m.T
     # readiness as a number: the period index, or T ("not within the horizon")
     ready = ok["readiness_index"].fillna(T).to_numpy(dtype=float)
-    ends = [t for t in range(T) if t == T - 1 or m.cal.year_of[t + 1] != m.cal.year_of[t]]
+    ends = m.cal.year_ends
     p_ready = pd.DataFrame(
         {"year": m.years, "probability": [float((ready <= t).mean()) if len(ready) else math.nan for t in ends]}
     )
