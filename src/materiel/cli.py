@@ -136,9 +136,11 @@ def plan(
     out.print(
         f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {year}: {plain(item or '–')} ({days(left, ' days of war')})"
     )
-    out.print(f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, tables as CSV, plan.xlsx, charts)")
+    out.print(
+        f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, tables as CSV, plan.xlsx, charts)"
+    )
     if export_lp:
-        out.print(f"LP written to {export_lp}")
+        out.print(f"LP written to {escape(str(export_lp))}")
 
 
 @app.command()
@@ -158,7 +160,7 @@ def assess(
         typer.echo(json.dumps({**summary(result, assessment)["assessment"], "output": str(folder)}, indent=2))
         return
     print_assessment(assessment, out)
-    out.print(f"Wrote {len(written)} files to [bold]{folder}[/]")
+    out.print(f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/]")
 
 
 def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | None, assign: list[str] | None):
@@ -223,7 +225,9 @@ def compare(
         typer.echo(json.dumps({"comparison": comparison_json(results), "output": str(folder)}, indent=2))
         return
     print_comparison(results, out)
-    out.print(f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, comparison.csv, plan.xlsx, charts)")
+    out.print(
+        f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, comparison.csv, plan.xlsx, charts)"
+    )
 
 
 @app.command()
@@ -281,8 +285,8 @@ def sweep(
         return
     _print_sweep(headline)
     out.print(
-        f"Wrote {len(written)} files to [bold]{folder}[/] (report.html, draws, summary tables); "
-        f"draws are kept in {folder / 'draws'} so an interrupted sweep resumes"
+        f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, draws, summary tables); "
+        f"draws are kept in {escape(str(folder / 'draws'))} so an interrupted sweep resumes"
     )
 
 
@@ -350,7 +354,7 @@ def report(
         finally:
             drawing.discard()
     write_atomic(output, text)
-    out.print(f"Wrote [bold]{output}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
+    out.print(f"Wrote [bold]{escape(str(output))}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
 
 
 @app.command()
@@ -419,7 +423,7 @@ def check(
             _fail(f"{path}: cannot read the table: {exc}", EXIT_INPUT)
     violations = check_plan(model, tables["orders"], tables["investments"], tables["funding"], tables.get("stock"))
     if not violations:
-        out.print(f"[green]ok[/]: the plan in {plan_dir} keeps every rule of {model.scenario.name}")
+        out.print(f"[green]ok[/]: the plan in {escape(str(plan_dir))} keeps every rule of {model.scenario.name}")
         return
     for v in violations:
         err.print(str(v), markup=False, highlight=False)

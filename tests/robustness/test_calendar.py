@@ -107,3 +107,28 @@ def test_a_threat_written_per_month_is_demand_per_month_on_the_same_calendar(tmp
 @pytest.mark.parametrize("basis", DAYS_PER)
 def test_days_and_years_per_unit_are_one_calendar(basis: str) -> None:
     assert DAYS_PER[basis] == pytest.approx(YEARS_PER[basis] * 365, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("horizon", "ends"),
+    [
+        ({"start": "2026Q2", "periods": 6, "period": "quarter"}, ["2026Q4", "2027Q3"]),
+        ({"start": "2026-11", "periods": 4, "period": "month"}, ["2026-12", "2027-02"]),
+        ({"start": "2026", "periods": 2, "period": "year"}, ["2026", "2027"]),
+    ],
+)
+def test_the_last_period_of_each_year_inside_the_horizon(tmp_path: Path, horizon: dict, ends: list[str]) -> None:
+    doc = scenario(horizon=horizon, lines=[line("a")])
+    doc["requirements"] = [
+        {"customer": "ukraine", "item": "shell", "targets": [{"by": horizon["start"], "value": 10_000}]}
+    ]
+    plan = solve(tmp_path, doc)
+    cal = plan.model.cal
+    assert [cal.labels[t] for t in cal.year_ends] == ends
+    a = assess(plan)
+    assert [a.at_year_end(y) for y in cal.years] == ends
+    assert a.at_year_end(cal.years[-1] + 1) is None
+    # the shortfall at each year's end is 1 − the stock held then / 10,000 (400 made a year)
+    held = plan.stock.set_index("period")["stock"]
+    expected = [1 - held[p] / 10_000 for p in ends]
+    assert plan.shortfall_by_category().loc["artillery-ammunition"].tolist() == pytest.approx(expected)

@@ -190,13 +190,13 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 """
 
 
-def _assessment_section(a: Assessment, charts: dict[str, Path]) -> str:
+def _assessment_section(a: Assessment) -> str:
     r = a.readiness
     cats = pd.DataFrame({"ready from": {k: v or "never within the horizon" for k, v in r.by_category.items()}})
     cats.index.name = "category"
-    days = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
+    produced = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
     alone = _year_end(a, a.sustainment, "days_alone", "item") if not a.sustainment.empty else pd.DataFrame()
-    for t in (days, alone):
+    for t in (produced, alone):
         t.index.name = "item"
     bn = a.bottleneck.copy()
     bn = bn[bn["period"].isin([a.at_year_end(y) for y in a.plan.model.years])]
@@ -210,9 +210,9 @@ def _assessment_section(a: Assessment, charts: dict[str, Path]) -> str:
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
 deliveries already ordered and the surge production {html.escape(a.customer)} may take (after lead times);
-"never" means production keeps up. Goal: {a.goal_days:.0f} days.</p>
+"never runs out" means production keeps up. Goal: {a.goal_days:.0f} days.</p>
 <h3>Bottleneck: the item that runs out first</h3>{_table(bn[["period", "item", "category", "days", "days_alone"]])}
-<h3>Days of war, with production</h3>{_table(days, index=True)}
+<h3>Days of war, with production</h3>{_table(produced, index=True)}
 <details><summary>Days of war from stock alone</summary>{_table(alone, index=True)}</details>
 {_sustainment_svg(a)}
 """
@@ -240,7 +240,7 @@ production arriving in that time).</p>
     return out
 
 
-def _comparison_section(results: list[OptionResult], charts: dict[str, Path], title: str) -> str:
+def _comparison_section(results: list[OptionResult], title: str) -> str:
     table = comparison_table(results)
     m = results[0].plan.model
     out = f"""
@@ -376,8 +376,8 @@ made by materiel on {dt.date.today().isoformat()}</p>
 </div>
 {missing_comparison}
 {_plan_section(plan, charts)}
-{_assessment_section(assessment, charts)}
-{_comparison_section(comparison, charts, title) if comparison else ""}
+{_assessment_section(assessment)}
+{_comparison_section(comparison, title) if comparison else ""}
 {_uncertainty_section(uncertainty, m) if uncertainty is not None else ""}
 {_inputs_section(plan)}
 """
