@@ -67,12 +67,27 @@ def test_summaries_are_about_the_assessed_customer_whatever_its_id(tmp_path: Pat
     assert "Shortfall of ua's targets" in page and '<td class="bad">50 %</td>' in page
 
 
+def _blue_pixels(path: Path) -> int:
+    """Pixels of the first palette colour (#1f77b4), which draws the first item's lines."""
+    image = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    r, g, b = image[..., 0], image[..., 1], image[..., 2]
+    return int(((b - r > 80) & (b - g > 30)).sum())
+
+
 def test_the_stock_chart_draws_the_assessed_customer(tmp_path: Path) -> None:
     plan, _ = _ua(tmp_path)
-    image = np.asarray(Image.open(stock_vs_target(plan, tmp_path / "stock.png")).convert("RGB")).astype(int)
-    r, g, b = image[..., 0], image[..., 1], image[..., 2]
-    blue = (b - r > 80) & (b - g > 30)  # the first palette colour, #1f77b4, of the item's lines
-    assert blue.sum() > 100
+    assert _blue_pixels(stock_vs_target(plan, tmp_path / "stock.png")) > 100
+
+
+def test_a_very_long_item_id_is_drawn_shortened(tmp_path: Path) -> None:
+    """Chart labels are cut to ``raster.LONGEST`` characters: a 100,000-character label cost a
+    second per chart to draw (linear, but unbounded) and can never fit."""
+    plan, _ = _ua(tmp_path)
+    plan.stock = plan.stock.assign(item="s" * 100_000)
+    start = time.perf_counter()
+    path = stock_vs_target(plan, tmp_path / "stock.png")
+    assert time.perf_counter() - start < 2.0
+    assert _blue_pixels(path) > 100
 
 
 def _two_items(tmp_path: Path):
