@@ -83,7 +83,9 @@ def test_a_very_long_item_id_is_drawn_shortened(tmp_path: Path) -> None:
     """Chart labels are cut to ``raster.LONGEST`` characters: a 100,000-character label cost a
     second per chart to draw (linear, but unbounded) and can never fit."""
     plan, _ = _ua(tmp_path)
-    plan.stock = plan.stock.assign(item="s" * 100_000)
+    long = "s" * 100_000
+    plan.model.items[0] = long
+    plan.stock = plan.stock.assign(item=long)
     start = time.perf_counter()
     path = stock_vs_target(plan, tmp_path / "stock.png")
     assert time.perf_counter() - start < 2.0
@@ -110,8 +112,10 @@ def test_a_reordered_stock_table_gives_the_same_numbers(tmp_path: Path) -> None:
     plan = _two_items(tmp_path)
     before = assess(plan)
     shortfall = plan.shortfall_by_category()
+    chart = np.asarray(Image.open(stock_vs_target(plan, tmp_path / "before.png")))
     plan.stock = plan.stock.sample(frac=1, random_state=3).reset_index(drop=True)
     after = assess(plan)
+    assert (np.asarray(Image.open(stock_vs_target(plan, tmp_path / "after.png"))) == chart).all()
     pd.testing.assert_frame_equal(after.coverage, before.coverage)
     pd.testing.assert_frame_equal(after.sustainment, before.sustainment)
     pd.testing.assert_frame_equal(plan.shortfall_by_category(), shortfall)

@@ -2,10 +2,10 @@
 share of attacks that can be engaged (and destroyed) with what is held.
 
 For interceptor type i: demand per month = Σ_a rate_a · share_{a,i} · per_attack_{a,i}, a month
-being 365/12 days (the one calendar of ``scenario.units``). Over the sustainment goal of G days, what is available is the stock plus production
-arriving within G days; coverage_i = min(1, available_i / (demand_i/day · G)). An attack a is
-engaged in the share Σ_i share_{a,i} · coverage_i of launches and destroyed in
-Σ_i share_{a,i} · coverage_i · p_kill_{a,i}.
+being 365/12 days (the one calendar of ``scenario.units``). Over the sustainment goal of G days,
+what is available is the stock plus production arriving within G days; coverage_i =
+min(1, available_i / (demand_i/day · G)). An attack a is engaged in the share
+Σ_i share_{a,i} · coverage_i of launches and destroyed in Σ_i share_{a,i} · coverage_i · p_kill_{a,i}.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Policy options side by side (docs/assessment.md): armed neutrality, a European reassurance force, a
-binding external guarantee — and what-if variants of the scenario.
+"""Policy options side by side (docs/assessment.md): armed neutrality, a European reassurance
+force, a binding external guarantee — and what-if variants of the scenario.
 
 A reassurance force of N deployed troops costs N · cost per soldier-year · rotation a year, from
 its start period on, and is paid from the same envelope as the plan: each envelope vehicle's budget

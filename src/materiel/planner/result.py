@@ -67,16 +67,17 @@ class Plan:
         """The customer summaries are about: the scenario's ``assessment.customer``."""
         return self.model.customers[self.model.policy.customer]
 
-    def stock_of(self, customer: str) -> np.ndarray:
-        """(items × periods) stock of one customer, each value placed by its item and period label
-        (so the stock table's row order does not matter); NaN where the table has no row."""
+    def stock_of(self, customer: str, column: str = "stock") -> np.ndarray:
+        """(items × periods) ``column`` of the stock table (stock, target, ...) for one customer,
+        each value placed by its item and period label, so the table's row order does not matter;
+        NaN where the table has no row."""
         m = self.model
         rows = self.stock[self.stock["customer"] == customer]
         out = np.full((len(m.items), m.T), np.nan)
         i = pd.Index(m.items).get_indexer(rows["item"])
         t = pd.Index(m.periods).get_indexer(rows["period"])
         known = (i >= 0) & (t >= 0)
-        out[i[known], t[known]] = rows["stock"].to_numpy(dtype=float)[known]
+        out[i[known], t[known]] = rows[column].to_numpy(dtype=float)[known]
         return out
 
     def spend_by_year(self, by: str | None = None) -> pd.DataFrame | pd.Series:

@@ -25,8 +25,9 @@ def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path
     ``customer`` defaults to the assessed customer."""
     m = plan.model
     customer = customer or plan.assessed_customer
-    st = plan.stock[plan.stock["customer"] == customer]
-    cats = [c for c in m.categories if (st.loc[st["category"] == c, "target"] > 0).any()]
+    stock, target = plan.stock_of(customer), plan.stock_of(customer, "target")
+    item_cat = np.array(m.item_category)
+    cats = [c for c in m.categories if (target[item_cat == c] > 0).any()]
     width, height, places = grid_layout(len(cats), 3, PANEL_W, PANEL_H, 56, MARGINS)
     canvas = Canvas(width, height)
     canvas.text(
@@ -40,15 +41,14 @@ def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path
         panel = Panel(canvas, left, top, PANEL_W, PANEL_H, m.T, 0.0, 130.0)
         panel.frame(cat, m.periods, y_labels=n % 3 == 0)
         entries = []
-        sub = st[st["category"] == cat]
-        for k, (item, g) in enumerate(sub.groupby("item", sort=False)):
-            peak = float(g["target"].max())
+        for k, i in enumerate(np.flatnonzero(item_cat == cat)):
+            peak = float(np.nanmax(target[i], initial=0.0))
             if peak <= 0:
                 continue
             colour = PALETTE[k % len(PALETTE)]
-            canvas.line(_series(100 * g["stock"].to_numpy() / peak, panel), colour, 1.8)
-            canvas.line(_series(100 * g["target"].to_numpy() / peak, panel), colour, 1.2, dash=5)
-            entries.append((f"{item} ({peak:,.0f})", colour, 0))
+            canvas.line(_series(100 * stock[i] / peak, panel), colour, 1.8)
+            canvas.line(_series(100 * target[i] / peak, panel), colour, 1.2, dash=5)
+            entries.append((f"{m.items[i]} ({peak:,.0f})", colour, 0))
         panel.legend(entries)
     canvas.vertical_text(14, 56 + PANEL_H / 2, "% of highest target", 11)
     return canvas.save(path)
