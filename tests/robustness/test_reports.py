@@ -22,7 +22,7 @@ from rich.console import Console
 
 from materiel.assessment import assess
 from materiel.fmt import days
-from materiel.report.charts import stock_vs_target
+from materiel.report.charts import capacity_build_up, stock_vs_target
 from materiel.report.files import summary, write_outputs
 from materiel.report.html import render_report
 from materiel.report.terminal import LONGEST, print_assessment, print_plan
@@ -108,14 +108,19 @@ def _two_items(tmp_path: Path):
     return solve(tmp_path, scenario(items=items, lines=lines, requirements=requirements))
 
 
+DRAW = (stock_vs_target, capacity_build_up)
+
+
 def test_a_reordered_stock_table_gives_the_same_numbers(tmp_path: Path) -> None:
     plan = _two_items(tmp_path)
     before = assess(plan)
     shortfall = plan.shortfall_by_category()
-    chart = np.asarray(Image.open(stock_vs_target(plan, tmp_path / "before.png")))
+    charts = [np.asarray(Image.open(draw(plan, tmp_path / f"{n}.png"))) for n, draw in enumerate(DRAW)]
     plan.stock = plan.stock.sample(frac=1, random_state=3).reset_index(drop=True)
+    plan.capacity = plan.capacity.sample(frac=1, random_state=3).reset_index(drop=True)
     after = assess(plan)
-    assert (np.asarray(Image.open(stock_vs_target(plan, tmp_path / "after.png"))) == chart).all()
+    for n, draw in enumerate(DRAW):
+        assert (np.asarray(Image.open(draw(plan, tmp_path / f"again{n}.png"))) == charts[n]).all()
     pd.testing.assert_frame_equal(after.coverage, before.coverage)
     pd.testing.assert_frame_equal(after.sustainment, before.sustainment)
     pd.testing.assert_frame_equal(plan.shortfall_by_category(), shortfall)

@@ -102,7 +102,8 @@ def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
     ppy = m.cal.per_year
     base_colour, added_colour = "#99aabb", "#ee8844"
     for line, (left, top_px) in zip(lines, places, strict=True):
-        g = plan.capacity[plan.capacity["line"] == line]
+        rows = plan.capacity[plan.capacity["line"] == line]
+        g = rows.set_index("period")[["base_per_year", "added_per_year", "ordered"]].reindex(m.periods).fillna(0.0)
         base = g["base_per_year"].to_numpy(dtype=float)
         added = g["added_per_year"].to_numpy(dtype=float)
         ordered = g["ordered"].to_numpy(dtype=float) * ppy
