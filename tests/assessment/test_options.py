@@ -47,7 +47,7 @@ def doc_with_options() -> dict:
     )
 
 
-def test_force_cost_by_year() -> None:
+def test_force_cost_by_year(tmp_path: Path) -> None:
     """10,000 troops × EUR 75,000 × rotation 4 = EUR 3 bn a year; from Q3 only half of the first year."""
     doc = doc_with_options()
     doc["horizon"] = {"start": "2026Q1", "periods": 8}
@@ -55,12 +55,12 @@ def test_force_cost_by_year() -> None:
         **OPTIONS,
         "reassurance": {**OPTIONS["reassurance"], "cost_per_soldier_year": 75_000, "rotation": 4, "start": "2026Q3"},
     }
-    _, m = materiel.load(write(Path("/tmp"), doc, "force.yaml"))
+    _, m = materiel.load(write(tmp_path, doc, "force.yaml"))
     assert force_cost_by_year(m, m.policy, 10_000) == pytest.approx([1.5e9, 3e9])
 
 
-def test_envelope_cut_is_proportional() -> None:
-    _, m = materiel.load(write(Path("/tmp"), doc_with_options(), "cut.yaml"))
+def test_envelope_cut_is_proportional(tmp_path: Path) -> None:
+    _, m = materiel.load(write(tmp_path, doc_with_options(), "cut.yaml"))
     cut, note = with_envelope_cut(m, [0], np.array([100.0]))
     assert cut.budget[0, 0] == pytest.approx(300) and note == ""
     cut, note = with_envelope_cut(m, [0], np.array([1000.0]))

@@ -15,37 +15,29 @@ from ..planner.result import category_coverage
 from ..scenario.compiled import ModelData
 
 
-def year_end_periods(m: ModelData) -> list[int]:
-    """Index of the last period of each year in the horizon."""
-    y = m.cal.year_of
-    return [t for t in range(m.T) if t == m.T - 1 or y[t + 1] != y[t]]
-
-
 def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[str, float | str | None]:
     """Headline results of one draw: cost, readiness, the bottleneck, coverage over time and the
     shortfall by category at the end of each year (for the assessed customer)."""
     pol = m.policy
-    k = pol.customer if pol else 0
-    threshold = pol.threshold if pol else 0.9
+    k = pol.customer
     v = form.var
     stock = v.s.values(solution)[k]  # (I, T)
     coverage = category_coverage(m, stock, k)  # (C, T)
-    ready, _ = readiness_indices(coverage[~np.isnan(coverage).all(axis=1)], threshold)
+    ready, _ = readiness_indices(coverage[~np.isnan(coverage).all(axis=1)], pol.threshold)
     money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
-    envelope = pol.envelope if pol else list(range(len(m.funds)))
     out: dict[str, float | str | None] = {
         "total_cost": float(money.sum() * form.money_unit),
-        "envelope_cost_per_year": float(money[envelope].sum() * form.money_unit / len(m.years)),
+        "envelope_cost_per_year": float(money[pol.envelope].sum() * form.money_unit / len(m.years)),
         "readiness_index": float(ready) if ready is not None else math.nan,
         "readiness_date": m.periods[ready] if ready is not None else None,
     }
-    year = pol.year if pol and pol.year in m.years else m.years[-1]
-    t = year_end_periods(m)[m.years.index(year)]
+    year = pol.year if pol.year in m.years else m.years[-1]
+    t = m.cal.year_ends[m.years.index(year)]
     items = np.flatnonzero(m.wartime_use > 0)
     if items.size:
         x = v.x.values(solution)[:, k, :]
         added = v.K.values(solution)
-        flow = war_inflow(m, x, added, k, pol.surge if pol else True, np.array([t]))[0]
+        flow = war_inflow(m, x, added, k, pol.surge, np.array([t]))[0]
         days = days_until_empty_daily(stock[items, t], m.wartime_use[items], flow[items])
         worst = int(np.argmin(days))
         out["bottleneck_item"] = m.items[items[worst]]
@@ -54,6 +46,6 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     for n, period in enumerate(m.periods):
         out[f"coverage:{period}"] = float(low[n]) if np.isfinite(low[n]) else math.nan
     for c, cat in enumerate(m.categories):
-        for tt, yy in zip(year_end_periods(m), m.years, strict=True):
+        for tt, yy in zip(m.cal.year_ends, m.years, strict=True):
             out[f"shortfall:{cat}:{yy}"] = 1 - float(coverage[c, tt]) if not np.isnan(coverage[c, tt]) else math.nan
     return out
