@@ -38,14 +38,19 @@ class ScenarioError(Exception):
 
 
 class Collector:
-    """Gathers problems during a pass so all of them can be reported at once."""
+    """Gathers problems during a pass so all of them can be reported at once, and warnings:
+    figures that are valid but probably not what the author meant (they do not stop the run)."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.tolerated: dict[str, set[str]] = {}
 
     def add(self, loc: Loc, message: str) -> None:
         self.problems.append(Problem(tuple(loc), message))
+
+    def warn(self, loc: Loc, message: str) -> None:
+        self.warnings.append(Problem(tuple(loc), message))
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -4,10 +4,11 @@ problems at once with file, line and field."""
 from __future__ import annotations
 
 import difflib
+import functools
 import typing
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -90,14 +91,35 @@ def locate(doc: Document, problems: list[Problem]) -> list[Problem]:
     return problems
 
 
-def _validate(adapter_type: Any, value: Any, loc: Loc, root: type[BaseModel] | None, problems: list[Problem]) -> Any:
+def _report(exc: ValidationError, loc: Loc, root: type[BaseModel], problems: list[Problem], below: Loc = ()) -> None:
+    """One located problem per pydantic error, worded for the scenario's author; ``below`` is
+    where the validated value sits under ``root``."""
+    for err in exc.errors(include_url=False):
+        problems.append(Problem((*loc, *err["loc"]), describe(err, root, (*below, *err["loc"]))))
+
+
+@functools.cache
+def _adapter(tp: Any) -> TypeAdapter:
+    return TypeAdapter(tp)
+
+
+@functools.cache
+def _section_adapter(name: str, whole_list: bool = False) -> TypeAdapter:
+    """The adapter of one top-level section with the field's own constraints (pattern, length),
+    which pydantic keeps beside the annotation rather than in it. ``whole_list``: only the list's
+    own constraints (its length), its entries being validated one by one."""
+    field = Scenario.model_fields[name]
+    annotation = list[Any] if whole_list else field.annotation
+    return TypeAdapter(Annotated[annotation, *field.metadata] if field.metadata else annotation)
+
+
+def _validate(
+    adapter: TypeAdapter, value: Any, loc: Loc, root: type[BaseModel], problems: list[Problem], below: Loc = ()
+) -> Any:
     try:
-        return TypeAdapter(adapter_type).validate_python(value)
+        return adapter.validate_python(value)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            full = (*loc, *err["loc"])
-            message = describe(err, root, tuple(err["loc"])) if root else err["msg"]
-            problems.append(Problem(full, message))
+        _report(exc, loc, root, problems, below)
         return None
 
 
@@ -144,7 +166,8 @@ def validate_document(doc: Document) -> Scenario:
                     Problem((name,), f"expected a list of {item_type.__name__.lower()} entries (or a .csv/.xlsx table)")
                 )
                 continue
-            rows = [_validate(item_type, row, (name, j), item_type, problems) for j, row in enumerate(value)]
+            _validate(_section_adapter(name, whole_list=True), value, (name,), Scenario, problems, (name,))
+            rows = [_validate(_adapter(item_type), row, (name, j), item_type, problems) for j, row in enumerate(value)]
             clean[name] = [r for r in rows if r is not None]
             kept[name] = [j for j, r in enumerate(rows) if r is not None]
             if name in KIND_OF_SECTION:
@@ -154,12 +177,15 @@ def validate_document(doc: Document) -> Scenario:
                     if r is None and isinstance(raw, dict)
                 }
         else:
-            root = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-            result = _validate(field.annotation, value, (name,), root, problems)
+            result = _validate(_section_adapter(name), value, (name,), Scenario, problems, (name,))
             if result is not None:
                 clean[name] = result
     if not problems:
-        return Scenario.model_validate(clean)
+        try:
+            return Scenario.model_validate(clean)
+        except ValidationError as exc:  # a rule across sections; each section alone was valid
+            _report(exc, (), Scenario, problems)
+            raise ScenarioError(locate(doc, problems)) from None
     try:
         partial = Scenario.model_validate(clean)
         compile_scenario(partial, tolerated)
@@ -190,6 +216,7 @@ def load_document(doc: Document, applied: Applied | None = None) -> tuple[Scenar
                 if (why := applied.note_for(p.loc)) is not None:
                     p.message += f" (value from {why})"
         raise ScenarioError(problems) from None
+    locate(doc, model.warnings)
     return scenario, model
 
 
@@ -205,18 +232,20 @@ def apply_whatifs(
         raise ScenarioError(locate(doc, exc.problems)) from None
     for name in names:
         raw = doc.data["overrides"][name]
-        if _validate(Override, raw, ("overrides", name), Override, problems) is not None:
+        if _validate(_adapter(Override), raw, ("overrides", name), Override, problems) is not None:
             problems.extend(apply_override(doc.data, name, raw, applied))
     if sets:
         for p in apply_override(doc.data, "--set", {"set": dict(sets)}, applied):
             p.file, p.path = "--set", str(p.loc[-1])
             problems.append(p)
     if problems:
+        problems = locate(doc, problems)
         try:  # report what the overrides' valid parts break too, in the same pass
             load_document(doc, applied)
         except ScenarioError as exc:
-            problems.extend(exc.problems)
-        raise ScenarioError(locate(doc, problems))
+            seen = {str(p) for p in problems}
+            problems.extend(p for p in exc.problems if str(p) not in seen)
+        raise ScenarioError(problems)
     return applied
 
 
