@@ -627,3 +627,78 @@ def test_docs_list_the_limits_validation_applies() -> None:
     text = (Path(__file__).parent.parent.parent / "docs" / "scenario.md").read_text()
     generated = text.split("<!-- limits:start -->\n", 1)[1].split("<!-- limits:end -->", 1)[0]
     assert generated.strip() == limits_reference().strip(), "regenerate with: make docs"
+
+
+# -- any shape of data where a section, entity or field is expected --------------------------------
+
+GARBAGE = [None, 5, "x", [], {}, [None], [{}], True, {"file": 5}, "x.csv"]
+
+
+def shapes(node: Any, loc: tuple = ()) -> list[tuple]:
+    """Every key and list entry of a scenario written as data."""
+    inner: list[tuple] = []
+    if isinstance(node, dict):
+        inner = [found for key, value in node.items() for found in shapes(value, (*loc, key))]
+    elif isinstance(node, list):
+        inner = [found for n, value in enumerate(node) for found in shapes(value, (*loc, n))]
+    return ([loc] if loc else []) + inner
+
+
+def test_any_value_anywhere_gives_located_problems_never_a_traceback(tmp_path: Path) -> None:
+    """Each key of a scenario with what-ifs, a threat and options, replaced in turn by each of a
+    handful of wrong shapes, loaded plain and through a variant."""
+    import yaml
+
+    base = yaml.safe_load(TINY.read_text())
+    base["overrides"] = {
+        "w": {"set": {"title": "x"}, "scale": {"lines[0].price": 2}, "shift": {"lines[0].capacity": 3}}
+    }
+    base["variants"] = {"v": ["w"]}
+    base["threat"] = {
+        "attacks": [{"id": "a", "name": "A", "rate": 3}],
+        "defences": [{"attack": "a", "item": "shell", "per_attack": 1, "p_kill": 0.5}],
+    }
+    base["options"] = {"reassurance": {"cost_per_soldier_year": 1, "rotation": 2, "willing": 3}}
+    for loc in shapes(base):
+        for wrong in GARBAGE:
+            doc = copy.deepcopy(base)
+            figure_at(doc, loc[:-1])[loc[-1]] = wrong
+            path = write(tmp_path, doc)
+            for whatifs in ((), ("v",)):
+                try:
+                    load(path, whatifs)
+                except ScenarioError as exc:
+                    assert all(p.file and "bug in materiel" not in p.message for p in exc.problems), (loc, wrong)
+
+
+def test_a_what_if_scales_figures_read_from_a_csv_table(tmp_path: Path) -> None:
+    """Every cell of a CSV table is text: scaling must multiply '2' as the number it is."""
+    (tmp_path / "lines.csv").write_text(
+        "id,supplier,country,item,capacity.value,capacity.unit,price.value,price.unit,lead.value\n"
+        "cheap,Cheap Co,DE,shell,800,shells/year,2,EUR,3\n"
+    )
+    text = TINY.read_text()
+    start, end = text.index("lines:\n"), text.index("funding:\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        text[:start] + "lines: lines.csv\n" + text[end:] + "overrides:\n  dear: {scale: {'lines[cheap].price': 3}}\n"
+    )
+    sc, _ = load(path, ["dear"])
+    assert sc.lines[0].price[0].value == 6
+
+
+def test_exponent_numbers_without_a_dot_are_numbers(tmp_path: Path) -> None:
+    """YAML 1.1 reads 1e6 as text; a scale factor written so must still multiply."""
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY.read_text() + "overrides:\n  big: {scale: {'lines[cheap].capacity': 1e1}}\n")
+    sc, _ = load(path, ["big"])
+    assert sc.lines[0].capacity[0].value == 8000
+
+
+def test_a_variant_loop_is_found_by_validate_even_when_not_applied(tmp_path: Path) -> None:
+    doc = scenario(overrides={"o": {"set": {"title": "x"}}}, variants={"a": ["a"], "b": ["o", "nope"]})
+    problems = refused(write(tmp_path, doc))
+    assert sorted((p.path, p.message.split(";")[0]) for p in problems) == [
+        ("variants.a", "variants include each other in a loop: a → a"),
+        ("variants.b", "no what-if called 'nope'"),
+    ]

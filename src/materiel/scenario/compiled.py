@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from .bounds import COUNT, FX, INFLATION, PRICE
 from .convert import Converter, within
 from .countries import REGIONS, builtin_countries
-from .errors import Collector, Loc, Problem
+from .errors import Collector, Loc, Problem, ScenarioError
+from .overrides import expand
 from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
@@ -200,6 +201,16 @@ def _check_sources(sc: Scenario, problems: Collector) -> None:
     for loc, q in iter_quantities(sc):
         if q.source is not None and q.source not in source_ids:
             ref(q.source, source_ids, (*loc, "source"), "source", problems)
+
+
+def _check_variants(sc: Scenario, problems: Collector) -> None:
+    """Every variant names defined what-ifs and does not include itself, even when not applied."""
+    data = {"overrides": sc.overrides, "variants": sc.variants}
+    for name in sc.variants:
+        try:
+            expand(data, [name])
+        except ScenarioError as exc:
+            problems.problems.extend(p for p in exc.problems if str(p) not in map(str, problems.problems))
 
 
 def _frame(sc: Scenario, problems: Collector) -> _Frame:
@@ -464,6 +475,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     problems.tolerated = tolerated or {}
     fr = _frame(sc, problems)
     _check_sources(sc, problems)
+    _check_variants(sc, problems)
     items = _items(fr)
     threat = compile_threat(sc, fr.conv, problems, fr.items, items.wartime)
     target = _targets(fr, items.wartime)

@@ -61,8 +61,9 @@ class Document:
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML 1.2-style scalars: only true/false are booleans (``NO`` is Norway, not False) and
-    dates stay text (an as-of date is a label, not a datetime)."""
+    """YAML 1.2-style scalars: only true/false are booleans (``NO`` is Norway, not False), dates
+    stay text (an as-of date is a label, not a datetime), and ``1e6`` is a number (YAML 1.1 wants
+    ``1.0e+6`` and reads ``1e6`` as text, which a what-if's scale factor would not multiply)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -71,6 +72,9 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789")
 )
 
 

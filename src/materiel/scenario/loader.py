@@ -254,9 +254,17 @@ def load(
 ) -> tuple[Scenario, ModelData]:
     """Read, validate and compile a scenario file (or a shipped scenario by name), optionally with
     what-if overrides or variants and ``path=value`` assignments applied first."""
-    doc = read_document(resolve_path(path))
-    applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
-    return load_document(doc, applied)
+    resolved = resolve_path(path)
+    try:
+        doc = read_document(resolved)
+        applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
+        return load_document(doc, applied)
+    except ScenarioError:
+        raise
+    except (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError) as exc:
+        # A last resort: every input the tests could think of gets its own located message above.
+        message = f"cannot read the scenario ({type(exc).__name__}: {exc}); this is a bug in materiel, please report it"
+        raise ScenarioError([Problem((), message, file=str(resolved))]) from exc
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

@@ -169,16 +169,30 @@ def _set(target: Target, value: Any, why: str) -> None:
     target.container[target.key] = copy.deepcopy(value)
 
 
+def _number(value: Any) -> float | None:
+    """A number written as one, or as text (every cell of a CSV table is text); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _scale_value(node: Any, factor: float, why: str) -> Any:
     if isinstance(node, bool):
         raise PathError("cannot scale a true/false setting")
-    if isinstance(node, (int, float)):
-        return node * factor
+    if (number := _number(node)) is not None:
+        return number * factor
     if isinstance(node, dict) and "value" in node:
         out = dict(node)
         for key in ("value", "low", "high"):
-            if isinstance(out.get(key), (int, float)):
-                out[key] = out[key] * factor
+            if (number := _number(out.get(key))) is not None:
+                out[key] = number * factor
         out["note"] = "; ".join(x for x in (out.get("note"), why) if x)
         return out
     if isinstance(node, list):
@@ -206,7 +220,8 @@ def apply_override(data: dict, name: str, spec: dict[str, Any], applied: Applied
     """Apply one named what-if to ``data`` in place; problems carry the override's location."""
     problems: list[Problem] = []
     why = f"what-if '{name}'" + (f": {spec.get('description')}" if spec.get("description") else "")
-    start = str((data.get("horizon") or {}).get("start", ""))
+    horizon = data.get("horizon")
+    start = str(horizon.get("start", "")) if isinstance(horizon, dict) else ""
     for op in ("set", "scale", "shift"):
         for path, arg in (spec.get(op) or {}).items():
             loc: Loc = ("overrides", name, op, path)
@@ -216,9 +231,9 @@ def apply_override(data: dict, name: str, spec: dict[str, Any], applied: Applied
                     if op == "set":
                         _set(target, arg, why)
                     elif op == "scale":
-                        if isinstance(arg, bool) or not isinstance(arg, (int, float)):
+                        if (factor := _number(arg)) is None:
                             raise PathError(f"a scale factor is a number (got {arg!r})")
-                        target.container[target.key] = _scale_value(target.container[target.key], float(arg), why)
+                        target.container[target.key] = _scale_value(target.container[target.key], factor, why)
                     else:
                         q = arg if isinstance(arg, dict) else {"value": arg}
                         try:
