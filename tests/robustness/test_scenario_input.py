@@ -702,3 +702,37 @@ def test_a_variant_loop_is_found_by_validate_even_when_not_applied(tmp_path: Pat
         ("variants.a", "variants include each other in a loop: a → a"),
         ("variants.b", "no what-if called 'nope'"),
     ]
+
+
+def test_control_characters_quoted_from_the_input_are_printed_as_escapes(tmp_path: Path) -> None:
+    """An unknown field named with a terminal escape sequence cannot recolour or clear the screen."""
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY.read_text() + '"\\e[2Jcolour\\nfake.yaml:1: ok": blue\n')
+    (p,) = refused(path)
+    assert "\x1b" not in str(p) and "\\x1b[2Jcolour\\nfake.yaml" in str(p)
+    assert "\n" not in str(p)
+
+
+def tiny_with_lines_table(tmp_path: Path, spec: str) -> Path:
+    text = TINY.read_text()
+    start, end = text.index("lines:\n"), text.index("funding:\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(text[:start] + f"lines: {spec}\n" + text[end:])
+    return path
+
+
+def test_a_table_with_more_cells_than_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from materiel.scenario import documents
+
+    monkeypatch.setattr(documents, "MAX_TABLE_CELLS", 20)  # the real limit, 5 million, takes seconds to fill
+    header = "id,supplier,country,item,capacity.value,price.value,lead.value\n"
+    (tmp_path / "lines.csv").write_text(header + "".join(f"l{n},S,DE,shell,8,2,3\n" for n in range(3)))
+    path = tiny_with_lines_table(tmp_path, "lines.csv")
+    (p,) = refused(path)
+    assert "lines.csv has more than 20 cells, the limit" in p.message and p.line == line_of(path, "lines: lines.csv")
+
+
+def test_a_misspelt_key_of_a_table_reference_is_refused(tmp_path: Path) -> None:
+    path = tiny_with_lines_table(tmp_path, "{file: t.xlsx, sheeet: lines}")
+    (p,) = refused(path)
+    assert "unknown key 'sheeet'" in p.message and p.line == line_of(path, "sheeet")

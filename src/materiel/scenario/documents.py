@@ -334,6 +334,10 @@ def read_document(path: str | Path) -> Document:
         if spec is None:
             continue
         ref = doc.where((section,))
+        if unknown := sorted(set(spec) - {"file", "sheet"}):
+            message = f"a table is named by 'file' (and 'sheet' in a workbook); unknown key {unknown[0]!r}"
+            problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
+            continue
         try:
             data[section] = read_table(
                 path.parent / str(spec["file"]), spec.get("sheet"), (section,), positions, (ref[0], ref[1])

@@ -1,4 +1,5 @@
-"""The field reference of docs/scenario.md, generated from the schema models' descriptions."""
+"""The generated parts of docs/scenario.md: the field reference, from the schema models'
+descriptions, and the limits, from the table of plausible ranges (bounds.py) and the reader's limits."""
 
 from __future__ import annotations
 
