@@ -122,7 +122,7 @@ def with_threat(**sections: Any) -> dict[str, Any]:
             "lines[l].capacity.value",
             "at most 1e11 units per year",
         ),
-        (scenario(lines=[line("l", price={"value": 1e308})]), "lines[l].price.value", "at most 1e12 EUR"),
+        (scenario(lines=[line("l", price={"value": 1e308})]), "lines[l].price.value", "at most 1e11 EUR"),
         (scenario(lines=[line("l", price={"value": 1e-308})]), "lines[l].price.value", "too small for the solver"),
         (scenario(lines=[line("l", lead={"value": 1e308})]), "lines[l].lead.value", "at most 50 years"),
         (scenario(requirements=[target(1e308)]), "requirements[0].targets[0].value", "at most 1e11 units"),
@@ -213,11 +213,11 @@ def test_figures_outside_their_range_are_refused_where_written(
 
 
 def test_a_price_in_another_currency_is_held_to_the_range_in_the_base_currency(tmp_path: Path) -> None:
-    """KRW 1e15 is EUR 7e11 at 0.0007: inside 1e12 EUR, so accepted; KRW 1e16 is not."""
+    """KRW 1e14 is EUR 7e10 at 0.0007: inside 1e11 EUR, so accepted; KRW 1e15 is not."""
     fx = {"base": "EUR", "year": 2025, "fx": {"KRW": 0.0007}}
-    load(write(tmp_path, scenario(currency=fx, lines=[line("l", price={"value": 1e15, "unit": "KRW"})])))
-    (p,) = refused(write(tmp_path, scenario(currency=fx, lines=[line("l", price={"value": 1e16, "unit": "KRW"})])))
-    assert "at most 1e12 EUR" in p.message and p.path == "lines[l].price.value"
+    load(write(tmp_path, scenario(currency=fx, lines=[line("l", price={"value": 1e14, "unit": "KRW"})])))
+    (p,) = refused(write(tmp_path, scenario(currency=fx, lines=[line("l", price={"value": 1e15, "unit": "KRW"})])))
+    assert "at most 1e11 EUR" in p.message and p.path == "lines[l].price.value"
 
 
 def test_a_rate_is_held_to_its_yearly_total_whatever_unit_it_is_written_in(tmp_path: Path) -> None:

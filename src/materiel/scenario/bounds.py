@@ -84,7 +84,7 @@ PRICE = Bound(
     "a unit price",
     "base currency",
     0,
-    1e12,
+    1e11,
     "price (after exchange rate and inflation)",
     low_open=True,
     floor=FLOOR,
@@ -93,7 +93,7 @@ UNIT_MONEY = Bound(
     "money per unit",
     "base currency",
     0,
-    1e12,
+    1e11,
     "capex, cost_per_soldier_year (after exchange rate and inflation)",
     floor=FLOOR,
 )
