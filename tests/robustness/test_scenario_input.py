@@ -736,3 +736,27 @@ def test_a_misspelt_key_of_a_table_reference_is_refused(tmp_path: Path) -> None:
     path = tiny_with_lines_table(tmp_path, "{file: t.xlsx, sheeet: lines}")
     (p,) = refused(path)
     assert "unknown key 'sheeet'" in p.message and p.line == line_of(path, "sheeet")
+
+
+def test_reserve_days_written_in_months_are_converted(tmp_path: Path) -> None:
+    """10 brigades × 5 + one month (30 days) × 10 a day = 350; the unit was ignored before (60)."""
+    shell = {**scenario()["items"][0], "wartime_use": {"value": 10, "unit": "/day"}}
+    design = {
+        "customer": "ukraine",
+        "brigades": 10,
+        "reserve_days": {"value": 1, "unit": "months"},
+        "phase_in": [{"by": "2026Q1", "value": 1}],
+        "allotments": [{"item": "shell", "per_brigade": 5}],
+    }
+    _, model = load(write(tmp_path, scenario(items=[shell], force_design=[design])))
+    assert model.target[0, 0].tolist() == [350.0] * 4
+
+
+def test_inflation_written_in_percent_is_a_percentage(tmp_path: Path) -> None:
+    """3 % a year moves a 2024 price of 100 to 103 in 2025; the '%' was ignored before (400)."""
+    doc = scenario(
+        currency={"base": "EUR", "year": 2025, "inflation": {"value": 3, "unit": "%"}},
+        lines=[line("l", price={"value": 100, "unit": "EUR", "year": 2024})],
+    )
+    _, model = load(write(tmp_path, doc))
+    assert model.price[0].tolist() == pytest.approx([103.0] * 4)
