@@ -760,3 +760,16 @@ def test_inflation_written_in_percent_is_a_percentage(tmp_path: Path) -> None:
     )
     _, model = load(write(tmp_path, doc))
     assert model.price[0].tolist() == pytest.approx([103.0] * 4)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_input_is_read_only_up_to_the_limit() -> None:
+    """/dev/zero reports a size of 0; reading it whole never ends."""
+    started = time.perf_counter()
+    (p,) = refused(Path("/dev/zero"))
+    assert "over the limit of 10 MB" in p.message and time.perf_counter() - started < 10
+
+
+def test_a_path_the_file_system_cannot_use_is_a_located_error() -> None:
+    (p,) = refused(Path("a" * 5000))
+    assert "cannot use this path: File name too long" in p.message and len(str(p)) < 300

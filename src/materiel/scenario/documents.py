@@ -193,7 +193,13 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, tuple[str, int]]]:
     if (too_big := _check_size(path, MAX_YAML_BYTES, "the scenario file")) is not None:
         raise ScenarioError([Problem((), too_big, file=name)])
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:  # at most the limit, whatever the size says (a pipe, /dev/zero)
+            raw = fh.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise ScenarioError(
+                [Problem((), f"the scenario is over the limit of {MAX_YAML_BYTES / 1e6:,.0f} MB", file=name)]
+            )
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found", file=name)]) from None
     except (OSError, UnicodeDecodeError) as exc:
