@@ -773,3 +773,20 @@ def test_an_endless_input_is_read_only_up_to_the_limit() -> None:
 def test_a_path_the_file_system_cannot_use_is_a_located_error() -> None:
     (p,) = refused(Path("a" * 5000))
     assert "cannot use this path: File name too long" in p.message and len(str(p)) < 300
+
+
+def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    """Zeros compress a thousandfold: a 200 kB workbook can hold 200 MB of sheet."""
+    import zipfile
+
+    with (
+        zipfile.ZipFile(tmp_path / "t.xlsx", "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
+        for _ in range(201):
+            member.write(b"\0" * 1_000_000)
+    assert (tmp_path / "t.xlsx").stat().st_size < 1_000_000
+    path = tiny_with_lines_table(tmp_path, "{file: t.xlsx, sheet: lines}")
+    (p,) = refused(path)
+    assert "workbook t.xlsx unpacks to 201 MB; the limit is 200 MB" in p.message
+    assert p.line == line_of(path, "t.xlsx")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 # quick message instead of minutes of parsing and gigabytes of memory (listed in docs/scenario.md).
 MAX_YAML_BYTES = 10_000_000  # the shipped scenario is under 100 kB
 MAX_TABLE_BYTES = 50_000_000  # per CSV or XLSX file
-MAX_TABLE_CELLS = 5_000_000  # per table, as read (an XLSX file unpacks to far more than its size)
+MAX_TABLE_CELLS = 5_000_000  # per table, as read
+MAX_UNPACKED_BYTES = 200_000_000  # an XLSX workbook unpacked (it is a zip archive)
 MAX_ALIAS_VALUES = 100_000  # values that YAML aliases (*name) may add beyond those written
 MAX_DEPTH = 50  # mappings and lists nested in one another; a scenario needs under ten
 
@@ -249,6 +251,19 @@ def _rows_to_records(
     return records
 
 
+def _unpacked_size(path: Path) -> str | None:
+    """A message when an XLSX file (a zip archive) unpacks to more than MAX_UNPACKED_BYTES: a few
+    megabytes of zip can hold gigabytes of sheet."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return None  # openpyxl reports what is wrong with it
+    if size > MAX_UNPACKED_BYTES:
+        return f"workbook {path.name} unpacks to {size / 1e6:,.0f} MB; the limit is {MAX_UNPACKED_BYTES / 1e6:,.0f} MB"
+    return None
+
+
 def _limited_rows(rows: Any, what: str) -> list[list[Any]]:
     """The rows of a table, refusing one of more than MAX_TABLE_CELLS cells (ValueError)."""
     out: list[list[Any]] = []
@@ -292,6 +307,8 @@ def read_table(
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
+        if (too_big := _unpacked_size(path)) is not None:
+            raise fail(too_big)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad workbook

@@ -10,7 +10,14 @@ from pydantic import BaseModel
 
 from . import schema
 from .bounds import bounds_table
-from .documents import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_TABLE_BYTES, MAX_TABLE_CELLS, MAX_YAML_BYTES
+from .documents import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_TABLE_BYTES,
+    MAX_TABLE_CELLS,
+    MAX_UNPACKED_BYTES,
+    MAX_YAML_BYTES,
+)
 from .messages import unwrap
 
 ENTITIES: list[type[BaseModel]] = [
@@ -80,7 +87,8 @@ def limits_reference() -> str:
             f"Text: names, titles, units and references at most {schema.MAX_NAME:,} characters; notes,",
             f"descriptions, assumptions and statements of constraints at most {schema.MAX_TEXT:,}; a source's `url`",
             f"at most {schema.MAX_URL:,}. Files: a scenario file at most {MAX_YAML_BYTES / 1e6:,.0f} MB, a table",
-            f"(CSV or XLSX) at most {MAX_TABLE_BYTES / 1e6:,.0f} MB and {MAX_TABLE_CELLS:,} cells; YAML aliases",
+            f"(CSV or XLSX) at most {MAX_TABLE_BYTES / 1e6:,.0f} MB and {MAX_TABLE_CELLS:,} cells, and a workbook",
+            f"at most {MAX_UNPACKED_BYTES / 1e6:,.0f} MB unpacked; YAML aliases",
             f"may add at most {MAX_ALIAS_VALUES:,} values to those written, and values nest at most {MAX_DEPTH}",
             f"levels deep. A horizon has at most {schema.MAX_PERIODS:,} periods, whether written with `periods`",
             "or `end`.",
