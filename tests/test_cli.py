@@ -67,6 +67,14 @@ def test_validate_bad_file_exits_2_with_located_messages(tmp_path: Path) -> None
     result = materiel("validate", str(bad))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
+    lines = bad.read_text().splitlines()
+    price = next(n for n, text in enumerate(lines, 1) if "value: two" in text)
+    origin = next(n for n, text in enumerate(lines, 1) if "[USA]" in text)
+    assert result.stderr.splitlines()[1:] == [
+        f"  {bad}:{price}: lines[cheap].price.value: expected a number (got 'two')",
+        f"  {bad}:{origin}: funding[us-scheme].origins[0]: 'USA' is neither a country code nor a region; "
+        "regions: EU, EEA, UA, EUROPE, NATO, ALLIED",
+    ]
 
 
 def test_validate_good_file(tmp_path: Path) -> None:

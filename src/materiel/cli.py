@@ -67,7 +67,10 @@ def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str]
     from .scenario.overrides import parse_assignment
 
     sets = [parse_assignment(a) for a in assignments or []]
-    return load(scenario, whatif or [], sets)
+    sc, model = load(scenario, whatif or [], sets)
+    for warning in model.warnings:  # located like errors, but the run goes on
+        err.print(f"warning: {warning}", markup=False, highlight=False)
+    return sc, model
 
 
 def _progress():
@@ -366,6 +369,7 @@ def validate(scenario: ScenarioArg = None, whatif: WhatIf = None, assign: SetOpt
     out.print(
         f"[green]ok[/]: {sc.name} — {len(sc.items)} items, {len(sc.lines)} lines, "
         f"{len(sc.funding)} funding vehicles, {len(sc.customers)} customers, {model.T} {sc.horizon.period.value}s"
+        + (f"; {len(model.warnings)} warning(s) above" if model.warnings else "")
     )
     missing = unsourced(sc)
     if missing:
@@ -405,9 +409,8 @@ def check(
     import pandas as pd
 
     from .planner.check import check_plan
-    from .scenario.loader import load
 
-    _, model = load(scenario)
+    _, model = _load(scenario, None, None)
     tables = {}
     for name in ("orders", "investments", "funding", "stock"):
         path = plan_dir / f"{name}.csv"

@@ -7,19 +7,22 @@ converts every figure to base currency and per-period rates, and reports all pro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from pydantic import BaseModel
 
-from .convert import Converter
+from .bounds import COUNT, FX, INFLATION, PRICE
+from .convert import Converter, within
 from .countries import REGIONS, builtin_countries
-from .errors import Collector, Loc
+from .errors import Collector, Loc, Problem, ScenarioError
+from .overrides import expand
 from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
-from .schema import DEFAULT_CATEGORIES, Quantity, Scenario
+from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario
 from .threat import ThreatData, compile_threat
+from .units import UnitError, fraction_rate
 
 NEGLIGIBLE = 1e-6
 
@@ -65,6 +68,7 @@ class ModelData:
     committed: np.ndarray  # (L, K, T) minimum orders
     policy: PolicyData  # assessment settings and policy options (always compiled)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
+    warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
 
     @property
     def T(self) -> int:
@@ -121,6 +125,346 @@ def _calendar(sc: Scenario, problems: Collector) -> Calendar:
     return Calendar(start=start, n=n, freq=h.period)
 
 
+@dataclass
+class _Frame:
+    """What every section of a scenario is compiled against: the calendar, the converter, the
+    problems found so far, and the ids entities refer to."""
+
+    sc: Scenario
+    cal: Calendar
+    conv: Converter
+    problems: Collector
+    countries: dict[str, tuple[str, list[str]]]
+    categories: dict[str, str]
+    customers: dict[str, int]
+    items: dict[str, int]
+
+    def known_category(self, name: str, loc: Loc) -> None:
+        if name not in self.categories:
+            ref(name, {c: 0 for c in self.categories}, loc, "category", self.problems)
+
+
+@dataclass
+class _Items:
+    loss: np.ndarray
+    wartime: np.ndarray
+    stock0: np.ndarray
+    use: np.ndarray
+
+
+@dataclass
+class _Lines:
+    index: dict[str, int]
+    item: np.ndarray
+    tags: list[frozenset[str]]
+    cap: np.ndarray
+    price: np.ndarray
+    lead: np.ndarray
+    lead_days: np.ndarray
+    build: np.ndarray
+    emax: np.ndarray
+    capex: np.ndarray
+    share: np.ndarray
+
+
+@dataclass
+class _Funds:
+    budget: np.ndarray
+    min_spend: np.ndarray
+    carry: np.ndarray
+    eligible: np.ndarray
+    eligible_capex: np.ndarray
+
+
+def _converter(sc: Scenario, cal: Calendar, problems: Collector) -> Converter:
+    """Exchange rates and inflation checked against their ranges; a converter that uses them."""
+    cur = sc.currency
+    fx = {}
+    for code, q in cur.fx.items():
+        within(q, ("currency", "fx", code), FX, "an exchange rate", problems)
+        fx[code] = q.value
+    inflation = 0.0
+    try:
+        factor, basis = fraction_rate(cur.inflation.unit)
+        if basis != "year":
+            raise UnitError(f"unit {cur.inflation.unit!r}: inflation is yearly; write '/year', '%' or nothing")
+    except UnitError as exc:
+        problems.add(("currency", "inflation", "unit"), str(exc))
+    else:
+        if within(cur.inflation, ("currency", "inflation"), INFLATION, "inflation", problems, factor):
+            inflation = cur.inflation.value * factor
+    return Converter(cal, cur.base, cur.year, fx, inflation, problems)
+
+
+def _check_sources(sc: Scenario, problems: Collector) -> None:
+    source_ids = duplicates([s.id for s in sc.sources], "sources", problems)
+    for loc, q in iter_quantities(sc):
+        if q.source is not None and q.source not in source_ids:
+            ref(q.source, source_ids, (*loc, "source"), "source", problems)
+
+
+def _check_variants(sc: Scenario, problems: Collector) -> None:
+    """Every variant names defined what-ifs and does not include itself, even when not applied."""
+    data = {"overrides": sc.overrides, "variants": sc.variants}
+    for name in sc.variants:
+        try:
+            expand(data, [name])
+        except ScenarioError as exc:
+            problems.problems.extend(p for p in exc.problems if str(p) not in map(str, problems.problems))
+
+
+def _frame(sc: Scenario, problems: Collector) -> _Frame:
+    """Calendar, converter, and the ids of countries, categories, customers and items."""
+    cal = _calendar(sc, problems)
+    conv = _converter(sc, cal, problems)
+    countries = builtin_countries()
+    for c in sc.countries:
+        countries[c.code] = (c.name, list(c.regions))
+    categories = dict(DEFAULT_CATEGORIES)
+    for j, c in enumerate(sc.categories):
+        if c.id in categories and c.id in DEFAULT_CATEGORIES:
+            problems.add(("categories", j, "id"), f"{c.id!r} is a standard category; no need to declare it")
+        categories[c.id] = c.name
+    customers = duplicates([c.id for c in sc.customers], "customers", problems)
+    items = duplicates([i.id for i in sc.items], "items", problems)
+    return _Frame(sc, cal, conv, problems, countries, categories, customers, items)
+
+
+def _items(fr: _Frame) -> _Items:
+    """Loss rates, wartime use, initial stock and peacetime use of every item."""
+    sc, conv, T = fr.sc, fr.conv, fr.cal.n
+    K, I = len(sc.customers), len(sc.items)
+    out = _Items(np.zeros(I), np.zeros(I), np.zeros((K, I)), np.zeros((K, I, T)))
+    for i, it in enumerate(sc.items):
+        loc: Loc = ("items", i)
+        fr.known_category(it.category, (*loc, "category"))
+        if it.loss is not None:
+            out.loss[i] = conv.loss_per_period(it.loss, (*loc, "loss"))
+        if it.wartime_use is not None:
+            out.wartime[i] = conv.per_day(it.wartime_use, (*loc, "wartime_use"), "wartime use")
+        for who, q in it.stock.items():
+            k = ref(who, fr.customers, (*loc, "stock", who), "customer", fr.problems)
+            value = conv.count(q, (*loc, "stock", who), "a stock")
+            if k is not None:
+                out.stock0[k, i] = value
+        for who, q in it.use.items():
+            k = ref(who, fr.customers, (*loc, "use", who), "customer", fr.problems)
+            per_period = conv.per_period(q, (*loc, "use", who), "use")
+            if k is not None:
+                out.use[k, i, :] = per_period
+    return out
+
+
+def _targets(fr: _Frame, wartime: np.ndarray) -> np.ndarray:
+    """(K, I, T) target stock from requirements and force designs; one source per customer and item."""
+    sc, conv = fr.sc, fr.conv
+    target = np.zeros((len(sc.customers), len(sc.items), fr.cal.n))
+    set_by: dict[tuple[int, int], Loc] = {}
+
+    def claim(k: int, i: int, loc: Loc) -> bool:
+        if (k, i) in set_by:
+            first = ".".join(str(p) for p in set_by[(k, i)])
+            fr.problems.add(loc, f"a target for {sc.customers[k].id}/{sc.items[i].id} is already set at {first}")
+            return False
+        set_by[(k, i)] = loc
+        return True
+
+    def count(q: Quantity, loc: Loc) -> float:
+        return conv.count(q, loc, "a target")
+
+    for j, r in enumerate(sc.requirements):
+        loc: Loc = ("requirements", j)
+        k = ref(r.customer, fr.customers, (*loc, "customer"), "customer", fr.problems)
+        i = ref(r.item, fr.items, (*loc, "item"), "item", fr.problems)
+        profile = conv.milestones(r.targets, (*loc, "targets"), count, r.interpolate)
+        if k is not None and i is not None and claim(k, i, loc):
+            target[k, i] = profile
+
+    for j, fd in enumerate(sc.force_design):
+        loc = ("force_design", j)
+        k = ref(fd.customer, fr.customers, (*loc, "customer"), "customer", fr.problems)
+        phase = conv.milestones(fd.phase_in, (*loc, "phase_in"), conv.fraction, "linear")
+        brigades = conv.count(fd.brigades, (*loc, "brigades"), "the number of brigades")
+        default_days = conv.days(fd.reserve_days, (*loc, "reserve_days"), what="reserve days")
+        for a, al in enumerate(fd.allotments):
+            aloc: Loc = (*loc, "allotments", a)
+            i = ref(al.item, fr.items, (*aloc, "item"), "item", fr.problems)
+            per_brigade = conv.count(al.per_brigade, (*aloc, "per_brigade"), "an allotment")
+            days = default_days
+            if al.reserve_days is not None:
+                days = conv.days(al.reserve_days, (*aloc, "reserve_days"), what="reserve days")
+            if k is not None and i is not None and claim(k, i, aloc):
+                if days > 0 and wartime[i] == 0:
+                    fr.problems.add(aloc, f"reserve days need the wartime_use of item {sc.items[i].id!r}")
+                full = brigades * per_brigade + days * wartime[i]
+                if full > COUNT.high:
+                    fr.problems.add(
+                        aloc,
+                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full:.3g}, "
+                        f"above {COUNT.high:g} units, the limit for a count of units (docs/scenario.md)",
+                    )
+                target[k, i] = phase * full
+    return target
+
+
+def _line_tags(fr: _Frame, ln: Line, loc: Loc) -> frozenset[str]:
+    """The line's country code and region flags."""
+    if ln.country not in fr.countries:
+        fr.problems.add(
+            (*loc, "country"), f"unknown country code {ln.country!r}; declare it under 'countries' with its regions"
+        )
+        return frozenset({ln.country})
+    return frozenset({ln.country, *fr.countries[ln.country][1]})
+
+
+def _expansion(fr: _Frame, ln: Line, loc: Loc) -> tuple[float, float, int]:
+    """Per-period capacity one period's starts may add, its capex per unit of per-period capacity,
+    and the build time in periods."""
+    conv, ppy = fr.conv, fr.cal.per_year
+    emax = conv.per_period(ln.expansion_max, (*loc, "expansion_max"), "an expansion limit") / ppy
+    if ln.expansion_max.value > 0:
+        if ln.capex is None:
+            fr.problems.add(
+                (*loc, "capex"),
+                "a line that can expand (expansion_max > 0) needs capex: the money per unit of added yearly capacity",
+            )
+        if ln.build is None:
+            fr.problems.add(
+                (*loc, "build"),
+                "a line that can expand (expansion_max > 0) needs build: the time until new capacity is usable",
+            )
+    capex = conv.money(ln.capex, (*loc, "capex"), "capex") * ppy if ln.capex is not None else 0.0
+    build = conv.periods(ln.build, (*loc, "build")) if ln.build is not None else 0
+    return emax, capex, build
+
+
+def _lines(fr: _Frame) -> _Lines:
+    """Capacity, price, lead and build times, expansion and customer shares of every line."""
+    sc, conv, T = fr.sc, fr.conv, fr.cal.n
+    L, K = len(sc.lines), len(sc.customers)
+    out = _Lines(
+        index=duplicates([ln.id for ln in sc.lines], "lines", fr.problems),
+        item=np.zeros(L, dtype=np.int64),
+        tags=[],
+        cap=np.zeros((L, T)),
+        price=np.zeros((L, T)),
+        lead=np.zeros(L, dtype=np.int64),
+        lead_days=np.zeros(L),
+        build=np.zeros(L, dtype=np.int64),
+        emax=np.zeros(L),
+        capex=np.zeros(L),
+        share=np.ones((L, K)),
+    )
+
+    def rate(q: Quantity, qloc: Loc) -> float:
+        return conv.per_period(q, qloc, "a capacity")
+
+    def unit_price(q: Quantity, qloc: Loc) -> float:
+        return conv.money(q, qloc, "a price", PRICE)
+
+    for l, ln in enumerate(sc.lines):
+        loc: Loc = ("lines", l)
+        i = ref(ln.item, fr.items, (*loc, "item"), "item", fr.problems)
+        out.item[l] = i if i is not None else 0
+        out.tags.append(_line_tags(fr, ln, loc))
+        out.cap[l] = conv.schedule(ln.capacity, (*loc, "capacity"), rate)
+        out.price[l] = conv.schedule(ln.price, (*loc, "price"), unit_price, before="first")
+        out.lead[l] = conv.periods(ln.lead, (*loc, "lead"))
+        out.lead_days[l] = conv.days(ln.lead, (*loc, "lead"), default="month")
+        out.emax[l], out.capex[l], out.build[l] = _expansion(fr, ln, loc)
+        for who, q in ln.share.items():
+            k = ref(who, fr.customers, (*loc, "share", who), "customer", fr.problems)
+            if k is not None:
+                out.share[l, k] = conv.fraction(q, (*loc, "share", who))
+    return out
+
+
+def _origins_allowed(fr: _Frame, fu: Funding, loc: Loc, tags: list[frozenset[str]]) -> np.ndarray:
+    """(L,) lines whose country the vehicle may buy from."""
+    known = set(fr.countries) | set(REGIONS) | {r for _, rs in fr.countries.values() for r in rs}
+    for key in ("origins", "exclude"):
+        for j, tag in enumerate(getattr(fu, key) or []):
+            if tag not in known:
+                fr.problems.add(
+                    (*loc, key, j), f"{tag!r} is neither a country code nor a region; regions: {', '.join(REGIONS)}"
+                )
+    ok = np.array([fu.origins is None or bool(t & set(fu.origins)) for t in tags], dtype=bool)
+    return ok & np.array([not (t & set(fu.exclude)) for t in tags], dtype=bool)
+
+
+def _customers_allowed(fr: _Frame, fu: Funding, loc: Loc) -> np.ndarray:
+    """(K,) customers the vehicle may buy for."""
+    ok = np.ones(len(fr.sc.customers), dtype=bool)
+    if fu.customers is not None:
+        ok[:] = False
+        for j, who in enumerate(fu.customers):
+            k = ref(who, fr.customers, (*loc, "customers", j), "customer", fr.problems)
+            if k is not None:
+                ok[k] = True
+    return ok
+
+
+def _categories_allowed(fr: _Frame, fu: Funding, loc: Loc, line_item: np.ndarray) -> np.ndarray:
+    """(L,) lines whose item's category the vehicle may buy."""
+    if fu.categories is None:
+        return np.ones(len(line_item), dtype=bool)
+    for j, c in enumerate(fu.categories):
+        fr.known_category(c, (*loc, "categories", j))
+    item_cat = [it.category for it in fr.sc.items]
+    return np.array([item_cat[i] in fu.categories for i in line_item], dtype=bool)
+
+
+def _funding(fr: _Frame, lines: _Lines) -> _Funds:
+    """Budgets by year, committed spending, carry-over and what each vehicle may pay for."""
+    sc, conv = fr.sc, fr.conv
+    duplicates([f.id for f in sc.funding], "funding", fr.problems)
+    F, Y, L, K = len(sc.funding), len(fr.cal.years), len(sc.lines), len(sc.customers)
+    out = _Funds(
+        budget=np.zeros((F, Y)),
+        min_spend=np.zeros(F),
+        carry=np.zeros(F, dtype=bool),
+        eligible=np.zeros((F, L, K), dtype=bool),
+        eligible_capex=np.zeros((F, L), dtype=bool),
+    )
+    for f, fu in enumerate(sc.funding):
+        loc: Loc = ("funding", f)
+        out.budget[f] = conv.yearly(fu.budget, (*loc, "budget"), conv.money_per_year)
+        out.min_spend[f] = conv.fraction(fu.min_spend, (*loc, "min_spend"))
+        out.carry[f] = fu.carry_over
+        lines_ok = _origins_allowed(fr, fu, loc, lines.tags) & _categories_allowed(fr, fu, loc, lines.item)
+        out.eligible[f] = lines_ok[:, None] & _customers_allowed(fr, fu, loc)[None, :]
+        out.eligible_capex[f] = lines_ok & fu.capex
+    return out
+
+
+def _commitments(fr: _Frame, lines: _Lines, funds: _Funds) -> np.ndarray:
+    """(L, K, T) orders already contracted, each checked to be deliverable and payable."""
+    sc, cal, T = fr.sc, fr.cal, fr.cal.n
+    committed = np.zeros((len(sc.lines), len(sc.customers), T))
+    for j, c in enumerate(sc.commitments):
+        loc: Loc = ("commitments", j)
+        l = ref(c.line, lines.index, (*loc, "line"), "line", fr.problems)
+        k = ref(c.customer, fr.customers, (*loc, "customer"), "customer", fr.problems)
+        t = fr.conv.period_index(c.period, (*loc, "period"))
+        quantity = fr.conv.count(c.quantity, (*loc, "quantity"), "a committed quantity")
+        if l is None or k is None or t is None:
+            continue
+        if not 0 <= t < T:
+            fr.problems.add((*loc, "period"), f"{c.period} is outside the horizon {cal.label(0)}–{cal.label(T - 1)}")
+        elif t + lines.lead[l] >= T:
+            fr.problems.add(
+                (*loc, "period"),
+                f"an order in {c.period} on {c.line} (lead {lines.lead[l]} periods) would arrive after the horizon ends in {cal.label(T - 1)}",
+            )
+        elif lines.share[l, k] == 0:
+            fr.problems.add((*loc, "customer"), f"line {c.line} gives {c.customer} no share of its output (share 0)")
+        elif not funds.eligible[:, l, k].any():
+            fr.problems.add((*loc, "line"), f"no funding vehicle may pay for {c.customer}'s orders on {c.line}")
+        else:
+            committed[l, k, t] += quantity
+    return committed
+
+
 def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None) -> ModelData:
     """Resolve references and convert units; raise ScenarioError listing every problem.
 
@@ -129,275 +473,58 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     """
     problems = Collector()
     problems.tolerated = tolerated or {}
-    cal = _calendar(sc, problems)
-    cur = sc.currency
-    fx = {}
-    for code, q in cur.fx.items():
-        if q.value <= 0:
-            problems.add(("currency", "fx", code, "value"), f"an exchange rate must be positive (got {q.value:g})")
-        fx[code] = q.value
-    conv = Converter(cal, cur.base, cur.year, fx, cur.inflation.value, problems)
-    T, ppy = cal.n, cal.per_year
-
-    # -- sources ---------------------------------------------------------------------------------
-    source_ids = duplicates([s.id for s in sc.sources], "sources", problems)
-    for loc, q in iter_quantities(sc):
-        if q.source is not None and q.source not in source_ids:
-            ref(q.source, source_ids, (*loc, "source"), "source", problems)
-
-    # -- countries, categories, customers --------------------------------------------------------
-    countries = builtin_countries()
-    for c in sc.countries:
-        countries[c.code] = (c.name, list(c.regions))
-    tags_known = set(countries) | set(REGIONS) | {r for _, rs in countries.values() for r in rs}
-    categories = dict(DEFAULT_CATEGORIES)
-    for j, c in enumerate(sc.categories):
-        if c.id in categories and c.id in DEFAULT_CATEGORIES:
-            problems.add(("categories", j, "id"), f"{c.id!r} is a standard category; no need to declare it")
-        categories[c.id] = c.name
-    cust = duplicates([c.id for c in sc.customers], "customers", problems)
-    K = len(sc.customers)
-
-    # -- items -----------------------------------------------------------------------------------
-    item_ix = duplicates([i.id for i in sc.items], "items", problems)
-    I = len(sc.items)
-    loss = np.zeros(I)
-    wartime = np.zeros(I)
-    stock0 = np.zeros((K, I))
-    use = np.zeros((K, I, T))
-    for i, it in enumerate(sc.items):
-        loc: Loc = ("items", i)
-        if it.category not in categories:
-            ref(it.category, {c: 0 for c in categories}, (*loc, "category"), "category", problems)
-        if it.loss is not None:
-            loss[i] = conv.loss_per_period(it.loss, (*loc, "loss"))
-        if it.wartime_use is not None:
-            wartime[i] = conv.per_day(it.wartime_use, (*loc, "wartime_use"))
-            conv.nonneg(it.wartime_use.value, (*loc, "wartime_use"), "wartime use")
-        for who, q in it.stock.items():
-            k = ref(who, cust, (*loc, "stock", who), "customer", problems)
-            conv.nonneg(q.value, (*loc, "stock", who), "a stock")
-            if k is not None:
-                stock0[k, i] = q.value
-        for who, q in it.use.items():
-            k = ref(who, cust, (*loc, "use", who), "customer", problems)
-            conv.nonneg(q.value, (*loc, "use", who), "use")
-            if k is not None:
-                use[k, i, :] = conv.per_period(q, (*loc, "use", who))
-
-    threat = compile_threat(sc, conv, problems, item_ix, wartime)
-
-    # -- requirements and force designs ----------------------------------------------------------
-    target = np.zeros((K, I, T))
-    set_by: dict[tuple[int, int], Loc] = {}
-
-    def claim(k: int, i: int, loc: Loc) -> bool:
-        if (k, i) in set_by:
-            first = ".".join(str(p) for p in set_by[(k, i)])
-            problems.add(loc, f"a target for {sc.customers[k].id}/{sc.items[i].id} is already set at {first}")
-            return False
-        set_by[(k, i)] = loc
-        return True
-
-    def count(q: Quantity, loc: Loc) -> float:
-        conv.nonneg(q.value, loc, "a target")
-        return q.value
-
-    for j, r in enumerate(sc.requirements):
-        loc = ("requirements", j)
-        k = ref(r.customer, cust, (*loc, "customer"), "customer", problems)
-        i = ref(r.item, item_ix, (*loc, "item"), "item", problems)
-        profile = conv.milestones(r.targets, (*loc, "targets"), count, r.interpolate)
-        if k is not None and i is not None and claim(k, i, loc):
-            target[k, i] = profile
-
-    for j, fd in enumerate(sc.force_design):
-        loc = ("force_design", j)
-        k = ref(fd.customer, cust, (*loc, "customer"), "customer", problems)
-        phase = conv.milestones(fd.phase_in, (*loc, "phase_in"), conv.fraction, "linear")
-        conv.nonneg(fd.brigades.value, (*loc, "brigades"), "the number of brigades")
-        for a, al in enumerate(fd.allotments):
-            aloc: Loc = (*loc, "allotments", a)
-            i = ref(al.item, item_ix, (*aloc, "item"), "item", problems)
-            conv.nonneg(al.per_brigade.value, (*aloc, "per_brigade"), "an allotment")
-            days = (al.reserve_days or fd.reserve_days).value
-            if k is not None and i is not None and claim(k, i, aloc):
-                if days > 0 and wartime[i] == 0:
-                    problems.add(aloc, f"reserve days need the wartime_use of item {sc.items[i].id!r}")
-                full = fd.brigades.value * al.per_brigade.value + days * wartime[i]
-                target[k, i] = phase * full
-
-    # -- lines -----------------------------------------------------------------------------------
-    line_ix = duplicates([ln.id for ln in sc.lines], "lines", problems)
-    L = len(sc.lines)
-    line_item = np.zeros(L, dtype=np.int64)
-    cap = np.zeros((L, T))
-    price = np.zeros((L, T))
-    lead = np.zeros(L, dtype=np.int64)
-    lead_days = np.zeros(L)
-    build = np.zeros(L, dtype=np.int64)
-    emax = np.zeros(L)
-    capex = np.zeros(L)
-    share = np.ones((L, K))
-    tags: list[frozenset[str]] = []
-    for l, ln in enumerate(sc.lines):
-        loc = ("lines", l)
-        i = ref(ln.item, item_ix, (*loc, "item"), "item", problems)
-        line_item[l] = i if i is not None else 0
-        if ln.country not in countries:
-            problems.add(
-                (*loc, "country"), f"unknown country code {ln.country!r}; declare it under 'countries' with its regions"
-            )
-            tags.append(frozenset({ln.country}))
-        else:
-            tags.append(frozenset({ln.country, *countries[ln.country][1]}))
-
-        def rate(q: Quantity, qloc: Loc) -> float:
-            conv.nonneg(q.value, qloc, "a capacity")
-            return conv.per_period(q, qloc)
-
-        def unit_price(q: Quantity, qloc: Loc) -> float:
-            if q.value <= 0:
-                problems.add((*qloc, "value"), f"a price must be positive (got {q.value:g})")
-            return conv.money(q, qloc)
-
-        cap[l] = conv.schedule(ln.capacity, (*loc, "capacity"), rate)
-        price[l] = conv.schedule(ln.price, (*loc, "price"), unit_price, before="first")
-        lead[l] = conv.periods(ln.lead, (*loc, "lead"))
-        lead_days[l] = conv.days(ln.lead, (*loc, "lead"), default="month")
-        emax_year = ln.expansion_max.value
-        conv.nonneg(emax_year, (*loc, "expansion_max"), "an expansion limit")
-        emax[l] = conv.per_period(ln.expansion_max, (*loc, "expansion_max")) / ppy
-        if emax_year > 0:
-            if ln.capex is None:
-                problems.add(
-                    (*loc, "capex"),
-                    "a line that can expand (expansion_max > 0) needs capex: the money per unit of added yearly capacity",
-                )
-            if ln.build is None:
-                problems.add(
-                    (*loc, "build"),
-                    "a line that can expand (expansion_max > 0) needs build: the time until new capacity is usable",
-                )
-        if ln.capex is not None:
-            conv.nonneg(ln.capex.value, (*loc, "capex"), "capex")
-            capex[l] = conv.money(ln.capex, (*loc, "capex")) * ppy
-        if ln.build is not None:
-            build[l] = conv.periods(ln.build, (*loc, "build"))
-        for who, q in ln.share.items():
-            k = ref(who, cust, (*loc, "share", who), "customer", problems)
-            if k is not None:
-                share[l, k] = conv.fraction(q, (*loc, "share", who))
-
-    # -- funding ---------------------------------------------------------------------------------
-    duplicates([f.id for f in sc.funding], "funding", problems)
-    F, Y = len(sc.funding), len(cal.years)
-    budget = np.zeros((F, Y))
-    min_spend = np.zeros(F)
-    carry = np.zeros(F, dtype=bool)
-    eligible = np.zeros((F, L, K), dtype=bool)
-    eligible_capex = np.zeros((F, L), dtype=bool)
-    item_cat = [it.category for it in sc.items]
-    for f, fu in enumerate(sc.funding):
-        loc = ("funding", f)
-
-        def yearly_money(q: Quantity, qloc: Loc) -> float:
-            conv.nonneg(q.value, qloc, "a budget")
-            return conv.money_per_year(q, qloc)
-
-        budget[f] = conv.yearly(fu.budget, (*loc, "budget"), yearly_money)
-        min_spend[f] = conv.fraction(fu.min_spend, (*loc, "min_spend"))
-        carry[f] = fu.carry_over
-        for field in ("origins", "exclude"):
-            for j, tag in enumerate(getattr(fu, field) or []):
-                if tag not in tags_known:
-                    problems.add(
-                        (*loc, field, j),
-                        f"{tag!r} is neither a country code nor a region; regions: {', '.join(REGIONS)}",
-                    )
-        origin_ok = np.array([fu.origins is None or bool(t & set(fu.origins)) for t in tags], dtype=bool)
-        origin_ok &= np.array([not (t & set(fu.exclude)) for t in tags], dtype=bool)
-        cust_ok = np.ones(K, dtype=bool)
-        if fu.customers is not None:
-            cust_ok[:] = False
-            for j, who in enumerate(fu.customers):
-                k = ref(who, cust, (*loc, "customers", j), "customer", problems)
-                if k is not None:
-                    cust_ok[k] = True
-        cat_ok = np.ones(L, dtype=bool)
-        if fu.categories is not None:
-            for j, c in enumerate(fu.categories):
-                if c not in categories:
-                    ref(c, {x: 0 for x in categories}, (*loc, "categories", j), "category", problems)
-            cat_ok = np.array([item_cat[line_item[l]] in fu.categories for l in range(L)], dtype=bool)
-        eligible[f] = (origin_ok & cat_ok)[:, None] & cust_ok[None, :]
-        eligible_capex[f] = origin_ok & cat_ok & fu.capex
-
-    # -- commitments -----------------------------------------------------------------------------
-    committed = np.zeros((L, K, T))
-    for j, c in enumerate(sc.commitments):
-        loc = ("commitments", j)
-        l = ref(c.line, line_ix, (*loc, "line"), "line", problems)
-        k = ref(c.customer, cust, (*loc, "customer"), "customer", problems)
-        t = conv.period_index(c.period, (*loc, "period"))
-        conv.nonneg(c.quantity.value, (*loc, "quantity"), "a committed quantity")
-        if l is None or k is None or t is None:
-            continue
-        if not 0 <= t < T:
-            problems.add((*loc, "period"), f"{c.period} is outside the horizon {cal.label(0)}–{cal.label(T - 1)}")
-        elif t + lead[l] >= T:
-            problems.add(
-                (*loc, "period"),
-                f"an order in {c.period} on {c.line} (lead {lead[l]} periods) would arrive after the horizon ends in {cal.label(T - 1)}",
-            )
-        elif share[l, k] == 0:
-            problems.add((*loc, "customer"), f"line {c.line} gives {c.customer} no share of its output (share 0)")
-        elif not eligible[:, l, k].any():
-            problems.add((*loc, "line"), f"no funding vehicle may pay for {c.customer}'s orders on {c.line}")
-        else:
-            committed[l, k, t] += c.quantity.value
-
-    policy = compile_policy(sc, conv, problems, cust, [f.id for f in sc.funding])
+    fr = _frame(sc, problems)
+    _check_sources(sc, problems)
+    _check_variants(sc, problems)
+    items = _items(fr)
+    threat = compile_threat(sc, fr.conv, problems, fr.items, items.wartime)
+    target = _targets(fr, items.wartime)
+    lines = _lines(fr)
+    funds = _funding(fr, lines)
+    committed = _commitments(fr, lines, funds)
+    policy = compile_policy(sc, fr.conv, problems, fr.customers, [f.id for f in sc.funding])
     problems.raise_if_any()
-    for arr in (use, target, stock0):  # below a millionth of a unit is rounding noise, not demand
+    for arr in (items.use, target, items.stock0):  # below a millionth of a unit is rounding noise, not demand
         arr[np.abs(arr) < NEGLIGIBLE] = 0.0
+    item_cat = [it.category for it in sc.items]
     return ModelData(
         scenario=sc,
-        cal=cal,
-        currency=cur.base,
+        cal=fr.cal,
+        currency=sc.currency.base,
         customers=[c.id for c in sc.customers],
         customer_weight=np.array([c.weight for c in sc.customers]),
         items=[it.id for it in sc.items],
         item_category=item_cat,
         item_weight=np.array([it.weight for it in sc.items]),
-        categories=[c for c in categories if c in set(item_cat)],
-        loss=loss,
-        wartime_use=wartime,
-        stock0=stock0,
-        use=use,
+        categories=[c for c in fr.categories if c in set(item_cat)],
+        loss=items.loss,
+        wartime_use=items.wartime,
+        stock0=items.stock0,
+        use=items.use,
         target=target,
         lines=[ln.id for ln in sc.lines],
-        line_item=line_item,
+        line_item=lines.item,
         line_country=[ln.country for ln in sc.lines],
         line_supplier=[ln.supplier for ln in sc.lines],
-        line_tags=tags,
-        cap=cap,
-        price=price,
-        lead=lead,
-        lead_days=lead_days,
-        build=build,
-        emax=emax,
-        capex=capex,
-        share=share,
+        line_tags=lines.tags,
+        cap=lines.cap,
+        price=lines.price,
+        lead=lines.lead,
+        lead_days=lines.lead_days,
+        build=lines.build,
+        emax=lines.emax,
+        capex=lines.capex,
+        share=lines.share,
         funds=[f.id for f in sc.funding],
-        budget=budget,
-        min_spend=min_spend,
-        carry=carry,
-        eligible=eligible,
-        eligible_capex=eligible_capex,
+        budget=funds.budget,
+        min_spend=funds.min_spend,
+        carry=funds.carry,
+        eligible=funds.eligible,
+        eligible_capex=funds.eligible_capex,
         committed=committed,
         threat=threat,
         policy=policy,
+        warnings=problems.warnings,
     )
 
 

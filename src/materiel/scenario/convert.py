@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .bounds import BUDGET, COUNT, DAYS, DURATION, FRACTION, LOSS, RATE, UNIT_MONEY, Bound
 from .errors import Collector, Loc
 from .periods import Calendar
 from .schema import Milestone, Quantity, Step
@@ -25,8 +26,29 @@ from .units import (
 )
 
 
+def within(
+    q: Quantity, loc: Loc, bound: Bound, what: str, problems: Collector, factor: float = 1.0, unit: str | None = None
+) -> bool:
+    """Whether ``value``, ``low`` and ``high`` times ``factor`` (to the bound's unit, or ``unit``
+    where that names the base currency) all lie in the bound's range; a located problem for each
+    that does not."""
+    if not math.isfinite(factor):
+        return False  # the unit is wrong, which is reported already
+    ok = True
+    for key in ("value", "low", "high"):
+        raw = getattr(q, key)
+        if raw is None:
+            continue
+        why = bound.refusal(raw * factor, what if key == "value" else f"{what} (the {key} end of its range)", unit)
+        if why is not None:
+            problems.add((*loc, key), f"{why} (got {raw:g})")
+            ok = False
+    return ok
+
+
 class Converter:
-    """Unit conversion against one scenario's calendar and currency table."""
+    """Unit conversion against one scenario's calendar and currency table. Each converter also
+    holds the figure, with its ``low`` and ``high``, to the range of its kind (bounds.py)."""
 
     def __init__(
         self, cal: Calendar, base: str, base_year: int, fx: dict[str, float], inflation: float, problems: Collector
@@ -37,6 +59,16 @@ class Converter:
         self.fx = fx
         self.inflation = inflation
         self.problems = problems
+
+    def within(self, q: Quantity, loc: Loc, bound: Bound, what: str, factor: float = 1.0) -> bool:
+        """Whether the figure lies in the range of its kind (see ``within``)."""
+        return within(q, loc, bound, what, self.problems, factor, bound.unit.replace("base currency", self.base))
+
+    # Each converter returns 0 for a figure outside its range (the problem is recorded), so that
+    # the rest of the pass computes with finite numbers.
+    def count(self, q: Quantity, loc: Loc, what: str) -> float:
+        """A number of units, such as a stock or a target."""
+        return q.value if self.within(q, loc, COUNT, what) else 0.0
 
     # -- money ---------------------------------------------------------------------------------
     def _currency_factor(self, currency: str, loc: Loc) -> float:
@@ -50,7 +82,7 @@ class Converter:
             return math.nan
         return self.fx[currency]
 
-    def _money(self, q: Quantity, loc: Loc, rate: bool) -> float:
+    def _money(self, q: Quantity, loc: Loc, rate: bool, what: str, bound: Bound) -> float:
         try:
             m = parse_money(q.unit, self.base, rate=rate)
         except UnitError as exc:
@@ -59,66 +91,81 @@ class Converter:
         year = q.year if q.year is not None else self.base_year
         deflate = (1 + self.inflation) ** (self.base_year - year)
         per_year = 1 / YEARS_PER[m.per or "year"]
-        return q.value * m.scale * self._currency_factor(m.currency, loc) * deflate * per_year
+        currency = self._currency_factor(m.currency, loc)
+        if not self.within(q, loc, bound, what, m.scale * currency * deflate * per_year):
+            return 0.0
+        return q.value * m.scale * currency * deflate * per_year
 
-    def money(self, q: Quantity, loc: Loc) -> float:
+    def money(self, q: Quantity, loc: Loc, what: str, bound: Bound = UNIT_MONEY) -> float:
         """Money in base currency at the base price year."""
-        return self._money(q, loc, rate=False)
+        return self._money(q, loc, rate=False, what=what, bound=bound)
 
-    def money_per_year(self, q: Quantity, loc: Loc) -> float:
+    def money_per_year(self, q: Quantity, loc: Loc, what: str = "a budget") -> float:
         """A money rate (a budget) in base currency per year."""
-        return self._money(q, loc, rate=True)
+        return self._money(q, loc, rate=True, what=what, bound=BUDGET)
 
     # -- quantities ----------------------------------------------------------------------------
-    def per_period(self, q: Quantity, loc: Loc, default: str = "year", value: float | None = None) -> float:
+    def per_period(self, q: Quantity, loc: Loc, what: str, default: str = "year") -> float:
         """A rate such as 'shells/year' converted to units per planning period."""
         try:
             basis = rate_basis(q.unit, default)
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return math.nan
-        v = q.value if value is None else value
-        return v / YEARS_PER[basis] / self.cal.per_year
+        if not self.within(q, loc, RATE, what, 1 / YEARS_PER[basis]):
+            return 0.0
+        return q.value / YEARS_PER[basis] / self.cal.per_year
 
-    def per_day(self, q: Quantity, loc: Loc, default: str = "day") -> float:
-        """A rate converted to units per day (``units.DAYS_PER``: a month is 365/12 days)."""
+    def per_day(self, q: Quantity, loc: Loc, what: str, default: str = "day", bound: Bound = RATE) -> float:
+        """A rate converted to units per day (``units.DAYS_PER``: a month is 365/12 days); ``bound``
+        is RATE (checked per year) or ATTACK_RATE (checked per day)."""
         try:
             basis = rate_basis(q.unit, default)
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return math.nan
+        to_bound = DAYS_PER["year"] if bound is RATE else 1.0
+        if not self.within(q, loc, bound, what, to_bound / DAYS_PER[basis]):
+            return 0.0
         return q.value / DAYS_PER[basis]
 
-    def periods(self, q: Quantity, loc: Loc, default: str = "month") -> int:
-        """A duration rounded up to whole planning periods."""
+    def periods(self, q: Quantity, loc: Loc, default: str = "month", what: str = "a duration") -> int:
+        """A duration rounded up to whole planning periods (0 when it is out of range)."""
         try:
             months = q.value * duration_months(q.unit, default)
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return 0
-        if q.value < 0:
-            self.problems.add((*loc, "value"), f"a duration cannot be negative (got {q.value:g})")
+        if not self.within(q, loc, DURATION, what, duration_months(q.unit, default) / 12):
             return 0
         return math.ceil(months / (12 / self.cal.per_year) - 1e-9)
 
-    def days(self, q: Quantity, loc: Loc, default: str = "day") -> float:
-        """A duration in days (``units.DAYS_PER``: a month is 365/12 days)."""
+    def days(self, q: Quantity, loc: Loc, default: str = "day", what: str | None = None) -> float:
+        """A duration in days (``units.DAYS_PER``: a month is 365/12 days); ``what`` names a figure
+        held to the range of a number of days (a lead time is held to the range of durations elsewhere)."""
         try:
-            return q.value * duration_days(q.unit, default)
+            factor = duration_days(q.unit, default)
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return math.nan
+        if what is not None and not self.within(q, loc, DAYS, what, factor):
+            return 0.0
+        return q.value * factor
 
     def fraction(self, q: Quantity, loc: Loc) -> float:
         """A share in [0, 1] (plain or '%')."""
         try:
-            v = q.value * fraction_factor(q.unit)
+            factor = fraction_factor(q.unit)
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return math.nan
-        if not 0 <= v <= 1:
-            self.problems.add((*loc, "value"), f"a share must lie between 0 and 1 (0% and 100%), got {q.value:g}")
-        return v
+        ok = True
+        for key in ("value", "low", "high"):
+            raw = getattr(q, key)
+            if raw is not None and not FRACTION.low <= raw * factor <= FRACTION.high:
+                self.problems.add((*loc, key), f"a share must lie between 0 and 1 (0% and 100%), got {raw:g}")
+                ok = False
+        return q.value * factor if ok else 0.0
 
     def loss_per_period(self, q: Quantity, loc: Loc) -> float:
         """A loss rate such as 0.05/year converted to the share lost per planning period."""
@@ -127,18 +174,10 @@ class Converter:
         except UnitError as exc:
             self.problems.add((*loc, "unit"), str(exc))
             return math.nan
-        rate = q.value * factor
-        if not 0 <= rate < 1:
-            self.problems.add(
-                (*loc, "value"), f"a loss rate must be at least 0 and below 1 per {basis}, got {q.value:g}"
-            )
+        if not self.within(q, loc, LOSS, f"a loss rate per {basis}", factor):
             return 0.0
         periods_per_basis = YEARS_PER[basis] * self.cal.per_year
-        return 1 - (1 - rate) ** (1 / periods_per_basis)
-
-    def nonneg(self, value: float, loc: Loc, what: str) -> None:
-        if not math.isnan(value) and value < 0:
-            self.problems.add((*loc, "value"), f"{what} cannot be negative (got {value:g})")
+        return 1 - (1 - q.value * factor) ** (1 / periods_per_basis)
 
     # -- time profiles -------------------------------------------------------------------------
     def period_index(self, text: str, loc: Loc) -> int | None:
@@ -189,6 +228,12 @@ class Converter:
             idx = self.period_index(m.by, (*loc, j, "by"))
             if idx is not None:
                 marks.append((idx, convert(m, (*loc, j))))
+                if idx >= self.cal.n:
+                    self.problems.warn(
+                        (*loc, j, "by"),
+                        f"{m.by} is after the horizon ends in {self.cal.label(self.cal.n - 1)}, "
+                        "so the plan never has to reach this milestone",
+                    )
         marks.sort(key=lambda p: p[0])
         out = np.zeros(self.cal.n)
         t = np.arange(self.cal.n)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,15 @@ TABLE_SECTIONS = (
 )
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
+# Limits on what a scenario may make the reader build, so that a hostile or mistaken file gets a
+# quick message instead of minutes of parsing and gigabytes of memory (listed in docs/scenario.md).
+MAX_YAML_BYTES = 10_000_000  # the shipped scenario is under 100 kB
+MAX_TABLE_BYTES = 50_000_000  # per CSV or XLSX file
+MAX_TABLE_CELLS = 5_000_000  # per table, as read
+MAX_UNPACKED_BYTES = 200_000_000  # an XLSX workbook unpacked (it is a zip archive)
+MAX_ALIAS_VALUES = 100_000  # values that YAML aliases (*name) may add beyond those written
+MAX_DEPTH = 50  # mappings and lists nested in one another; a scenario needs under ten
+
 
 @dataclass
 class Document:
@@ -53,8 +63,9 @@ class Document:
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML 1.2-style scalars: only true/false are booleans (``NO`` is Norway, not False) and
-    dates stay text (an as-of date is a label, not a datetime)."""
+    """YAML 1.2-style scalars: only true/false are booleans (``NO`` is Norway, not False), dates
+    stay text (an as-of date is a label, not a datetime), and ``1e6`` is a number (YAML 1.1 wants
+    ``1.0e+6`` and reads ``1e6`` as text, which a what-if's scale factor would not multiply)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -64,6 +75,9 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
 
 
 class _DuplicateKeyError(Exception):
@@ -72,54 +86,127 @@ class _DuplicateKeyError(Exception):
         self.key, self.first, self.second = key, first, second
 
 
-def _build(loader: Any, node: yaml.Node, loc: Loc, name: str, out: dict[Loc, tuple[str, int]]) -> Any:
+class _TooBigError(Exception):
+    """The document would build more than the limits allow; the message says which."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class _Budget:
+    """Counts the values built from nodes already built once: the expansion of aliases, which a
+    "billion laughs" file nests to blow a few hundred bytes up to billions of values."""
+
+    seen: set[int] = field(default_factory=set)
+    expanded: int = 0
+
+    def spend(self, node: yaml.Node, depth: int) -> None:
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            raise _TooBigError(f"values are nested more than {MAX_DEPTH} levels deep", line)
+        if id(node) in self.seen:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_VALUES:
+                raise _TooBigError(
+                    f"aliases (*name) expand to more than {MAX_ALIAS_VALUES:,} values; write the data out instead",
+                    line,
+                )
+        else:
+            self.seen.add(id(node))
+
+
+def _build(loader: Any, node: yaml.Node, loc: Loc, name: str, out: dict[Loc, tuple[str, int]], budget: _Budget) -> Any:
     """Construct plain data from a node tree, recording the line of every key and list item."""
+    budget.spend(node, len(loc))
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
+            budget.spend(key_node, len(loc) + 1)
             key = str(loader.construct_object(key_node, deep=True))
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise _DuplicateKeyError(key, seen[key], line)
             seen[key] = line
             out[(*loc, key)] = (name, line)
-            result[key] = _build(loader, value_node, (*loc, key), name, out)
+            result[key] = _build(loader, value_node, (*loc, key), name, out, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             out[(*loc, i)] = (name, item.start_mark.line + 1)
-            items.append(_build(loader, item, (*loc, i), name, out))
+            items.append(_build(loader, item, (*loc, i), name, out, budget))
         return items
     return loader.construct_object(node, deep=True)
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[Loc, tuple[str, int]]]:
-    """Parse YAML, returning plain data and positions; syntax errors become a ScenarioError."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem((), "file not found", file=name)]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem((), f"cannot read the file: {exc}", file=name)]) from None
+def parse_yaml(text: str, name: str) -> tuple[Any, dict[Loc, tuple[str, int]]]:
+    """Parse YAML text, returning plain data and the position of every value; syntax errors and
+    documents beyond the limits become a ScenarioError naming ``name``."""
     positions: dict[Loc, tuple[str, int]] = {}
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = _build(loader, node, (), name, positions) if node is not None else None
+        data = _build(loader, node, (), name, positions, _Budget()) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise ScenarioError([Problem((), f"not valid YAML: {msg}", file=name, line=line)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem((), f"not valid YAML: {exc}", file=name)]) from None
     except _DuplicateKeyError as dup:
         msg = f"not valid YAML: duplicate key '{dup.key}' (first on line {dup.first})"
         raise ScenarioError([Problem((), msg, file=name, line=dup.second)]) from None
+    except _TooBigError as big:
+        raise ScenarioError([Problem((), f"too large to read: {big}", file=name, line=big.line)]) from None
     finally:
         loader.dispose()
     return data, positions
+
+
+def parse_value(text: str) -> Any:
+    """A value written on the command line, read as YAML (a number, text, list or mapping) under
+    the same limits as a file; text that is not valid YAML stays text."""
+    try:
+        return parse_yaml(text, "--set")[0]
+    except ScenarioError as exc:
+        if all(p.message.startswith("not valid YAML") for p in exc.problems):
+            return text
+        raise
+
+
+def _check_size(path: Path, limit: int, what: str) -> str | None:
+    """A message when the file is larger than ``limit`` bytes, checked before reading it."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # reading it reports the real problem
+    if size > limit:
+        return f"{what} is {size / 1e6:,.1f} MB; the limit is {limit / 1e6:,.0f} MB (see docs/scenario.md)"
+    return None
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[Loc, tuple[str, int]]]:
+    """Parse a YAML file, returning plain data and positions; syntax errors become a ScenarioError."""
+    name = str(path)
+    if (too_big := _check_size(path, MAX_YAML_BYTES, "the scenario file")) is not None:
+        raise ScenarioError([Problem((), too_big, file=name)])
+    try:
+        with path.open("rb") as fh:  # at most the limit, whatever the size says (a pipe, /dev/zero)
+            raw = fh.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise ScenarioError(
+                [Problem((), f"the scenario is over the limit of {MAX_YAML_BYTES / 1e6:,.0f} MB", file=name)]
+            )
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem((), "file not found", file=name)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem((), f"cannot read the file: {exc}", file=name)]) from None
+    return parse_yaml(text, name)
 
 
 def _set_dotted(row: dict[str, Any], column: str, value: Any) -> None:
@@ -164,6 +251,35 @@ def _rows_to_records(
     return records
 
 
+def _unpacked_size(path: Path) -> str | None:
+    """A message when an XLSX file (a zip archive) unpacks to more than MAX_UNPACKED_BYTES: a few
+    megabytes of zip can hold gigabytes of sheet."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return None  # openpyxl reports what is wrong with it
+    if size > MAX_UNPACKED_BYTES:
+        return f"workbook {path.name} unpacks to {size / 1e6:,.0f} MB; the limit is {MAX_UNPACKED_BYTES / 1e6:,.0f} MB"
+    return None
+
+
+def _limited_rows(rows: Any, what: str) -> list[list[Any]]:
+    """The rows of a table, refusing one of more than MAX_TABLE_CELLS cells (ValueError)."""
+    out: list[list[Any]] = []
+    cells = 0
+    for row in rows:
+        cells += len(row)
+        if cells > MAX_TABLE_CELLS:
+            raise ValueError(f"{what} has more than {MAX_TABLE_CELLS:,} cells, the limit (see docs/scenario.md)")
+        out.append(list(row))
+    return out
+
+
+def _sheet_rows(sheet: Any, what: str) -> list[list[Any]]:
+    return _limited_rows(sheet.iter_rows(values_only=True), what)
+
+
 def read_table(
     path: Path, sheet: str | None, loc: Loc, positions: dict[Loc, tuple[str, int]], ref: tuple[str, int | None]
 ) -> list[dict[str, Any]]:
@@ -175,11 +291,13 @@ def read_table(
     if not path.exists():
         return_msg = f"table file {path.name!r} not found (looked in {path.parent})"
         raise fail(return_msg)
+    if (too_big := _check_size(path, MAX_TABLE_BYTES, f"table {path.name}")) is not None:
+        raise fail(too_big)
     if path.suffix.lower() == ".csv":
         try:
             with path.open(newline="", encoding="utf-8-sig") as fh:
-                all_rows = list(csv.reader(fh))
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                all_rows = _limited_rows(csv.reader(fh), path.name)
+        except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
             raise fail(f"cannot read {path.name}: {exc}") from None
         if not all_rows:
             raise fail(f"{path.name} is empty; the first row must name the fields")
@@ -189,6 +307,8 @@ def read_table(
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
+        if (too_big := _unpacked_size(path)) is not None:
+            raise fail(too_big)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad workbook
@@ -196,8 +316,12 @@ def read_table(
         sheet_name = sheet or str(loc[-1])
         if sheet_name not in wb.sheetnames:
             raise fail(f"workbook {path.name} has no sheet {sheet_name!r}; sheets: {', '.join(wb.sheetnames)}")
-        rows = [list(r) for r in wb[sheet_name].iter_rows(values_only=True)]
-        wb.close()
+        try:
+            rows = _sheet_rows(wb[sheet_name], f"sheet {sheet_name!r} of {path.name}")
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        finally:
+            wb.close()
         if not rows:
             raise fail(f"sheet {sheet_name!r} of {path.name} is empty")
         header = [str(c) if c is not None else "" for c in rows[0]]
@@ -233,6 +357,10 @@ def read_document(path: str | Path) -> Document:
         if spec is None:
             continue
         ref = doc.where((section,))
+        if unknown := sorted(set(spec) - {"file", "sheet"}):
+            message = f"a table is named by 'file' (and 'sheet' in a workbook); unknown key {unknown[0]!r}"
+            problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
+            continue
         try:
             data[section] = read_table(
                 path.parent / str(spec["file"]), spec.get("sheet"), (section,), positions, (ref[0], ref[1])

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 Loc = tuple[str | int, ...]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes, so that a name quoted from the input
+    cannot move the cursor, recolour the terminal or start a line of its own."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass
@@ -22,7 +31,8 @@ class Problem:
         if self.line is not None:
             where += f":{self.line}"
         field_path = self.path or ".".join(str(p) for p in self.loc)
-        return f"{where}: {field_path}: {self.message}" if field_path else f"{where}: {self.message}"
+        text = f"{where}: {field_path}: {self.message}" if field_path else f"{where}: {self.message}"
+        return printable(text)
 
 
 @dataclass
@@ -38,14 +48,19 @@ class ScenarioError(Exception):
 
 
 class Collector:
-    """Gathers problems during a pass so all of them can be reported at once."""
+    """Gathers problems during a pass so all of them can be reported at once, and warnings:
+    figures that are valid but probably not what the author meant (they do not stop the run)."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.tolerated: dict[str, set[str]] = {}
 
     def add(self, loc: Loc, message: str) -> None:
         self.problems.append(Problem(tuple(loc), message))
+
+    def warn(self, loc: Loc, message: str) -> None:
+        self.warnings.append(Problem(tuple(loc), message))
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -4,10 +4,11 @@ problems at once with file, line and field."""
 from __future__ import annotations
 
 import difflib
+import functools
 import typing
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -32,8 +33,12 @@ def resolve_path(name_or_path: str | Path | None) -> Path:
     if name_or_path is None:
         name_or_path = DEFAULT_SCENARIO
     path = Path(name_or_path)
-    if path.exists():
-        return path
+    try:
+        if path.exists():
+            return path
+    except (OSError, ValueError) as exc:  # a name too long for the file system, or holding a NUL
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError([Problem((), f"cannot use this path: {reason}", file=f"{str(path)[:60]}...")]) from None
     shipped = shipped_scenarios()
     if str(name_or_path) in shipped:
         return shipped[str(name_or_path)]
@@ -90,14 +95,35 @@ def locate(doc: Document, problems: list[Problem]) -> list[Problem]:
     return problems
 
 
-def _validate(adapter_type: Any, value: Any, loc: Loc, root: type[BaseModel] | None, problems: list[Problem]) -> Any:
+def _report(exc: ValidationError, loc: Loc, root: type[BaseModel], problems: list[Problem], below: Loc = ()) -> None:
+    """One located problem per pydantic error, worded for the scenario's author; ``below`` is
+    where the validated value sits under ``root``."""
+    for err in exc.errors(include_url=False):
+        problems.append(Problem((*loc, *err["loc"]), describe(err, root, (*below, *err["loc"]))))
+
+
+@functools.cache
+def _adapter(tp: Any) -> TypeAdapter:
+    return TypeAdapter(tp)
+
+
+@functools.cache
+def _section_adapter(name: str, whole_list: bool = False) -> TypeAdapter:
+    """The adapter of one top-level section with the field's own constraints (pattern, length),
+    which pydantic keeps beside the annotation rather than in it. ``whole_list``: only the list's
+    own constraints (its length), its entries being validated one by one."""
+    field = Scenario.model_fields[name]
+    annotation = list[Any] if whole_list else field.annotation
+    return TypeAdapter(Annotated[annotation, *field.metadata] if field.metadata else annotation)
+
+
+def _validate(
+    adapter: TypeAdapter, value: Any, loc: Loc, root: type[BaseModel], problems: list[Problem], below: Loc = ()
+) -> Any:
     try:
-        return TypeAdapter(adapter_type).validate_python(value)
+        return adapter.validate_python(value)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            full = (*loc, *err["loc"])
-            message = describe(err, root, tuple(err["loc"])) if root else err["msg"]
-            problems.append(Problem(full, message))
+        _report(exc, loc, root, problems, below)
         return None
 
 
@@ -144,7 +170,8 @@ def validate_document(doc: Document) -> Scenario:
                     Problem((name,), f"expected a list of {item_type.__name__.lower()} entries (or a .csv/.xlsx table)")
                 )
                 continue
-            rows = [_validate(item_type, row, (name, j), item_type, problems) for j, row in enumerate(value)]
+            _validate(_section_adapter(name, whole_list=True), value, (name,), Scenario, problems, (name,))
+            rows = [_validate(_adapter(item_type), row, (name, j), item_type, problems) for j, row in enumerate(value)]
             clean[name] = [r for r in rows if r is not None]
             kept[name] = [j for j, r in enumerate(rows) if r is not None]
             if name in KIND_OF_SECTION:
@@ -154,12 +181,15 @@ def validate_document(doc: Document) -> Scenario:
                     if r is None and isinstance(raw, dict)
                 }
         else:
-            root = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-            result = _validate(field.annotation, value, (name,), root, problems)
+            result = _validate(_section_adapter(name), value, (name,), Scenario, problems, (name,))
             if result is not None:
                 clean[name] = result
     if not problems:
-        return Scenario.model_validate(clean)
+        try:
+            return Scenario.model_validate(clean)
+        except ValidationError as exc:  # a rule across sections; each section alone was valid
+            _report(exc, (), Scenario, problems)
+            raise ScenarioError(locate(doc, problems)) from None
     try:
         partial = Scenario.model_validate(clean)
         compile_scenario(partial, tolerated)
@@ -190,6 +220,7 @@ def load_document(doc: Document, applied: Applied | None = None) -> tuple[Scenar
                 if (why := applied.note_for(p.loc)) is not None:
                     p.message += f" (value from {why})"
         raise ScenarioError(problems) from None
+    locate(doc, model.warnings)
     return scenario, model
 
 
@@ -205,18 +236,20 @@ def apply_whatifs(
         raise ScenarioError(locate(doc, exc.problems)) from None
     for name in names:
         raw = doc.data["overrides"][name]
-        if _validate(Override, raw, ("overrides", name), Override, problems) is not None:
+        if _validate(_adapter(Override), raw, ("overrides", name), Override, problems) is not None:
             problems.extend(apply_override(doc.data, name, raw, applied))
     if sets:
         for p in apply_override(doc.data, "--set", {"set": dict(sets)}, applied):
             p.file, p.path = "--set", str(p.loc[-1])
             problems.append(p)
     if problems:
+        problems = locate(doc, problems)
         try:  # report what the overrides' valid parts break too, in the same pass
             load_document(doc, applied)
         except ScenarioError as exc:
-            problems.extend(exc.problems)
-        raise ScenarioError(locate(doc, problems))
+            seen = {str(p) for p in problems}
+            problems.extend(p for p in exc.problems if str(p) not in seen)
+        raise ScenarioError(problems)
     return applied
 
 
@@ -225,9 +258,17 @@ def load(
 ) -> tuple[Scenario, ModelData]:
     """Read, validate and compile a scenario file (or a shipped scenario by name), optionally with
     what-if overrides or variants and ``path=value`` assignments applied first."""
-    doc = read_document(resolve_path(path))
-    applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
-    return load_document(doc, applied)
+    resolved = resolve_path(path)
+    try:
+        doc = read_document(resolved)
+        applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
+        return load_document(doc, applied)
+    except ScenarioError:
+        raise
+    except (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError) as exc:
+        # A last resort: every input the tests could think of gets its own located message above.
+        message = f"cannot read the scenario ({type(exc).__name__}: {exc}); this is a bug in materiel, please report it"
+        raise ScenarioError([Problem((), message, file=str(resolved))]) from exc
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

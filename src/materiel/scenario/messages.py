@@ -23,7 +23,7 @@ PATTERN_HELP = {
 }
 
 
-def _unwrap(tp: Any) -> Any:
+def unwrap(tp: Any) -> Any:
     """Strip Annotated and Optional wrappers."""
     while True:
         origin = typing.get_origin(tp)
@@ -42,7 +42,7 @@ def model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     """The model class that owns the field at ``loc`` (walking lists and dicts)."""
     tp: Any = root
     for step in loc:
-        tp = _unwrap(tp)
+        tp = unwrap(tp)
         origin = typing.get_origin(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             fields = {(f.alias or name): f for name, f in tp.model_fields.items()}
@@ -55,7 +55,7 @@ def model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
             tp = typing.get_args(tp)[1]
         else:
             return None
-    tp = _unwrap(tp)
+    tp = unwrap(tp)
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 
@@ -89,6 +89,8 @@ def describe(err: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
         return f"expected {want}{_got(value)}"
     if kind in ("bool_parsing", "bool_type"):
         return f"expected true or false{_got(value)}"
+    if kind == "string_unicode":
+        return "contains a character that is not valid Unicode text (a lone surrogate); remove it"
     if kind in ("string_type",):
         return f"expected text{_got(value)}"
     if kind in ("list_type",):
@@ -106,8 +108,15 @@ def describe(err: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "")
         return f"must be {sign} {bound}{_got(value)}"
-    if kind in ("too_short", "too_long"):
-        return f"{err['msg'].replace('List', 'list')}"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"needs at least {least} entr{'y' if least == 1 else 'ies'} (got {ctx.get('actual_length', 0)})"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        return f"text may be at most {ctx.get('max_length'):,} characters long (got {len(value):,})"
+    if kind == "too_long":
+        return f"has at most {ctx.get('max_length')} entries (got {ctx.get('actual_length')})"
+    if kind == "finite_number":
+        return f"expected a finite number{_got(value)}"
     if kind == "value_error":
         msg = str(ctx.get("error", err["msg"]))
         return msg

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from .bounds import DURATION
+from .documents import parse_value
 from .errors import Loc, Problem, ScenarioError
 from .periods import Frequency, parse_period
 from .units import UnitError, duration_months
@@ -169,16 +169,30 @@ def _set(target: Target, value: Any, why: str) -> None:
     target.container[target.key] = copy.deepcopy(value)
 
 
+def _number(value: Any) -> float | None:
+    """A number written as one, or as text (every cell of a CSV table is text); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _scale_value(node: Any, factor: float, why: str) -> Any:
     if isinstance(node, bool):
         raise PathError("cannot scale a true/false setting")
-    if isinstance(node, (int, float)):
-        return node * factor
+    if (number := _number(node)) is not None:
+        return number * factor
     if isinstance(node, dict) and "value" in node:
         out = dict(node)
         for key in ("value", "low", "high"):
-            if isinstance(out.get(key), (int, float)):
-                out[key] = out[key] * factor
+            if (number := _number(out.get(key))) is not None:
+                out[key] = number * factor
         out["note"] = "; ".join(x for x in (out.get("note"), why) if x)
         return out
     if isinstance(node, list):
@@ -206,7 +220,8 @@ def apply_override(data: dict, name: str, spec: dict[str, Any], applied: Applied
     """Apply one named what-if to ``data`` in place; problems carry the override's location."""
     problems: list[Problem] = []
     why = f"what-if '{name}'" + (f": {spec.get('description')}" if spec.get("description") else "")
-    start = str((data.get("horizon") or {}).get("start", ""))
+    horizon = data.get("horizon")
+    start = str(horizon.get("start", "")) if isinstance(horizon, dict) else ""
     for op in ("set", "scale", "shift"):
         for path, arg in (spec.get(op) or {}).items():
             loc: Loc = ("overrides", name, op, path)
@@ -216,17 +231,20 @@ def apply_override(data: dict, name: str, spec: dict[str, Any], applied: Applied
                     if op == "set":
                         _set(target, arg, why)
                     elif op == "scale":
-                        if isinstance(arg, bool) or not isinstance(arg, (int, float)):
+                        if (factor := _number(arg)) is None:
                             raise PathError(f"a scale factor is a number (got {arg!r})")
-                        target.container[target.key] = _scale_value(target.container[target.key], float(arg), why)
+                        target.container[target.key] = _scale_value(target.container[target.key], factor, why)
                     else:
                         q = arg if isinstance(arg, dict) else {"value": arg}
                         try:
-                            months = round(float(q["value"]) * duration_months(q.get("unit"), "month"))
+                            months = float(q["value"]) * duration_months(q.get("unit"), "month")
                         except (UnitError, KeyError, TypeError, ValueError) as exc:
                             raise PathError(
                                 f"a delay is a duration such as 6 or {{value: 2, unit: quarters}} ({exc})"
                             ) from None
+                        if not abs(months) <= DURATION.high * 12:
+                            raise PathError(f"a delay is at most {DURATION.high:g} years either way (got {q['value']})")
+                        months = round(months)
                         target.container[target.key] = _shift_steps(target.container[target.key], months, start)
                     applied.changed[target.loc] = why
             except PathError as exc:
@@ -236,34 +254,62 @@ def apply_override(data: dict, name: str, spec: dict[str, Any], applied: Applied
     return problems
 
 
-def expand(data: dict, names: list[str]) -> list[str]:
-    """Variant names become their overrides (in order); override names stay; unknown names fail."""
-    overrides = data.get("overrides") or {}
-    variants = data.get("variants") or {}
+def expand(data: dict, names: list[str], within: tuple[str, ...] = ()) -> list[str]:
+    """Variant names become their overrides (in order); override names stay; unknown names fail,
+    and so does a variant that includes itself, directly or through others (``within`` is the
+    chain of variants being expanded)."""
+    overrides = data.get("overrides") if isinstance(data.get("overrides"), dict) else {}
+    variants = data.get("variants") if isinstance(data.get("variants"), dict) else {}
     out: list[str] = []
     for name in names:
+        if name in within:
+            chain = " → ".join((*within[within.index(name) :], name))
+            raise ScenarioError([Problem(("variants", within[-1]), f"variants include each other in a loop: {chain}")])
         if name in variants:
             members = variants[name] if isinstance(variants[name], list) else []
-            out.extend(expand(data, [str(m) for m in members]))
+            out.extend(expand(data, [str(m) for m in members], (*within, name)))
         elif name in overrides:
             out.append(name)
         else:
             known = sorted({*overrides, *variants})
-            raise ScenarioError(
-                [Problem(("overrides",), f"no what-if called {name!r}; defined: {', '.join(known) or 'none'}")]
-            )
+            where: Loc = ("variants", within[-1]) if within else ("overrides",)
+            raise ScenarioError([Problem(where, f"no what-if called {name!r}; defined: {', '.join(known) or 'none'}")])
     return out
+
+
+def _split_assignment(text: str) -> tuple[str, str] | None:
+    """``path`` and ``value`` of ``path=value``, split at the first '=' outside brackets (a
+    selector such as ``[country=KR]`` holds one of its own); None when there is none."""
+    depth = 0
+    for n, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif char == "=" and depth == 0:
+            return text[:n], text[n + 1 :]
+    return None
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """``path=value`` from the command line; the value is read as YAML (a number, text, list)."""
-    if "=" not in text:
+    parts = _split_assignment(text)
+    if parts is None:
         raise ScenarioError(
-            [Problem(("--set",), f"expected PATH=VALUE, e.g. funding[eu-support-loan].budget=5 (got {text!r})")]
+            [
+                Problem(
+                    (),
+                    f"expected PATH=VALUE with '=' after the path, e.g. lines[country=KR].share.ukraine=0 (got {text!r})",
+                    file="--set",
+                    path=text,
+                )
+            ]
         )
-    path, _, raw = text.partition("=")
+    path, raw = parts
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        value = raw
+        value = parse_value(raw)
+    except ScenarioError as exc:
+        for p in exc.problems:
+            p.file, p.path = "--set", text
+        raise
     return path.strip(), value

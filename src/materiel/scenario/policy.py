@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .bounds import COUNT, ROTATION
 from .convert import Converter
 from .errors import Collector
 from .refs import ref
@@ -39,8 +40,7 @@ def compile_policy(
     """Check the assessment and options sections against the rest of the scenario."""
     st = sc.assessment
     k = ref(st.customer, customers, ("assessment", "customer"), "customer", problems)
-    goal = conv.days(st.sustainment_goal, ("assessment", "sustainment_goal"))
-    conv.nonneg(st.sustainment_goal.value, ("assessment", "sustainment_goal"), "a sustainment goal")
+    goal = conv.days(st.sustainment_goal, ("assessment", "sustainment_goal"), what="a sustainment goal")
     data = PolicyData(
         customer=k or 0, threshold=st.readiness_threshold, goal_days=goal, year=st.sustainment_year, surge=st.surge
     )
@@ -55,16 +55,14 @@ def compile_policy(
         loc = ("options", "reassurance")
         data.troops = list(rf.troops)
         for j, n in enumerate(rf.troops):
-            if n <= 0:
-                problems.add((*loc, "troops", j), f"a force size must be positive (got {n})")
-        data.cost_per_soldier_year = conv.money(rf.cost_per_soldier_year, (*loc, "cost_per_soldier_year"))
-        conv.nonneg(rf.cost_per_soldier_year.value, (*loc, "cost_per_soldier_year"), "a cost")
+            if n <= 0 or n > COUNT.high:
+                problems.add((*loc, "troops", j), f"a force size must be positive and at most {COUNT.high:g} (got {n})")
+        data.cost_per_soldier_year = conv.money(rf.cost_per_soldier_year, (*loc, "cost_per_soldier_year"), "a cost")
+        conv.within(rf.rotation, (*loc, "rotation"), ROTATION, "a rotation ratio")
         data.rotation = rf.rotation.value
-        if rf.rotation.value < 1:
-            problems.add((*loc, "rotation", "value"), f"a rotation ratio is at least 1 (got {rf.rotation.value:g})")
-        data.willing = rf.willing.value
-        conv.nonneg(rf.willing.value, (*loc, "willing"), "troops")
-        data.contributors = rf.contributors.value if rf.contributors is not None else None
+        data.willing = conv.count(rf.willing, (*loc, "willing"), "troops")
+        if rf.contributors is not None:
+            data.contributors = conv.count(rf.contributors, (*loc, "contributors"), "contributors")
         if rf.start is not None:
             t = conv.period_index(rf.start, (*loc, "start"))
             data.force_start = max(0, t or 0)

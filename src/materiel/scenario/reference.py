@@ -1,13 +1,24 @@
-"""The field reference of docs/scenario.md, generated from the schema models' descriptions."""
+"""The generated parts of docs/scenario.md: the field reference, from the schema models'
+descriptions, and the limits, from the table of plausible ranges (bounds.py) and the reader's limits."""
 
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 from pydantic import BaseModel
 
 from . import schema
-from .messages import _unwrap
+from .bounds import bounds_table
+from .documents import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_TABLE_BYTES,
+    MAX_TABLE_CELLS,
+    MAX_UNPACKED_BYTES,
+    MAX_YAML_BYTES,
+)
+from .messages import unwrap
 
 ENTITIES: list[type[BaseModel]] = [
     schema.Scenario,
@@ -32,10 +43,10 @@ ENTITIES: list[type[BaseModel]] = [
 
 
 def _type_name(annotation: object) -> str:
-    tp = _unwrap(annotation)
+    tp = unwrap(annotation)
     origin = typing.get_origin(tp)
     if origin is list:
-        inner = _unwrap(typing.get_args(tp)[0])
+        inner = unwrap(typing.get_args(tp)[0])
         if inner is schema.Step:
             return "schedule"
         return f"list of {_type_name(inner)}"
@@ -67,12 +78,34 @@ def field_reference() -> str:
     return "\n".join(out)
 
 
-def update_docs(path: str) -> None:
-    """Rewrite the generated part of docs/scenario.md (between the fields markers)."""
-    from pathlib import Path
+def limits_reference() -> str:
+    """The plausible ranges of figures (bounds.py) and the limits on files and text."""
+    return "\n".join(
+        [
+            bounds_table(),
+            "",
+            f"Text: names, titles, units and references at most {schema.MAX_NAME:,} characters; notes,",
+            f"descriptions, assumptions and statements of constraints at most {schema.MAX_TEXT:,}; a source's `url`",
+            f"at most {schema.MAX_URL:,}. Files: a scenario file at most {MAX_YAML_BYTES / 1e6:,.0f} MB, a table",
+            f"(CSV or XLSX) at most {MAX_TABLE_BYTES / 1e6:,.0f} MB and {MAX_TABLE_CELLS:,} cells, and a workbook",
+            f"at most {MAX_UNPACKED_BYTES / 1e6:,.0f} MB unpacked; YAML aliases",
+            f"may add at most {MAX_ALIAS_VALUES:,} values to those written, and values nest at most {MAX_DEPTH}",
+            f"levels deep. A horizon has at most {schema.MAX_PERIODS:,} periods, whether written with `periods`",
+            "or `end`.",
+        ]
+    )
 
+
+GENERATED = {"fields": field_reference, "limits": limits_reference}
+
+
+def update_docs(path: str) -> None:
+    """Rewrite the generated parts of docs/scenario.md (between the ``<!-- name:start -->`` and
+    ``<!-- name:end -->`` markers)."""
     doc = Path(path)
     text = doc.read_text()
-    head, rest = text.split("<!-- fields:start -->\n", 1)
-    _, tail = rest.split("<!-- fields:end -->", 1)
-    doc.write_text(f"{head}<!-- fields:start -->\n{field_reference()}\n<!-- fields:end -->{tail}")
+    for name, generate in GENERATED.items():
+        head, rest = text.split(f"<!-- {name}:start -->\n", 1)
+        _, tail = rest.split(f"<!-- {name}:end -->", 1)
+        text = f"{head}<!-- {name}:start -->\n{generate()}\n<!-- {name}:end -->{tail}"
+    doc.write_text(text)

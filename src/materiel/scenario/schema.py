@@ -6,10 +6,11 @@ generated from these models, so the descriptions here are the user documentation
 
 from __future__ import annotations
 
-import math
+import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .periods import Frequency, parse_period
 
@@ -39,32 +40,66 @@ def _check_period(value: Any) -> str:
     return str(value).strip()
 
 
-PeriodText = Annotated[str, BeforeValidator(_check_period)]
+PeriodText = Annotated[str, BeforeValidator(_check_period), Field(max_length=20)]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+
+MAX_PERIODS = 1200  # a century of months: the longest horizon, however it is written
+MAX_NAME = 400  # characters of a name, title, unit or reference
+MAX_TEXT = 5000  # characters of a note, description, assumption or statement of constraints
+MAX_URL = 2000
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; lone
+# surrogates; U+FFFE and U+FFFF): one of them in a name makes plan.xlsx unreadable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    if (bad := _NOT_XML.search(text)) is not None:
+        raise ValueError(
+            f"contains the character U+{ord(bad.group()):04X} (at position {bad.start() + 1}), which spreadsheets "
+            "and web pages cannot hold; remove it"
+        )
+    return text
+
+
+def _web_link(text: str) -> str:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+        raise ValueError(f"expected a web address starting http:// or https:// (got {text[:60]!r})")
+    return text
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_xml_safe), Field(max_length=MAX_NAME)]
+Text = Annotated[str, AfterValidator(_xml_safe), Field(max_length=MAX_TEXT)]
+Url = Annotated[str, AfterValidator(_xml_safe), AfterValidator(_web_link), Field(max_length=MAX_URL)]
+Number = Annotated[float, BeforeValidator(_not_bool), AllowInfNan(False)]
+Whole = Annotated[int, BeforeValidator(_not_bool)]
 
 
 class Quantity(Model):
     """A number with its unit, price year, range and provenance."""
 
-    value: float = Field(description="The central figure.")
-    unit: str | None = Field(None, description="Unit string, e.g. 'EUR', 'USD m', 'shells/year', 'months'.")
-    year: int | None = Field(None, ge=1990, le=2100, description="Price year of a money figure.")
-    low: float | None = Field(None, description="Low end of the plausible range (for sweeps).")
-    high: float | None = Field(None, description="High end of the plausible range (for sweeps).")
+    value: Number = Field(description="The central figure.")
+    unit: Name | None = Field(None, description="Unit string, e.g. 'EUR', 'USD m', 'shells/year', 'months'.")
+    year: Whole | None = Field(None, ge=1990, le=2100, description="Price year of a money figure.")
+    low: Number | None = Field(None, description="Low end of the plausible range (for sweeps).")
+    high: Number | None = Field(None, description="High end of the plausible range (for sweeps).")
     dist: Literal["triangular", "uniform", "normal", "lognormal"] | None = Field(
         None,
         description="How a sweep draws this figure between low and high (default triangular, peaking at value).",
     )
-    source: str | None = Field(None, description="Id of an entry in the scenario's sources table.")
-    assumption: str | None = Field(None, description="One-line rationale when no public source gives this figure.")
-    note: str | None = Field(None, description="Free text shown beside the figure in reports.")
-
-    @field_validator("value", "low", "high")
-    @classmethod
-    def _finite(cls, v: float | None) -> float | None:
-        if v is not None and not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
+    source: Name | None = Field(None, description="Id of an entry in the scenario's sources table.")
+    assumption: Text | None = Field(None, description="One-line rationale when no public source gives this figure.")
+    note: Text | None = Field(None, description="Free text shown beside the figure in reports.")
 
     @model_validator(mode="after")
     def _range(self) -> Quantity:
@@ -80,7 +115,7 @@ class Quantity(Model):
 
 
 def _as_quantity(v: Any) -> Any:
-    if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+    if isinstance(v, (int, float, str)):
         return {"value": v}
     return v
 
@@ -97,7 +132,7 @@ class Step(Quantity):
 
 
 def _as_steps(v: Any) -> Any:
-    if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+    if isinstance(v, (int, float, str)):
         return [{"value": v}]
     if isinstance(v, dict):
         return [v]
@@ -117,21 +152,21 @@ class Source(Model):
     """A public source that figures cite by id."""
 
     id: Id = Field(description="Id that figures cite in their 'source'.")
-    publisher: str = Field(description="Outlet or institution, e.g. 'Kiel Institute'.")
-    title: str = Field(description="Title of the article, report or statement.")
+    publisher: Name = Field(description="Outlet or institution, e.g. 'Kiel Institute'.")
+    title: Name = Field(description="Title of the article, report or statement.")
     date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="As-of date: YYYY, YYYY-MM or YYYY-MM-DD.")
-    url: str | None = Field(None, description="Where it was read.")
+    url: Url | None = Field(None, description="Where it was read: an http:// or https:// address.")
     confidence: Literal["H", "M", "L", "M-H", "L-M"] | None = Field(
         None, description="H official/primary; M one reputable outlet; L aggregator or conflicting."
     )
-    note: str | None = Field(None, description="Confidence note or derivation.")
+    note: Text | None = Field(None, description="Confidence note or derivation.")
 
 
 class Horizon(Model):
     """The planning horizon."""
 
     start: PeriodText = Field(description="First period, e.g. 2026Q1.")
-    periods: int | None = Field(None, ge=1, le=1200, description="Number of periods (or give end).")
+    periods: Whole | None = Field(None, ge=1, le=MAX_PERIODS, description="Number of periods (or give end).")
     end: PeriodText | None = Field(None, description="Last period, inclusive (or give periods).")
     period: Frequency = Field(Frequency.quarter, description="Period length: month, quarter or year.")
 
@@ -139,6 +174,12 @@ class Horizon(Model):
     def _one_length(self) -> Horizon:
         if (self.periods is None) == (self.end is None):
             raise ValueError("give exactly one of 'periods' or 'end'")
+        if self.end is not None:
+            n = parse_period(self.end, self.period) - parse_period(self.start, self.period) + 1
+            if n > MAX_PERIODS:
+                raise ValueError(
+                    f"the horizon {self.start}–{self.end} has {n:,} {self.period.value}s; at most {MAX_PERIODS:,}"
+                )
         return self
 
 
@@ -146,13 +187,13 @@ class Currency(Model):
     """Base currency and price year; exchange rates and inflation for other inputs."""
 
     base: str = Field(pattern=r"^[A-Z]{3}$", description="Currency all results are reported in.")
-    year: int = Field(ge=1990, le=2100, description="Price year all money is converted to.")
+    year: Whole = Field(ge=1990, le=2100, description="Price year all money is converted to.")
     fx: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Num] = Field(
         default_factory=dict, description="Value of one unit of each other currency in the base currency."
     )
     inflation: Num = Field(
         default_factory=lambda: Quantity(value=0.0),
-        description="Yearly price inflation (fraction) used to move figures between price years.",
+        description="Yearly price inflation (fraction, or '%') used to move figures between price years.",
     )
 
 
@@ -160,22 +201,22 @@ class Country(Model):
     """A country of production (adds to or overrides the built-in table)."""
 
     code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code.")
-    name: str = Field(description="Display name.")
-    regions: list[str] = Field(default_factory=list, description="Region flags, e.g. EU, EEA, UA, EUROPE.")
+    name: Name = Field(description="Display name.")
+    regions: list[Name] = Field(default_factory=list, description="Region flags, e.g. EU, EEA, UA, EUROPE.")
 
 
 class Category(Model):
     """A user-defined item category (the nine standard ones need no declaration)."""
 
     id: Id = Field(description="Id used by items and funding rules.")
-    name: str = Field(description="Display name.")
+    name: Name = Field(description="Display name.")
 
 
 class Customer(Model):
     """Who holds stock and has targets."""
 
     id: Id = Field(description="Id used by requirements, stock, shares and funding rules.")
-    name: str = Field(description="Display name.")
+    name: Name = Field(description="Display name.")
     weight: float = Field(1.0, gt=0, description="Priority of this customer's shortfall in the plan.")
 
 
@@ -183,33 +224,33 @@ class Item(Model):
     """An item of equipment or consumable."""
 
     id: Id = Field(description="Id used by lines, requirements and allotments.")
-    name: str = Field(description="Display name.")
-    category: str = Field(description="One of the standard categories or a declared one.")
-    unit: str = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
+    name: Name = Field(description="Display name.")
+    category: Name = Field(description="One of the standard categories or a declared one.")
+    unit: Name = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
     weight: float = Field(1.0, gt=0, description="Importance within its category.")
     loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
-    stock: dict[str, Num] = Field(default_factory=dict, description="Initial stock per customer.")
-    use: dict[str, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
-    note: str | None = Field(None, description="Free text shown in reports.")
+    stock: dict[Name, Num] = Field(default_factory=dict, description="Initial stock per customer.")
+    use: dict[Name, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
+    note: Text | None = Field(None, description="Free text shown in reports.")
 
 
 class Requirement(Model):
     """Target stock of one item for one customer, given as milestones."""
 
-    customer: str = Field(description="Customer id.")
-    item: str = Field(description="Item id.")
+    customer: Name = Field(description="Customer id.")
+    item: Name = Field(description="Item id.")
     targets: list[Milestone] = Field(min_length=1, description="Stock to hold by each period.")
     interpolate: Literal["linear", "step"] = Field(
         "linear", description="Between milestones: straight line or hold the earlier value."
     )
-    note: str | None = Field(None, description="Free text shown in reports.")
+    note: Text | None = Field(None, description="Free text shown in reports.")
 
 
 class Allotment(Model):
     """Per-brigade holding of one item in a force design."""
 
-    item: str = Field(description="Item id.")
+    item: Name = Field(description="Item id.")
     per_brigade: Num = Field(description="Units held by one brigade.")
     reserve_days: Num | None = Field(
         None, description="Days of wartime use held in reserve (overrides the force design's)."
@@ -219,23 +260,23 @@ class Allotment(Model):
 class ForceDesign(Model):
     """Targets derived from a force: brigades × allotment + reserve days × wartime use."""
 
-    customer: str = Field(description="Customer id.")
+    customer: Name = Field(description="Customer id.")
     brigades: Num = Field(description="Number of brigades in the target force.")
     phase_in: list[Milestone] = Field(min_length=1, description="Share (0–1) of the target held by each period.")
     reserve_days: Num = Field(
         default_factory=lambda: Quantity(value=0.0), description="Days of wartime use held in reserve."
     )
     allotments: list[Allotment] = Field(min_length=1, description="Per-brigade holdings, one per item.")
-    note: str | None = Field(None, description="Free text shown in reports.")
+    note: Text | None = Field(None, description="Free text shown in reports.")
 
 
 class Line(Model):
     """A production line: one supplier making one item in one country."""
 
     id: Id = Field(description="Id of the line.")
-    supplier: str = Field(description="Company or state producer.")
+    supplier: Name = Field(description="Company or state producer.")
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code of the country of production.")
-    item: str = Field(description="Item id of what the line makes.")
+    item: Name = Field(description="Item id of what the line makes.")
     capacity: Schedule = Field(
         description="Output available to the plan (default per year); steps are announced ramps."
     )
@@ -247,57 +288,57 @@ class Line(Model):
     )
     capex: Num | None = Field(None, description="Investment per unit of added yearly capacity (money).")
     build: Num | None = Field(None, description="Time from investment to usable capacity (default months).")
-    share: dict[str, Num] = Field(
+    share: dict[Name, Num] = Field(
         default_factory=dict, description="Largest share of output each customer may take (default 1)."
     )
-    note: str | None = Field(None, description="Free text shown in reports.")
+    note: Text | None = Field(None, description="Free text shown in reports.")
 
 
 class Funding(Model):
     """A funding vehicle: its yearly budget and which purchases it may pay for."""
 
     id: Id = Field(description="Id of the vehicle.")
-    name: str = Field(description="Display name.")
-    kind: str | None = Field(None, description="e.g. EU instrument, national budget, asset-backed loan.")
+    name: Name = Field(description="Display name.")
+    kind: Name | None = Field(None, description="e.g. EU instrument, national budget, asset-backed loan.")
     budget: Schedule = Field(description="Money per year (steps by year).")
-    origins: list[str] | None = Field(
+    origins: list[Name] | None = Field(
         None, description="Country codes or region flags it may buy from (default: anywhere)."
     )
-    exclude: list[str] = Field(default_factory=list, description="Country codes or regions it may not buy from.")
-    customers: list[str] | None = Field(None, description="Customers it may buy for (default: all).")
-    categories: list[str] | None = Field(None, description="Item categories it may buy (default: all).")
+    exclude: list[Name] = Field(default_factory=list, description="Country codes or regions it may not buy from.")
+    customers: list[Name] | None = Field(None, description="Customers it may buy for (default: all).")
+    categories: list[Name] | None = Field(None, description="Item categories it may buy (default: all).")
     capex: bool = Field(False, description="May pay for capacity investment.")
     carry_over: bool = Field(False, description="Unspent money carries over to later years.")
     min_spend: Num = Field(
         default_factory=lambda: Quantity(value=0.0),
         description="Share of each year's budget that must be spent (committed money).",
     )
-    note: str | None = Field(None, description="Free text shown in reports.")
+    note: Text | None = Field(None, description="Free text shown in reports.")
 
 
 class Commitment(Model):
     """An order already contracted: at least this quantity is ordered on the line in the period."""
 
-    line: str = Field(description="Line id.")
-    customer: str = Field(description="Customer id.")
+    line: Name = Field(description="Line id.")
+    customer: Name = Field(description="Customer id.")
     period: PeriodText = Field(description="Period the order is placed (and paid).")
     quantity: Num = Field(description="Units contracted.")
-    note: str | None = Field(None, description="Free text shown in reports.")
+    note: Text | None = Field(None, description="Free text shown in reports.")
 
 
 class Attack(Model):
     """A kind of air attack and how often it comes in high-intensity war."""
 
     id: Id = Field(description="Id used by defences, e.g. 'ballistic', 'cruise', 'shahed'.")
-    name: str = Field(description="Display name.")
+    name: Name = Field(description="Display name.")
     rate: Num = Field(description="Launches per month (or give a unit such as '/day').")
 
 
 class Defence(Model):
     """Which interceptor engages which attack, how many it fires, and how often it kills."""
 
-    attack: str = Field(description="Attack id.")
-    item: str = Field(description="Item id of the interceptor.")
+    attack: Name = Field(description="Attack id.")
+    item: Name = Field(description="Item id of the interceptor.")
     share: Num = Field(
         default_factory=lambda: Quantity(value=1.0),
         description="Share of that attack's launches this interceptor engages.",
@@ -320,15 +361,15 @@ class Threat(Model):
 class AssessmentSettings(Model):
     """How readiness and sustainment are judged."""
 
-    customer: str = Field("ukraine", description="Customer whose readiness is assessed.")
-    readiness_threshold: float = Field(
+    customer: Name = Field("ukraine", description="Customer whose readiness is assessed.")
+    readiness_threshold: Number = Field(
         0.9, gt=0, le=1, description="Coverage every category must keep from the readiness date on."
     )
     sustainment_goal: Num = Field(
         default_factory=lambda: Quantity(value=90.0, unit="days"),
         description="Days of high-intensity war Ukraine should sustain alone.",
     )
-    sustainment_year: int = Field(2030, ge=1990, le=2100, description="Year whose end the comparison reports.")
+    sustainment_year: Whole = Field(2030, ge=1990, le=2100, description="Year whose end the comparison reports.")
     surge: bool = Field(
         True, description="Count surge production (the customer's share of capacity, after lead times) during a war."
     )
@@ -337,7 +378,7 @@ class AssessmentSettings(Model):
 class ReassuranceForce(Model):
     """A European force deployed in Ukraine, paid from the same envelope as the plan."""
 
-    troops: list[int] = Field(
+    troops: list[Whole] = Field(
         default_factory=lambda: [10_000, 25_000, 60_000], description="Deployed sizes to compare."
     )
     cost_per_soldier_year: Num = Field(description="Money per deployed soldier per year (before rotation).")
@@ -345,11 +386,11 @@ class ReassuranceForce(Model):
     willing: Num = Field(description="Deployed troops that willing contributors say they can sustain.")
     contributors: Num | None = Field(None, description="Countries that pledged to contribute.")
     start: PeriodText | None = Field(None, description="First period the force is paid for (default horizon start).")
-    envelope: list[str] | None = Field(
+    envelope: list[Name] | None = Field(
         None,
         description="Funding vehicles that pay for the force (default: every vehicle buying only for the customer).",
     )
-    constraints: str = Field("", description="Political constraints, stated beside the numbers.")
+    constraints: Text = Field("", description="Political constraints, stated beside the numbers.")
 
 
 class Guarantee(Model):
@@ -359,14 +400,14 @@ class Guarantee(Model):
         default_factory=lambda: Quantity(value=0.0),
         description="Share of the envelope still spent on Ukraine's own forces under the guarantee.",
     )
-    dependency: str = Field(description="On whom Ukraine's security then depends, stated plainly.")
-    constraints: str = Field("", description="Political constraints, stated beside the numbers.")
+    dependency: Text = Field(description="On whom Ukraine's security then depends, stated plainly.")
+    constraints: Text = Field("", description="Political constraints, stated beside the numbers.")
 
 
 class PolicyOptions(Model):
     """The alternatives to compare with armed neutrality."""
 
-    armed_neutrality: str = Field(
+    armed_neutrality: Text = Field(
         "", description="Political constraints of armed neutrality, stated beside the numbers."
     )
     reassurance: ReassuranceForce | None = Field(None, description="A European reassurance force.")
@@ -377,10 +418,12 @@ class Override(Model):
     """A named what-if: changes to the scenario, addressed by paths such as
     ``lines[country=KR].share.ukraine`` or ``funding[eu-support-loan].budget``."""
 
-    description: str = Field("", description="What the what-if means, shown in comparisons.")
-    set: dict[str, Any] = Field(default_factory=dict, description="Path -> new value (a number, text or mapping).")
-    scale: dict[str, float] = Field(default_factory=dict, description="Path -> factor applied to a figure or schedule.")
-    shift: dict[str, Num] = Field(
+    description: Text = Field("", description="What the what-if means, shown in comparisons.")
+    set: dict[Name, Any] = Field(default_factory=dict, description="Path -> new value (a number, text or mapping).")
+    scale: dict[Name, Number] = Field(
+        default_factory=dict, description="Path -> factor applied to a figure or schedule."
+    )
+    shift: dict[Name, Num] = Field(
         default_factory=dict, description="Path -> delay (default months) applied to a schedule's steps."
     )
 
@@ -388,18 +431,18 @@ class Override(Model):
 class PlannerSettings(Model):
     """Options of the optimiser."""
 
-    shortfall_tolerance: float = Field(
+    shortfall_tolerance: Number = Field(
         1e-9, ge=0, le=0.1, description="Relative slack on the optimal shortfall when minimising money."
     )
-    time_limit: float | None = Field(None, gt=0, description="Seconds allowed per HiGHS solve.")
+    time_limit: Number | None = Field(None, gt=0, description="Seconds allowed per HiGHS solve.")
 
 
 class Scenario(Model):
     """A whole scenario: what Ukraine must hold, who can make it, and who pays."""
 
     name: Id = Field(description="Id of the scenario (used for output folders).")
-    title: str = Field(description="Human-readable title shown on reports.")
-    description: str | None = Field(None, description="What the scenario represents.")
+    title: Name = Field(description="Human-readable title shown on reports.")
+    description: Text | None = Field(None, description="What the scenario represents.")
     as_of: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="Date the data were gathered.")
     horizon: Horizon = Field(description="The planning periods.")
     currency: Currency = Field(description="Base currency, price year, exchange rates and inflation.")
@@ -423,7 +466,7 @@ class Scenario(Model):
     )
     options: PolicyOptions | None = Field(None, description="Alternatives to compare (materiel compare).")
     overrides: dict[Id, Override] = Field(default_factory=dict, description="Named what-ifs.")
-    variants: dict[Id, list[str]] = Field(
+    variants: dict[Id, list[Name]] = Field(
         default_factory=dict,
         description="Named combinations of overrides, e.g. pessimistic: [no-us-supply, delayed-plants].",
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bounds import ATTACK_RATE, PER_ATTACK
 from .convert import Converter
 from .errors import Collector
 from .refs import duplicates, ref
@@ -23,7 +24,6 @@ class ThreatData:
     """Attacks a and defences d (each an attack engaged by one interceptor item)."""
 
     attacks: list[str]
-    attack_names: list[str]
     rate: np.ndarray  # (A,) launches per day
     attack: np.ndarray  # (D,) attack index of each defence
     item: np.ndarray  # (D,) item index of each defence
@@ -49,8 +49,7 @@ def compile_threat(
     rate = np.zeros(len(th.attacks))
     for a, at in enumerate(th.attacks):
         loc = ("threat", "attacks", a, "rate")
-        conv.nonneg(at.rate.value, loc, "an attack rate")
-        rate[a] = conv.per_day(at.rate, loc, default="month")
+        rate[a] = conv.per_day(at.rate, loc, "an attack rate", default="month", bound=ATTACK_RATE)
     D = len(th.defences)
     attack = np.zeros(D, dtype=np.int64)
     item = np.zeros(D, dtype=np.int64)
@@ -62,8 +61,8 @@ def compile_threat(
         i = ref(de.item, item_ix, (*loc, "item"), "item", problems)
         share[d] = conv.fraction(de.share, (*loc, "share"))
         p_kill[d] = conv.fraction(de.p_kill, (*loc, "p_kill"))
-        per_attack[d] = de.per_attack.value
-        conv.nonneg(de.per_attack.value, (*loc, "per_attack"), "interceptors per target")
+        if conv.within(de.per_attack, (*loc, "per_attack"), PER_ATTACK, "interceptors per target"):
+            per_attack[d] = de.per_attack.value
         if a is None or i is None:
             continue
         attack[d], item[d], ok[d] = a, i, True
@@ -80,9 +79,7 @@ def compile_threat(
                 ("threat", "defences", first, "share"),
                 f"the shares of attack {at.id!r} engaged by its interceptors add up to {total:.2f}; at most 1",
             )
-    data = ThreatData(
-        [a.id for a in th.attacks], [a.name for a in th.attacks], rate, attack, item, share, per_attack, p_kill
-    )
+    data = ThreatData([a.id for a in th.attacks], rate, attack, item, share, per_attack, p_kill)
     engaged = np.unique(item[ok])
     wartime[engaged] = data.demand_per_day(len(wartime))[engaged]
     return data
