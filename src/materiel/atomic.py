@@ -87,9 +87,9 @@ def lock_path(folder: Path) -> Path:
 
 
 @contextmanager
-def folder_lock(folder: str | Path, wait: float = _LOCK_WAIT) -> Iterator[None]:
-    """Hold the folder's lock; wait up to ``wait`` seconds for another holder, then fail naming
-    the folder and the process that holds it."""
+def folder_lock(folder: str | Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the folder's lock; wait up to ``wait`` seconds (default a minute) for another holder,
+    then fail naming the folder and the process that holds it."""
     folder = Path(folder).resolve()
     path = lock_path(folder)
     key = str(path)
@@ -106,7 +106,7 @@ def folder_lock(folder: str | Path, wait: float = _LOCK_WAIT) -> Iterator[None]:
     except OSError as exc:
         raise OutputError(f"cannot write to {folder}: {_reason(exc)} ({path})") from None
     try:
-        _acquire(fd, folder, wait)
+        _acquire(fd, folder, _LOCK_WAIT if wait is None else wait)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         _held[key] = [fd, 1]
@@ -299,14 +299,15 @@ def replace_folder(
     _check_target(target)
     run = uuid.uuid4().hex[:12]
     stage = target.parent / f".{target.name}.materiel-partial-{run}"
+    claim = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        stage.mkdir()
-        (stage / _BUILDING).touch()
-        claim = _claim(stage)  # tells a run recovering leftovers that this one is alive
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {target}: {_reason(exc)}") from None
-    try:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            stage.mkdir()
+            (stage / _BUILDING).touch()
+            claim = _claim(stage)  # tells a run recovering leftovers that this one is alive
+        except OSError as exc:
+            raise OutputError(f"cannot create output folder {target}: {_reason(exc)}") from None
         yield stage
         manifest = {"run": run, **(describe or {}), "files": [str(p) for p in staged_files(stage)]}
         with folder_lock(target):

@@ -509,7 +509,7 @@ def _run() -> int:
     except click.exceptions.Abort:
         return 128 + signal.SIGINT
     except Terminated as exc:
-        err.print("materiel: terminated; the outputs are as they were before this run", highlight=False)
+        err.print("materiel: terminated; no output was half-written", highlight=False)
         return 128 + exc.signum
     except OSError as exc:
         if _stdout_failed() is None and exc.errno not in (errno.EPIPE, errno.ENOSPC):
