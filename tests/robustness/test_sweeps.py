@@ -8,6 +8,7 @@ import json
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -226,3 +227,25 @@ def test_sweep_json_removed_after_corruption_resumes_with_the_verified_chunks(
     plan = prepare(materiel.load_scenario(ranged), 8, 1, folder, chunk_size=2, warm=True)
     assert done_chunks(plan) == {0, 1, 2, 3}
     assert np.array_equal(collect(folder)["draw"], reference["draw"])
+
+
+def test_a_plan_into_the_parent_folder_while_a_sweep_runs_keeps_every_chunk(ranged: Path, tmp_path: Path, run) -> None:
+    """out/ holds a running sweep in out/sweep; plans replace out/ meanwhile (carrying sweep/ and
+    its lock along): the sweep finishes whole and the plans' tables are in out/."""
+    out = tmp_path / "out"
+    folder = out / "sweep"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "materiel", "sweep", str(ranged), "-n", "64", "--seed", "4", "-o", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    while proc.poll() is None and not list((folder / "draws").glob("part-*.parquet")):
+        time.sleep(0.01)
+    plans = 0
+    while proc.poll() is None and plans < 4:
+        code, _, err = run("plan", str(ranged), "-o", str(out), "--no-charts")
+        assert code == 0, err
+        plans += 1
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    assert plans >= 1
+    assert list(collect(folder)["draw"]) == list(range(64))
+    assert (out / "orders.csv").exists() and (folder / "report.html").exists()

@@ -381,17 +381,22 @@ def _chunk_path(folder: Path, index: int) -> Path:
     return folder / "draws" / CHUNK_FILE.format(index)
 
 
-def write_chunk(folder: Path, identity: str, chunk: Chunk, frame: pd.DataFrame) -> None:
-    """Write a chunk's rows with the sweep's identity in the Parquet metadata, whole or not at all."""
+def write_chunk(draws_dir: int, identity: str, chunk: Chunk, frame: pd.DataFrame) -> None:
+    """Write a chunk's rows, with the sweep's identity in the Parquet metadata, whole or not at all.
+
+    ``draws_dir`` is an open descriptor of the draws folder: a chunk lands in it even if another
+    run moves the folder meanwhile (a plan replacing out/<scenario> carries its sweep/ along)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = {**(table.schema.metadata or {}), _META_SWEEP: identity.encode(), _META_CHUNK: str(chunk.index).encode()}
-    path = _chunk_path(folder, chunk.index)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table.replace_schema_metadata(meta), tmp)
-    os.replace(tmp, path)
+    name = CHUNK_FILE.format(chunk.index)
+    tmp = f".{name}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666, dir_fd=draws_dir)
+    with os.fdopen(fd, "wb") as fh:
+        pq.write_table(table.replace_schema_metadata(meta), fh)
+    os.replace(tmp, name, src_dir_fd=draws_dir, dst_dir_fd=draws_dir)
 
 
 def read_chunk(path: Path, identity: str, draws: tuple[int, ...]) -> pd.DataFrame | None:
@@ -433,15 +438,19 @@ def execute(
         progress(done_draws, total)
     if not todo:
         return
-    executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+    draws_dir = os.open(plan.folder / "draws", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        for (_, chunk), frame in executor.run(run_chunk, [(plan.spec, c) for c in todo]):
-            write_chunk(plan.folder, plan.identity, chunk, frame)
-            done_draws += len(chunk.draws)
-            if progress:
-                progress(done_draws, total)
+        executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+        try:
+            for (_, chunk), frame in executor.run(run_chunk, [(plan.spec, c) for c in todo]):
+                write_chunk(draws_dir, plan.identity, chunk, frame)
+                done_draws += len(chunk.draws)
+                if progress:
+                    progress(done_draws, total)
+        finally:
+            executor.close()
     finally:
-        executor.close()
+        os.close(draws_dir)
 
 
 def expected_chunks(manifest: dict) -> list[tuple[int, tuple[int, ...]]]:
