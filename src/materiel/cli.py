@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -179,12 +179,21 @@ def assess(
     out.print(f"Wrote {len(written)} files to [bold]{folder}[/]")
 
 
-def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | None, assign: list[str] | None):
-    """Run the options comparison, or the variants one when names are given."""
+def _comparison(
+    scenario: str | None,
+    variants: str | None,
+    whatif: list[str] | None,
+    assign: list[str] | None,
+    folder_for: Callable[[str], Path] | None = None,
+):
+    """Run the options comparison, or the variants one when names are given; the output folder
+    (``folder_for`` the scenario's name) is checked before anything is solved."""
     from .assessment.options import compare_options, compare_variants
     from .scenario.overrides import parse_assignment
 
     sc, model, inputs = _load(scenario, whatif, assign)
+    if folder_for is not None:
+        check_output_folder(folder_for(sc.name), inputs, LEGACY_OUTPUTS)
     with _progress() as bar:
         if variants:
             names = [v.strip() for v in variants.split(",") if v.strip()]
@@ -231,9 +240,12 @@ def compare(
     from .report.files import write_outputs
     from .report.terminal import print_comparison
 
+    def folder_for(name: str) -> Path:
+        return output or Path("out") / name / ("variants" if variants else "options")
+
     with _chart_pool() as pool:
-        model, base_plan, base_assessment, results, inputs = _comparison(scenario, variants, whatif, assign)
-        folder = output or Path("out") / model.scenario.name / ("variants" if variants else "options")
+        model, base_plan, base_assessment, results, inputs = _comparison(scenario, variants, whatif, assign, folder_for)
+        folder = folder_for(model.scenario.name)
         written = write_outputs(
             folder, base_plan, base_assessment, results, whatifs=whatif, drawing=pool.submit(base_plan), inputs=inputs
         )

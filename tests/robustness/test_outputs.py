@@ -344,3 +344,19 @@ def test_sigterm_during_the_write_cleans_up_quietly(tmp_path: Path) -> None:
 
 def outputs_of(snap: dict[str, bytes]) -> dict[str, bytes]:
     return {k: v for k, v in snap.items() if k.endswith(".csv")}
+
+
+def test_compare_refuses_the_scenario_folder_before_solving(tmp_path: Path, run) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.read_text())
+    code, _, err = run("compare", str(path), "--variants", "x", "-o", str(tmp_path))
+    assert code == 2 and "tiny.yaml, which the scenario reads" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.yaml"]
+
+
+def test_an_output_folder_given_as_a_symlink_stays_a_symlink(tmp_path: Path, run) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    assert run("plan", str(TINY), "-o", str(tmp_path / "link"), "--no-charts")[0] == 0
+    assert (tmp_path / "link").is_symlink() and (real / "orders.csv").exists()
