@@ -67,13 +67,18 @@ def refuse_inputs(target: Path, inputs: Iterable[str | Path], inside: bool, outp
     found = [
         Path(f) for f in inputs if Path(f).resolve() == real or (inside and Path(f).resolve().is_relative_to(real))
     ]
-    found.sort(key=lambda f: f.resolve().parent != real or f.name not in names)
-    for f in found[:1]:
-        if f.resolve() == real or f.name in names:
-            why = f"this would write over {f}, which the scenario reads"
-        else:
-            why = f"the folder holds {f}, which the scenario reads, and materiel replaces the folder as a whole"
-        raise OutputError(f"{target}: {why}; choose another output (e.g. -o out/NAME)")
+    if not found:
+        return
+
+    def overwritten(f: Path) -> bool:
+        return f.resolve() == real or (f.resolve().parent == real and f.name in names)
+
+    f = min(found, key=lambda f: not overwritten(f))
+    if overwritten(f):
+        why = f"this would write over {f}, which the scenario reads"
+    else:
+        why = f"the folder holds {f}, which the scenario reads, and materiel replaces the folder as a whole"
+    raise OutputError(f"{target}: {why}; choose another output (e.g. -o out/NAME)")
 
 
 # -- locks ---------------------------------------------------------------------------------------
