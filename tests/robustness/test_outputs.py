@@ -322,9 +322,10 @@ def test_stdout_on_a_full_disk_is_one_clean_line() -> None:
     assert done.stderr.strip() == "materiel: cannot write the output: No space left on device"
 
 
-def test_sigterm_during_the_write_cleans_up_quietly(tmp_path: Path) -> None:
-    """SIGTERM to the process group (chart worker included) while the outputs are staged: exit
-    143, no traceback, the earlier outputs as they were, no staging folder left."""
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_the_write_cleans_up_quietly(tmp_path: Path, sig: int) -> None:
+    """SIGTERM or Ctrl-C to the process group (chart worker included) while the outputs are
+    staged: exit 128 + the signal, no traceback, the tables whole, no staging folder left."""
     out = tmp_path / "out"
     assert materiel("plan", str(TINY), "-o", str(out), "--no-charts").wait(timeout=120) == 0
     before = snapshot(out)
@@ -332,9 +333,9 @@ def test_sigterm_during_the_write_cleans_up_quietly(tmp_path: Path) -> None:
     deadline = time.time() + 60
     while time.time() < deadline and not list(tmp_path.glob(".out.materiel-partial-*")) and proc.poll() is None:
         time.sleep(0.001)
-    os.killpg(proc.pid, signal.SIGTERM)
+    os.killpg(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert proc.returncode == 128 + sig, err
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert outputs(out) == outputs_of(before)
     manifest = json.loads((out / MANIFEST).read_text())
