@@ -361,3 +361,22 @@ def test_an_output_folder_given_as_a_symlink_stays_a_symlink(tmp_path: Path, run
     (tmp_path / "link").symlink_to(real)
     assert run("plan", str(TINY), "-o", str(tmp_path / "link"), "--no-charts")[0] == 0
     assert (tmp_path / "link").is_symlink() and (real / "orders.csv").exists()
+
+
+def test_a_kill_between_the_two_renames_of_the_fallback_swap_is_undone(tmp_path: Path) -> None:
+    """Where renameat2 is unavailable the swap is two renames; killed between them, the folder is
+    missing: the next run puts the old folder back and returns the carried user files to it."""
+    out = tmp_path / "out"
+    old = tmp_path / ".out.materiel-old-cccc"
+    old.mkdir()
+    (old / MANIFEST).write_text(json.dumps({"run": "bbbb", "files": ["orders.csv"]}))
+    (old / "orders.csv").write_text("old run")
+    stage = tmp_path / ".out.materiel-partial-cccc"
+    stage.mkdir()
+    (stage / MANIFEST).write_text(json.dumps({"run": "cccc", "files": ["orders.csv"]}))
+    (stage / "orders.csv").write_text("new run")
+    (stage / "notes.txt").write_text("mine")
+    with folder_lock(out):
+        recover(out, LEGACY_OUTPUTS)
+    assert (out / "orders.csv").read_text() == "old run" and (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.materiel-lock", "out"]
