@@ -81,6 +81,15 @@ def test_an_output_folder_holding_the_scenario_is_refused(tmp_path: Path, run) -
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["s.yaml", "work"]
 
 
+def test_the_folder_you_are_working_in_is_refused(tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replacing it would leave the shell in a deleted folder."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    code, _, err = run("plan", str(TINY), "-o", "..", "--no-charts")
+    assert code == 2 and "cannot replace the folder you are working in" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+
+
 def test_report_over_the_scenario_file_is_refused(tmp_path: Path, run) -> None:
     path = write(tmp_path, scenario(lines=[line("a")], requirements=[target(100)]), "s.html")
     text = path.read_text()
