@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .report.output import OutputError
+from .atomic import OutputError, check_output_folder, refuse_inputs
+from .report.output import LEGACY_OUTPUTS
 from .report.render import ChartPool
 from .scenario.errors import ScenarioError
 
@@ -30,6 +36,7 @@ ScenarioArg = Annotated[
     str | None, typer.Argument(help="Scenario file, or a shipped scenario's name (default: armed-neutrality).")
 ]
 EXIT_INPUT, EXIT_PLAN = 2, 3
+EXIT_OUTPUT = 1  # standard output could not be written (a full disk, a closed pipe)
 CHART_COMMANDS = ("plan", "assess", "compare", "report")
 _early_pool: ChartPool | None = None
 
@@ -63,14 +70,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 
 
 def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str] | None):
-    from .scenario.loader import load
+    """The scenario, compiled, and every file it was read from (outputs may not replace them)."""
+    from .scenario.loader import load_with_files
     from .scenario.overrides import parse_assignment
 
     sets = [parse_assignment(a) for a in assignments or []]
-    sc, model = load(scenario, whatif or [], sets)
+    sc, model, files = load_with_files(scenario, whatif or [], sets)
     for warning in model.warnings:  # located like errors, but the run goes on
         err.print(f"warning: {warning}", markup=False, highlight=False)
-    return sc, model
+    return sc, model, files
 
 
 def _progress():
@@ -101,12 +109,15 @@ def _plan_and_write(
     from .report.files import write_outputs
 
     with _chart_pool(charts) as pool:
-        _, model = _load(scenario, whatif, assign)
+        _, model, inputs = _load(scenario, whatif, assign)
+        folder = output or Path("out") / model.scenario.name
+        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
+        if export_lp is not None:
+            refuse_inputs(export_lp, inputs, inside=False)
         result = make_plan(model, export_lp=export_lp)
         drawing = pool.submit(result) if charts else None  # drawn while the plan is assessed and written
         assessment = run_assessment(result)
-        folder = output or Path("out") / model.scenario.name
-        written = write_outputs(folder, result, assessment, whatifs=whatif, drawing=drawing)
+        written = write_outputs(folder, result, assessment, whatifs=whatif, drawing=drawing, inputs=inputs)
     return result, assessment, folder, written
 
 
@@ -126,8 +137,12 @@ def plan(
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
     from .fmt import days
+    from .planner import check_lp_path
     from .report.files import summary
     from .report.terminal import plain, print_plan
+
+    if export_lp is not None:
+        check_lp_path(export_lp)  # before solving: a bad name fails now, not after the solve
 
     result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp)
     if as_json:
@@ -166,12 +181,21 @@ def assess(
     out.print(f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/]")
 
 
-def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | None, assign: list[str] | None):
-    """Run the options comparison, or the variants one when names are given."""
+def _comparison(
+    scenario: str | None,
+    variants: str | None,
+    whatif: list[str] | None,
+    assign: list[str] | None,
+    folder_for: Callable[[str], Path] | None = None,
+):
+    """Run the options comparison, or the variants one when names are given; the output folder
+    (``folder_for`` the scenario's name) is checked before anything is solved."""
     from .assessment.options import compare_options, compare_variants
     from .scenario.overrides import parse_assignment
 
-    sc, model = _load(scenario, whatif, assign)
+    sc, model, inputs = _load(scenario, whatif, assign)
+    if folder_for is not None:
+        check_output_folder(folder_for(sc.name), inputs, LEGACY_OUTPUTS)
     with _progress() as bar:
         if variants:
             names = [v.strip() for v in variants.split(",") if v.strip()]
@@ -195,7 +219,7 @@ def _comparison(scenario: str | None, variants: str | None, whatif: list[str] | 
             results = compare_options(
                 model, progress=lambda name: bar.update(task, advance=1, description=f"planning {name}")
             )
-    return model, results[0].plan, results[0].assessment, results
+    return model, results[0].plan, results[0].assessment, results, inputs
 
 
 @app.command()
@@ -218,11 +242,14 @@ def compare(
     from .report.files import write_outputs
     from .report.terminal import print_comparison
 
+    def folder_for(name: str) -> Path:
+        return output or Path("out") / name / ("variants" if variants else "options")
+
     with _chart_pool() as pool:
-        model, base_plan, base_assessment, results = _comparison(scenario, variants, whatif, assign)
-        folder = output or Path("out") / model.scenario.name / ("variants" if variants else "options")
+        model, base_plan, base_assessment, results, inputs = _comparison(scenario, variants, whatif, assign, folder_for)
+        folder = folder_for(model.scenario.name)
         written = write_outputs(
-            folder, base_plan, base_assessment, results, whatifs=whatif, drawing=pool.submit(base_plan)
+            folder, base_plan, base_assessment, results, whatifs=whatif, drawing=pool.submit(base_plan), inputs=inputs
         )
     if as_json:
         typer.echo(json.dumps({"comparison": comparison_json(results), "output": str(folder)}, indent=2))
@@ -261,28 +288,33 @@ def sweep(
     from .assessment import assess as run_assessment
     from .planner import make_plan
     from .report.files import write_sweep_outputs
-    from .uncertainty.runner import SweepError, collect, execute, prepare
+    from .uncertainty.runner import SweepError, check_options, collect, execute, prepare, sweep_lock
     from .uncertainty.summary import summarise
 
-    sc, model = _load(scenario, whatif, assign)
+    sc, model, inputs = _load(scenario, whatif, assign)
     folder = output or Path("out") / sc.name / "sweep"
     try:
-        plan_ = prepare(sc, draws, seed, folder, method, vary=vary or [])
-        with _progress() as bar:
-            task = bar.add_task(f"{sc.name}: {draws} draws", total=draws)
-            execute(
-                plan_,
-                workers=workers,
-                scheduler=scheduler,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+        check_options(draws, workers)
+        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
+        with sweep_lock(folder):
+            plan_ = prepare(sc, draws, seed, folder, method, vary=vary or [])
+            with _progress() as bar:
+                task = bar.add_task(f"{sc.name}: {draws} draws", total=draws)
+                execute(
+                    plan_,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            summary = summarise(collect(folder), model)
+            base = make_plan(model)
+            with _chart_pool() as pool:
+                written = write_sweep_outputs(folder, summary, base, run_assessment(base), pool.submit(base), inputs)
     except (SweepError, ValueError) as exc:
-        _fail(f"{folder}: {exc}", EXIT_INPUT)
-    summary = summarise(collect(folder), model)
-    base = make_plan(model)
-    with _chart_pool() as pool:
-        written = write_sweep_outputs(folder, summary, base, run_assessment(base), pool.submit(base))
+        _fail(f"{folder}: {exc}" if not str(exc).startswith(str(folder)) else str(exc), EXIT_INPUT)
     headline = summary.headline()
+    if headline["warning"]:
+        err.print(f"WARNING: {headline['warning']}", style="bold red", markup=False, highlight=False)
     if as_json:
         typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
         return
@@ -298,7 +330,7 @@ def _print_sweep(h: dict) -> None:
 
     from .report.terminal import plain
 
-    out.print(f"{h['draws']} draws ({h['failed_draws']} without an optimal plan)")
+    out.print(f"{h['draws']} draws ({h['failed_draws']} without an optimal plan, counted as not ready)")
     table = Table(title="Probability of being ready by the end of each year", show_edge=False)
     years = list(h["p_ready_by_year"])
     for y in years:
@@ -308,7 +340,10 @@ def _print_sweep(h: dict) -> None:
     rq = h["readiness_date_quantiles"]
     out.print("Readiness date, 5/50/95 %: " + " / ".join(rq[q] or "not in horizon" for q in ("0.05", "0.5", "0.95")))
     cq = h["total_cost_quantiles"]
-    out.print("Total cost, 5/50/95 %: " + " / ".join(f"{cq[q] / 1e9:,.1f} bn" for q in ("0.05", "0.5", "0.95")))
+    out.print(
+        "Total cost, 5/50/95 %: "
+        + " / ".join("no plan" if cq[q] is None else f"{cq[q] / 1e9:,.1f} bn" for q in ("0.05", "0.5", "0.95"))
+    )
     for output, rows in h["top_sensitivities"].items():
         out.print(
             f"[bold]What moves the {output} most[/] (Spearman rho): "
@@ -332,21 +367,16 @@ def report(
     from .report.html import render_report
     from .report.output import write_atomic
 
+    if output.is_dir():
+        _fail(f"{output} is a folder; name the HTML file to write, e.g. -o {output / 'report.html'}", EXIT_INPUT)
     with _chart_pool() as pool:
-        sc, model = _load(scenario, whatif, assign)
+        sc, model, inputs = _load(scenario, whatif, assign)
+        refuse_inputs(output, inputs, inside=False)
         uncertainty = None
         if sweep_dir is not None:
-            from .uncertainty.runner import collect
-            from .uncertainty.summary import summarise
-
-            if not (sweep_dir / "sweep.json").exists():
-                _fail(
-                    f"{sweep_dir}: not a sweep folder (no sweep.json); run materiel sweep -o {sweep_dir} first",
-                    EXIT_INPUT,
-                )
-            uncertainty = summarise(collect(sweep_dir), model)
+            uncertainty = _sweep_summary(sweep_dir, sc, model)
         if sc.options is not None:
-            _, base_plan, base_assessment, results = _comparison(scenario, None, whatif, assign)
+            _, base_plan, base_assessment, results, _ = _comparison(scenario, None, whatif, assign)
         else:
             base_plan = make_plan(model)
             base_assessment, results = run_assessment(base_plan), None
@@ -360,12 +390,27 @@ def report(
     out.print(f"Wrote [bold]{escape(str(output))}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
 
 
+def _sweep_summary(folder: Path, sc, model):
+    """The summary of a finished sweep of this very scenario (with these what-ifs and --set)."""
+    from .uncertainty.runner import SweepError, check_sweep_of, collect
+    from .uncertainty.summary import summarise
+
+    try:
+        check_sweep_of(folder, sc)
+        summary = summarise(collect(folder), model)
+    except SweepError as exc:
+        _fail(str(exc), EXIT_INPUT)
+    if summary.warning():
+        err.print(f"WARNING: {summary.warning()}", style="bold red", markup=False, highlight=False)
+    return summary
+
+
 @app.command()
 def validate(scenario: ScenarioArg = None, whatif: WhatIf = None, assign: SetOpt = None) -> None:
     """Check a scenario file (and any what-ifs) and report every problem with file, line and field."""
     from .scenario.compiled import unsourced
 
-    sc, model = _load(scenario, whatif, assign)
+    sc, model, _ = _load(scenario, whatif, assign)
     out.print(
         f"[green]ok[/]: {sc.name} — {len(sc.items)} items, {len(sc.lines)} lines, "
         f"{len(sc.funding)} funding vehicles, {len(sc.customers)} customers, {model.T} {sc.horizon.period.value}s"
@@ -410,7 +455,7 @@ def check(
 
     from .planner.check import check_plan
 
-    _, model = _load(scenario, None, None)
+    _, model, _ = _load(scenario, None, None)
     tables = {}
     for name in ("orders", "investments", "funding", "stock"):
         path = plan_dir / f"{name}.csv"
@@ -433,34 +478,96 @@ def check(
     _fail(f"{len(violations)} rule(s) broken", 1)
 
 
-def main() -> None:
-    """Console-script entry point: turn known errors into messages and exit codes.
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C, so staging folders are cleaned and workers stopped."""
 
-    For commands that draw charts, the chart workers are forked first, before the planner's heavy
-    modules are imported, so that it loads what drawing needs in parallel with everything else.
-    """
-    global _early_pool
-    command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
-    if command in CHART_COMMANDS and "--no-charts" not in sys.argv:
-        _early_pool = ChartPool()
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_MAIN_PID = os.getpid()
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    if os.getpid() != _MAIN_PID:  # a worker forked after the handler was set: end it quietly
+        os._exit(128 + signum)
+    raise Terminated(signum)
+
+
+def _stdout_failed() -> OSError | None:
+    """The error writing standard output gives (e.g. a full disk, a closed pipe), if any."""
     try:
-        app()
+        sys.stdout.flush()
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _abandon_stdout() -> None:
+    """Point standard output at /dev/null so that the interpreter's final flush stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _run() -> int:
+    """Run the command line; the exit status (known errors become one-line messages)."""
+    try:
+        code = app(standalone_mode=False)  # an int when a command ended with typer.Exit
     except ScenarioError as exc:
         err.print(str(exc), markup=False, highlight=False)
-        sys.exit(EXIT_INPUT)
+        return EXIT_INPUT
     except OutputError as exc:
         err.print(str(exc), markup=False, highlight=False)
-        sys.exit(EXIT_INPUT)
+        return EXIT_INPUT
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        return 128 + signal.SIGINT
+    except Terminated as exc:
+        err.print("materiel: terminated; no output was half-written", highlight=False)
+        return 128 + exc.signum
+    except OSError as exc:
+        if _stdout_failed() is None and exc.errno not in (errno.EPIPE, errno.ENOSPC):
+            raise
+        _abandon_stdout()
+        err.print(f"materiel: cannot write the output: {exc.strerror or exc}", markup=False, highlight=False)
+        return EXIT_OUTPUT
     except Exception as exc:
         from .planner import PlanError
 
         if not isinstance(exc, PlanError):
             raise
         err.print(f"Planning failed: {exc}", markup=False, highlight=False)
-        sys.exit(EXIT_PLAN)
+        return EXIT_PLAN
+    if (failed := _stdout_failed()) is not None:
+        _abandon_stdout()
+        err.print(f"materiel: cannot write the output: {failed.strerror or failed}", markup=False, highlight=False)
+        return EXIT_OUTPUT
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    """Console-script entry point: turn known errors into messages and exit codes.
+
+    For commands that draw charts, the chart workers are forked first, before the planner's heavy
+    modules are imported, so that it loads what drawing needs in parallel with everything else.
+    SIGTERM unwinds like Ctrl-C: the run's staging folder is removed and the workers stopped, and
+    the exit status is 128 + the signal's number.
+    """
+    global _early_pool
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if command in CHART_COMMANDS and "--no-charts" not in sys.argv:
+        _early_pool = ChartPool()
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        code = _run()
     finally:
         if _early_pool is not None:
             _early_pool.__exit__()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

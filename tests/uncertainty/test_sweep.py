@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 
 import materiel
 from materiel.scenario.compiled import compile_scenario
 from materiel.uncertainty.runner import SweepError, collect, execute, prepare
-from materiel.uncertainty.summary import summarise
+from materiel.uncertainty.summary import rank_correlations, summarise
 
 RESULTS = ["draw", "status", "total_cost", "readiness_index", "bottleneck_days", "coverage:2027Q4"]
 
@@ -140,10 +141,26 @@ def test_summary_probabilities_and_sensitivity(ranged: Path, reference: pd.DataF
     assert s.p_ready.set_index("year").loc[2027, "probability"] == pytest.approx((ready <= 7).mean())
     assert s.p_ready["probability"].is_monotonic_increasing
     cost = s.sensitivity[s.sensitivity["output"] == "total_cost"]
-    assert cost.iloc[0]["rho"] == pytest.approx(cost["rho"].abs().max(), abs=1e-12) or cost.iloc[0]["rho"] < 0
+    strengths = list(cost["rho"].abs())
+    assert strengths == sorted(strengths, reverse=True) and strengths[0] > 0
+    for r in cost.itertuples():  # each rho as scipy computes it from the draws themselves
+        x, y = reference[f"input:{r.input}"], reference["total_cost"]
+        assert r.rho == pytest.approx(0.0 if x.nunique() == 1 else spearmanr(x, y).statistic, abs=1e-12)
     head = s.headline()
     assert head["draws"] == 12 and head["failed_draws"] == 0
     assert set(head["top_sensitivities"]) == {"readiness", "total_cost"}
+
+
+def test_rank_correlations_by_hand() -> None:
+    """Rising with the output: +1; falling: -1; constant: 0; strongest first, sign kept."""
+    y = np.array([3.0, 1.0, 4.0, 1.5, 5.0])
+    ok = pd.DataFrame({"input:up": 2 * y, "input:down": -(y**3), "input:flat": 7.0, "input:half": [1, 2, 3, 4, 5]})
+    table = rank_correlations(ok, {"cost": y})
+    assert list(table["input"][:2]) in (["up", "down"], ["down", "up"])
+    rho = table.set_index("input")["rho"]
+    assert rho["up"] == pytest.approx(1) and rho["down"] == pytest.approx(-1) and rho["flat"] == 0
+    assert rho["half"] == pytest.approx(spearmanr([1, 2, 3, 4, 5], y).statistic)
+    assert list(table["input"])[-1] == "flat"
 
 
 def test_vary_restricts_the_inputs_and_the_mode_is_recorded(ranged: Path, tmp_path: Path) -> None:

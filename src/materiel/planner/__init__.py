@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from pathlib import Path
 
+import highspy
+
+from ..atomic import OutputError
 from ..scenario.compiled import ModelData
 from .formulation import Formulation, build
 from .iis import explain
@@ -57,13 +62,45 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
     return plan
 
 
-def write_lp(form: Formulation, path: str | Path) -> None:
-    """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection."""
+LP_FORMATS = (".mps", ".lp")
+
+
+def check_lp_path(path: str | Path) -> Path:
+    """Refuse an LP file name HiGHS would not write (wrong suffix, missing or read-only folder)
+    before anything is solved."""
+    path = Path(path)
+    if path.suffix.lower() not in LP_FORMATS:
+        raise OutputError(f"{path}: the LP is written as MPS or CPLEX LP; name the file .mps or .lp")
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"{path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; name the LP file, e.g. {path / 'model.mps'}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: folder {folder} is not writable")
+    return path
+
+
+def write_lp(form: Formulation, path: str | Path) -> Path:
+    """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection: whole or
+    not at all (written under a temporary name, checked, then renamed)."""
     from .solver import _new_highs, pass_lp
 
+    path = check_lp_path(path)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix.lower()}")
     h = _new_highs(SolverOptions())
     pass_lp(h, form, form.shortfall_cost)
-    h.writeModel(str(path))
+    try:
+        status = h.writeModel(str(tmp))
+        written = tmp.is_file() and tmp.stat().st_size > 0
+        if status == highspy.HighsStatus.kError or not written:  # kWarning: e.g. names it shortened
+            raise OutputError(f"cannot write the LP to {path}: HiGHS reported {status}")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write the LP to {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 __all__ = ["Plan", "PlanError", "SolveStatus", "SolverOptions", "make_plan"]

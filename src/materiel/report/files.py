@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_json, comparison_table
+from ..atomic import staged_files
 from ..fmt import NEVER_RUNS_OUT
 from ..planner.result import Plan
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from .cells import safe_table
 from .html import render_report
-from .output import staged_output
+from .output import output_folder
 from .render import Drawing
 from .xlsx import write_xlsx
 
@@ -92,14 +94,16 @@ def write_outputs(
     comparison: list[OptionResult] | None = None,
     whatifs: list[str] | None = None,
     drawing: Drawing | None = None,
+    inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
-    """Write every output into ``folder`` atomically; returns the final paths.
+    """Write every output into ``folder``, replacing the previous run's as one unit (files the
+    scenario reads, ``inputs``, may not be in it); returns the final paths.
 
     The plan's charts (``drawing``, started by the caller) are drawn while the tables are written;
     the HTML report, which embeds them, is written last.
     """
     try:
-        return _write(Path(folder), plan, assessment, comparison, whatifs, drawing)
+        return _write(Path(folder), plan, assessment, comparison, whatifs, drawing, inputs)
     finally:
         if drawing is not None:
             drawing.discard()
@@ -112,8 +116,9 @@ def _write(
     comparison: list[OptionResult] | None,
     whatifs: list[str] | None,
     drawing: Drawing | None,
+    inputs: Iterable[str | Path],
 ) -> list[Path]:
-    with staged_output(folder) as stage:
+    with output_folder(folder, plan.model.scenario.name, inputs) as stage:
         tables = {**plan.tables(), **(assessment_tables(assessment) if assessment is not None else {})}
         if comparison:
             tables["comparison"] = comparison_table(comparison)
@@ -127,17 +132,23 @@ def _write(
             (stage / "report.html").write_text(
                 render_report(plan, assessment, drawn, comparison, whatifs), encoding="utf-8"
             )
-        written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+        written = staged_files(stage)
     return [folder / p for p in written]
 
 
 def write_sweep_outputs(
-    folder: str | Path, u: SweepSummary, plan: Plan, assessment: Assessment, drawing: Drawing | None = None
+    folder: str | Path,
+    u: SweepSummary,
+    plan: Plan,
+    assessment: Assessment,
+    drawing: Drawing | None = None,
+    inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
-    """A sweep's tables, summary and report (with the scenario as written as its baseline)."""
+    """A sweep's tables, summary and report (with the scenario as written as its baseline); its
+    ``sweep.json`` and ``draws/`` are kept as they are."""
     folder = Path(folder)
     try:
-        with staged_output(folder) as stage:
+        with output_folder(folder, plan.model.scenario.name, inputs) as stage:
             safe_table(u.draws).to_csv(stage / "draws.csv", index=False)
             safe_table(u.p_ready).to_csv(stage / "p_ready.csv", index=False)
             safe_table(u.quantiles.rename_axis("measure")).to_csv(stage / "quantiles.csv")
@@ -146,7 +157,7 @@ def write_sweep_outputs(
             (stage / "summary.json").write_text(json.dumps(u.headline(), indent=2) + "\n")
             drawn = drawing.move_to(stage) if drawing is not None else {}
             (stage / "report.html").write_text(render_report(plan, assessment, drawn, uncertainty=u), encoding="utf-8")
-            written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+            written = staged_files(stage)
     finally:
         if drawing is not None:
             drawing.discard()

@@ -276,7 +276,7 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
             ("25–75 %", [100 * v for v in fan[0.25]], [100 * v for v in fan[0.75]]),
         ],
     )
-    ok = u.draws[u.draws["status"] == "optimal"]
+    ok = u.draws[u.draws["status"] == "optimal"].reindex(columns=["readiness_date"])
     years = ok["readiness_date"].fillna("not in horizon").map(lambda p: p[:4] if p != "not in horizon" else p)
     counts = years.value_counts()
     order = [str(y) for y in m.years if str(y) in counts.index] + (
@@ -302,7 +302,8 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
     )
     return f"""
 <h2 id="uncertainty">Uncertainty</h2>
-<p>{len(u.draws)} draws of every figure given with a range (docs/uncertainty.md){f"; {u.failed} draws had no optimal plan" if u.failed else ""}.</p>
+<p>{len(u.draws)} draws of every figure given with a range (docs/uncertainty.md).</p>
+{f"<p><strong>Warning: {html.escape(warning)}.</strong></p>" if (warning := u.warning()) else ""}
 <h3>Probability of being ready by the end of each year</h3>{_table(p_ready)}
 <h3>Quantiles</h3>{_table(quant, index=True)}{_table(rq, index=True)}
 <p>{chart}</p><p>{hist}</p><p>{tornados[0]}</p><p>{tornados[1]}</p>

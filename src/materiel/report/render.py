@@ -9,11 +9,16 @@ in-process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import shutil
+import signal
 import tempfile
-from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +31,8 @@ PLAN_CHART_FILES = ("stock_vs_target.png", "capacity_build_up.png", "spending_by
 
 def _warm() -> None:
     """Import what drawing needs once per worker, while the parent is still busy."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker the pool forks again later, too
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import pandas  # noqa: F401  (to unpickle the plan's tables)
 
     from . import charts  # noqa: F401  (the plan's charts and Pillow)
@@ -45,20 +52,55 @@ def _draw_all(names: list[str], plan: Plan, folder: Path) -> list[Path]:
     return [_draw(name, plan, folder) for name in names]
 
 
+@contextmanager
+def _signals_for_workers() -> Iterator[None]:
+    """Fork a worker that ignores Ctrl-C and dies quietly of SIGTERM: the parent alone handles
+    both (it stops the worker and cleans up), so no worker prints a traceback."""
+    saved = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, saved[0])
+        signal.signal(signal.SIGTERM, saved[1])
+
+
+def _serve(conn: Connection) -> None:
+    """The worker: warm up, then draw each job the parent sends until it closes the pipe."""
+    _warm()
+    while True:
+        try:
+            names, plan, folder = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[str, object] = ("ok", _draw_all(names, plan, folder))
+        except Exception as exc:  # a chart's own error, raised again in the parent
+            reply = ("error", exc)
+        conn.send(reply)
+
+
 @dataclass
 class Drawing:
     """The plan's charts being drawn into a scratch folder (by the worker, or by the caller on
-    ``wait`` when there is none); ``move_to`` puts them where the outputs go."""
+    ``wait`` when there is none or it is gone); ``move_to`` puts them where the outputs go."""
 
-    jobs: list[AsyncResult]
-    local: list[str]
+    conn: Connection | None
     plan: Plan
     folder: Path
+    names: list[str] = field(default_factory=lambda: list(PLAN_CHART_FILES))
 
     def wait(self) -> list[Path]:
         """Block until every chart is written (drawing errors are raised here)."""
-        drawn = [_draw(name, self.plan, self.folder) for name in self.local]
-        return drawn + [path for job in self.jobs for path in job.get()]
+        if self.conn is not None:
+            conn, self.conn = self.conn, None
+            try:
+                status, value = conn.recv()
+            except (EOFError, OSError):  # the worker died: draw here instead
+                return _draw_all(self.names, self.plan, self.folder)
+            if status == "error":
+                raise value  # type: ignore[misc]
+            return value  # type: ignore[return-value]
+        return _draw_all(self.names, self.plan, self.folder)
 
     def move_to(self, target: Path) -> dict[str, Path]:
         """Wait, then move the charts into ``target``; name -> final path."""
@@ -76,26 +118,50 @@ class Drawing:
 
 class ChartPool:
     """A worker process that draws the plan's PNG charts while the caller assesses the plan and
-    writes the tables; use as a context manager. (The report's other charts are inline SVG.)"""
+    writes the tables; use as a context manager. (The report's other charts are inline SVG.)
+
+    One forked process talks to the caller over its own pipe: killed at any moment (say by a
+    SIGTERM to the whole process group) it leaves no shared lock held, and the caller then draws
+    the charts itself."""
 
     def __init__(self, workers: int = 1) -> None:
         """``workers=0`` draws in the caller, when ``wait`` is called."""
-        self._pool: Pool | None = None
+        self._worker: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._busy: Drawing | None = None
         if workers > 0 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=_warm)
+            ctx = multiprocessing.get_context("fork")
+            self._conn, child = ctx.Pipe()
+            with _signals_for_workers():
+                self._worker = ctx.Process(target=_serve, args=(child,), daemon=True, name="materiel-charts")
+                self._worker.start()
+            child.close()
 
     def __enter__(self) -> ChartPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker.join()
+            self._worker = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def submit(self, plan: Plan) -> Drawing:
-        """Start drawing the plan's charts into a new scratch folder."""
+        """Start drawing the plan's charts into a new scratch folder (in the caller, on ``wait``,
+        when the worker is busy with an earlier plan or gone)."""
         folder = Path(tempfile.mkdtemp(prefix="materiel-charts-"))
-        names = list(PLAN_CHART_FILES)
-        if self._pool is None:
-            return Drawing([], names, plan, folder)
-        return Drawing([self._pool.apply_async(_draw_all, (names, plan, folder))], [], plan, folder)
+        drawing = Drawing(None, plan, folder)
+        if self._conn is not None and (self._busy is None or self._busy.conn is None):
+            drawing.conn, self._busy = self._conn, drawing
+            # sent from a thread: the caller goes on while the worker may still be warming up
+            threading.Thread(target=_send, args=(self._conn, (drawing.names, plan, folder)), daemon=True).start()
+        return drawing
+
+
+def _send(conn: Connection, job: tuple) -> None:
+    """Send a job; a worker that is gone shows as end-of-file to ``Drawing.wait``."""
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(job)

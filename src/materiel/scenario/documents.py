@@ -52,6 +52,7 @@ class Document:
     data: dict[str, Any]
     main_file: str
     positions: dict[Loc, tuple[str, int]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)  # every file read: the YAML, then its tables
 
     def where(self, loc: Loc) -> tuple[str, int | None]:
         """File and line of the deepest known prefix of ``loc``."""
@@ -345,7 +346,7 @@ def read_document(path: str | Path) -> Document:
                 )
             ]
         )
-    doc = Document(data=data, main_file=str(path), positions=positions)
+    doc = Document(data=data, main_file=str(path), positions=positions, files=[path])
     problems: list[Problem] = []
     for section in TABLE_SECTIONS:
         value = data.get(section)
@@ -361,10 +362,9 @@ def read_document(path: str | Path) -> Document:
             message = f"a table is named by 'file' (and 'sheet' in a workbook); unknown key {unknown[0]!r}"
             problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
             continue
+        doc.files.append(path.parent / str(spec["file"]))
         try:
-            data[section] = read_table(
-                path.parent / str(spec["file"]), spec.get("sheet"), (section,), positions, (ref[0], ref[1])
-            )
+            data[section] = read_table(doc.files[-1], spec.get("sheet"), (section,), positions, (ref[0], ref[1]))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:

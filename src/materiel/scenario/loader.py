@@ -258,11 +258,20 @@ def load(
 ) -> tuple[Scenario, ModelData]:
     """Read, validate and compile a scenario file (or a shipped scenario by name), optionally with
     what-if overrides or variants and ``path=value`` assignments applied first."""
+    sc, model, _ = load_with_files(path, whatifs, sets)
+    return sc, model
+
+
+def load_with_files(
+    path: str | Path | None = None, whatifs: list[str] | tuple[str, ...] = (), sets: list[tuple[str, Any]] | tuple = ()
+) -> tuple[Scenario, ModelData, list[Path]]:
+    """As ``load``, with the files the scenario was read from (the YAML and every table it names),
+    which no output may write over."""
     resolved = resolve_path(path)
     try:
         doc = read_document(resolved)
         applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
-        return load_document(doc, applied)
+        return (*load_document(doc, applied), doc.files)
     except ScenarioError:
         raise
     except (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError) as exc:

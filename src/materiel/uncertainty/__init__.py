@@ -1,4 +1,4 @@
-"""Uncertainty (design §6): sample every figure given with a range, plan and assess each draw
+"""Uncertainty (docs/uncertainty.md): sample every figure given with a range, plan and assess each draw
 (re-solving one built model in place), and summarise the odds and what drives them.
 
 Python API::
@@ -36,14 +36,16 @@ def sweep(
     (default ``out/<scenario>/sweep``), so calling again with the same arguments resumes.
     ``vary`` keeps only the ranged figures whose paths match these patterns (e.g. "lines[*].capacity*")."""
     from ..scenario.loader import load
-    from .runner import collect, execute, prepare
+    from .runner import check_options, collect, execute, prepare, sweep_lock
     from .summary import summarise
 
+    check_options(draws, workers)
     sc, model = load(scenario, whatifs, sets)
     folder = Path(folder) if folder is not None else Path("out") / sc.name / "sweep"
-    plan = prepare(sc, draws, seed, folder, method, vary=vary)
-    execute(plan, workers=workers, scheduler=scheduler, progress=progress)
-    return summarise(collect(folder), model)
+    with sweep_lock(folder):
+        plan = prepare(sc, draws, seed, folder, method, vary=vary)
+        execute(plan, workers=workers, scheduler=scheduler, progress=progress)
+        return summarise(collect(folder), model)
 
 
 def __getattr__(name: str) -> Any:

@@ -4,8 +4,9 @@ stopped without recomputing or duplicating a draw.
 
 Output folder layout::
 
-    sweep.json              what was asked: scenario digest, seed, method, draws, inputs
-    draws/part-000012.parquet  one file per finished chunk (draw ids, inputs, results)
+    sweep.json              what was asked: scenario digest, seed, method, draws, inputs, identity
+    draws/part-000012.parquet  one file per finished chunk (draw ids, inputs, results), carrying
+                               the sweep's identity in its metadata (checked on every read)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import pickle
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import OutputError, folder_lock, write_atomic
 from ..planner.solver import SolverOptions, SolveStatus
 from ..scenario.compiled import compile_scenario, iter_quantities
 from ..scenario.errors import ScenarioError
@@ -36,6 +39,9 @@ from .resolve import ResolverCache
 from .sampling import UncertainInput, respect_limits, sample, uncertain_inputs
 
 CHUNK_FILE = "part-{:06d}.parquet"
+IDENTITY_KEYS = ("digest", "seed", "method", "draws", "inputs")
+MAX_DRAWS = 100_000
+_META_SWEEP, _META_CHUNK = b"materiel.sweep", b"materiel.chunk"
 
 
 class SweepError(Exception):
@@ -118,7 +124,11 @@ def run_chunk(spec: SweepSpec, chunk: Chunk) -> pd.DataFrame:
 
 def _exit_with_parent(parent: int) -> None:
     """Worker start-up: end this worker when the sweep process that started it is gone (killed
-    outright, it cannot tell its pool to stop; the workers would otherwise wait for work forever)."""
+    outright, it cannot tell its pool to stop; the workers would otherwise wait for work forever).
+    Ctrl-C and SIGTERM are the sweep process's to handle: a worker ignores the first and dies
+    quietly of the second."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -208,10 +218,30 @@ class SweepPlan:
     method: str
     spec: SweepSpec
     chunks: list[Chunk] = field(default_factory=list)
+    identity: str = ""  # digest of everything that decides the draws' results (``sweep_identity``)
 
 
 def scenario_digest(sc: Scenario) -> str:
+    """A digest of the scenario as planned (after what-ifs and --set)."""
     return hashlib.blake2b(sc.model_dump_json().encode(), digest_size=12).hexdigest()
+
+
+def sweep_identity(manifest: dict) -> str:
+    """A digest of what decides a sweep's draws and results: scenario, seed, method, number of
+    draws and the varied inputs. Every chunk file carries it."""
+    keys = {k: manifest[k] for k in IDENTITY_KEYS}
+    return hashlib.blake2b(json.dumps(keys, sort_keys=True).encode(), digest_size=12).hexdigest()
+
+
+def check_options(draws: int, workers: int = 1) -> None:
+    """Refuse sweep options that cannot mean what they say."""
+    if not 1 <= draws <= MAX_DRAWS:
+        raise SweepError(
+            f"--draws must be between 1 and {MAX_DRAWS:,} (got {draws:,}); a sweep holds every "
+            "draw's inputs in memory (for more, run several sweeps with different --seed)"
+        )
+    if workers < 1:
+        raise SweepError(f"--workers must be at least 1 (got {workers})")
 
 
 def select_inputs(inputs: list[UncertainInput], patterns: list[str] | tuple = ()) -> list[UncertainInput]:
@@ -270,29 +300,29 @@ def prepare(
 
     ``vary`` restricts the sweep to the ranged figures matching these patterns; ``warm`` forces
     the re-solve mode (None: time both on a few draws and keep the faster, recorded in sweep.json).
+    Call it, and ``execute``, holding ``sweep_lock(folder)``.
     """
-    if draws < 1:
-        raise SweepError(f"--draws must be at least 1 (got {draws})")
+    check_options(draws)
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise SweepError(f"{folder} exists and is not a folder; give the sweep a folder (-o DIR)")
     options = options or SolverOptions()
     inputs = uncertain_inputs(sc)
     if not inputs:
         raise SweepError(f"{sc.name}: no figure has a range (low and high), so there is nothing to vary")
     inputs = select_inputs(inputs, vary)
     values = respect_limits(sc, inputs, sample(inputs, draws, seed, method))
-    digest = scenario_digest(sc)
-    manifest = {
+    manifest: dict = {
         "scenario": sc.name,
-        "digest": digest,
+        "digest": scenario_digest(sc),
         "seed": seed,
         "method": method,
         "draws": draws,
         "inputs": [x.path for x in inputs],
     }
-    path = folder / "sweep.json"
-    if path.exists():
-        old = json.loads(path.read_text())
-        differs = [k for k in ("digest", "seed", "method", "draws", "inputs") if old.get(k) != manifest[k]]
+    old = read_sweep_manifest(folder) if (folder / "sweep.json").exists() else None
+    if old is not None:
+        differs = [k for k in IDENTITY_KEYS if old.get(k) != manifest[k]]
         if differs:
             raise SweepError(
                 f"{folder} holds a different sweep ({', '.join(differs)} differ); "
@@ -301,62 +331,165 @@ def prepare(
         manifest["warm_start"] = bool(old.get("warm_start", True))
     else:
         manifest["warm_start"] = calibrate(sc, inputs, values, options) if warm is None else warm
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, json.dumps(manifest, indent=2))
-    (folder / "draws").mkdir(parents=True, exist_ok=True)
+    manifest["chunk_size"] = chunk_size or max(1, min(8, draws // 16 or 1))
+    manifest["identity"] = sweep_identity(manifest)
+    try:
+        (folder / "draws").mkdir(parents=True, exist_ok=True)
+        if old != manifest:
+            write_atomic(folder / "sweep.json", json.dumps(manifest, indent=2) + "\n")
+    except OSError as exc:
+        raise SweepError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    except OutputError as exc:
+        raise SweepError(str(exc)) from None
     spec = SweepSpec(
-        digest + f"-{seed}", pickle.dumps(sc), tuple(x.loc for x in inputs), options, manifest["warm_start"]
+        manifest["identity"], pickle.dumps(sc), tuple(x.loc for x in inputs), options, manifest["warm_start"]
     )
-    size = chunk_size or max(1, min(8, draws // 16 or 1))
+    size = manifest["chunk_size"]
     chunks = [
         Chunk(n, tuple(range(s, min(s + size, draws))), values[s : s + size])
         for n, s in enumerate(range(0, draws, size))
     ]
-    return SweepPlan(folder, inputs, values, seed, method, spec, chunks)
+    return SweepPlan(folder, inputs, values, seed, method, spec, chunks, manifest["identity"])
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+def read_sweep_manifest(folder: Path) -> dict:
+    """A sweep folder's sweep.json, checked; a missing or corrupt one is a located SweepError."""
+    path = Path(folder) / "sweep.json"
+    if not path.exists():
+        raise SweepError(f"{folder}: not a sweep folder (no sweep.json); run materiel sweep -o {folder} first")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SweepError(
+            f"{path}: cannot read it ({exc}); remove it to start the sweep again "
+            "(finished chunks of the same sweep are verified and kept)"
+        ) from None
+    missing = [k for k in IDENTITY_KEYS if k not in data] if isinstance(data, dict) else list(IDENTITY_KEYS)
+    if missing:
+        raise SweepError(f"{path}: not a sweep description (missing {', '.join(missing)}); remove it to start again")
+    return data
 
 
-def done_chunks(folder: Path) -> set[int]:
-    """Chunks whose results are already on disk (complete files only: they are renamed into place)."""
-    return {int(p.stem.split("-")[1]) for p in (folder / "draws").glob("part-*.parquet")}
+@contextlib.contextmanager
+def sweep_lock(folder: str | Path) -> Iterator[None]:
+    """Hold a sweep folder for one sweep: a second sweep into it fails at once, naming it."""
+    with folder_lock(folder, wait=0):
+        yield
+
+
+def _chunk_path(folder: Path, index: int) -> Path:
+    return folder / "draws" / CHUNK_FILE.format(index)
+
+
+def write_chunk(draws_dir: int, identity: str, chunk: Chunk, frame: pd.DataFrame) -> None:
+    """Write a chunk's rows, with the sweep's identity in the Parquet metadata, whole or not at all.
+
+    ``draws_dir`` is an open descriptor of the draws folder: a chunk lands in it even if another
+    run moves the folder meanwhile (a plan replacing out/<scenario> carries its sweep/ along)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = {**(table.schema.metadata or {}), _META_SWEEP: identity.encode(), _META_CHUNK: str(chunk.index).encode()}
+    name = CHUNK_FILE.format(chunk.index)
+    tmp = f".{name}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666, dir_fd=draws_dir)
+    with os.fdopen(fd, "wb") as fh:
+        pq.write_table(table.replace_schema_metadata(meta), fh)
+    os.replace(tmp, name, src_dir_fd=draws_dir, dst_dir_fd=draws_dir)
+
+
+def read_chunk(path: Path, identity: str, draws: tuple[int, ...]) -> pd.DataFrame | None:
+    """A chunk's rows if the file is whole, of this sweep and holds exactly the expected draws."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return None
+    meta = table.schema.metadata or {}
+    if meta.get(_META_SWEEP) != identity.encode() or "draw" not in table.column_names:
+        return None
+    frame = table.to_pandas()
+    return frame if tuple(frame["draw"]) == draws else None
+
+
+def done_chunks(plan: SweepPlan) -> set[int]:
+    """Chunks whose results are on disk, whole, of this sweep and with the right draws."""
+    return {
+        c.index
+        for c in plan.chunks
+        if _chunk_path(plan.folder, c.index).exists()
+        and read_chunk(_chunk_path(plan.folder, c.index), plan.identity, c.draws) is not None
+    }
 
 
 def execute(
     plan: SweepPlan, workers: int = 1, scheduler: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> None:
-    """Run every chunk not yet on disk, writing each as soon as it finishes."""
-    todo = [c for c in plan.chunks if c.index not in done_chunks(plan.folder)]
+    """Run every chunk not yet on disk (or on disk but not verified), writing each as it finishes."""
+    check_options(len(plan.values), workers)
+    done = done_chunks(plan)
+    todo = [c for c in plan.chunks if c.index not in done]
     done_draws = sum(len(c.draws) for c in plan.chunks) - sum(len(c.draws) for c in todo)
     total = sum(len(c.draws) for c in plan.chunks)
     if progress:
         progress(done_draws, total)
     if not todo:
         return
-    executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+    draws_dir = os.open(plan.folder / "draws", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        for (_, chunk), frame in executor.run(run_chunk, [(plan.spec, c) for c in todo]):
-            path = plan.folder / "draws" / CHUNK_FILE.format(chunk.index)
-            tmp = path.with_name(f".{path.name}.tmp")
-            frame.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
-            done_draws += len(chunk.draws)
-            if progress:
-                progress(done_draws, total)
+        executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+        try:
+            for (_, chunk), frame in executor.run(run_chunk, [(plan.spec, c) for c in todo]):
+                write_chunk(draws_dir, plan.identity, chunk, frame)
+                done_draws += len(chunk.draws)
+                if progress:
+                    progress(done_draws, total)
+        finally:
+            executor.close()
     finally:
-        executor.close()
+        os.close(draws_dir)
+
+
+def expected_chunks(manifest: dict) -> list[tuple[int, tuple[int, ...]]]:
+    """(chunk index, draw ids) of every chunk of the sweep a sweep.json describes."""
+    draws, size = (
+        int(manifest["draws"]),
+        int(manifest.get("chunk_size") or max(1, min(8, manifest["draws"] // 16 or 1))),
+    )
+    return [(n, tuple(range(s, min(s + size, draws)))) for n, s in enumerate(range(0, draws, size))]
 
 
 def collect(folder: str | Path) -> pd.DataFrame:
-    """Every finished draw, in draw order, with the inputs named by their paths."""
+    """Every draw of a finished sweep, in draw order, with the inputs named by their paths.
+    Each chunk is verified (whole, of this sweep, the right draws); an unfinished sweep is refused."""
     folder = Path(folder)
-    manifest = json.loads((folder / "sweep.json").read_text())
-    parts = sorted((folder / "draws").glob("part-*.parquet"))
-    if not parts:
-        return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).sort_values("draw").reset_index(drop=True)
+    manifest = read_sweep_manifest(folder)
+    identity = manifest.get("identity") or sweep_identity(manifest)
+    frames, missing = [], 0
+    for index, draws in expected_chunks(manifest):
+        frame = read_chunk(_chunk_path(folder, index), identity, draws)
+        if frame is None:
+            missing += len(draws)
+        else:
+            frames.append(frame)
+    if missing:
+        raise SweepError(
+            f"{folder}: the sweep is incomplete ({missing:,} of {manifest['draws']:,} draws are missing or "
+            "damaged); run the same materiel sweep command again to finish it"
+        )
+    frame = pd.concat(frames, ignore_index=True).sort_values("draw").reset_index(drop=True)
     return frame.rename(columns={f"input:{j}": f"input:{path}" for j, path in enumerate(manifest["inputs"])})
+
+
+def check_sweep_of(folder: str | Path, sc: Scenario) -> None:
+    """Refuse a sweep folder made from another scenario, or with other what-ifs or --set."""
+    manifest = read_sweep_manifest(Path(folder))
+    if manifest["digest"] != scenario_digest(sc):
+        raise SweepError(
+            f"{folder} holds a sweep of {manifest.get('scenario', 'another scenario')} as it was then, not of "
+            f"{sc.name} with these what-ifs and --set values; give report the scenario, -w and --set "
+            "the sweep was run with (or run the sweep again)"
+        )

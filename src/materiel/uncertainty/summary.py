@@ -19,12 +19,27 @@ class SweepSummary:
     """Tidy tables for notebooks and reports, and a JSON-able headline."""
 
     draws: pd.DataFrame  # one row per draw: inputs and results
-    p_ready: pd.DataFrame  # year, probability of being ready by its end
-    quantiles: pd.DataFrame  # measure × quantile
+    p_ready: pd.DataFrame  # year, probability of being ready by its end (draws without a plan: not ready)
+    quantiles: pd.DataFrame  # measure × quantile (draws with an optimal plan)
     readiness_quantiles: dict[float, str | None]  # quantile -> readiness period (None: not in the horizon)
     sensitivity: pd.DataFrame  # input, output, rho (strongest first per output)
     fan: pd.DataFrame  # period × quantile of the lowest category coverage
     failed: int
+
+    @property
+    def failed_share(self) -> float:
+        """The share of draws without an optimal plan."""
+        return self.failed / len(self.draws) if len(self.draws) else math.nan
+
+    def warning(self) -> str | None:
+        """What a reader must know when draws had no optimal plan (None when every draw had one)."""
+        if not self.failed:
+            return None
+        ok = len(self.draws) - self.failed
+        return (
+            f"{self.failed} of {len(self.draws)} draws ({self.failed_share:.0%}) have no optimal plan: they count "
+            f"as not ready in P(ready by year); costs, coverage and sensitivities come from the other {ok} only"
+        )
 
     def headline(self, top: int = 8) -> dict:
         q = self.quantiles
@@ -32,10 +47,12 @@ class SweepSummary:
         return {
             "draws": len(self.draws),
             "failed_draws": self.failed,
+            "failed_share": round(self.failed_share, 4) if len(self.draws) else None,
+            "warning": self.warning(),
             "p_ready_by_year": {str(int(r.year)): round(float(r.probability), 4) for r in self.p_ready.itertuples()},
-            "total_cost_quantiles": {f"{k:g}": round(float(v), 2) for k, v in q.loc["total_cost"].items()},
+            "total_cost_quantiles": {f"{k:g}": _round(v) for k, v in q.loc["total_cost"].items()},
             "envelope_cost_per_year_quantiles": {
-                f"{k:g}": round(float(v), 2) for k, v in q.loc["envelope_cost_per_year"].items()
+                f"{k:g}": _round(v) for k, v in q.loc["envelope_cost_per_year"].items()
             },
             "readiness_date_quantiles": {f"{k:g}": _label(v) for k, v in self.readiness_quantiles.items()},
             "top_sensitivities": {
@@ -45,41 +62,52 @@ class SweepSummary:
         }
 
 
+def _round(v: object) -> float | None:
+    """A JSON number, or null where no draw gave one."""
+    return None if v is None or math.isnan(float(v)) else round(float(v), 2)
+
+
 def _label(v: object) -> str | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A result column, empty when no draw wrote it (e.g. every draw infeasible)."""
+    return frame[name] if name in frame.columns else pd.Series(np.nan, index=frame.index, dtype=float)
+
+
 def summarise(draws: pd.DataFrame, m: ModelData) -> SweepSummary:
-    """Summarise finished draws (``collect``) of a scenario."""
-    ok = draws[draws["status"] == "optimal"].copy()
+    """Summarise finished draws (``collect``) of a scenario. A draw without an optimal plan counts
+    as not ready; the other measures come from the draws with one."""
+    optimal = (draws["status"] == "optimal").to_numpy() if len(draws) else np.zeros(0, bool)
+    ok = draws[optimal].copy()
     T = m.T
-    # readiness as a number: the period index, or T ("not within the horizon")
-    ready = ok["readiness_index"].fillna(T).to_numpy(dtype=float)
+    # readiness as a number: the period index, or T ("not within the horizon", or no plan)
+    ready_all = np.where(optimal, _column(draws, "readiness_index").fillna(T).to_numpy(dtype=float), float(T))
+    ready = ready_all[optimal]
     ends = m.cal.year_ends
     p_ready = pd.DataFrame(
-        {"year": m.years, "probability": [float((ready <= t).mean()) if len(ready) else math.nan for t in ends]}
+        {"year": m.years, "probability": [float((ready_all <= t).mean()) if len(ready_all) else math.nan for t in ends]}
     )
-    measures = {
-        "total_cost": ok.get("total_cost"),
-        "envelope_cost_per_year": ok.get("envelope_cost_per_year"),
-        "bottleneck_days": ok.get("bottleneck_days"),
-    }
+    measures = {k: _column(ok, k) for k in ("total_cost", "envelope_cost_per_year", "bottleneck_days")}
     quantiles = pd.DataFrame(
         {
-            k: (v.quantile(list(QUANTILES)) if v is not None and len(v) else pd.Series(np.nan, index=QUANTILES))
+            k: (v.quantile(list(QUANTILES)) if v.notna().any() else pd.Series(np.nan, index=QUANTILES))
             for k, v in measures.items()
         }
     ).T
     rq = {}
     for q in QUANTILES:
-        idx = float(np.quantile(ready, q, method="lower")) if len(ready) else math.nan
+        idx = float(np.quantile(ready_all, q, method="lower")) if len(ready_all) else math.nan
         rq[q] = m.periods[int(idx)] if not math.isnan(idx) and idx < T else None
     cov_cols = [f"coverage:{p}" for p in m.periods]
     fan = (
         ok[cov_cols].quantile(list(QUANTILES)).T if len(ok) else pd.DataFrame(np.nan, index=cov_cols, columns=QUANTILES)
     )
     fan.index = m.periods
-    sensitivity = rank_correlations(ok, {"readiness": ready, "total_cost": ok["total_cost"].to_numpy(dtype=float)})
+    sensitivity = rank_correlations(
+        ok, {"readiness": ready, "total_cost": _column(ok, "total_cost").to_numpy(dtype=float)}
+    )
     return SweepSummary(draws, p_ready, quantiles, rq, sensitivity, fan, failed=int(len(draws) - len(ok)))
 
 
