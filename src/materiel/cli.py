@@ -511,10 +511,11 @@ def _abandon_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _run() -> int:
-    """Run the command line; the exit status (known errors become one-line messages)."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: the process's arguments) in this process and
+    return the exit status; known errors become one-line messages, as for the console script."""
     try:
-        code = app(standalone_mode=False)  # an int when a command ended with typer.Exit
+        code = app(args=argv, prog_name="materiel", standalone_mode=False)  # an int after typer.Exit
     except ScenarioError as exc:
         err.print(str(exc), markup=False, highlight=False)
         return EXIT_INPUT
@@ -563,7 +564,7 @@ def main() -> None:
         _early_pool = ChartPool()
     signal.signal(signal.SIGTERM, _on_signal)
     try:
-        code = _run()
+        code = run()
     finally:
         if _early_pool is not None:
             _early_pool.__exit__()

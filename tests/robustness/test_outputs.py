@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from materiel import cli
 from materiel.atomic import MANIFEST, folder_lock, recover
 from materiel.report.output import LEGACY_OUTPUTS
 from tests.builders import line, scenario, target, write
@@ -26,19 +25,6 @@ THREAT = {
     "attacks": [{"id": "drone", "name": "attack drone", "rate": {"value": 300, "unit": "/month"}}],
     "defences": [{"attack": "drone", "item": "interceptor", "share": 0.5, "per_attack": 2, "p_kill": 0.8}],
 }
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """The command line in-process: (exit status, stdout, stderr)."""
-
-    def go(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["materiel", *args])
-        code = cli._run()
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return go
 
 
 def materiel(*args: str, **kw) -> subprocess.Popen:

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 import materiel
-from materiel import cli
 from materiel.uncertainty.runner import SweepError, collect, done_chunks, execute, prepare, sweep_lock
 from materiel.uncertainty.summary import summarise
 from tests.builders import write
@@ -28,19 +27,6 @@ TINY = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
 @pytest.fixture
 def ranged(tmp_path: Path) -> Path:
     return write(tmp_path, ranged_doc(), "ranged.yaml")
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """The command line in-process: (exit status, stdout, stderr)."""
-
-    def go(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["materiel", *args])
-        code = cli._run()
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return go
 
 
 def sweep(path: Path, folder: Path, seed: int, draws: int = 8) -> pd.DataFrame:
