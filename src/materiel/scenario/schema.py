@@ -171,12 +171,23 @@ class Category(Model):
     name: str = Field(description="Display name.")
 
 
+# Priority weights the planner honours: a customer's weight times an item's spans at most 10⁸,
+# which HiGHS was measured to solve on the shipped scenario (docs/model.md, "Priority weights").
+WEIGHT_MIN, WEIGHT_MAX = 0.01, 100.0
+
+
 class Customer(Model):
     """Who holds stock and has targets."""
 
     id: Id = Field(description="Id used by requirements, stock, shares and funding rules.")
     name: str = Field(description="Display name.")
-    weight: float = Field(1.0, gt=0, description="Priority of this customer's shortfall in the plan.")
+    weight: float = Field(
+        1.0,
+        ge=WEIGHT_MIN,
+        le=WEIGHT_MAX,
+        allow_inf_nan=False,
+        description="Priority of this customer's shortfall in the plan (0.01 to 100).",
+    )
 
 
 class Item(Model):
@@ -186,7 +197,13 @@ class Item(Model):
     name: str = Field(description="Display name.")
     category: str = Field(description="One of the standard categories or a declared one.")
     unit: str = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
-    weight: float = Field(1.0, gt=0, description="Importance within its category.")
+    weight: float = Field(
+        1.0,
+        ge=WEIGHT_MIN,
+        le=WEIGHT_MAX,
+        allow_inf_nan=False,
+        description="Importance within its category, and priority of its shortfall in the plan (0.01 to 100).",
+    )
     loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[str, Num] = Field(default_factory=dict, description="Initial stock per customer.")
