@@ -290,7 +290,7 @@ FAMILIES = (
     Family("Order-payment", order_payment, wording.order_payment, check.check_order_payment),
     Family("Capex-payment", capex_payment, wording.capex_payment, check.check_capex_payment),
     Family("Funding-budget", funding_budget, wording.funding_budget, check.check_budget),
-    Family("Funding-min-spend", funding_min_spend, wording.funding_budget, check.check_min_spend),
+    Family("Funding-min-spend", funding_min_spend, wording.funding_min_spend, check.check_min_spend),
 )
 BOUNDS = (
     Bound("x", wording.order_bounds, check.check_order_bounds),

@@ -61,6 +61,12 @@ def funding_budget(m: ModelData, c: tuple[int, ...]) -> str:
     return f"budget of {m.funds[f]} in {m.years[y]}: {money(m.budget[f, y], m.currency)}{rule}{carry}"
 
 
+def funding_min_spend(m: ModelData, c: tuple[int, ...]) -> str:
+    f, y = c
+    need = money(m.min_spend[f] * m.budget[f, y], m.currency)
+    return f"minimum spend of {m.funds[f]} in {m.years[y]}: at least {m.min_spend[f]:.0%} of its budget, {need}"
+
+
 def order_bounds(m: ModelData, c: tuple[int, ...]) -> str | None:
     """An order's lower bound is a commitment (its upper bound, zero after the horizon, is not input)."""
     l, k, t = c
