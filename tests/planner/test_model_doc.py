@@ -59,6 +59,14 @@ DOC = scenario(
             capacity={"value": 40, "unit": "/year"},
             price={"value": 900, "unit": "EUR"},
         ),
+        # EUR 1e10 a drone against the US fund's EUR 4,500 in all: priced out
+        line(
+            "kr",
+            country="KR",
+            item="drone",
+            capacity={"value": 40, "unit": "/year"},
+            price={"value": 1e10, "unit": "EUR"},
+        ),
     ],
     requirements=[
         {
@@ -83,7 +91,7 @@ DOC = scenario(
             "id": "us",
             "name": "US",
             "budget": {"value": 3_000, "unit": "EUR/year"},
-            "origins": ["US"],
+            "origins": ["US", "KR"],
             "customers": ["ukraine"],
             "min_spend": 0.1,
         },
@@ -91,19 +99,45 @@ DOC = scenario(
 )
 
 
-def money_unit(m: ModelData) -> float:
-    """docs/model.md, "Numbers the solver sees": 10^clip(⌊log₁₀ b⌋ − 3, −3, 6)."""
-    b = m.budget.max()
-    return 1e6 if b <= 0 else 10.0 ** np.clip(np.floor(np.log10(b)) - 3, -3, 6)
+def priced_out(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """docs/model.md, "Sets and variables": orders and capacity no eligible fund could buy a
+    millionth of a unit of with all its money (commitments excepted)."""
+    L, K, T = len(m.lines), len(m.customers), m.T
+    total = m.budget.sum(axis=1)
+    orders = np.zeros((L, K, T), dtype=bool)
+    for l, k, t in itertools.product(range(L), range(K), range(T)):
+        money = sum(total[f] for f in range(len(m.funds)) if m.eligible[f, l, k])
+        orders[l, k, t] = money < 1e-6 * m.price[l, t] and m.committed[l, k, t] <= 0
+    capex = np.array(
+        [sum(total[f] for f in range(len(m.funds)) if m.eligible_capex[f, l]) < 1e-6 * m.capex[l] for l in range(L)]
+    )
+    return orders, capex
 
 
 def item_scale(m: ModelData, i: int) -> float:
-    """10^max(0, ⌊log₁₀ max(1, g(i))⌋ − 2), g(i) the item's largest target, stock, use, capacity."""
-    g = max(m.target[:, i].max(), m.stock0[:, i].max(), m.use[:, i].max())
+    """10^clip(⌊log₁₀ max(1, g(i))⌋ − 2, 0, 4), g(i) from demand d(i) and capacity c(i)."""
+    makes = [l for l in range(len(m.lines)) if m.line_item[l] == i]
+    d = max([m.target[:, i].max(), m.stock0[:, i].max(), m.use[:, i].max()] + [m.committed[l].max() for l in makes])
+    c = max([m.cap[l].max() for l in makes], default=0.0)
+    g = max(d, min(c, 1e4 * d)) if d > 0 else c
+    return 10.0 ** np.clip(np.floor(np.log10(max(1.0, g))) - 2, 0, 4)
+
+
+def money_unit(m: ModelData) -> float:
+    """10^clip(⌊log₁₀ b⌋ − 3, −3, 6), raised until no price or capex per solver unit exceeds 10⁹."""
+    b = m.budget.max()
+    unit = 1e6 if b <= 0 else 10.0 ** np.clip(np.floor(np.log10(b)) - 3, -3, 6)
+    orders, capex = priced_out(m)
+    dearest = 0.0
     for l in range(len(m.lines)):
-        if m.line_item[l] == i:
-            g = max(g, m.cap[l].max())
-    return 10.0 ** max(0.0, np.floor(np.log10(max(1.0, g))) - 2)
+        sigma = item_scale(m, m.line_item[l])
+        if not orders[l].all():
+            dearest = max(dearest, m.price[l].max() * sigma)
+        if not capex[l]:
+            dearest = max(dearest, m.capex[l] * sigma)
+    if dearest / unit > 1e9:
+        unit = 10.0 ** np.ceil(np.log10(dearest / 1e9))
+    return unit
 
 
 def weight_unit(m: ModelData) -> float:
@@ -156,6 +190,7 @@ def rebuild(m: ModelData) -> tuple[Rebuilt, np.ndarray, np.ndarray]:
     M, W = money_unit(m), weight_unit(m)
     sigma = [item_scale(m, i) for i in range(I)]
     y_of = [m.cal.year_of[t] - m.years[0] for t in range(T)]
+    orders_out, capex_out = priced_out(m)
     lp = Rebuilt()
 
     # -- variables, in the documented order, each block in row-major order of its dimensions
@@ -163,11 +198,12 @@ def rebuild(m: ModelData) -> tuple[Rebuilt, np.ndarray, np.ndarray]:
     has_e = {l: m.emax[l] > 0 and m.eligible_capex[:, l].any() for l in range(L)}
     for l, k, t in itertools.product(range(L), range(K), range(T)):
         if has_x[l, k]:
-            hi = 0.0 if t + m.lead[l] >= T else np.inf
+            hi = 0.0 if t + m.lead[l] >= T or orders_out[l, k, t] else np.inf
             lp.var(("x", l, k, t), m.committed[l, k, t], hi, sigma[m.line_item[l]])
     for l, t in itertools.product(range(L), range(T)):
         if has_e[l]:
-            lp.var(("e", l, t), 0.0, 0.0 if t + m.build[l] >= T else m.emax[l], sigma[m.line_item[l]])
+            hi = 0.0 if t + m.build[l] >= T or capex_out[l] else m.emax[l]
+            lp.var(("e", l, t), 0.0, hi, sigma[m.line_item[l]])
     for l, t in itertools.product(range(L), range(T)):
         if has_e[l]:
             lp.var(("K", l, t), scale=sigma[m.line_item[l]])
@@ -217,12 +253,14 @@ def rebuild(m: ModelData) -> tuple[Rebuilt, np.ndarray, np.ndarray]:
     for l, k, y in itertools.product(range(L), range(K), range(Y)):  # Order-payment
         if any(("p", f, l, k, y) in lp.col for f in range(F)):
             terms = [(("p", f, l, k, y), 1.0) for f in range(F)]
-            terms += [(("x", l, k, t), -m.price[l, t] / M) for t in range(T) if y_of[t] == y]
+            terms += [
+                (("x", l, k, t), -m.price[l, t] / M) for t in range(T) if y_of[t] == y and not orders_out[l, k, t]
+            ]
             lp.row(terms, 0.0, 0.0)
     for l, y in itertools.product(range(L), range(Y)):  # Capex-payment
         if any(("q", f, l, y) in lp.col for f in range(F)):
             terms = [(("q", f, l, y), 1.0) for f in range(F)]
-            terms += [(("e", l, t), -m.capex[l] / M) for t in range(T) if y_of[t] == y]
+            terms += [(("e", l, t), -m.capex[l] / M) for t in range(T) if y_of[t] == y and not capex_out[l]]
             lp.row(terms, 0.0, 0.0)
 
     def spending(f: int, y: int) -> list[tuple[tuple, float]]:
@@ -267,6 +305,8 @@ def test_the_fixture_exercises_every_unit_and_family(model: ModelData) -> None:
     assert all(block.size > 0 for block in form.lp.row_blocks)
     assert money_unit(model) == 10 and weight_unit(model) == 1.0
     assert [item_scale(model, i) for i in range(2)] == [10.0, 1.0]  # 5,000 shells; 10 drones a quarter
+    orders, capex = priced_out(model)
+    assert orders[3, 0].all() and not orders[0].any() and not capex.any()  # kr for ukraine only
 
 
 def test_the_documented_lp_is_the_built_lp(model: ModelData) -> None:

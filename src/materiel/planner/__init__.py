@@ -89,6 +89,7 @@ def objective(form: Formulation, result: SolveResult) -> Objective:
         shortfall_optimum=result.shortfall_optimum * form.weight_unit,
         money=result.money * form.money_unit,
         slack=result.slack,
+        weight_unit=form.weight_unit,
     )
 
 

@@ -338,8 +338,16 @@ def check_build_time(m: ModelData, g: PlanGrid) -> list[Violation]:
     ]
 
 
+def stock_size(m: ModelData) -> np.ndarray:
+    """(K, I) the largest of each customer's initial stock, targets and uses of each item: the
+    size against which the stock's relative tolerance is measured."""
+    return np.maximum.reduce([m.stock0, m.target.max(axis=2, initial=0.0), m.use.max(axis=2, initial=0.0)])
+
+
 def check_stock_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
-    """The stock table follows from initial stock, deliveries, losses and use (use drawn first)."""
+    """The stock table follows from initial stock, deliveries, losses and use (use drawn first),
+    to a millionth of the stock or of the item's size for its holder (a unit of use may go unmet
+    while a target of 1e9 is short: a billionth of it, within the planner's shortfall slack)."""
     s = g.stock
     if s is None:
         return []
@@ -347,7 +355,9 @@ def check_stock_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
     ok = (s.customer >= 0) & (s.period >= 0) & (s.item >= 0)
     truth = np.full(len(s.stock), np.nan)
     truth[ok] = rebuilt[s.customer[ok], s.item[ok], s.period[ok]]
-    wrong = ok & (np.abs(s.stock - truth) > REL * np.abs(truth) + STOCK_ABS)
+    size = np.zeros(len(s.stock))
+    size[ok] = stock_size(m)[s.customer[ok], s.item[ok]]
+    wrong = ok & (np.abs(s.stock - truth) > REL * np.maximum(np.abs(truth), size) + STOCK_ABS)
     return [
         Violation(
             "stock balance",

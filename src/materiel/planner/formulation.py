@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario.compiled import ModelData
+from ..scenario.compiled import NEGLIGIBLE, ModelData
 from . import check, wording
 from .lp import INF, Block, LinearProgram
 
@@ -61,36 +61,77 @@ class Formulation:
     weight_unit: float = 1.0  # the scenario's priority weight that counts as 1 in shortfall_cost
 
 
+# The largest price or capex per solver unit of quantity, in money units, that the money unit
+# allows: HiGHS refuses matrix entries from 1e15 and loses precision well before.
+LARGEST_PRICE = 1e9
+# Capacity counts towards an item's scale up to this many times its largest demand figure: beyond
+# that it is a loose bound, and letting it set the scale would shrink the stock and use that do
+# matter below HiGHS's tolerance (measured: a stock of 1 beside a capacity of 1e10 a year).
+CAPACITY_REACH = 1e4
+# At most 10⁴ units per solver unit: HiGHS's feasibility tolerance of 1e-7 solver units is then at
+# most a thousandth of a unit, the checker's tolerance on stock (measured: with 10⁷, a target of 1e9
+# beside a use of one a year left stock at −0.25). Figures up to 1e10 stay within 1e6 solver units.
+LARGEST_ITEM_EXPONENT = 4
+
+
+def priced_out(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Orders (L, K, T) and capacity starts (L, T) of which the funds that may pay for them could
+    not afford a millionth of a unit with all their money over the horizon (commitments excepted).
+    They are fixed at zero and their prices left out of the LP: a unit price of 1e11 beside a
+    budget of a few euros would otherwise put 14 orders of magnitude into one row, and HiGHS then
+    stops with an unknown status (measured)."""
+    money = m.budget.sum(axis=1)  # (F,) everything each fund has
+    for_orders = np.einsum("f,flk->lk", money, m.eligible.astype(float))
+    orders = (for_orders[:, :, None] < NEGLIGIBLE * m.price[:, None, :]) & (m.committed <= 0)
+    for_capex = money @ m.eligible_capex.astype(float)
+    starts = np.broadcast_to((for_capex < NEGLIGIBLE * m.capex)[:, None], (len(m.lines), m.T))
+    return orders, starts
+
+
 def money_unit(m: ModelData) -> float:
     """Base-currency units per money unit in the LP: a power of ten that puts the largest yearly
     budget at or above 10³ money units, never coarser than millions (the unit of the shipped and
     benchmark scenarios, whose budgets run to billions) nor finer than thousandths of the currency
-    (smaller budgets are as good as none). A fixed unit of a million would make a small scenario's
-    money vanish below HiGHS's tolerances: a budget of a few euros is 10⁻⁷ millions, and the solver
-    may then overspend it unseen."""
+    (smaller budgets are as good as none) — unless a price or capex per solver unit of quantity
+    would then exceed ``LARGEST_PRICE`` money units, when the unit is coarsened until it does not
+    (a unit price of 1e11 beside a budget of a few euros). A fixed unit of a million would make a
+    small scenario's money vanish below HiGHS's tolerances: a budget of a few euros is 10⁻⁷
+    millions, and the solver may then overspend it unseen."""
     biggest = float(m.budget.max(initial=0.0))
-    if biggest <= 0:
-        return 1e6
-    return float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
+    unit = 1e6 if biggest <= 0 else float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
+    sigma = item_scales(m)[m.line_item]
+    orders, starts = priced_out(m)
+    prices = np.where(orders.all(axis=1), 0.0, m.price) * sigma[:, None]
+    capex = np.where(starts[:, 0], 0.0, m.capex) * sigma
+    dearest = max(float(prices.max(initial=0.0)), float(capex.max(initial=0.0)))
+    if dearest / unit > LARGEST_PRICE:
+        unit = float(10.0 ** np.ceil(np.log10(dearest / LARGEST_PRICE)))
+    return unit
 
 
 def item_scales(m: ModelData) -> np.ndarray:
     """(I,) natural units per solver unit of each item: a power of ten that brings the item's
-    largest target, stock, use or line capacity per period below about a thousand solver units.
-    Without it a scenario counting FPV drones in millions and PAC-3 in hundreds gives HiGHS
-    coefficients over 9 orders of magnitude (measured: interior point then fails to converge)."""
-    cap = np.zeros(len(m.items))
+    largest figure below about a thousand solver units. The figures are its targets, stocks, uses
+    and commitments, and the capacities per period of the lines that make it up to
+    ``CAPACITY_REACH`` times the largest of the others (capacity alone for an item nobody holds,
+    uses or wants), and never more than 10⁴ units. Without it a scenario counting FPV drones in millions and PAC-3 in hundreds
+    gives HiGHS coefficients over 9 orders of magnitude (measured: interior point then fails to
+    converge)."""
+    I = len(m.items)
+    cap, committed = np.zeros(I), np.zeros(I)
     np.maximum.at(cap, m.line_item, m.cap.max(axis=1, initial=0.0))
-    big = np.maximum.reduce(
+    np.maximum.at(committed, m.line_item, m.committed.max(axis=(1, 2), initial=0.0))
+    demand = np.maximum.reduce(
         [
             m.target.max(axis=(0, 2), initial=0.0),
             m.stock0.max(axis=0, initial=0.0),
             m.use.max(axis=(0, 2), initial=0.0),
-            cap,
+            committed,
         ]
     )
+    big = np.where(demand > 0, np.maximum(demand, np.minimum(cap, CAPACITY_REACH * demand)), cap)
     exponent = np.floor(np.log10(np.maximum(big, 1.0))) - 2
-    return 10.0 ** np.maximum(exponent, 0.0)
+    return 10.0 ** np.clip(exponent, 0.0, LARGEST_ITEM_EXPONENT)
 
 
 def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
@@ -106,11 +147,14 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     deliverable = (t[None, :] + m.lead[:, None]) < T  # (L, T)
     payable = m.eligible.any(axis=0)  # (L, K)
     x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & np.ones((1, 1, T), dtype=bool)
-    x_upper = np.where(deliverable[:, None, :], np.inf, 0.0)
+    orders_out, starts_out = priced_out(m)
+    x_upper = np.where(deliverable[:, None, :] & ~orders_out, np.inf, 0.0)
     x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed, upper=x_upper, scale=by_line[:, None, None])
     useful = (t[None, :] + m.build[:, None]) < T
     e_mask = np.broadcast_to(((m.emax > 0) & m.eligible_capex.any(axis=0))[:, None], (L, T))
-    e = lp.add_vars("e", DIMS["e"], e_mask, upper=np.where(useful, m.emax[:, None], 0.0), scale=by_line[:, None])
+    e = lp.add_vars(
+        "e", DIMS["e"], e_mask, upper=np.where(useful & ~starts_out, m.emax[:, None], 0.0), scale=by_line[:, None]
+    )
     K_mask = np.broadcast_to(e_mask.any(axis=1)[:, None], (L, T))
     Kb = lp.add_vars("K", DIMS["K"], K_mask, scale=by_line[:, None])
     # Budgets are yearly, so money is allocated to lines by year: 4× fewer columns than by quarter.
@@ -217,7 +261,8 @@ def order_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     mask = (v.p.index >= 0).any(axis=0)
     rows = lp.add_rows("Order-payment", ("line", "customer", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.p.index, 1.0)
-    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -(m.price / money_unit(m))[:, None, :])
+    price = np.where(priced_out(m)[0], 0.0, m.price[:, None, :])
+    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -price / money_unit(m))
     return rows
 
 
@@ -226,7 +271,8 @@ def capex_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     mask = (v.q.index >= 0).any(axis=0)
     rows = lp.add_rows("Capex-payment", ("line", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.q.index, 1.0)
-    lp.add_terms(rows.index[:, m.year_index], v.e.index, -(m.capex / money_unit(m))[:, None])
+    capex = np.where(priced_out(m)[1], 0.0, m.capex[:, None])
+    lp.add_terms(rows.index[:, m.year_index], v.e.index, -capex / money_unit(m))
     return rows
 
 
@@ -326,9 +372,9 @@ def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
     the independent checker assumes) instead of hoarding it. Taking ref from targets, not from tiny
     uses, keeps the objective's coefficients within a few orders of magnitude.
     """
-    w = m.customer_weight[:, None, None] * m.item_weight[None, :, None] / weight_unit(m)
     T = m.T
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # non-finite weights are refused when passed
+        w = m.customer_weight[:, None, None] * m.item_weight[None, :, None] / weight_unit(m)
         cu = np.where(m.target > 0, w / m.target, 0.0)
         min_target = np.where(m.target > 0, m.target, np.inf).min(axis=2, keepdims=True)
         max_use = m.use.max(axis=2, keepdims=True)

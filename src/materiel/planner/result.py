@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..scenario.compiled import ModelData
 from .formulation import Formulation
+from .solver import ABS_SHORTFALL_SLACK
 
 EPS = 1e-7
 
@@ -21,12 +22,22 @@ EPS = 1e-7
 class Objective:
     """The lexicographic solve's figures (docs/model.md, "Objective: lexicographic"): phase 1's
     least weighted shortfall, the final plan's weighted shortfall (phase 2 may give up a relative
-    ``slack`` of it, plus 10⁻⁹, for money), and the plan's money in the base currency."""
+    ``slack`` of it, plus 10⁻⁹ weight units, for money), and the plan's money in the base
+    currency. Shortfalls are in the scenario's weights; ``weight_unit`` is the weight that counts
+    as 1 in the LP (``formulation.weight_unit``)."""
 
     shortfall: float
     shortfall_optimum: float
     money: float
     slack: float
+    weight_unit: float = 1.0
+
+    @property
+    def limit(self) -> float:
+        """The weighted shortfall phase 2 was allowed: optimum + slack·|optimum| + 10⁻⁹ weight units."""
+        return (
+            self.shortfall_optimum + self.slack * abs(self.shortfall_optimum) + ABS_SHORTFALL_SLACK * self.weight_unit
+        )
 
     def summary(self) -> dict[str, float]:
         return {
@@ -181,8 +192,16 @@ def category_coverage(m: ModelData, stock: np.ndarray, customer: int) -> np.ndar
 
 
 def _clean(a: np.ndarray) -> np.ndarray:
-    a = np.where(np.abs(a) < EPS, 0.0, a)
-    return a
+    """Solver values as reported: never below zero (every variable is ≥ 0; HiGHS may undershoot a
+    bound by its tolerance, 1e-7 solver units, up to a thousandth of a unit), and 0 below ``EPS``."""
+    return np.where(a < EPS, 0.0, a)
+
+
+def _clean_priced(a: np.ndarray, price: np.ndarray, unit: float) -> np.ndarray:
+    """Quantities bought, as reported: like ``_clean``, but a quantity below ``EPS`` is kept while
+    its cost is not negligible (``EPS`` money units), so the orders and investments tables account
+    for all the money the funding table shows (1e-7 units at EUR 1e7 are EUR 1)."""
+    return np.where((a < EPS) & ((a <= 0) | (a * price < EPS * unit)), 0.0, a)
 
 
 def _line_facts(m: ModelData) -> dict[str, np.ndarray]:
@@ -209,7 +228,7 @@ def _about(m: ModelData, lines_at: np.ndarray, *facts: str) -> dict[str, np.ndar
 def read_orders(m: ModelData, x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Orders (one row per line, customer and period ordered) and the deliveries they make."""
     periods, year_of, T = np.array(m.periods), m.cal.year_of, m.T
-    l, k, t = np.nonzero(x > EPS)
+    l, k, t = np.nonzero(x > 0)
     qty = x[l, k, t]
     arrive = np.minimum(t + m.lead[l], T - 1)
     custs = np.array(m.customers)
@@ -262,7 +281,7 @@ def read_capacity(m: ModelData, x: np.ndarray, added: np.ndarray) -> pd.DataFram
 
 def read_investments(m: ModelData, e: np.ndarray) -> pd.DataFrame:
     """Capacity investments: one row per line and period an expansion starts in."""
-    l, t = np.nonzero(e > EPS)
+    l, t = np.nonzero(e > 0)
     periods = np.array(m.periods)
     return pd.DataFrame(
         {
@@ -356,9 +375,9 @@ def read_budgets(m: ModelData, funding: pd.DataFrame, carried: np.ndarray) -> pd
 def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     """Turn a solution vector (natural units) into the plan's tables."""
     v, unit = form.var, form.money_unit
-    x = _clean(v.x.values(solution))
+    x = _clean_priced(v.x.values(solution), m.price[:, None, :], unit)
     orders, deliveries = read_orders(m, x)
-    e = _clean(v.e.values(solution))
+    e = _clean_priced(v.e.values(solution), m.capex[:, None], unit)
     capacity = read_capacity(m, x, _clean(v.K.values(solution)))
     funding = read_funding(m, _clean(v.p.values(solution)) * unit, _clean(v.q.values(solution)) * unit, unit)
     stock = read_stock(m, _clean(v.s.values(solution)), _clean(v.v.values(solution)))

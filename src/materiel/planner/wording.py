@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fmt import money
+from .. import fmt
 from ..scenario.compiled import ModelData
+
+HUGE = 1e15  # figures from here on are written in scientific notation, not with 16 or more digits
+
+
+def count(x: float) -> str:
+    """A quantity: '1,250' or, for an absurd figure, '1e+300'."""
+    return f"{x:,.0f}" if abs(x) < HUGE else f"{x:.3g}"
+
+
+def money(x: float, currency: str) -> str:
+    """An amount of money: 'EUR 1.25 bn' or, for an absurd figure, 'EUR 1e+300'."""
+    return fmt.money(x, currency) if abs(x) < HUGE else f"{currency} {x:.3g}"
 
 
 def line_capacity(m: ModelData, c: tuple[int, ...]) -> str:
     l, t = c
     per_year = m.cap[l, t] * m.cal.per_year
     return (
-        f"capacity of line {m.lines[l]} in {m.periods[t]}: at most {m.cap[l, t]:,.0f} per period "
-        f"({per_year:,.0f} a year) plus any capacity added"
+        f"capacity of line {m.lines[l]} in {m.periods[t]}: at most {count(m.cap[l, t])} per period "
+        f"({count(per_year)} a year) plus any capacity added"
     )
 
 
@@ -39,7 +51,7 @@ def stock_balance(m: ModelData, c: tuple[int, ...]) -> str:
 
 def stock_target(m: ModelData, c: tuple[int, ...]) -> str:
     k, i, t = c
-    return f"target of {m.target[k, i, t]:,.0f} {m.items[i]} for {m.customers[k]} in {m.periods[t]}"
+    return f"target of {count(m.target[k, i, t])} {m.items[i]} for {m.customers[k]} in {m.periods[t]}"
 
 
 def order_payment(m: ModelData, c: tuple[int, ...]) -> str:
@@ -73,7 +85,7 @@ def order_bounds(m: ModelData, c: tuple[int, ...]) -> str | None:
     if m.committed[l, k, t] <= 0:
         return None
     return (
-        f"commitment: {m.committed[l, k, t]:,.0f} {m.items[m.line_item[l]]} ordered on {m.lines[l]} "
+        f"commitment: {count(m.committed[l, k, t])} {m.items[m.line_item[l]]} ordered on {m.lines[l]} "
         f"for {m.customers[k]} in {m.periods[t]}"
     )
 
@@ -81,7 +93,7 @@ def order_bounds(m: ModelData, c: tuple[int, ...]) -> str | None:
 def expansion_bounds(m: ModelData, c: tuple[int, ...]) -> str:
     l, _ = c
     per_year = m.emax[l] * m.cal.per_year**2
-    return f"expansion limit of line {m.lines[l]}: {per_year:,.0f} a year of added capacity per year"
+    return f"expansion limit of line {m.lines[l]}: {count(per_year)} a year of added capacity per year"
 
 
 VARIABLES = {
