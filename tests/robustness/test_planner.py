@@ -255,11 +255,25 @@ def test_a_number_the_solver_cannot_take_is_a_plan_error_naming_the_scenario(fie
     assert "span more than the solver can hold" in text and named in text
 
 
-def test_non_finite_numbers_never_reach_highs() -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("item_weight", np.inf, "weight of shell is inf; it must be a finite number > 0"),
+        ("target", np.nan, "target of ukraine shell 2026Q1 is nan; it must be a finite number ≥ 0"),
+        ("share", -1.0, "share of cheap ukraine is -1; it must be between 0 and 1"),
+        ("cap", -np.inf, "capacity of cheap 2026Q1 is -inf; it must be a finite number ≥ 0"),
+        ("budget", np.nan, "budget of eu 2026 is nan; it must be a finite number ≥ 0"),
+    ],
+)
+def test_compiled_figures_the_planner_cannot_use_are_named(field: str, value: float, named: str) -> None:
+    """Compiled data that skipped validation (built or changed in code): a NaN target or a share
+    of −1 used to give "optimal" plans the checker rejects; an infinite weight reached HiGHS."""
     _, model = materiel.load(TINY)
-    model.item_weight[0] = np.inf
-    with pytest.raises(materiel.PlanError, match="span more than the solver can hold"):
+    getattr(model, field).flat[0] = value
+    with pytest.raises(materiel.PlanError) as info:
         materiel.plan(model)
+    assert info.value.status is SolveStatus.error
+    assert named in info.value.conflicts
 
 
 # -- solver statuses and the phases' figures -------------------------------------------------------

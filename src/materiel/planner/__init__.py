@@ -8,6 +8,7 @@ from pathlib import Path
 from ..scenario.compiled import ModelData
 from .formulation import FAMILY, Formulation, build
 from .iis import explain
+from .inputs import unusable
 from .result import Objective, Plan, read_plan
 from .solver import LPRangeError, SolveResult, SolverOptions, SolveStatus, solve
 from .wording import variable
@@ -96,6 +97,8 @@ def objective(form: Formulation, result: SolveResult) -> Objective:
 def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None) -> Plan:
     """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal."""
     options = options or options_for(m)
+    if problems := unusable(m):
+        raise PlanError(SolveStatus.error, "the compiled scenario holds figures the planner cannot use", problems)
     tick = time.perf_counter()
     form = build(m)
     timings = {"build": time.perf_counter() - tick}
