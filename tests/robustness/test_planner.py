@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import materiel
 from materiel.cli import app
-from materiel.planner import failure
+from materiel.planner import failure, make_plan
 from materiel.planner.check import check_plan
 from materiel.planner.formulation import build
 from materiel.planner.solver import SolveResult, SolverOptions, SolveStatus, status_of
@@ -253,6 +253,13 @@ def test_a_number_the_solver_cannot_take_is_a_plan_error_naming_the_scenario(fie
     assert info.value.status is SolveStatus.error
     text = str(info.value)
     assert "span more than the solver can hold" in text and named in text
+
+
+def test_exporting_an_lp_the_solver_cannot_take_is_a_plan_error(tmp_path: Path) -> None:
+    _, model = materiel.load(TINY)
+    model.cap[...] = 1e300
+    with pytest.raises(materiel.PlanError, match="span more than the solver can hold"):
+        make_plan(model, export_lp=tmp_path / "model.mps")
 
 
 @pytest.mark.parametrize(

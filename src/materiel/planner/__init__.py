@@ -102,9 +102,9 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
     tick = time.perf_counter()
     form = build(m)
     timings = {"build": time.perf_counter() - tick}
-    if export_lp is not None:
-        write_lp(form, export_lp)
     try:
+        if export_lp is not None:
+            write_lp(form, export_lp)
         result = solve(form, options)
     except LPRangeError as exc:
         raise out_of_range(m, form, exc) from None
