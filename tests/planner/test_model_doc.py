@@ -129,12 +129,12 @@ def money_unit(m: ModelData) -> float:
     unit = 1e6 if b <= 0 else 10.0 ** np.clip(np.floor(np.log10(b)) - 3, -3, 6)
     orders, capex = priced_out(m)
     dearest = 0.0
+    for l, k, t in itertools.product(range(len(m.lines)), range(len(m.customers)), range(m.T)):
+        if not orders[l, k, t]:
+            dearest = max(dearest, m.price[l, t] * item_scale(m, m.line_item[l]))
     for l in range(len(m.lines)):
-        sigma = item_scale(m, m.line_item[l])
-        if not orders[l].all():
-            dearest = max(dearest, m.price[l].max() * sigma)
         if not capex[l]:
-            dearest = max(dearest, m.capex[l] * sigma)
+            dearest = max(dearest, m.capex[l] * item_scale(m, m.line_item[l]))
     if dearest / unit > 1e9:
         unit = 10.0 ** np.ceil(np.log10(dearest / 1e9))
     return unit

@@ -195,10 +195,22 @@ def examples(n: int) -> settings:
     )
 
 
+def presolve_trap() -> dict[str, Any]:
+    """A millionth of a unit a year against a millionth of a euro a year, beside a target of 1,000:
+    found by this test; HiGHS's presolve called the LP infeasible (it is not: nothing is bought)."""
+    doc = tiny_budget(1e-6, carry_over=False)
+    doc["horizon"]["periods"] = 6
+    doc["requirements"][0]["targets"][0]["value"] = 1000.0
+    doc["lines"][0]["capacity"] = [{"from": "2026Q1", "value": 1e-6, "unit": "/year"}]
+    doc["lines"][0]["price"]["value"] = 1.5
+    return doc
+
+
 @examples(100)
 @given(scenarios())
 @example(tiny_budget(0.0625, carry_over=True))
 @example(tiny_budget(7.8e-127, carry_over=False))
+@example(presolve_trap())
 def test_random_scenarios_solve_and_pass_the_checker(doc: dict[str, Any]) -> None:
     assert_plan_keeps_its_rules(doc)
 

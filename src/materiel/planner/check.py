@@ -77,15 +77,14 @@ class _Reader:
         self.out.append(Violation("table", name, f"missing column {column!r}"))
         return False
 
-    def ids(self, table: pd.DataFrame, name: str, column: str, kind: str | None = None) -> np.ndarray:
+    def ids(self, table: pd.DataFrame, name: str, column: str) -> np.ndarray:
         """Index of each row's id (-1, with a violation, when missing or unknown)."""
-        kind = kind or column
         if not self.has(table, name, column):
             return np.full(len(table), -1)
         text = table[column].astype(str)
-        idx = text.map(self.maps[kind]).fillna(-1).astype(int).to_numpy()
+        idx = text.map(self.maps[column]).fillna(-1).astype(int).to_numpy()
         for bad in sorted(set(text[idx < 0])):
-            self.out.append(Violation("table", f"{name}.{column}", f"unknown {kind} {bad!r}"))
+            self.out.append(Violation("table", f"{name}.{column}", f"unknown {column} {bad!r}"))
         return idx
 
     def numbers(self, table: pd.DataFrame, name: str, column: str) -> np.ndarray:

@@ -101,7 +101,7 @@ def money_unit(m: ModelData) -> float:
     unit = 1e6 if biggest <= 0 else float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
     sigma = item_scales(m)[m.line_item]
     orders, starts = priced_out(m)
-    prices = np.where(orders.all(axis=1), 0.0, m.price) * sigma[:, None]
+    prices = np.where(orders, 0.0, m.price[:, None, :]) * sigma[:, None, None]
     capex = np.where(starts[:, 0], 0.0, m.capex) * sigma
     dearest = max(float(prices.max(initial=0.0)), float(capex.max(initial=0.0)))
     if dearest / unit > LARGEST_PRICE:
@@ -111,12 +111,12 @@ def money_unit(m: ModelData) -> float:
 
 def item_scales(m: ModelData) -> np.ndarray:
     """(I,) natural units per solver unit of each item: a power of ten that brings the item's
-    largest figure below about a thousand solver units. The figures are its targets, stocks, uses
-    and commitments, and the capacities per period of the lines that make it up to
-    ``CAPACITY_REACH`` times the largest of the others (capacity alone for an item nobody holds,
-    uses or wants), and never more than 10⁴ units. Without it a scenario counting FPV drones in millions and PAC-3 in hundreds
-    gives HiGHS coefficients over 9 orders of magnitude (measured: interior point then fails to
-    converge)."""
+    largest figure below about a thousand solver units, never more than 10⁴ units. The figures
+    are its targets, stocks, uses and commitments, and the capacities per period of the lines that
+    make it up to ``CAPACITY_REACH`` times the largest of the others (capacity alone for an item
+    nobody holds, uses or wants). Without it a scenario counting FPV drones in millions and PAC-3
+    in hundreds gives HiGHS coefficients over 9 orders of magnitude (measured: interior point then
+    fails to converge)."""
     I = len(m.items)
     cap, committed = np.zeros(I), np.zeros(I)
     np.maximum.at(cap, m.line_item, m.cap.max(axis=1, initial=0.0))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -225,6 +225,20 @@ def add_limit_row(h: highspy.Highs, form: Formulation) -> int:
     return h.getNumRow() - 1
 
 
+def confirm_without_presolve(h: highspy.Highs, run: Callable[[], SolveStatus]) -> SolveStatus:
+    """Re-solve an LP that presolve judged infeasible without presolve: on figures near HiGHS's
+    tolerances (a capacity of 10⁻⁶ a year beside a budget of 10⁻⁶ euros) presolve has called a
+    feasible LP infeasible (measured), and a scenario is only called contradictory when the LP
+    itself is. The caller's presolve setting is restored."""
+    _, presolve = h.getOptionValue("presolve")
+    h.clearSolver()
+    h.setOptionValue("presolve", "off")
+    try:
+        return run()
+    finally:
+        h.setOptionValue("presolve", presolve)
+
+
 def run_phases(
     h: highspy.Highs, form: Formulation, limit_row: int, options: SolverOptions, tie_basis: bool = False
 ) -> Phases:
@@ -253,6 +267,8 @@ def run_phases(
     tick = time.perf_counter()
     h.changeColsCost(n, cols, shortfall + TIE_BREAK * money)
     status = run()
+    if status in (SolveStatus.infeasible, SolveStatus.unbounded_or_infeasible):
+        status = confirm_without_presolve(h, run)
     if status is SolveStatus.optimal:
         if tie_basis:
             out.tie_basis = h.getBasis()
