@@ -221,23 +221,50 @@ def test_any_valid_weights_give_a_plan_that_keeps_its_rules(doc: dict[str, Any])
     assert_plan_keeps_its_rules(doc)
 
 
-def far_apart(capacity: float = 1.0, price: float = 1.0, target: float = 1.0, budget: float = 1.0) -> dict[str, Any]:
-    """Stock 1 used once a year beside one figure orders of magnitude larger: found by this test.
-    A capacity of 1e10 a year, or a target of 1e9, set the item's scale so coarse that the stock
-    and use fell below HiGHS's tolerance (stock −0.25 in the plan, or "infeasible"); a unit price
-    of 1e11 beside a budget of 1 put 14 orders of magnitude into one row (HiGHS: unknown status)."""
+def stock_of_one(budget: float = 1.0) -> dict[str, Any]:
+    """One item, a stock of 1 used once a year, one line (1 a year) at EUR 1, one fund."""
     doc = tiny_budget(budget, carry_over=False)
     doc["items"][0] |= {"stock": {"ukraine": 1.0}, "use": {"ukraine": {"value": 1.0, "unit": "/year"}}}
-    doc["requirements"][0]["targets"][0]["value"] = target
-    doc["lines"][0]["capacity"][1]["value"] = capacity
-    doc["lines"].append(doc["lines"][0] | {"id": "l1", "price": {"value": price, "unit": "EUR"}})
+    doc["lines"][0] |= {
+        "capacity": [{"from": "2026Q1", "value": 1.0, "unit": "/year"}],
+        "price": {"value": 1.0, "unit": "EUR"},
+    }
+    return doc
+
+
+def capacity_far_beyond_demand() -> dict[str, Any]:
+    """Found by this test: a capacity of 1e10 a year set the item's scale so coarse that a stock of
+    1 fell below HiGHS's tolerance (the plan's stock table said 0 where 1 was held)."""
+    doc = stock_of_one(budget=1e9)
+    doc["horizon"]["periods"] = 2
+    doc["customers"].append({"id": "europe", "name": "europe", "weight": 1.0})
+    doc["items"][0]["use"] = {"europe": {"value": 1.0, "unit": "/year"}}
+    doc["requirements"] = []
+    doc["lines"][0]["capacity"].append({"from": "2026Q2", "value": 1e10, "unit": "/year"})
+    return doc
+
+
+def target_far_beyond_use() -> dict[str, Any]:
+    """Found by this test: a target of 1e9 beside a use of one a year left the plan's stock a
+    quarter's use off the trajectory its orders give."""
+    doc = stock_of_one()
+    doc["requirements"][0]["targets"][0]["value"] = 1e9
+    return doc
+
+
+def price_far_beyond_budget() -> dict[str, Any]:
+    """Found by this test: a unit price of 1e11 beside a budget of EUR 1 put 14 orders of magnitude
+    into one payment row (HiGHS refused the LP, or stopped with an unknown status)."""
+    doc = stock_of_one()
+    dear = doc["lines"][0] | {"id": "l1", "price": {"value": 1e11, "unit": "EUR"}}
+    doc["lines"].append(dear | {"capacity": [*dear["capacity"], {"from": "2026Q2", "value": 1e4, "unit": "/year"}]})
     return doc
 
 
 @examples(100)
 @given(extreme())
-@example(far_apart(capacity=1e10))
-@example(far_apart(target=1e9))
-@example(far_apart(price=1e11))
+@example(capacity_far_beyond_demand())
+@example(target_far_beyond_use())
+@example(price_far_beyond_budget())
 def test_figures_across_their_plausible_ranges_give_a_plan_that_keeps_its_rules(doc: dict[str, Any]) -> None:
     assert_plan_keeps_its_rules(doc)
