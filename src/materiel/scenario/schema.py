@@ -172,7 +172,7 @@ class Category(Model):
 
 
 # Priority weights the planner honours: a customer's weight times an item's spans at most 10⁸,
-# which HiGHS was measured to solve on the shipped scenario (docs/model.md, "Priority weights").
+# which HiGHS was measured to solve on the shipped scenario (docs/model.md, "Objective: lexicographic").
 WEIGHT_MIN, WEIGHT_MAX = 0.01, 100.0
 
 
