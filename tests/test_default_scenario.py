@@ -76,7 +76,10 @@ def test_conflicting_figures_are_ranges(loaded: tuple) -> None:
 def test_default_plan_is_optimal_and_checks(default_plan: materiel.Plan) -> None:
     assert materiel.check(default_plan) == []
     s = default_plan.summary()
-    assert s["status"] == "optimal"
+    objective = s["objective"]  # phase 2 gave up at most the documented slack of phase 1's optimum
+    assert objective["shortfall_slack"] == default_plan.model.scenario.planner.shortfall_tolerance
+    limit = objective["weighted_shortfall_phase1"] * (1 + objective["shortfall_slack"]) + 1e-9
+    assert objective["weighted_shortfall_phase1"] - 1e-9 <= objective["weighted_shortfall"] <= limit
     assert 0.3 < s["europe_share"] < 0.95
     m = default_plan.model
     ukraine_funds = [f.id for f in m.scenario.funding if f.customers == ["ukraine"]]

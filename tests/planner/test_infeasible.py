@@ -61,3 +61,4 @@ def test_time_limit_is_an_error_not_a_plan(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as info:
         materiel.plan(write(tmp_path, doc))
     assert info.value.status is SolveStatus.time_limit
+    assert "time limit of 1e-09 s (planner.time_limit)" in str(info.value)

@@ -42,7 +42,7 @@ def air_defence_tables(
     arrived = _arrived_within(flow, goal_days)  # (T, I)
     available = stock.T + arrived
     need = demand_day * goal_days
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a need of 1e-300 is covered
         cover = np.where(need > 0, np.minimum(1.0, available / np.where(need > 0, need, 1)), 1.0)  # (T, I)
     days = sustainment.set_index(["item", "period"])["days"]
     rows = []

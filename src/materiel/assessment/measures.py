@@ -61,7 +61,7 @@ def days_until_empty(
         net = _net(inflow[:, j], use)
         last = j == inflow.shape[1] - 1
         length = NEVER if last else seg[j]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             runs_out = open_ & (net < 0) & (level + net * length <= 0) if not last else open_ & (net < 0)
             out = np.where(runs_out, elapsed + level / -np.where(net < 0, net, -1), out)
         open_ &= ~runs_out
@@ -100,7 +100,7 @@ def days_until_empty_daily(stock: np.ndarray, use_per_day: np.ndarray, inflow: n
     first = below.argmax(axis=1)
     rows = np.arange(stock.size)
     before = np.where(first > 0, level[rows, np.maximum(first - 1, 0)], stock)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a use of 1e-300 lasts for ever
         inside = first + before / -np.where(net[rows, first] < 0, net[rows, first], -1)
         tail_net = net[:, -1]
         after = np.where(tail_net < 0, net.shape[1] + level[:, -1] / -np.where(tail_net < 0, tail_net, -1), NEVER)

@@ -11,10 +11,12 @@ import highspy
 
 from ..atomic import OutputError
 from ..scenario.compiled import ModelData
-from .formulation import Formulation, build
+from .formulation import FAMILY, Formulation, build
 from .iis import explain
-from .result import Plan, read_plan
-from .solver import SolverOptions, SolveStatus, solve
+from .inputs import unusable
+from .result import Objective, Plan, read_plan
+from .solver import LPRangeError, SolveResult, SolverOptions, SolveStatus, solve
+from .wording import variable
 
 
 class PlanError(Exception):
@@ -38,25 +40,85 @@ def options_for(m: ModelData) -> SolverOptions:
     return SolverOptions(shortfall_tolerance=s.shortfall_tolerance, time_limit=s.time_limit)
 
 
+def failure(m: ModelData, form: Formulation, result: SolveResult, options: SolverOptions) -> PlanError:
+    """Why HiGHS gave no optimal plan, one message per status."""
+    status = result.status
+    if status is SolveStatus.infeasible or status is SolveStatus.unbounded_or_infeasible:
+        conflicts = explain(result.highs, form, m) if result.highs is not None else []
+        if status is SolveStatus.unbounded_or_infeasible:
+            msg = (
+                "HiGHS found that either no plan satisfies every rule or the LP is unbounded, without "
+                "telling which; every cost of the LP is at least 0, so most likely no plan satisfies every rule"
+            )
+        elif conflicts:
+            msg = "no plan satisfies every rule of this scenario: these inputs contradict each other"
+        else:
+            msg = "no plan satisfies every rule of this scenario (HiGHS could not isolate the conflicting inputs)"
+        return PlanError(status, msg, conflicts)
+    if status is SolveStatus.time_limit:
+        limit = f" of {options.time_limit:g} s (planner.time_limit)" if options.time_limit is not None else ""
+        return PlanError(status, f"HiGHS reached its time limit{limit} before it could prove a plan optimal")
+    if status is SolveStatus.iteration_limit:
+        limit = f" of {options.iteration_limit} simplex iterations" if options.iteration_limit is not None else ""
+        return PlanError(status, f"HiGHS stopped at its limit{limit} before it could prove a plan optimal")
+    if status is SolveStatus.unbounded:
+        return PlanError(
+            status,
+            "HiGHS found the LP unbounded, which its costs (all at least 0) rule out: "
+            "a numerical failure of the solver on this scenario",
+        )
+    return PlanError(status, f"HiGHS stopped without an optimal plan (model status: {result.model_status})")
+
+
+def out_of_range(m: ModelData, form: Formulation, exc: LPRangeError) -> PlanError:
+    """The LP holds a number HiGHS cannot take: name the rule and the quantity it comes from."""
+    where = []
+    if exc.row is not None and exc.row < form.lp.n_rows:
+        block, coords = form.lp.which_row(exc.row)
+        where.append(FAMILY[block.name].describe(m, coords))
+    if exc.col is not None:
+        block, coords = form.lp.which_col(exc.col)
+        where.append(variable(m, block.name, block.dims, coords))
+    return PlanError(
+        SolveStatus.error,
+        "this scenario's figures span more than the solver can hold (a number of "
+        f"{exc.value:.3g} in the LP, where HiGHS takes at most {1e15:.0e}); a figure involved is far "
+        "outside a plausible range: check its value and unit",
+        where,
+    )
+
+
+def objective(form: Formulation, result: SolveResult) -> Objective:
+    """Both phases' figures of an optimal solve, in the scenario's weights and currency."""
+    return Objective(
+        shortfall=result.shortfall * form.weight_unit,
+        shortfall_optimum=result.shortfall_optimum * form.weight_unit,
+        money=result.money * form.money_unit,
+        slack=result.slack,
+        weight_unit=form.weight_unit,
+    )
+
+
 def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None) -> Plan:
     """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal."""
+    options = options or options_for(m)
+    if problems := unusable(m):
+        raise PlanError(SolveStatus.error, "the compiled scenario holds figures the planner cannot use", problems)
     tick = time.perf_counter()
     form = build(m)
     timings = {"build": time.perf_counter() - tick}
-    if export_lp is not None:
-        write_lp(form, export_lp)
-    result = solve(form, options or options_for(m))
+    try:
+        if export_lp is not None:
+            write_lp(form, export_lp)
+        result = solve(form, options)
+    except LPRangeError as exc:
+        raise out_of_range(m, form, exc) from None
     timings.update(result.seconds)
-    if result.status is SolveStatus.infeasible:
-        conflicts = explain(result.highs, form, m) if result.highs is not None else []
-        msg = "no plan satisfies every rule of this scenario: these inputs contradict each other"
-        if not conflicts:
-            msg = "no plan satisfies every rule of this scenario (HiGHS could not isolate the conflicting inputs)"
-        raise PlanError(result.status, msg, conflicts)
     if result.status is not SolveStatus.optimal:
-        raise PlanError(result.status, f"HiGHS stopped without an optimal plan: {result.model_status}")
+        raise failure(m, form, result, options)
     tick = time.perf_counter()
     plan = read_plan(m, form, result.solution)
+    plan.objective = objective(form, result)
     timings["read"] = time.perf_counter() - tick
     plan.timings = timings
     return plan
@@ -84,11 +146,11 @@ def check_lp_path(path: str | Path) -> Path:
 def write_lp(form: Formulation, path: str | Path) -> Path:
     """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection: whole or
     not at all (written under a temporary name, checked, then renamed)."""
-    from .solver import _new_highs, pass_lp
+    from .solver import new_highs, pass_lp
 
     path = check_lp_path(path)
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix.lower()}")
-    h = _new_highs(SolverOptions())
+    h = new_highs(SolverOptions())
     pass_lp(h, form, form.shortfall_cost)
     try:
         status = h.writeModel(str(tmp))
@@ -103,4 +165,4 @@ def write_lp(form: Formulation, path: str | Path) -> Path:
     return path
 
 
-__all__ = ["Plan", "PlanError", "SolveStatus", "SolverOptions", "make_plan"]
+__all__ = ["Objective", "Plan", "PlanError", "SolveStatus", "SolverOptions", "make_plan"]

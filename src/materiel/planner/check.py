@@ -2,11 +2,18 @@
 
 It shares nothing with the LP formulation; it recomputes capacity, stock and money from the
 orders, investments and funding tables. Tests use it on every solved plan, and users run
-``materiel check`` on a plan they edited by hand.
+``materiel check`` on a plan they edited by hand, so a table it cannot read completely (a missing
+column, a blank, non-numeric or non-finite number) is itself a violation, never read as zero.
+
+Reading the tables (``read_grid``) is separate from the rules: one rule per constraint family of
+the LP (``RULES``, keyed by the family's name; ``formulation.FAMILIES`` pairs each with its
+builder and its wording) and one per kind of variable bound that comes from the user's input
+(``BOUND_RULES``: commitments and lead times on orders, expansion limits on investments).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +22,8 @@ import pandas as pd
 from ..scenario.compiled import ModelData
 
 REL, ABS = 1e-6, 1e-4
+MONEY_ABS = 1.0  # money tolerance in the base currency: payments and budgets may be off by a unit
+STOCK_ABS = 1e-3
 
 
 @dataclass(frozen=True)
@@ -33,8 +42,23 @@ def _over(lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return lhs > rhs + REL * np.abs(rhs) + ABS
 
 
-class _Index:
-    """Maps table columns of ids to array indices, reporting unknown ids."""
+def _row(name: str, n: int) -> str:
+    """Row ``n`` (0-based, data rows) of a table as a spreadsheet shows it: the header is row 1."""
+    return f"{name} row {n + 2}"
+
+
+# -- reading the tables ------------------------------------------------------------------------
+
+
+def _not_a_number(cell: object) -> str:
+    """Why a cell that should hold a number does not, quoting what it holds."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or not str(cell).strip():
+        return "blank: a number is needed"
+    return f"{str(cell)!r} is not a finite number"
+
+
+class _Reader:
+    """Reads id and number columns of the plan's tables, recording what it cannot read."""
 
     def __init__(self, m: ModelData, out: list[Violation]) -> None:
         self.out = out
@@ -43,29 +67,210 @@ class _Index:
             "customer": {v: n for n, v in enumerate(m.customers)},
             "fund": {v: n for n, v in enumerate(m.funds)},
             "period": {v: n for n, v in enumerate(m.periods)},
+            "item": {v: n for n, v in enumerate(m.items)},
         }
 
-    def __call__(self, table: pd.DataFrame, name: str, column: str) -> np.ndarray:
-        if column not in table.columns:
-            self.out.append(Violation("table", name, f"missing column {column!r}"))
+    def has(self, table: pd.DataFrame, name: str, column: str) -> bool:
+        """Whether the column exists; a missing column is a violation."""
+        if column in table.columns:
+            return True
+        self.out.append(Violation("table", name, f"missing column {column!r}"))
+        return False
+
+    def ids(self, table: pd.DataFrame, name: str, column: str) -> np.ndarray:
+        """Index of each row's id (-1, with a violation, when missing or unknown)."""
+        if not self.has(table, name, column):
             return np.full(len(table), -1)
-        mapping = self.maps[column]
-        idx = table[column].astype(str).map(mapping).fillna(-1).astype(int).to_numpy()
-        for bad in sorted(set(table[column].astype(str)[idx < 0])):
+        text = table[column].astype(str)
+        idx = text.map(self.maps[column]).fillna(-1).astype(int).to_numpy()
+        for bad in sorted(set(text[idx < 0])):
             self.out.append(Violation("table", f"{name}.{column}", f"unknown {column} {bad!r}"))
         return idx
 
+    def numbers(self, table: pd.DataFrame, name: str, column: str) -> np.ndarray:
+        """The column as finite floats; a blank, non-numeric or non-finite cell is a violation
+        naming its row, and counts as 0 for the other rules."""
+        if not self.has(table, name, column):
+            return np.zeros(len(table))
+        raw = table[column]
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        for n in np.flatnonzero(bad):
+            self.out.append(Violation("table", f"{_row(name, n)}, column {column}", _not_a_number(raw.iat[n])))
+        return np.where(bad, 0.0, values)
 
-def _years(funding: pd.DataFrame, m: ModelData, out: list[Violation]) -> np.ndarray:
-    """Index into the horizon's years of each funding row (-1, with a violation, if outside)."""
-    if "year" not in funding:
-        out.append(Violation("table", "funding", "missing column 'year'"))
-        return np.full(len(funding), -1)
-    years = pd.to_numeric(funding["year"], errors="coerce").fillna(-1).astype(int).to_numpy()
-    index = np.where(np.isin(years, m.years), years - m.years[0], -1)
-    for bad in sorted(set(funding["year"].astype(str)[index < 0])):
-        out.append(Violation("table", "funding.year", f"year {bad!r} is not in the horizon {m.years[0]}–{m.years[-1]}"))
-    return index
+    def years(self, table: pd.DataFrame, name: str, m: ModelData) -> np.ndarray:
+        """Index into the horizon's years of each row (-1, with a violation, if outside)."""
+        if not self.has(table, name, "year"):
+            return np.full(len(table), -1)
+        years = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
+        known = np.isin(years, m.years)
+        index = np.where(known, np.nan_to_num(years) - m.years[0], -1).astype(int)
+        for bad in sorted(set(table["year"].astype(str)[~known])):
+            self.out.append(
+                Violation("table", f"{name}.year", f"year {bad!r} is not in the horizon {m.years[0]}–{m.years[-1]}")
+            )
+        return index
+
+
+@dataclass
+class Orders:
+    """The orders table, row by row, and on the grid (L, K, T)."""
+
+    line: np.ndarray
+    customer: np.ndarray
+    period: np.ndarray
+    quantity: np.ndarray
+    delivery: np.ndarray | None  # period index of delivery_period (-2 when unknown), if given
+    labels: pd.DataFrame  # the table's own text, for messages
+    grid: np.ndarray
+
+
+@dataclass
+class Investments:
+    """The investments table on the grid: capacity per period added by starts in each period."""
+
+    line: np.ndarray
+    period: np.ndarray
+    grid: np.ndarray  # (L, T)
+
+
+@dataclass
+class Funding:
+    """The funding table row by row (indices -1 where unreadable)."""
+
+    fund: np.ndarray
+    line: np.ndarray
+    customer: np.ndarray
+    year: np.ndarray
+    is_order: np.ndarray
+    is_capacity: np.ndarray
+    amount: np.ndarray
+
+
+@dataclass
+class Stock:
+    """The stock table row by row (optional: a plan folder may leave it out)."""
+
+    customer: np.ndarray
+    item: np.ndarray
+    period: np.ndarray
+    stock: np.ndarray
+    target: np.ndarray | None
+    shortfall: np.ndarray | None
+    labels: pd.DataFrame
+
+
+@dataclass
+class PlanGrid:
+    """A plan's tables read onto the scenario's grid, with what every rule derives from them."""
+
+    orders: Orders
+    investments: Investments
+    funding: Funding
+    stock: Stock | None
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.orders.grid
+
+    @property
+    def e(self) -> np.ndarray:
+        return self.investments.grid
+
+
+def read_orders(m: ModelData, table: pd.DataFrame, r: _Reader) -> Orders:
+    """Orders on the grid; negative quantities are a violation."""
+    line, customer, period = (r.ids(table, "orders", c) for c in ("line", "customer", "period"))
+    quantity = r.numbers(table, "orders", "quantity")
+    for n in np.flatnonzero(quantity < -ABS):
+        r.out.append(Violation("orders", f"{_row('orders', n)}, column quantity", f"negative quantity {quantity[n]:g}"))
+    good = (line >= 0) & (customer >= 0) & (period >= 0)
+    grid = np.zeros((len(m.lines), len(m.customers), m.T))
+    np.add.at(grid, (line[good], customer[good], period[good]), quantity[good])
+    delivery = None
+    if "delivery_period" in table.columns:
+        delivery = table["delivery_period"].astype(str).map(r.maps["period"]).fillna(-2).astype(int).to_numpy()
+    return Orders(line, customer, period, quantity, delivery, table, grid)
+
+
+def read_investments(m: ModelData, table: pd.DataFrame, r: _Reader) -> Investments:
+    """Capacity added per period by investments started in each period (the table is per year)."""
+    line, period = r.ids(table, "investments", "line"), r.ids(table, "investments", "period")
+    added = r.numbers(table, "investments", "added_per_year") / m.cal.per_year
+    for n in np.flatnonzero(added < -ABS):
+        r.out.append(
+            Violation("investments", f"{_row('investments', n)}, column added_per_year", "negative added capacity")
+        )
+    good = (line >= 0) & (period >= 0)
+    grid = np.zeros((len(m.lines), m.T))
+    np.add.at(grid, (line[good], period[good]), added[good])
+    return Investments(line, period, grid)
+
+
+def read_funding(m: ModelData, table: pd.DataFrame, r: _Reader) -> Funding:
+    """Funding rows: who pays what for which line, customer and year."""
+    fund, line = r.ids(table, "funding", "fund"), r.ids(table, "funding", "line")
+    year = r.years(table, "funding", m)
+    amount = r.numbers(table, "funding", "amount")
+    for n in np.flatnonzero(amount < -ABS):
+        r.out.append(Violation("funding", f"{_row('funding', n)}, column amount", f"negative amount {amount[n]:g}"))
+    purpose = table["purpose"].astype(str).to_numpy() if r.has(table, "funding", "purpose") else np.full(len(table), "")
+    is_order, is_capacity = purpose == "orders", purpose == "capacity"
+    for n in np.flatnonzero(~(is_order | is_capacity) & ("purpose" in table.columns)):
+        r.out.append(
+            Violation(
+                "table", f"{_row('funding', n)}, column purpose", f"{purpose[n]!r}: expected 'orders' or 'capacity'"
+            )
+        )
+    customer = np.full(len(table), -1)
+    if is_order.any():
+        customer[is_order] = r.ids(table[is_order], "funding", "customer")
+    return Funding(fund, line, customer, year, is_order, is_capacity, amount)
+
+
+def read_stock(m: ModelData, table: pd.DataFrame | None, r: _Reader) -> Stock | None:
+    """The stock table, if the plan has one."""
+    if table is None or not len(table):
+        return None
+    customer, item, period = (
+        r.ids(table, "stock", "customer"),
+        r.ids(table, "stock", "item"),
+        r.ids(table, "stock", "period"),
+    )
+    stock = r.numbers(table, "stock", "stock")
+    target = r.numbers(table, "stock", "target") if "target" in table.columns else None
+    shortfall = r.numbers(table, "stock", "shortfall") if "shortfall" in table.columns else None
+    return Stock(customer, item, period, stock, target, shortfall, table)
+
+
+def read_grid(
+    m: ModelData,
+    orders: pd.DataFrame,
+    investments: pd.DataFrame,
+    funding: pd.DataFrame,
+    stock: pd.DataFrame | None,
+    out: list[Violation],
+) -> PlanGrid:
+    """Every table read onto the grid; what cannot be read is appended to ``out``."""
+    r = _Reader(m, out)
+    return PlanGrid(
+        read_orders(m, orders, r),
+        read_investments(m, investments, r),
+        read_funding(m, funding, r),
+        read_stock(m, stock, r),
+    )
+
+
+def added_capacity(m: ModelData, e: np.ndarray) -> np.ndarray:
+    """(L, T) added capacity usable in each period: investments accumulated, shifted by build time."""
+    L, T = e.shape
+    usable = np.zeros((L, T))
+    for l in range(L):
+        b = int(m.build[l])
+        if b < T:
+            usable[l, b:] = np.cumsum(e[l])[: T - b]
+    return usable
 
 
 def rebuild_stock(m: ModelData, orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -88,6 +293,286 @@ def rebuild_stock(m: ModelData, orders: np.ndarray) -> tuple[np.ndarray, np.ndar
     return stock, unmet
 
 
+# -- rules, one per constraint family -----------------------------------------------------------
+
+
+def check_capacity(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Orders on a line in a period stay within its base plus added capacity."""
+    total = m.cap + added_capacity(m, g.e)
+    used = g.x.sum(axis=1)
+    return [
+        Violation(
+            "capacity", f"{m.lines[l]} {m.periods[t]}", f"orders {used[l, t]:,.1f} exceed capacity {total[l, t]:,.1f}"
+        )
+        for l, t in zip(*np.nonzero(_over(used, total)), strict=True)
+    ]
+
+
+def check_share(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """A customer takes at most its share of a line's capacity."""
+    limit = m.share[:, :, None] * (m.cap + added_capacity(m, g.e))[:, None, :]
+    x = g.x
+    return [
+        Violation(
+            "customer share",
+            f"{m.lines[l]} {m.customers[k]} {m.periods[t]}",
+            f"takes {x[l, k, t]:,.1f}, at most {limit[l, k, t]:,.1f} ({m.share[l, k]:.0%})",
+        )
+        for l, k, t in zip(*np.nonzero(_over(x, limit) & (m.share[:, :, None] < 1)), strict=True)
+    ]
+
+
+def check_build_time(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Added capacity becomes usable after the build time, so nothing is started that would only be
+    ready after the horizon (the capacity the other rules use is rebuilt the same way)."""
+    t = np.arange(m.T)
+    late = (g.e > ABS) & (t[None, :] + m.build[:, None] >= m.T)
+    return [
+        Violation(
+            "build time",
+            f"{m.lines[l]} {m.periods[tt]}",
+            f"capacity started here would be ready after the horizon (build {m.build[l]} periods)",
+        )
+        for l, tt in zip(*np.nonzero(late), strict=True)
+    ]
+
+
+def stock_size(m: ModelData) -> np.ndarray:
+    """(K, I) the largest of each customer's initial stock, targets and uses of each item: the
+    size against which the stock's relative tolerance is measured."""
+    return np.maximum.reduce([m.stock0, m.target.max(axis=2, initial=0.0), m.use.max(axis=2, initial=0.0)])
+
+
+def check_stock_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """The stock table follows from initial stock, deliveries, losses and use (use drawn first),
+    to a millionth of the stock or of the item's size for its holder (a unit of use may go unmet
+    while a target of 1e9 is short: a billionth of it, within the planner's shortfall slack)."""
+    s = g.stock
+    if s is None:
+        return []
+    rebuilt, _ = rebuild_stock(m, g.x)
+    ok = (s.customer >= 0) & (s.period >= 0) & (s.item >= 0)
+    truth = np.full(len(s.stock), np.nan)
+    truth[ok] = rebuilt[s.customer[ok], s.item[ok], s.period[ok]]
+    size = np.zeros(len(s.stock))
+    size[ok] = stock_size(m)[s.customer[ok], s.item[ok]]
+    wrong = ok & (np.abs(s.stock - truth) > REL * np.maximum(np.abs(truth), size) + STOCK_ABS)
+    return [
+        Violation(
+            "stock balance",
+            f"{s.labels['customer'].iat[n]} {s.labels['item'].iat[n]} {s.labels['period'].iat[n]}",
+            f"table says {s.stock[n]:,.2f}, deliveries, losses and use give {truth[n]:,.2f}",
+        )
+        for n in np.flatnonzero(wrong)
+    ]
+
+
+def check_stock_target(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Where the stock table states targets and shortfalls, they are the scenario's targets and
+    max(0, target − stock)."""
+    s = g.stock
+    if s is None:
+        return []
+    out = []
+    ok = (s.customer >= 0) & (s.period >= 0) & (s.item >= 0)
+    truth = np.zeros(len(s.stock))
+    truth[ok] = m.target[s.customer[ok], s.item[ok], s.period[ok]]
+    where = [
+        f"{s.labels['customer'].iat[n]} {s.labels['item'].iat[n]} {s.labels['period'].iat[n]}"
+        for n in range(len(truth))
+    ]
+    if s.target is not None:
+        for n in np.flatnonzero(ok & (np.abs(s.target - truth) > REL * truth + STOCK_ABS)):
+            out.append(Violation("target", where[n], f"table says {s.target[n]:,.2f}, the scenario {truth[n]:,.2f}"))
+    if s.shortfall is not None:
+        short = np.maximum(0.0, truth - s.stock)
+        for n in np.flatnonzero(ok & (np.abs(s.shortfall - short) > REL * truth + STOCK_ABS)):
+            out.append(
+                Violation("target", where[n], f"shortfall {s.shortfall[n]:,.2f}, target − stock gives {short[n]:,.2f}")
+            )
+    return out
+
+
+def _ineligible(
+    m: ModelData, f: Funding, rows: np.ndarray, allowed: np.ndarray, what: Callable[[int], str], paid_for: str
+) -> list[Violation]:
+    """Funding rows paid by a fund that may not pay for them."""
+    return [
+        Violation(
+            "eligibility",
+            f"{m.funds[f.fund[n]]} → {what(n)} {m.years[f.year[n]]}",
+            f"this fund may not pay for {paid_for}",
+        )
+        for n in np.flatnonzero(rows & ~allowed)
+    ]
+
+
+def check_order_payment(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Each year, orders on a line for a customer are paid exactly price × quantity, by funds that
+    may pay for them."""
+    f = g.funding
+    rows = (f.fund >= 0) & (f.line >= 0) & (f.year >= 0) & f.is_order & (f.customer >= 0)
+    allowed = np.zeros(len(rows), dtype=bool)
+    allowed[rows] = m.eligible[f.fund[rows], f.line[rows], f.customer[rows]]
+
+    def what(n: int) -> str:
+        return f"{m.lines[f.line[n]]} for {m.customers[f.customer[n]]}"
+
+    out = _ineligible(m, f, rows, allowed, what, "these orders")
+    paid = np.zeros((len(m.lines), len(m.customers), len(m.years)))
+    np.add.at(paid, (f.line[rows], f.customer[rows], f.year[rows]), f.amount[rows])
+    owed = np.zeros(paid.shape)
+    np.add.at(owed.T, m.year_index, (m.price[:, None, :] * g.x).T)
+    bad = np.abs(paid - owed) > REL * np.abs(owed) + MONEY_ABS
+    out += [
+        Violation(
+            "payment",
+            f"{m.lines[l]} {m.customers[k]} {m.years[y]}",
+            f"paid {paid[l, k, y]:,.0f}, orders cost {owed[l, k, y]:,.0f} {m.currency}",
+        )
+        for l, k, y in zip(*np.nonzero(bad), strict=True)
+    ]
+    return out
+
+
+def check_capex_payment(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Each year, capacity investment on a line is paid exactly capex × added capacity, by funds
+    that may pay for capacity."""
+    f = g.funding
+    rows = (f.fund >= 0) & (f.line >= 0) & (f.year >= 0) & f.is_capacity
+    allowed = np.zeros(len(rows), dtype=bool)
+    allowed[rows] = m.eligible_capex[f.fund[rows], f.line[rows]]
+    out = _ineligible(m, f, rows, allowed, lambda n: f"capacity on {m.lines[f.line[n]]}", "capacity on this line")
+    paid = np.zeros((len(m.lines), len(m.years)))
+    np.add.at(paid, (f.line[rows], f.year[rows]), f.amount[rows])
+    owed = np.zeros(paid.shape)
+    np.add.at(owed.T, m.year_index, (m.capex[:, None] * g.e).T)
+    bad = np.abs(paid - owed) > REL * np.abs(owed) + MONEY_ABS
+    out += [
+        Violation(
+            "payment",
+            f"capacity on {m.lines[l]} {m.years[y]}",
+            f"paid {paid[l, y]:,.0f}, investment costs {owed[l, y]:,.0f} {m.currency}",
+        )
+        for l, y in zip(*np.nonzero(bad), strict=True)
+    ]
+    return out
+
+
+def spending(m: ModelData, g: PlanGrid) -> np.ndarray:
+    """(F, Y) money each fund spent in each year."""
+    f = g.funding
+    rows = (f.fund >= 0) & (f.line >= 0) & (f.year >= 0)
+    spent = np.zeros(m.budget.shape)
+    np.add.at(spent, (f.fund[rows], f.year[rows]), f.amount[rows])
+    return spent
+
+
+def available_money(m: ModelData, spent: np.ndarray) -> np.ndarray:
+    """(F, Y) money a fund could spend in each year: its budget, plus what earlier years left
+    unspent when it carries money over."""
+    carried = np.cumsum(m.budget - spent, axis=1) - (m.budget - spent)  # left over from earlier years
+    return np.where(m.carry[:, None], m.budget + carried, m.budget)
+
+
+def check_budget(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """A fund spends at most what it has each year; without carry-over, at least its minimum."""
+    spent = spending(m, g)
+    available = available_money(m, spent)
+    out = [
+        Violation(
+            "budget",
+            f"{m.funds[f]} {m.years[y]}",
+            f"spent {spent[f, y]:,.0f} of {available[f, y]:,.0f} {m.currency} available",
+        )
+        for f, y in zip(*np.nonzero(spent > available + REL * np.abs(available) + MONEY_ABS), strict=True)
+    ]
+    return out + _below_minimum(m, spent, ~m.carry)
+
+
+def check_min_spend(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """A fund that carries money over still spends at least its minimum share of each year's budget."""
+    return _below_minimum(m, spending(m, g), m.carry)
+
+
+def _below_minimum(m: ModelData, spent: np.ndarray, funds: np.ndarray) -> list[Violation]:
+    need = m.min_spend[:, None] * m.budget
+    short = funds[:, None] & (spent < need - REL * m.budget - MONEY_ABS)
+    return [
+        Violation(
+            "minimum spend", f"{m.funds[f]} {m.years[y]}", f"spent {spent[f, y]:,.0f}, must spend {need[f, y]:,.0f}"
+        )
+        for f, y in zip(*np.nonzero(short), strict=True)
+    ]
+
+
+# -- rules on variable bounds that come from the user's input ---------------------------------------
+
+
+def check_order_bounds(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Orders meet commitments and arrive within the horizon, in period + lead time."""
+    x, o, P = g.x, g.orders, m.periods
+    t = np.arange(m.T)
+    late = (x.sum(axis=1) > ABS) & (t[None, :] + m.lead[:, None] >= m.T)
+    out = [
+        Violation(
+            "lead time", f"{m.lines[l]} {P[tt]}", f"order would arrive after the horizon (lead {m.lead[l]} periods)"
+        )
+        for l, tt in zip(*np.nonzero(late), strict=True)
+    ]
+    if o.delivery is not None:
+        good = (o.line >= 0) & (o.customer >= 0) & (o.period >= 0)
+        expect = np.where(good, o.period + m.lead[np.maximum(o.line, 0)], -1)
+        for n in np.flatnonzero(good & (expect < m.T) & (o.delivery != expect)):
+            out.append(
+                Violation(
+                    "lead time",
+                    f"{o.labels['line'].iat[n]} {o.labels['period'].iat[n]}",
+                    f"delivery in {o.labels['delivery_period'].iat[n]}, but lead time {m.lead[o.line[n]]} periods means {P[expect[n]]}",
+                )
+            )
+    short = x < m.committed - REL * m.committed - ABS
+    out += [
+        Violation(
+            "commitment",
+            f"{m.lines[l]} {m.customers[k]} {P[tt]}",
+            f"orders {x[l, k, tt]:,.1f} below the contracted {m.committed[l, k, tt]:,.1f}",
+        )
+        for l, k, tt in zip(*np.nonzero(short), strict=True)
+    ]
+    return out
+
+
+def check_expansion_bounds(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Capacity started in one period adds at most the line's expansion limit."""
+    e, ppy = g.e, m.cal.per_year
+    over = _over(e, np.broadcast_to(m.emax[:, None], e.shape))
+    return [
+        Violation(
+            "expansion limit",
+            f"{m.lines[l]} {m.periods[t]}",
+            f"adds {e[l, t] * ppy:,.1f}/year, limit {m.emax[l] * ppy:,.1f}/year per period",
+        )
+        for l, t in zip(*np.nonzero(over), strict=True)
+    ]
+
+
+Rule = Callable[[ModelData, PlanGrid], list[Violation]]
+
+RULES: dict[str, Rule] = {
+    "Line-capacity": check_capacity,
+    "Line-share": check_share,
+    "Line-expansion": check_build_time,
+    "Stock-balance": check_stock_balance,
+    "Stock-target": check_stock_target,
+    "Order-payment": check_order_payment,
+    "Capex-payment": check_capex_payment,
+    "Funding-budget": check_budget,
+    "Funding-min-spend": check_min_spend,
+}
+BOUND_RULES: dict[str, Rule] = {"x": check_order_bounds, "e": check_expansion_bounds}
+
+
 def check_plan(
     m: ModelData,
     orders: pd.DataFrame,
@@ -97,193 +582,7 @@ def check_plan(
 ) -> list[Violation]:
     """Every violated rule of the scenario by the plan's tables (empty list: the plan is valid)."""
     out: list[Violation] = []
-    ix = _Index(m, out)
-    L, K, T = len(m.lines), len(m.customers), m.T
-    F, Y = len(m.funds), len(m.years)
-    P, ppy = m.periods, m.cal.per_year
-
-    # -- orders and investments on the grid ----------------------------------------------------
-    x = np.zeros((L, K, T))
-    ol, ok, ot = ix(orders, "orders", "line"), ix(orders, "orders", "customer"), ix(orders, "orders", "period")
-    good = (ol >= 0) & (ok >= 0) & (ot >= 0)
-    qty = orders["quantity"].to_numpy(dtype=float) if "quantity" in orders else np.zeros(len(orders))
-    if (qty < -ABS).any():
-        out.append(Violation("orders", "orders.quantity", "negative order quantities"))
-    np.add.at(x, (ol[good], ok[good], ot[good]), qty[good])
-    e = np.zeros((L, T))
-    il, it = ix(investments, "investments", "line"), ix(investments, "investments", "period")
-    goodi = (il >= 0) & (it >= 0)
-    added = (
-        investments["added_per_year"].to_numpy(dtype=float) / ppy
-        if "added_per_year" in investments
-        else np.zeros(len(investments))
-    )
-    np.add.at(e, (il[goodi], it[goodi]), added[goodi])
-
-    # -- lead and build times: nothing ordered or built that would arrive after the horizon -----
-    t = np.arange(T)
-    late = (x.sum(axis=1) > ABS) & (t[None, :] + m.lead[:, None] >= T)
-    for l, tt in zip(*np.nonzero(late), strict=True):
-        out.append(
-            Violation(
-                "lead time", f"{m.lines[l]} {P[tt]}", f"order would arrive after the horizon (lead {m.lead[l]} periods)"
-            )
-        )
-    if "delivery_period" in orders:
-        expect = np.where(good, ot + m.lead[np.maximum(ol, 0)], -1)
-        got = orders["delivery_period"].astype(str).map({p: n for n, p in enumerate(P)}).fillna(-2).to_numpy()
-        for n in np.nonzero(good & (expect < T) & (got != expect))[0]:
-            out.append(
-                Violation(
-                    "lead time",
-                    f"{orders['line'].iat[n]} {orders['period'].iat[n]}",
-                    f"delivery in {orders['delivery_period'].iat[n]}, but lead time {m.lead[ol[n]]} periods means {P[expect[n]]}",
-                )
-            )
-
-    # -- capacity, expansion, shares -----------------------------------------------------------
-    Kadd = np.zeros((L, T))
-    for l in range(L):
-        b = int(m.build[l])
-        if b < T:
-            Kadd[l, b:] = np.cumsum(e[l])[: T - b]
-    for l, tt in zip(*np.nonzero(_over(e, np.broadcast_to(m.emax[:, None], e.shape))), strict=True):
-        out.append(
-            Violation(
-                "expansion limit",
-                f"{m.lines[l]} {P[tt]}",
-                f"adds {e[l, tt] * ppy:,.1f}/year, limit {m.emax[l] * ppy:,.1f}/year per period",
-            )
-        )
-    total = m.cap + Kadd
-    used = x.sum(axis=1)
-    for l, tt in zip(*np.nonzero(_over(used, total)), strict=True):
-        out.append(
-            Violation(
-                "capacity", f"{m.lines[l]} {P[tt]}", f"orders {used[l, tt]:,.1f} exceed capacity {total[l, tt]:,.1f}"
-            )
-        )
-    limit = m.share[:, :, None] * total[:, None, :]
-    for l, k, tt in zip(*np.nonzero(_over(x, limit) & (m.share[:, :, None] < 1)), strict=True):
-        out.append(
-            Violation(
-                "customer share",
-                f"{m.lines[l]} {m.customers[k]} {P[tt]}",
-                f"takes {x[l, k, tt]:,.1f}, at most {limit[l, k, tt]:,.1f} ({m.share[l, k]:.0%})",
-            )
-        )
-    for l, k, tt in zip(*np.nonzero(x < m.committed - REL * m.committed - ABS), strict=True):
-        out.append(
-            Violation(
-                "commitment",
-                f"{m.lines[l]} {m.customers[k]} {P[tt]}",
-                f"orders {x[l, k, tt]:,.1f} below the contracted {m.committed[l, k, tt]:,.1f}",
-            )
-        )
-
-    # -- money: eligibility, payment, budgets --------------------------------------------------
-    fl, ff = ix(funding, "funding", "line"), ix(funding, "funding", "fund")
-    fy = _years(funding, m, out)
-    purpose = funding["purpose"].astype(str).to_numpy() if "purpose" in funding else np.full(len(funding), "orders")
-    is_order = purpose == "orders"
-    fk = np.full(len(funding), -1)
-    if is_order.any():
-        fk[is_order] = ix(funding[is_order], "funding", "customer")
-    amount = funding["amount"].to_numpy(dtype=float) if "amount" in funding else np.zeros(len(funding))
-    paid = np.zeros((L, K, Y))
-    paid_capex = np.zeros((L, Y))
-    spent = np.zeros((F, Y))
-    for n in range(len(funding)):
-        f, l, y = ff[n], fl[n], fy[n]
-        if min(f, l, y) < 0:
-            continue
-        spent[f, y] += amount[n]
-        if is_order[n]:
-            k = fk[n]
-            if k < 0:
-                continue
-            if not m.eligible[f, l, k]:
-                out.append(
-                    Violation(
-                        "eligibility",
-                        f"{m.funds[f]} → {m.lines[l]} for {m.customers[k]} {m.years[y]}",
-                        "this fund may not pay for these orders",
-                    )
-                )
-            paid[l, k, y] += amount[n]
-        else:
-            if not m.eligible_capex[f, l]:
-                out.append(
-                    Violation(
-                        "eligibility",
-                        f"{m.funds[f]} → capacity on {m.lines[l]} {m.years[y]}",
-                        "this fund may not pay for capacity on this line",
-                    )
-                )
-            paid_capex[l, y] += amount[n]
-    owed = np.zeros((L, K, Y))
-    np.add.at(owed.T, m.year_index, (m.price[:, None, :] * x).T)
-    bad = np.abs(paid - owed) > REL * np.abs(owed) + 1.0
-    for l, k, y in zip(*np.nonzero(bad), strict=True):
-        out.append(
-            Violation(
-                "payment",
-                f"{m.lines[l]} {m.customers[k]} {m.years[y]}",
-                f"paid {paid[l, k, y]:,.0f}, orders cost {owed[l, k, y]:,.0f} {m.currency}",
-            )
-        )
-    owed_capex = np.zeros((L, Y))
-    np.add.at(owed_capex.T, m.year_index, (m.capex[:, None] * e).T)
-    bad = np.abs(paid_capex - owed_capex) > REL * np.abs(owed_capex) + 1.0
-    for l, y in zip(*np.nonzero(bad), strict=True):
-        out.append(
-            Violation(
-                "payment",
-                f"capacity on {m.lines[l]} {m.years[y]}",
-                f"paid {paid_capex[l, y]:,.0f}, investment costs {owed_capex[l, y]:,.0f} {m.currency}",
-            )
-        )
-    for f in range(F):
-        available = 0.0
-        for y in range(Y):
-            budget = m.budget[f, y]
-            available = available + budget if m.carry[f] else budget
-            if spent[f, y] > available + REL * available + 1.0:
-                out.append(
-                    Violation(
-                        "budget",
-                        f"{m.funds[f]} {m.years[y]}",
-                        f"spent {spent[f, y]:,.0f} of {available:,.0f} {m.currency} available",
-                    )
-                )
-            if spent[f, y] < m.min_spend[f] * budget - REL * budget - 1.0:
-                out.append(
-                    Violation(
-                        "minimum spend",
-                        f"{m.funds[f]} {m.years[y]}",
-                        f"spent {spent[f, y]:,.0f}, must spend {m.min_spend[f] * budget:,.0f}",
-                    )
-                )
-            if m.carry[f]:
-                available -= spent[f, y]
-
-    # -- stock balance -------------------------------------------------------------------------
-    if stock is not None and len(stock):
-        sk, sp = ix(stock, "stock", "customer"), ix(stock, "stock", "period")
-        item_ix = {v: n for n, v in enumerate(m.items)}
-        si = stock["item"].astype(str).map(item_ix).fillna(-1).astype(int).to_numpy()
-        rebuilt, _ = rebuild_stock(m, x)
-        okr = (sk >= 0) & (sp >= 0) & (si >= 0)
-        claimed = stock["stock"].to_numpy(dtype=float)
-        truth = np.full(len(stock), np.nan)
-        truth[okr] = rebuilt[sk[okr], si[okr], sp[okr]]
-        wrong = okr & (np.abs(claimed - truth) > REL * np.abs(truth) + 1e-3)
-        for n in np.nonzero(wrong)[0]:
-            out.append(
-                Violation(
-                    "stock balance",
-                    f"{stock['customer'].iat[n]} {stock['item'].iat[n]} {stock['period'].iat[n]}",
-                    f"table says {claimed[n]:,.2f}, deliveries, losses and use give {truth[n]:,.2f}",
-                )
-            )
+    grid = read_grid(m, orders, investments, funding, stock, out)
+    for rule in (*BOUND_RULES.values(), *RULES.values()):
+        out += rule(m, grid)
     return out

@@ -2,16 +2,23 @@
 
 Every family is built from whole arrays; no Python loop runs over lines, customers or periods.
 Money inside the LP is counted in a power of ten of the base currency (``money_unit``: millions
-for the shipped scenarios) to keep coefficients near 1.
+for the shipped scenarios), quantities in a power of ten per item (``item_scales``) and priority
+weights relative to the least of them (``weight_unit``), to keep the numbers HiGHS sees near 1.
+
+``FAMILIES`` is the registry of constraint families: each entry holds the family's builder, its
+wording for infeasibility explanations (``wording``) and the independent checker's rule for it
+(``check.RULES``); ``BOUNDS`` does the same for variable bounds that come from the user's input.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario.compiled import ModelData
+from ..scenario.compiled import NEGLIGIBLE, ModelData
+from . import check, wording
 from .lp import INF, Block, LinearProgram
 
 DIMS = {
@@ -29,7 +36,7 @@ DIMS = {
 
 @dataclass
 class Variables:
-    """The LP's variable blocks (design §4)."""
+    """The LP's variable blocks (docs/model.md, "Sets and variables")."""
 
     x: Block  # orders placed on line l for customer k in period t
     e: Block  # capacity added on l, started in t (per-period units)
@@ -48,41 +55,83 @@ class Formulation:
 
     lp: LinearProgram
     var: Variables
-    shortfall_cost: np.ndarray  # phase 1 objective (weighted relative shortfall)
+    shortfall_cost: np.ndarray  # phase 1 objective (weighted relative shortfall, in weight units)
     money_cost: np.ndarray  # phase 2 objective (money, in money units)
     money_unit: float  # base-currency units per money unit (p, q and c are in money units)
+    weight_unit: float = 1.0  # the scenario's priority weight that counts as 1 in shortfall_cost
+
+
+# The largest price or capex per solver unit of quantity, in money units, that the money unit
+# allows: HiGHS refuses matrix entries from 1e15 and loses precision well before.
+LARGEST_PRICE = 1e9
+# Capacity counts towards an item's scale up to this many times its largest demand figure: beyond
+# that it is a loose bound, and letting it set the scale would shrink the stock and use that do
+# matter below HiGHS's tolerance (measured: a stock of 1 beside a capacity of 1e10 a year).
+CAPACITY_REACH = 1e4
+# At most 10⁴ units per solver unit: HiGHS's feasibility tolerance of 1e-7 solver units is then at
+# most a thousandth of a unit, the checker's tolerance on stock (measured: with 10⁷, a target of 1e9
+# beside a use of one a year left stock at −0.25). Figures up to 1e10 stay within 1e6 solver units.
+LARGEST_ITEM_EXPONENT = 4
+
+
+def priced_out(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Orders (L, K, T) and capacity starts (L, T) of which the funds that may pay for them could
+    not afford a millionth of a unit with all their money over the horizon (commitments excepted).
+    They are fixed at zero and their prices left out of the LP: a unit price of 1e11 beside a
+    budget of a few euros would otherwise put 14 orders of magnitude into one row, and HiGHS then
+    stops with an unknown status (measured)."""
+    money = m.budget.sum(axis=1)  # (F,) everything each fund has
+    for_orders = np.einsum("f,flk->lk", money, m.eligible.astype(float))
+    orders = (for_orders[:, :, None] < NEGLIGIBLE * m.price[:, None, :]) & (m.committed <= 0)
+    for_capex = money @ m.eligible_capex.astype(float)
+    starts = np.broadcast_to((for_capex < NEGLIGIBLE * m.capex)[:, None], (len(m.lines), m.T))
+    return orders, starts
 
 
 def money_unit(m: ModelData) -> float:
     """Base-currency units per money unit in the LP: a power of ten that puts the largest yearly
     budget at or above 10³ money units, never coarser than millions (the unit of the shipped and
     benchmark scenarios, whose budgets run to billions) nor finer than thousandths of the currency
-    (smaller budgets are as good as none). A fixed unit of a million would make a small scenario's
-    money vanish below HiGHS's tolerances: a budget of a few euros is 10⁻⁷ millions, and the solver
-    may then overspend it unseen."""
+    (smaller budgets are as good as none) — unless a price or capex per solver unit of quantity
+    would then exceed ``LARGEST_PRICE`` money units, when the unit is coarsened until it does not
+    (a unit price of 1e11 beside a budget of a few euros). A fixed unit of a million would make a
+    small scenario's money vanish below HiGHS's tolerances: a budget of a few euros is 10⁻⁷
+    millions, and the solver may then overspend it unseen."""
     biggest = float(m.budget.max(initial=0.0))
-    if biggest <= 0:
-        return 1e6
-    return float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
+    unit = 1e6 if biggest <= 0 else float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
+    sigma = item_scales(m)[m.line_item]
+    orders, starts = priced_out(m)
+    prices = np.where(orders, 0.0, m.price[:, None, :]) * sigma[:, None, None]
+    capex = np.where(starts[:, 0], 0.0, m.capex) * sigma
+    dearest = max(float(prices.max(initial=0.0)), float(capex.max(initial=0.0)))
+    if dearest / unit > LARGEST_PRICE:
+        unit = float(10.0 ** np.ceil(np.log10(dearest / LARGEST_PRICE)))
+    return unit
 
 
 def item_scales(m: ModelData) -> np.ndarray:
     """(I,) natural units per solver unit of each item: a power of ten that brings the item's
-    largest target, stock, use or line capacity per period below about a thousand solver units.
-    Without it a scenario counting FPV drones in millions and PAC-3 in hundreds gives HiGHS
-    coefficients over 9 orders of magnitude (measured: interior point then fails to converge)."""
-    cap = np.zeros(len(m.items))
+    largest figure below about a thousand solver units, never more than 10⁴ units. The figures
+    are its targets, stocks, uses and commitments, and the capacities per period of the lines that
+    make it up to ``CAPACITY_REACH`` times the largest of the others (capacity alone for an item
+    nobody holds, uses or wants). Without it a scenario counting FPV drones in millions and PAC-3
+    in hundreds gives HiGHS coefficients over 9 orders of magnitude (measured: interior point then
+    fails to converge)."""
+    I = len(m.items)
+    cap, committed = np.zeros(I), np.zeros(I)
     np.maximum.at(cap, m.line_item, m.cap.max(axis=1, initial=0.0))
-    big = np.maximum.reduce(
+    np.maximum.at(committed, m.line_item, m.committed.max(axis=(1, 2), initial=0.0))
+    demand = np.maximum.reduce(
         [
             m.target.max(axis=(0, 2), initial=0.0),
             m.stock0.max(axis=0, initial=0.0),
             m.use.max(axis=(0, 2), initial=0.0),
-            cap,
+            committed,
         ]
     )
+    big = np.where(demand > 0, np.maximum(demand, np.minimum(cap, CAPACITY_REACH * demand)), cap)
     exponent = np.floor(np.log10(np.maximum(big, 1.0))) - 2
-    return 10.0 ** np.maximum(exponent, 0.0)
+    return 10.0 ** np.clip(exponent, 0.0, LARGEST_ITEM_EXPONENT)
 
 
 def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
@@ -98,11 +147,14 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     deliverable = (t[None, :] + m.lead[:, None]) < T  # (L, T)
     payable = m.eligible.any(axis=0)  # (L, K)
     x_mask = (m.share > 0)[:, :, None] & payable[:, :, None] & np.ones((1, 1, T), dtype=bool)
-    x_upper = np.where(deliverable[:, None, :], np.inf, 0.0)
+    orders_out, starts_out = priced_out(m)
+    x_upper = np.where(deliverable[:, None, :] & ~orders_out, np.inf, 0.0)
     x = lp.add_vars("x", DIMS["x"], x_mask, lower=m.committed, upper=x_upper, scale=by_line[:, None, None])
     useful = (t[None, :] + m.build[:, None]) < T
     e_mask = np.broadcast_to(((m.emax > 0) & m.eligible_capex.any(axis=0))[:, None], (L, T))
-    e = lp.add_vars("e", DIMS["e"], e_mask, upper=np.where(useful, m.emax[:, None], 0.0), scale=by_line[:, None])
+    e = lp.add_vars(
+        "e", DIMS["e"], e_mask, upper=np.where(useful & ~starts_out, m.emax[:, None], 0.0), scale=by_line[:, None]
+    )
     K_mask = np.broadcast_to(e_mask.any(axis=1)[:, None], (L, T))
     Kb = lp.add_vars("K", DIMS["K"], K_mask, scale=by_line[:, None])
     # Budgets are yearly, so money is allocated to lines by year: 4× fewer columns than by quarter.
@@ -206,23 +258,25 @@ def stock_target(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
 
 def order_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """Σ_f p[f,l,k,y] − Σ_{t∈y} price(l,t)·x[l,k,t] = 0   (Order-payment)"""
-    mask = v.p.index.max(axis=0) >= 0
+    mask = (v.p.index >= 0).any(axis=0)
     rows = lp.add_rows("Order-payment", ("line", "customer", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.p.index, 1.0)
-    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -(m.price / money_unit(m))[:, None, :])
+    price = np.where(priced_out(m)[0], 0.0, m.price[:, None, :])
+    lp.add_terms(rows.index[:, :, m.year_index], v.x.index, -price / money_unit(m))
     return rows
 
 
 def capex_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """Σ_f q[f,l,y] − Σ_{t∈y} capex(l)·e[l,t] = 0   (Capex-payment)"""
-    mask = v.q.index.max(axis=0) >= 0
+    mask = (v.q.index >= 0).any(axis=0)
     rows = lp.add_rows("Capex-payment", ("line", "year"), mask, lower=0.0, upper=0.0)
     lp.add_terms(rows.index[None], v.q.index, 1.0)
-    lp.add_terms(rows.index[:, m.year_index], v.e.index, -(m.capex / money_unit(m))[:, None])
+    capex = np.where(priced_out(m)[1], 0.0, m.capex[:, None])
+    lp.add_terms(rows.index[:, m.year_index], v.e.index, -capex / money_unit(m))
     return rows
 
 
-def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]:
+def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """min_spend(f)·budget(f,y) ≤ Σ (p + q)[f,·,y] ≤ budget(f,y) + c[f,y−1] − c[f,y]
     (Funding-budget; with carry-over the upper side is an equality and the lower side is the
     separate family Funding-min-spend)"""
@@ -235,30 +289,81 @@ def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> list[Block]
     lp.add_terms(rows.index[:, None, :], v.q.index, 1.0)
     lp.add_terms(rows.index, v.c.index, 1.0)
     lp.add_terms(rows.index[:, 1:], v.c.index[:, :-1], -1.0)
-    blocks = [rows]
-    need_min = carry & (m.min_spend[:, None] > 0) & (B > 0)
-    if need_min.any():
-        mins = lp.add_rows("Funding-min-spend", ("fund", "year"), need_min, lower=m.min_spend[:, None] * B)
-        lp.add_terms(mins.index[:, None, None, :], v.p.index, 1.0)
-        lp.add_terms(mins.index[:, None, :], v.q.index, 1.0)
-        blocks.append(mins)
-    return blocks
+    return rows
 
 
-CONSTRAINT_FAMILIES = (
-    line_capacity,
-    customer_share,
-    capacity_build_up,
-    stock_balance,
-    stock_target,
-    order_payment,
-    capex_payment,
-    funding_budget,
+def funding_min_spend(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ (p + q)[f,·,y] ≥ min_spend(f)·budget(f,y)   (Funding-min-spend: funds with carry-over
+    and a minimum spend only; without carry-over it is Funding-budget's lower side)"""
+    B = m.budget / money_unit(m)
+    need_min = m.carry[:, None] & (m.min_spend[:, None] > 0) & (B > 0)
+    rows = lp.add_rows("Funding-min-spend", ("fund", "year"), need_min, lower=m.min_spend[:, None] * B)
+    lp.add_terms(rows.index[:, None, None, :], v.p.index, 1.0)
+    lp.add_terms(rows.index[:, None, :], v.q.index, 1.0)
+    return rows
+
+
+Coords = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A constraint family: how the LP builds its rows, how an infeasibility explanation names
+    one of them, and the independent checker's rule for it."""
+
+    name: str
+    build: Callable[[LinearProgram, ModelData, Variables], Block]
+    describe: Callable[[ModelData, Coords], str]
+    check: check.Rule
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Bounds of a variable block that come from the user's input: their wording (None for a
+    column whose bounds are not input) and the checker's rule for them."""
+
+    var: str
+    describe: Callable[[ModelData, Coords], str | None]
+    check: check.Rule
+
+
+FAMILIES = (
+    Family("Line-capacity", line_capacity, wording.line_capacity, check.check_capacity),
+    Family("Line-share", customer_share, wording.line_share, check.check_share),
+    Family("Line-expansion", capacity_build_up, wording.line_expansion, check.check_build_time),
+    Family("Stock-balance", stock_balance, wording.stock_balance, check.check_stock_balance),
+    Family("Stock-target", stock_target, wording.stock_target, check.check_stock_target),
+    Family("Order-payment", order_payment, wording.order_payment, check.check_order_payment),
+    Family("Capex-payment", capex_payment, wording.capex_payment, check.check_capex_payment),
+    Family("Funding-budget", funding_budget, wording.funding_budget, check.check_budget),
+    Family("Funding-min-spend", funding_min_spend, wording.funding_min_spend, check.check_min_spend),
 )
+BOUNDS = (
+    Bound("x", wording.order_bounds, check.check_order_bounds),
+    Bound("e", wording.expansion_bounds, check.check_expansion_bounds),
+)
+FAMILY = {f.name: f for f in FAMILIES}
+BOUND = {b.var: b for b in BOUNDS}
+CONSTRAINT_FAMILIES = tuple(f.build for f in FAMILIES)
+
+
+def weight_unit(m: ModelData) -> float:
+    """The priority weight (customer weight × item weight) that counts as 1 in the LP: the power of
+    ten at or above the least weight among the customer–item pairs with a target or a use, so that
+    in the LP the least weight lies in [0.1, 1]. Phase 2 may give up an absolute 10⁻⁹ of weighted
+    shortfall for money (``solver.ABS_SHORTFALL_SLACK``); counted in this unit, that is at most
+    10⁻⁸ of one period's target of the least important item, whatever the weights' scale. (With
+    the weights as written, a weight of 10⁻⁶ lost a thousandth of its target and 10⁻⁹ all of it.)
+    Weights of 0.1 to 1, as in the shipped scenarios, keep the unit 1."""
+    w = np.outer(m.customer_weight, m.item_weight)
+    wanted = (m.target > 0).any(axis=2) | (m.use > 0).any(axis=2)
+    if not wanted.any():
+        return 1.0
+    return float(10.0 ** np.ceil(np.log10(w[wanted].min())))
 
 
 def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
-    """Phase-1 cost of one unit of u and of v.
+    """Phase-1 cost of one unit of u and of v, in weight units (``weight_unit``).
 
     u: w(k,i)/target(k,i,t), the weighted relative shortfall. v: (T+1)·(2 − t/T)·w(k,i)/ref(k,i),
     where ref is the smallest positive target of (k,i) — or, for an item without a target, its
@@ -267,9 +372,9 @@ def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
     the independent checker assumes) instead of hoarding it. Taking ref from targets, not from tiny
     uses, keeps the objective's coefficients within a few orders of magnitude.
     """
-    w = m.customer_weight[:, None, None] * m.item_weight[None, :, None]
     T = m.T
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # non-finite weights are refused when passed
+        w = m.customer_weight[:, None, None] * m.item_weight[None, :, None] / weight_unit(m)
         cu = np.where(m.target > 0, w / m.target, 0.0)
         min_target = np.where(m.target > 0, m.target, np.inf).min(axis=2, keepdims=True)
         max_use = m.use.max(axis=2, keepdims=True)
@@ -283,12 +388,12 @@ def build(m: ModelData) -> Formulation:
     """Build the whole LP for a compiled scenario."""
     lp = LinearProgram()
     var = define_variables(lp, m)
-    for family in CONSTRAINT_FAMILIES:
-        family(lp, m, var)
+    for family in FAMILIES:
+        family.build(lp, m, var)
     cu, cv = shortfall_weights(m)
     shortfall_cost = lp.cost({"u": cu, "v": cv})
     money_cost = lp.cost({"p": 1.0, "q": 1.0})
-    return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m))
+    return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m), weight_unit(m))
 
 
-__all__ = ["INF", "Formulation", "Variables", "build", "money_unit"]
+__all__ = ["BOUNDS", "FAMILIES", "INF", "Formulation", "Variables", "build", "money_unit"]

@@ -27,10 +27,6 @@ class Block:
     offset: int
     size: int
 
-    def positions(self) -> tuple[np.ndarray, ...]:
-        """Coordinates along each dimension of every element, in position order."""
-        return np.nonzero(self.index >= 0)
-
     def values(self, solution: np.ndarray, fill: float = 0.0) -> np.ndarray:
         """Dense array of this block's values from a full solution vector."""
         out = np.full(self.index.shape, fill, dtype=float)
@@ -165,12 +161,6 @@ class LinearProgram:
                 coef = np.broadcast_to(np.asarray(coefficients[block.name], dtype=float), sel.shape)
                 out[block.index[sel]] = coef[sel]
         return out
-
-    def col_block(self, name: str) -> Block:
-        return next(b for b in self.col_blocks if b.name == name)
-
-    def row_block(self, name: str) -> Block:
-        return next(b for b in self.row_blocks if b.name == name)
 
     @staticmethod
     def _find(blocks: list[Block], position: int) -> tuple[Block, tuple[int, ...]]:

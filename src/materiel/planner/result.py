@@ -13,8 +13,39 @@ import pandas as pd
 
 from ..scenario.compiled import ModelData
 from .formulation import Formulation
+from .solver import ABS_SHORTFALL_SLACK
 
 EPS = 1e-7
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The lexicographic solve's figures (docs/model.md, "Objective: lexicographic"): phase 1's
+    least weighted shortfall, the final plan's weighted shortfall (phase 2 may give up a relative
+    ``slack`` of it, plus 10⁻⁹ weight units, for money), and the plan's money in the base
+    currency. Shortfalls are in the scenario's weights; ``weight_unit`` is the weight that counts
+    as 1 in the LP (``formulation.weight_unit``)."""
+
+    shortfall: float
+    shortfall_optimum: float
+    money: float
+    slack: float
+    weight_unit: float = 1.0
+
+    @property
+    def limit(self) -> float:
+        """The weighted shortfall phase 2 was allowed: optimum + slack·|optimum| + 10⁻⁹ weight units."""
+        return (
+            self.shortfall_optimum + self.slack * abs(self.shortfall_optimum) + ABS_SHORTFALL_SLACK * self.weight_unit
+        )
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "weighted_shortfall": self.shortfall,
+            "weighted_shortfall_phase1": self.shortfall_optimum,
+            "money": round(self.money, 2),
+            "shortfall_slack": self.slack,
+        }
 
 
 @dataclass
@@ -31,6 +62,7 @@ class Plan:
     budgets: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     status: str = "optimal"
+    objective: Objective | None = None
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -139,6 +171,7 @@ class Plan:
                 cat: {str(y): (None if pd.isna(v) else round(float(v), 4)) for y, v in row.items()}
                 for cat, row in sbc.iterrows()
             },
+            "objective": self.objective.summary() if self.objective is not None else None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -175,151 +208,155 @@ def category_coverage(m: ModelData, stock: np.ndarray, customer: int) -> np.ndar
 
 
 def _clean(a: np.ndarray) -> np.ndarray:
-    a = np.where(np.abs(a) < EPS, 0.0, a)
-    return a
+    """Solver values as reported: never below zero (every variable is ≥ 0; HiGHS may undershoot a
+    bound by its tolerance, 1e-7 solver units, up to a thousandth of a unit), and 0 below ``EPS``."""
+    return np.where(a < EPS, 0.0, a)
 
 
-def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: dict[str, float] | None = None) -> Plan:
-    """Turn a solution vector into the plan's tables."""
-    v = form.var
-    periods = np.array(m.periods)
-    year_of = m.cal.year_of
-    lines = np.array(m.lines)
-    items = np.array(m.items)
-    cats = np.array(m.item_category)
-    custs = np.array(m.customers)
-    funds = np.array(m.funds)
-    li = m.line_item
-    T = m.T
-    line_facts = {
-        "line": lines,
+def _clean_priced(a: np.ndarray, price: np.ndarray, unit: float) -> np.ndarray:
+    """Quantities bought, as reported: like ``_clean``, but a quantity below ``EPS`` is kept while
+    its cost is not negligible (``EPS`` money units), so the orders and investments tables account
+    for all the money the funding table shows (1e-7 units at EUR 1e7 are EUR 1)."""
+    return np.where((a < EPS) & ((a <= 0) | (a * price < EPS * unit)), 0.0, a)
+
+
+def _line_facts(m: ModelData) -> dict[str, np.ndarray]:
+    """Columns describing each line, by name, indexed by line."""
+    return {
+        "line": np.array(m.lines),
         "supplier": np.array(m.line_supplier),
         "country": np.array(m.line_country),
         "region": np.array(m.region_of_line),
-        "item": items[li],
-        "category": cats[li],
+        "item": np.array(m.items)[m.line_item],
+        "category": np.array(m.item_category)[m.line_item],
     }
-    who = ("line", "supplier", "country", "region")
 
-    def about(lines_at: np.ndarray, *facts: str) -> dict[str, np.ndarray]:
-        """Columns describing the lines at these indices, in the order asked."""
-        return {f: line_facts[f][lines_at] for f in facts}
 
-    x = _clean(v.x.values(solution))
-    l, k, t = np.nonzero(x > EPS)
+WHO = ("line", "supplier", "country", "region")
+
+
+def _about(m: ModelData, lines_at: np.ndarray, *facts: str) -> dict[str, np.ndarray]:
+    """Columns describing the lines at these indices, in the order asked."""
+    table = _line_facts(m)
+    return {f: table[f][lines_at] for f in facts}
+
+
+def read_orders(m: ModelData, x: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Orders (one row per line, customer and period ordered) and the deliveries they make."""
+    periods, year_of, T = np.array(m.periods), m.cal.year_of, m.T
+    l, k, t = np.nonzero(x > 0)
     qty = x[l, k, t]
-    arrive = t + m.lead[l]
+    arrive = np.minimum(t + m.lead[l], T - 1)
+    custs = np.array(m.customers)
     orders = pd.DataFrame(
         {
-            **about(l, *who, "item", "category"),
+            **_about(m, l, *WHO, "item", "category"),
             "customer": custs[k],
             "period": periods[t],
             "year": year_of[t],
             "quantity": qty,
             "unit_price": m.price[l, t],
             "cost": qty * m.price[l, t],
-            "delivery_period": periods[np.minimum(arrive, T - 1)],
+            "delivery_period": periods[arrive],
         }
     )
-    deliveries = (
-        pd.DataFrame(
-            {
-                "customer": custs[k],
-                "item": items[li[l]],
-                "category": cats[li[l]],
-                "line": lines[l],
-                "period": periods[np.minimum(arrive, T - 1)],
-                "year": year_of[np.minimum(arrive, T - 1)],
-                "quantity": qty,
-            }
-        )
-        .sort_values(["customer", "item", "period", "line"], kind="stable")
-        .reset_index(drop=True)
+    deliveries = pd.DataFrame(
+        {
+            "customer": custs[k],
+            **_about(m, l, "item", "category", "line"),
+            "period": periods[arrive],
+            "year": year_of[arrive],
+            "quantity": qty,
+        }
     )
+    deliveries = deliveries.sort_values(["customer", "item", "period", "line"], kind="stable").reset_index(drop=True)
+    return orders, deliveries
 
-    e = _clean(v.e.values(solution))
-    Kc = _clean(v.K.values(solution))
+
+def read_capacity(m: ModelData, x: np.ndarray, added: np.ndarray) -> pd.DataFrame:
+    """Capacity per line and period: base, added and total (per year), ordered and utilisation."""
+    L, T, ppy = len(m.lines), m.T, m.cal.per_year
     used = x.sum(axis=1)
-    L = len(m.lines)
-    ll, tt = np.meshgrid(np.arange(L), np.arange(T), indexing="ij")
-    total = m.cap + Kc
+    total = m.cap + added
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(total > EPS, used / total, np.nan)
-    ppy = m.cal.per_year
-    capacity = pd.DataFrame(
+    ll, tt = (a.ravel() for a in np.meshgrid(np.arange(L), np.arange(T), indexing="ij"))
+    return pd.DataFrame(
         {
-            "line": lines[ll.ravel()],
-            "item": items[li[ll.ravel()]],
-            "period": periods[tt.ravel()],
-            "year": year_of[tt.ravel()],
+            **_about(m, ll, "line", "item"),
+            "period": np.array(m.periods)[tt],
+            "year": m.cal.year_of[tt],
             "base_per_year": (m.cap * ppy).ravel(),
-            "added_per_year": (Kc * ppy).ravel(),
+            "added_per_year": (added * ppy).ravel(),
             "total_per_year": (total * ppy).ravel(),
             "ordered": used.ravel(),
             "utilisation": util.ravel(),
         }
     )
-    le, te = np.nonzero(e > EPS)
-    investments = pd.DataFrame(
+
+
+def read_investments(m: ModelData, e: np.ndarray) -> pd.DataFrame:
+    """Capacity investments: one row per line and period an expansion starts in."""
+    l, t = np.nonzero(e > 0)
+    periods = np.array(m.periods)
+    return pd.DataFrame(
         {
-            **about(le, "line", "supplier", "country", "item"),
-            "period": periods[te],
-            "year": year_of[te],
-            "added_per_year": e[le, te] * ppy,
-            "cost": e[le, te] * m.capex[le],
-            "usable_from": periods[np.minimum(te + m.build[le], T - 1)],
+            **_about(m, l, "line", "supplier", "country", "item"),
+            "period": periods[t],
+            "year": m.cal.year_of[t],
+            "added_per_year": e[l, t] * m.cal.per_year,
+            "cost": e[l, t] * m.capex[l],
+            "usable_from": periods[np.minimum(t + m.build[l], m.T - 1)],
         }
     )
 
-    unit = form.money_unit
-    p = _clean(v.p.values(solution)) * unit  # (F, L, K, Y)
-    fp, lp_, kp, yp = np.nonzero(p > EPS * unit)
-    q = _clean(v.q.values(solution)) * unit  # (F, L, Y)
-    fq, lq, yq = np.nonzero(q > EPS * unit)
-    years = np.array(m.years)
-    funding = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "fund": funds[fp],
-                    "purpose": "orders",
-                    **about(lp_, *who),
-                    "customer": custs[kp],
-                    **about(lp_, "item", "category"),
-                    "year": years[yp],
-                    "amount": p[fp, lp_, kp, yp],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "fund": funds[fq],
-                    "purpose": "capacity",
-                    **about(lq, *who),
-                    "customer": "",
-                    **about(lq, "item", "category"),
-                    "year": years[yq],
-                    "amount": q[fq, lq, yq],
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
 
-    s = _clean(v.s.values(solution))
-    unmet = _clean(v.v.values(solution))
-    K, I = len(m.customers), len(m.items)
+def read_funding(m: ModelData, p: np.ndarray, q: np.ndarray, unit: float) -> pd.DataFrame:
+    """Money flows: orders (p, funds × lines × customers × years) and capacity (q, funds × lines ×
+    years), both in base currency; ``unit`` is the LP's money unit (what counts as negligible)."""
+    funds, years = np.array(m.funds), np.array(m.years)
+    fp, lp_, kp, yp = np.nonzero(p > EPS * unit)
+    fq, lq, yq = np.nonzero(q > EPS * unit)
+    for_orders = pd.DataFrame(
+        {
+            "fund": funds[fp],
+            "purpose": "orders",
+            **_about(m, lp_, *WHO),
+            "customer": np.array(m.customers)[kp],
+            **_about(m, lp_, "item", "category"),
+            "year": years[yp],
+            "amount": p[fp, lp_, kp, yp],
+        }
+    )
+    for_capacity = pd.DataFrame(
+        {
+            "fund": funds[fq],
+            "purpose": "capacity",
+            **_about(m, lq, *WHO),
+            "customer": "",
+            **_about(m, lq, "item", "category"),
+            "year": years[yq],
+            "amount": q[fq, lq, yq],
+        }
+    )
+    return pd.concat([for_orders, for_capacity], ignore_index=True)
+
+
+def read_stock(m: ModelData, s: np.ndarray, unmet: np.ndarray) -> pd.DataFrame:
+    """Stock per customer, item and period against its target, with unmet peacetime use."""
+    K, I, T = m.target.shape
     kk, ii, ts = (a.ravel() for a in np.meshgrid(np.arange(K), np.arange(I), np.arange(T), indexing="ij"))
     tgt = m.target.ravel()
     sv = s.ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         cov = np.where(tgt > 0, np.minimum(1.0, sv / np.where(tgt > 0, tgt, 1)), np.nan)
-    stock = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "customer": custs[kk],
-            "item": items[ii],
-            "category": cats[ii],
-            "period": periods[ts],
-            "year": year_of[ts],
+            "customer": np.array(m.customers)[kk],
+            "item": np.array(m.items)[ii],
+            "category": np.array(m.item_category)[ii],
+            "period": np.array(m.periods)[ts],
+            "year": m.cal.year_of[ts],
             "stock": sv,
             "target": tgt,
             "shortfall": np.maximum(0.0, tgt - sv),
@@ -329,22 +366,45 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray, timings: di
         }
     )
 
+
+def read_budgets(m: ModelData, funding: pd.DataFrame, carried: np.ndarray) -> pd.DataFrame:
+    """Per fund and year: budget, money spent (from the funding table), carried out, minimum spend."""
     spent = np.zeros(m.budget.shape)
     if len(funding):
         yi = funding["year"].to_numpy() - m.years[0]
         fi = pd.Index(m.funds).get_indexer(funding["fund"])
         np.add.at(spent, (fi, yi), funding["amount"].to_numpy())
-    carried = _clean(v.c.values(solution)) * form.money_unit
     F, Y = m.budget.shape
-    ff, yy = np.meshgrid(np.arange(F), np.arange(Y), indexing="ij")
-    budgets = pd.DataFrame(
+    ff, yy = (a.ravel() for a in np.meshgrid(np.arange(F), np.arange(Y), indexing="ij"))
+    return pd.DataFrame(
         {
-            "fund": funds[ff.ravel()],
-            "year": np.array(m.years)[yy.ravel()],
+            "fund": np.array(m.funds)[ff],
+            "year": np.array(m.years)[yy],
             "budget": m.budget.ravel(),
             "spent": spent.ravel(),
             "carried_out": carried.ravel(),
             "min_spend": (m.min_spend[:, None] * m.budget).ravel(),
         }
     )
-    return Plan(m, orders, deliveries, capacity, investments, funding, stock, budgets, timings or {})
+
+
+def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
+    """Turn a solution vector (natural units) into the plan's tables."""
+    v, unit = form.var, form.money_unit
+    x = _clean_priced(v.x.values(solution), m.price[:, None, :], unit)
+    orders, deliveries = read_orders(m, x)
+    e = _clean_priced(v.e.values(solution), m.capex[:, None], unit)
+    capacity = read_capacity(m, x, _clean(v.K.values(solution)))
+    funding = read_funding(m, _clean(v.p.values(solution)) * unit, _clean(v.q.values(solution)) * unit, unit)
+    stock = read_stock(m, _clean(v.s.values(solution)), _clean(v.v.values(solution)))
+    budgets = read_budgets(m, funding, _clean(v.c.values(solution)) * unit)
+    return Plan(
+        m,
+        orders,
+        deliveries,
+        capacity,
+        investments=read_investments(m, e),
+        funding=funding,
+        stock=stock,
+        budgets=budgets,
+    )

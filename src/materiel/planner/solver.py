@@ -2,7 +2,7 @@
 
 Phase 1 minimises weighted relative shortfall (with money as a tie-break, then without). Phase 2
 bounds the row "shortfall ≤ optimum × (1 + tolerance)" and minimises money, warm-started from
-phase 1's basis.
+phase 1's basis (docs/model.md, "Objective: lexicographic").
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,13 +25,17 @@ PRIMAL_SIMPLEX = 4
 DUAL_SIMPLEX = 1
 RETRY_TOLERANCES = (1e-9, 1e-7, 1e-5)
 # Phase 1's tie-break: cost per money unit (``formulation.money_unit``) next to the shortfall
-# costs (solver units, where shortfall costs are 1e-3 to 10). Large enough to steer dual simplex among equally short vertices
-# (HiGHS's dual feasibility tolerance is 1e-7), small enough that it rarely trades shortfall away;
-# when it does, the pure-shortfall re-solve that follows restores the least shortfall.
+# costs (solver units, where shortfall costs are 1e-3 to 10 on the shipped scenarios). Large
+# enough to steer dual simplex among equally short vertices (HiGHS's dual feasibility tolerance
+# is 1e-7), small enough that it rarely trades shortfall away; when it does, the pure-shortfall
+# re-solve that follows restores the least shortfall.
 TIE_BREAK = 1e-6
-# Measured (docs/performance.md): dual simplex wins on the default scenario (14k columns: 0.3 s vs
-# 1.1 s); interior point with crossover wins on larger models (49k columns: 8 s vs 21 s).
+# Phase 1 starts with dual simplex on smaller models and with interior point (and crossover) from
+# this many columns on, where it was measured faster (docs/performance.md).
 IPM_FROM = 25_000
+# HiGHS refuses matrix entries of this size or more (its ``large_matrix_value``) and reads costs
+# and bounds from 1e20 as infinite; an LP holding such numbers is refused before it is passed.
+LARGEST = 1e15
 
 
 class SolveStatus(StrEnum):
@@ -39,19 +43,35 @@ class SolveStatus(StrEnum):
 
     optimal = "optimal"
     infeasible = "infeasible"
+    unbounded_or_infeasible = "unbounded_or_infeasible"
     unbounded = "unbounded"
     time_limit = "time_limit"
+    iteration_limit = "iteration_limit"
     error = "error"
 
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: SolveStatus.optimal,
     highspy.HighsModelStatus.kInfeasible: SolveStatus.infeasible,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.infeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.unbounded_or_infeasible,
     highspy.HighsModelStatus.kUnbounded: SolveStatus.unbounded,
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.time_limit,
-    highspy.HighsModelStatus.kIterationLimit: SolveStatus.time_limit,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.iteration_limit,
 }
+
+
+def status_of(model_status: highspy.HighsModelStatus) -> SolveStatus:
+    """Our status for a HiGHS model status; any status not listed is an error."""
+    return _STATUS.get(model_status, SolveStatus.error)
+
+
+class LPRangeError(RuntimeError):
+    """HiGHS cannot take the LP: ``row`` and ``col`` locate the first number out of its range
+    (either may be None), ``value`` is that number in solver units."""
+
+    def __init__(self, row: int | None, col: int | None, value: float) -> None:
+        super().__init__(f"HiGHS cannot take the number {value:g} (row {row}, column {col})")
+        self.row, self.col, self.value = row, col, value
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,7 @@ class SolverOptions:
     threads: int | None = None
     log: bool = False
     first_solver: str = "auto"  # "simplex", "ipm", or "auto": interior point from IPM_FROM columns on
+    iteration_limit: int | None = None  # simplex iterations per solve (HiGHS's default: none)
 
 
 @dataclass
@@ -72,10 +93,12 @@ class SolveResult:
     status: SolveStatus
     model_status: str
     solution: np.ndarray
-    shortfall: float = float("nan")
+    shortfall: float = float("nan")  # the final plan's weighted shortfall (weight units of the LP)
     money: float = float("nan")
     seconds: dict[str, float] = field(default_factory=dict)
     highs: highspy.Highs | None = None
+    shortfall_optimum: float = float("nan")  # phase 1's least weighted shortfall
+    slack: float = float("nan")  # the relative shortfall slack phase 2 was solved with
 
 
 @contextmanager
@@ -97,21 +120,53 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
-def _new_highs(options: SolverOptions) -> highspy.Highs:
+def new_highs(options: SolverOptions) -> highspy.Highs:
+    """A silent HiGHS instance with the options' time limit, iteration limit and threads."""
     with _quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.log))
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))
+    if options.iteration_limit is not None:
+        h.setOptionValue("simplex_iteration_limit", int(options.iteration_limit))
+        h.setOptionValue("ipm_iteration_limit", int(options.iteration_limit))
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
     return h
 
 
+def _first_out_of_range(values: np.ndarray, allow_infinite: bool) -> int | None:
+    """Index of the first value HiGHS cannot take (NaN, too large, or infinite where not allowed)."""
+    bad = np.isnan(values) | ((np.abs(values) >= LARGEST) & ~(allow_infinite & np.isinf(values)))
+    hits = np.flatnonzero(bad)
+    return int(hits[0]) if hits.size else None
+
+
+def refuse_out_of_range(form: Formulation, cost: np.ndarray) -> None:
+    """Raise ``LPRangeError`` at the first number of the LP (solver units) HiGHS cannot take."""
+    col_lo, col_hi, row_lo, row_hi = form.lp.solver_bounds()
+    A = form.lp.solver_matrix()
+    cols_of_entries = np.repeat(np.arange(A.shape[1]), np.diff(A.indptr))
+    checks = (
+        (A.data, False, lambda n: (int(A.indices[n]), int(cols_of_entries[n]))),
+        (form.lp.solver_cost(cost), False, lambda n: (None, n)),
+        (col_lo, True, lambda n: (None, n)),
+        (col_hi, True, lambda n: (None, n)),
+        (row_lo, True, lambda n: (n, None)),
+        (row_hi, True, lambda n: (n, None)),
+    )
+    for values, allow_infinite, where in checks:
+        n = _first_out_of_range(values, allow_infinite)
+        if n is not None:
+            raise LPRangeError(*where(n), float(values[n]))
+
+
 def pass_lp(h: highspy.Highs, form: Formulation, cost: np.ndarray) -> None:
     """Pass the formulation to HiGHS as an LP in solver units (column-wise matrix); ``cost`` is
     natural. Plain arrays, one call: assembling a ``HighsLp`` object first copies every array
-    element by element (measured 7 ms on the default scenario, against under 1 ms)."""
+    element by element (measured 7 ms on the default scenario, against under 1 ms). Raises
+    ``LPRangeError`` for numbers HiGHS cannot take."""
+    refuse_out_of_range(form, cost)
     col_lo, col_hi, row_lo, row_hi = form.lp.solver_bounds()
     A = form.lp.solver_matrix()
     status = h.passModel(
@@ -132,17 +187,22 @@ def pass_lp(h: highspy.Highs, form: Formulation, cost: np.ndarray) -> None:
         np.zeros(form.lp.n_cols, dtype=np.int32),  # every column continuous: an LP
     )
     if status == highspy.HighsStatus.kError:
-        raise RuntimeError("HiGHS refused the LP")
+        raise LPRangeError(None, None, float("nan"))
 
 
 def _run(h: highspy.Highs) -> SolveStatus:
     h.run()
-    return _STATUS.get(h.getModelStatus(), SolveStatus.error)
+    return status_of(h.getModelStatus())
 
 
 def _limit(z1: float, relative: float) -> float:
     """The shortfall the money phase may not exceed."""
     return z1 + relative * abs(z1) + ABS_SHORTFALL_SLACK
+
+
+# Phase-2 outcomes that cannot be true of the LP (phase 1's optimum satisfies the limit row), so
+# are retried: HiGHS misjudged a badly scaled model.
+RETRIED = (SolveStatus.infeasible, SolveStatus.unbounded_or_infeasible, SolveStatus.error)
 
 
 @dataclass
@@ -153,6 +213,8 @@ class Phases:
     seconds: dict[str, float] = field(default_factory=dict)
     iterations: int = 0
     tie_basis: highspy.HighsBasis | None = None  # phase 1's tie-broken optimum, when asked for
+    shortfall_optimum: float = float("nan")  # phase 1's least weighted shortfall
+    slack: float = float("nan")  # the relative slack of the limit row phase 2 was last solved with
 
 
 def add_limit_row(h: highspy.Highs, form: Formulation) -> int:
@@ -161,6 +223,20 @@ def add_limit_row(h: highspy.Highs, form: Formulation) -> int:
     nz = np.flatnonzero(shortfall)
     h.addRow(-highspy.kHighsInf, highspy.kHighsInf, nz.size, nz.astype(np.int32), shortfall[nz])
     return h.getNumRow() - 1
+
+
+def confirm_without_presolve(h: highspy.Highs, run: Callable[[], SolveStatus]) -> SolveStatus:
+    """Re-solve an LP that presolve judged infeasible without presolve: on figures near HiGHS's
+    tolerances (a capacity of 10⁻⁶ a year beside a budget of 10⁻⁶ euros) presolve has called a
+    feasible LP infeasible (measured), and a scenario is only called contradictory when the LP
+    itself is. The caller's presolve setting is restored."""
+    _, presolve = h.getOptionValue("presolve")
+    h.clearSolver()
+    h.setOptionValue("presolve", "off")
+    try:
+        return run()
+    finally:
+        h.setOptionValue("presolve", presolve)
 
 
 def run_phases(
@@ -191,6 +267,8 @@ def run_phases(
     tick = time.perf_counter()
     h.changeColsCost(n, cols, shortfall + TIE_BREAK * money)
     status = run()
+    if status in (SolveStatus.infeasible, SolveStatus.unbounded_or_infeasible):
+        status = confirm_without_presolve(h, run)
     if status is SolveStatus.optimal:
         if tie_basis:
             out.tie_basis = h.getBasis()
@@ -203,21 +281,25 @@ def run_phases(
         out.status = status
         return out
     z1 = float(h.getInfo().objective_function_value)
+    out.shortfall_optimum = z1
 
     tick = time.perf_counter()
-    h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, options.shortfall_tolerance))
+    out.slack = options.shortfall_tolerance
+    h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, out.slack))
     h.changeColsCost(n, cols, money)
     # Phase 1's optimal basis stays primal feasible under the limit row: primal simplex continues.
     status = run()
     for widen in RETRY_TOLERANCES:
         # Phase 1's solution satisfies the limit row, so "infeasible" here is numerical: on badly
-        # scaled models primal simplex can misjudge it. Retry with dual simplex, then with a wider
-        # slack (still far below any shortfall a report shows).
-        if status is not SolveStatus.infeasible or not shortfall.any():
+        # scaled models primal simplex can misjudge it, or stop with an unknown status (measured
+        # with priority weights 10⁸ apart). Retry with dual simplex, then with a wider slack
+        # (still far below any shortfall a report shows).
+        if status not in RETRIED or not shortfall.any():
             break
         h.clearSolver()  # a failed run leaves state that makes the next one fail too
         h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
-        h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, widen))
+        out.slack = max(widen, options.shortfall_tolerance)
+        h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, out.slack))
         status = run()
     out.seconds["solve_money"] = time.perf_counter() - tick
     out.status = status
@@ -228,7 +310,7 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     """Lexicographic solve: least weighted shortfall, then least money at that shortfall."""
     options = options or SolverOptions()
     tick = time.perf_counter()
-    h = _new_highs(options)
+    h = new_highs(options)
     pass_lp(h, form, form.shortfall_cost)
     limit_row = add_limit_row(h, form)
     first = options.first_solver
@@ -244,4 +326,6 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     solution = form.lp.natural(h.getSolution().col_value)
     money = float(form.money_cost @ solution)
     shortfall = float(form.shortfall_cost @ solution)
-    return SolveResult(SolveStatus.optimal, "Optimal", solution, shortfall, money, seconds, h)
+    return SolveResult(
+        SolveStatus.optimal, "Optimal", solution, shortfall, money, seconds, h, phases.shortfall_optimum, phases.slack
+    )

@@ -6,11 +6,13 @@ generated from these models, so the descriptions here are the user documentation
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from .periods import Frequency, parse_period
 
@@ -212,12 +214,36 @@ class Category(Model):
     name: Name = Field(description="Display name.")
 
 
+# Priority weights the planner honours: a customer's weight times an item's spans at most 10⁸,
+# which HiGHS was measured to solve on the shipped scenario (docs/model.md, "Objective: lexicographic").
+WEIGHT_MIN, WEIGHT_MAX = 0.01, 100.0
+
+
+def _finite_first(v: Any) -> Any:
+    """Refuse a non-finite number before range checks run (they would call .inf merely too large)."""
+    try:
+        number = float(v) if isinstance(v, (int, float, str)) and not isinstance(v, bool) else None
+    except ValueError:
+        return v  # not a number at all: the float check says so
+    if number is not None and not math.isfinite(number):
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    return v
+
+
+Weight = Annotated[float, BeforeValidator(_not_bool), BeforeValidator(_finite_first)]
+
+
 class Customer(Model):
     """Who holds stock and has targets."""
 
     id: Id = Field(description="Id used by requirements, stock, shares and funding rules.")
     name: Name = Field(description="Display name.")
-    weight: float = Field(1.0, gt=0, description="Priority of this customer's shortfall in the plan.")
+    weight: Weight = Field(
+        1.0,
+        ge=WEIGHT_MIN,
+        le=WEIGHT_MAX,
+        description="Priority of this customer's shortfall in the plan (0.01 to 100).",
+    )
 
 
 class Item(Model):
@@ -227,7 +253,13 @@ class Item(Model):
     name: Name = Field(description="Display name.")
     category: Name = Field(description="One of the standard categories or a declared one.")
     unit: Name = Field("unit", description="Counting unit, e.g. 'missile', 'shell', 'km'.")
-    weight: float = Field(1.0, gt=0, description="Importance within its category.")
+    weight: Weight = Field(
+        1.0,
+        ge=WEIGHT_MIN,
+        le=WEIGHT_MAX,
+        allow_inf_nan=False,
+        description="Importance within its category, and priority of its shortfall in the plan (0.01 to 100).",
+    )
     loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[Name, Num] = Field(default_factory=dict, description="Initial stock per customer.")

@@ -1,4 +1,4 @@
-"""Re-solving one built model for many draws (design §6).
+"""Re-solving one built model for many draws (docs/uncertainty.md, "Speed: one model, re-solved in place").
 
 Draws differ only in numbers, so one LP stays in HiGHS: for each draw the changed bounds and
 right-hand sides are sent in place (or, when a draw moves matrix entries — a price does, in every
@@ -38,8 +38,8 @@ from ..planner.solver import (
     DUAL_SIMPLEX,
     SolverOptions,
     SolveStatus,
-    _new_highs,
     add_limit_row,
+    new_highs,
     pass_lp,
     run_phases,
 )
@@ -89,7 +89,7 @@ class Resolver:
         shortfall = self.form.lp.solver_cost(self.form.shortfall_cost)
         self._limited = shortfall != 0  # the limit row's columns (fixed by the structure)
         self._limit_coeffs = shortfall[self._limited]
-        self.h = _new_highs(options)
+        self.h = new_highs(options)
         self._load(self.form)
         self.base_basis = None  # where every draw starts: the scenario's tie-broken phase-1 optimum
         if warm:

@@ -1,0 +1,122 @@
+"""Constraints and bounds of the LP in the scenario's own words, for explaining infeasibility.
+
+One function per constraint family (``formulation.FAMILIES`` pairs each with its builder and its
+checker rule) and one per variable whose bounds come from the user's input; each takes the
+coordinates of one row or column of its block.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import fmt
+from ..scenario.compiled import ModelData
+
+HUGE = 1e15  # figures from here on are written in scientific notation, not with 16 or more digits
+
+
+def count(x: float) -> str:
+    """A quantity: '1,250' or, for an absurd figure, '1e+300'."""
+    return f"{x:,.0f}" if abs(x) < HUGE else f"{x:.3g}"
+
+
+def money(x: float, currency: str) -> str:
+    """An amount of money: 'EUR 1.25 bn' or, for an absurd figure, 'EUR 1e+300'."""
+    return fmt.money(x, currency) if abs(x) < HUGE else f"{currency} {x:.3g}"
+
+
+def line_capacity(m: ModelData, c: tuple[int, ...]) -> str:
+    l, t = c
+    per_year = m.cap[l, t] * m.cal.per_year
+    return (
+        f"capacity of line {m.lines[l]} in {m.periods[t]}: at most {count(m.cap[l, t])} per period "
+        f"({count(per_year)} a year) plus any capacity added"
+    )
+
+
+def line_share(m: ModelData, c: tuple[int, ...]) -> str:
+    l, k, t = c
+    return f"{m.customers[k]} may take at most {m.share[l, k]:.0%} of line {m.lines[l]}'s output ({m.periods[t]})"
+
+
+def line_expansion(m: ModelData, c: tuple[int, ...]) -> str:
+    l, t = c
+    return f"capacity build-up of line {m.lines[l]} in {m.periods[t]} (build time {m.build[l]} periods)"
+
+
+def stock_balance(m: ModelData, c: tuple[int, ...]) -> str:
+    k, i, t = c
+    return f"stock balance of {m.items[i]} held by {m.customers[k]} in {m.periods[t]}"
+
+
+def stock_target(m: ModelData, c: tuple[int, ...]) -> str:
+    k, i, t = c
+    return f"target of {count(m.target[k, i, t])} {m.items[i]} for {m.customers[k]} in {m.periods[t]}"
+
+
+def order_payment(m: ModelData, c: tuple[int, ...]) -> str:
+    l, k, y = c
+    unit = money(float(np.median(m.price[l][m.year_index == y])), m.currency)
+    return f"payment for {m.customers[k]}'s orders on {m.lines[l]} in {m.years[y]} at {unit} a unit"
+
+
+def capex_payment(m: ModelData, c: tuple[int, ...]) -> str:
+    l, y = c
+    per_unit = money(float(m.capex[l]) / m.cal.per_year, m.currency)
+    return f"payment for capacity investment on {m.lines[l]} in {m.years[y]} at {per_unit} per unit of yearly capacity"
+
+
+def funding_budget(m: ModelData, c: tuple[int, ...]) -> str:
+    f, y = c
+    rule = f"; at least {m.min_spend[f]:.0%} must be spent" if m.min_spend[f] > 0 else ""
+    carry = " (unspent money carries over)" if m.carry[f] else ""
+    return f"budget of {m.funds[f]} in {m.years[y]}: {money(m.budget[f, y], m.currency)}{rule}{carry}"
+
+
+def funding_min_spend(m: ModelData, c: tuple[int, ...]) -> str:
+    f, y = c
+    need = money(m.min_spend[f] * m.budget[f, y], m.currency)
+    return f"minimum spend of {m.funds[f]} in {m.years[y]}: at least {m.min_spend[f]:.0%} of its budget, {need}"
+
+
+def order_bounds(m: ModelData, c: tuple[int, ...]) -> str | None:
+    """An order's lower bound is a commitment (its upper bound, zero after the horizon, is not input)."""
+    l, k, t = c
+    if m.committed[l, k, t] <= 0:
+        return None
+    return (
+        f"commitment: {count(m.committed[l, k, t])} {m.items[m.line_item[l]]} ordered on {m.lines[l]} "
+        f"for {m.customers[k]} in {m.periods[t]}"
+    )
+
+
+def expansion_bounds(m: ModelData, c: tuple[int, ...]) -> str:
+    l, _ = c
+    per_year = m.emax[l] * m.cal.per_year**2
+    return f"expansion limit of line {m.lines[l]}: {count(per_year)} a year of added capacity per year"
+
+
+VARIABLES = {
+    "x": "orders on line {line} for {customer} in {period}",
+    "e": "capacity added on line {line} from {period}",
+    "K": "added capacity of line {line} in {period}",
+    "p": "money from {fund} for {customer}'s orders on line {line} in {year}",
+    "q": "money from {fund} for capacity on line {line} in {year}",
+    "s": "stock of {item} held by {customer} at the end of {period}",
+    "u": "shortfall of {item} for {customer} below target in {period}",
+    "v": "use of {item} by {customer} that stock cannot cover in {period}",
+    "c": "money {fund} carries out of {year}",
+}
+
+
+def variable(m: ModelData, var: str, dims: tuple[str, ...], c: tuple[int, ...]) -> str:
+    """Any variable of the LP in words, from its block's dimensions and coordinates."""
+    names = {
+        "line": m.lines,
+        "customer": m.customers,
+        "item": m.items,
+        "fund": m.funds,
+        "period": m.periods,
+        "year": m.years,
+    }
+    return VARIABLES[var].format(**{d: names[d][n] for d, n in zip(dims, c, strict=True)})
