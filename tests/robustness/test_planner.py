@@ -222,7 +222,7 @@ def test_a_stock_only_scenario_runs_end_to_end(tmp_path: Path) -> None:
     runner = CliRunner()
     planned = runner.invoke(app, ["plan", str(path), "-o", str(tmp_path / "out")])
     assert planned.exit_code == 0, planned.output
-    assert "Total cost: EUR 0" in planned.output
+    assert "Total cost: EUR 0 (nothing bought)" in planned.output
     for name in ("orders.csv", "funding.csv", "stock.csv", "plan.xlsx", "report.html", "stock_vs_target.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0, name
     assessed = runner.invoke(app, ["assess", str(path), "-o", str(tmp_path / "assessed")])

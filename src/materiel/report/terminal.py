@@ -49,7 +49,7 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         f"Plan: [green]optimal[/] (HiGHS {solve_s:.2f} s; build {t.get('build', 0):.2f} s, read-back {t.get('read', 0):.2f} s)"
     )
     by_customer = plan.funding.groupby("customer")["amount"].sum()
-    parts = ", ".join(f"{plain(k or 'capacity')} {money(v, cur)}" for k, v in by_customer.items())
+    parts = ", ".join(f"{plain(k or 'capacity')} {money(v, cur)}" for k, v in by_customer.items()) or "nothing bought"
     console.print(f"Total cost: [bold]{money(plan.total_cost, cur)}[/] ({parts})")
     console.print(
         f"Spent in Europe: [bold]{share(plan.europe_share)}[/]   in Ukraine: {share(plan.ukraine_share)}   "
