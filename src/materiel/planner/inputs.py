@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..scenario.compiled import ModelData
+from .wording import dimension_labels
 
 # array name, what it is, its dimensions, the rule and the rule in words
 Rule = tuple[str, str, tuple[str, ...], Callable[[np.ndarray], np.ndarray], str]
@@ -44,14 +45,7 @@ RULES: tuple[Rule, ...] = (
 
 def unusable(m: ModelData) -> list[str]:
     """The first figure of each array that breaks its rule, in words (empty: all usable)."""
-    names = {
-        "line": m.lines,
-        "customer": m.customers,
-        "item": m.items,
-        "fund": m.funds,
-        "period": m.periods,
-        "year": m.years,
-    }
+    names = dimension_labels(m)
     out = []
     for attr, what, dims, ok, rule in RULES:
         values = np.asarray(getattr(m, attr), dtype=float)

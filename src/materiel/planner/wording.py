@@ -109,9 +109,9 @@ VARIABLES = {
 }
 
 
-def variable(m: ModelData, var: str, dims: tuple[str, ...], c: tuple[int, ...]) -> str:
-    """Any variable of the LP in words, from its block's dimensions and coordinates."""
-    names = {
+def dimension_labels(m: ModelData) -> dict[str, list]:
+    """The scenario's labels along each dimension of the LP's blocks (ids, periods, years)."""
+    return {
         "line": m.lines,
         "customer": m.customers,
         "item": m.items,
@@ -119,4 +119,9 @@ def variable(m: ModelData, var: str, dims: tuple[str, ...], c: tuple[int, ...]) 
         "period": m.periods,
         "year": m.years,
     }
+
+
+def variable(m: ModelData, var: str, dims: tuple[str, ...], c: tuple[int, ...]) -> str:
+    """Any variable of the LP in words, from its block's dimensions and coordinates."""
+    names = dimension_labels(m)
     return VARIABLES[var].format(**{d: names[d][n] for d, n in zip(dims, c, strict=True)})
