@@ -85,11 +85,12 @@ def test_a_chunk_of_another_sweep_or_with_other_draws_is_rerun(
     assert same_draws(sweep(ranged, folder, seed=1), reference)
 
 
-def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_path: Path) -> None:
-    """Started at once: one runs, the other stops at once naming the folder; the results are the
-    winner's alone."""
+def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_path: Path, run) -> None:
+    """Started at once (two processes): one runs, the other stops at once naming the folder; the
+    results are the winner's alone, as the same sweep run alone gives them."""
     folder = tmp_path / "s"
-    cmd = [sys.executable, "-m", "materiel", "sweep", str(ranged), "-n", "16", "--json", "-o"]
+    args = ["sweep", str(ranged), "-n", "16", "--json", "-o"]
+    cmd = [sys.executable, "-m", "materiel", *args]
     procs = [
         subprocess.Popen(
             [*cmd, str(folder), "--seed", str(s)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -103,8 +104,8 @@ def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_pat
     loser = next(r for r, p in zip(results, procs, strict=True) if p.returncode == 2)
     assert f"{folder} is being written by another materiel run" in loser[1]
     clean = tmp_path / "clean"
-    done = subprocess.run([*cmd, str(clean), "--seed", str(winner)], capture_output=True, timeout=300)
-    assert done.returncode == 0
+    code, _, err = run(*args, str(clean), "--seed", str(winner))
+    assert code == 0, err
     assert same_draws(collect(folder), collect(clean))
 
 
