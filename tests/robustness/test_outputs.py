@@ -18,6 +18,7 @@ import pytest
 from materiel.atomic import MANIFEST, folder_lock, recover
 from materiel.report.output import LEGACY_OUTPUTS
 from tests.builders import line, scenario, target, write
+from tests.markers import ONE_WORKER
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 TINY = FIXTURES / "tiny.yaml"
@@ -193,6 +194,7 @@ def reference_tables(tmp_path: Path, run, budgets: tuple[str, ...]) -> list[dict
     return refs
 
 
+@ONE_WORKER
 def test_sigkill_at_any_instant_leaves_the_old_run_or_the_new_run_whole(tmp_path: Path, run) -> None:
     """Two reference runs that differ (another budget); a third run is killed at random instants
     while it writes, and once while it carries the user's 3,000 files over: the folder's tables
@@ -229,6 +231,7 @@ def test_sigkill_at_any_instant_leaves_the_old_run_or_the_new_run_whole(tmp_path
     assert not staging(tmp_path) and not list(tmp_path.glob(".out.materiel-old-*"))
 
 
+@ONE_WORKER
 def test_two_runs_into_one_folder_at_once_leave_one_run_whole(tmp_path: Path, run) -> None:
     out = tmp_path / "out"
     refs = reference_tables(tmp_path, run, ("10000", "100"))
@@ -243,6 +246,7 @@ def test_two_runs_into_one_folder_at_once_leave_one_run_whole(tmp_path: Path, ru
         assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir() if p.name != MANIFEST)
 
 
+@ONE_WORKER
 def test_a_writer_waits_for_the_lock_and_then_fails_naming_the_folder(
     tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -324,6 +328,7 @@ def test_stdout_on_a_full_disk_is_one_clean_line() -> None:
     assert done.stderr.strip() == "materiel: cannot write the output: No space left on device"
 
 
+@ONE_WORKER
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_the_write_cleans_up_quietly(tmp_path: Path, run, sig: int) -> None:
     """SIGTERM or Ctrl-C to the process group (chart worker included) while the outputs are

@@ -27,6 +27,7 @@ from materiel.report.files import summary, write_outputs
 from materiel.report.html import render_report
 from materiel.report.terminal import LONGEST, print_assessment, print_plan
 from tests.builders import line, scenario, solve, target
+from tests.markers import ONE_WORKER
 
 
 def _ua(tmp_path: Path):
@@ -79,6 +80,7 @@ def test_the_stock_chart_draws_the_assessed_customer(tmp_path: Path) -> None:
     assert _blue_pixels(stock_vs_target(plan, tmp_path / "stock.png")) > 100
 
 
+@ONE_WORKER
 def test_a_very_long_item_id_is_drawn_shortened(tmp_path: Path) -> None:
     """Chart labels are cut to ``raster.LONGEST`` characters: a 100,000-character label cost a
     second per chart to draw (linear, but unbounded) and can never fit."""
@@ -129,6 +131,7 @@ def test_a_reordered_stock_table_gives_the_same_numbers(tmp_path: Path) -> None:
     assert grid[plan.model.items.index("mine"), 0] == pytest.approx(700 + 10)  # 40 a year: 10 a quarter
 
 
+@ONE_WORKER
 def test_very_long_text_is_shortened_on_the_terminal_and_quick(tmp_path: Path) -> None:
     """A 100,000-character title took 136 s: rich folds an unbroken word in quadratic time."""
     plan, a = _ua(tmp_path)

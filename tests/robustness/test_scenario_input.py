@@ -15,6 +15,7 @@ from materiel.scenario.errors import Problem, ScenarioError
 from materiel.scenario.loader import load
 from materiel.scenario.overrides import parse_assignment
 from tests.builders import line, scenario, target, write
+from tests.markers import ONE_WORKER
 
 TINY = Path(__file__).parent.parent / "fixtures" / "tiny.yaml"
 
@@ -304,6 +305,7 @@ def billion_laughs(levels: int = 9) -> str:
     return "\n".join(rows) + "\n"
 
 
+@ONE_WORKER
 def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "bomb.yaml"
     path.write_text(TINY.read_text() + billion_laughs())
@@ -762,6 +764,7 @@ def test_inflation_written_in_percent_is_a_percentage(tmp_path: Path) -> None:
     assert model.price[0].tolist() == pytest.approx([103.0] * 4)
 
 
+@ONE_WORKER
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_an_endless_input_is_read_only_up_to_the_limit() -> None:
     """/dev/zero reports a size of 0; reading it whole never ends."""

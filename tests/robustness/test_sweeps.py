@@ -19,6 +19,7 @@ import materiel
 from materiel.uncertainty.runner import SweepError, collect, done_chunks, execute, prepare, sweep_lock
 from materiel.uncertainty.summary import summarise
 from tests.builders import write
+from tests.markers import ONE_WORKER
 from tests.uncertainty.conftest import ranged_doc
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
@@ -85,6 +86,7 @@ def test_a_chunk_of_another_sweep_or_with_other_draws_is_rerun(
     assert same_draws(sweep(ranged, folder, seed=1), reference)
 
 
+@ONE_WORKER
 def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_path: Path, run) -> None:
     """Started at once (two processes): one runs, the other stops at once naming the folder; the
     results are the winner's alone, as the same sweep run alone gives them."""
@@ -216,6 +218,7 @@ def test_sweep_json_removed_after_corruption_resumes_with_the_verified_chunks(
     assert np.array_equal(collect(folder)["draw"], reference["draw"])
 
 
+@ONE_WORKER
 def test_a_plan_into_the_parent_folder_while_a_sweep_runs_keeps_every_chunk(ranged: Path, tmp_path: Path, run) -> None:
     """out/ holds a running sweep in out/sweep; plans replace out/ meanwhile (carrying sweep/ and
     its lock along): the sweep finishes whole and the plans' tables are in out/."""

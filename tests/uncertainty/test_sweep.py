@@ -20,6 +20,7 @@ import materiel
 from materiel.scenario.compiled import compile_scenario
 from materiel.uncertainty.runner import SweepError, collect, execute, prepare
 from materiel.uncertainty.summary import rank_correlations, summarise
+from tests.markers import ONE_WORKER
 
 RESULTS = ["draw", "status", "total_cost", "readiness_index", "bottleneck_days", "coverage:2027Q4"]
 
@@ -63,6 +64,7 @@ def test_two_workers_give_the_same_results(ranged: Path, tmp_path: Path, referen
     same(swept(ranged, tmp_path / "two", workers=2), reference)
 
 
+@ONE_WORKER
 def test_dask_cluster_gives_the_same_results(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
     """A real scheduler and two worker processes on loopback."""
     from distributed import LocalCluster
@@ -73,6 +75,7 @@ def test_dask_cluster_gives_the_same_results(ranged: Path, tmp_path: Path, refer
         same(swept(ranged, tmp_path / "dask", scheduler=cluster.scheduler_address), reference)
 
 
+@ONE_WORKER
 def test_a_killed_worker_loses_nothing(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
     """Kill a pool worker after the first chunk: the pool is rebuilt, lost chunks rerun once."""
     killed = []
@@ -102,6 +105,7 @@ def processes_running(text: str) -> list[int]:
     return found
 
 
+@ONE_WORKER
 def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path: Path, run) -> None:
     """Kill the whole sweep process once some chunks are on disk, run it again (in this process):
     the same set of draws as an uninterrupted sweep, each once."""
