@@ -209,17 +209,10 @@ def test_days_are_written_one_way() -> None:
     assert days(1234.4, " days of war") == "1,234 days of war"
 
 
-def test_a_folder_name_with_brackets_is_printed_as_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_folder_name_with_brackets_is_printed_as_written(tmp_path: Path, run) -> None:
     """Rich read '[v2]' as a style and printed 'Wrote … to out'."""
-    from materiel import cli
-
     folder = tmp_path / "out[v2]"
     source = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
-    monkeypatch.setattr("sys.argv", ["materiel", "plan", str(source), "-o", str(folder), "--no-charts"])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    assert done.value.code in (0, None)
-    printed = capsys.readouterr().out.replace("\n", "")
-    assert "out[v2]" in printed and (folder / "plan.xlsx").exists()
+    code, out, err = run("plan", str(source), "-o", str(folder), "--no-charts")
+    assert code == 0, err
+    assert "out[v2]" in out.replace("\n", "") and (folder / "plan.xlsx").exists()

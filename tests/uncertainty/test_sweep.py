@@ -67,11 +67,15 @@ def test_two_workers_give_the_same_results(ranged: Path, tmp_path: Path, referen
 @ONE_WORKER
 def test_dask_cluster_gives_the_same_results(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
     """A real scheduler and two worker processes on loopback."""
+    import dask
     from distributed import LocalCluster
 
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
+    with (
+        dask.config.set({"temporary-directory": str(tmp_path / "scratch")}),  # not the system's temporary folder
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+    ):
         same(swept(ranged, tmp_path / "dask", scheduler=cluster.scheduler_address), reference)
 
 
