@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import subprocess
 import sys
 import time
@@ -43,9 +44,19 @@ def same_draws(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return a[cols].equals(b[cols]) and np.allclose(a["total_cost"], b["total_cost"], rtol=1e-6, equal_nan=True)
 
 
+@pytest.fixture(scope="module")
+def swept_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    """A finished sweep (8 draws, seed 1) of the ranged scenario: its folder and its draws."""
+    folder = tmp_path_factory.mktemp("reference")
+    return folder / "sweep", sweep(write(folder, ranged_doc(), "ranged.yaml"), folder / "sweep", seed=1)
+
+
 @pytest.fixture
-def reference(ranged: Path, tmp_path: Path) -> pd.DataFrame:
-    return sweep(ranged, tmp_path / "reference", seed=1)
+def reference(swept_once: tuple[Path, pd.DataFrame], tmp_path: Path) -> pd.DataFrame:
+    """The finished sweep copied to tmp_path / "reference" (for the test to damage), and its draws."""
+    folder, draws = swept_once
+    shutil.copytree(folder, tmp_path / "reference")
+    return draws
 
 
 # -- chunk identity ------------------------------------------------------------------------------

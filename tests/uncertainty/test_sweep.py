@@ -20,7 +20,9 @@ import materiel
 from materiel.scenario.compiled import compile_scenario
 from materiel.uncertainty.runner import SweepError, collect, execute, prepare
 from materiel.uncertainty.summary import rank_correlations, summarise
+from tests.builders import write
 from tests.markers import ONE_WORKER
+from tests.uncertainty.conftest import ranged_doc
 
 RESULTS = ["draw", "status", "total_cost", "readiness_index", "bottleneck_days", "coverage:2027Q4"]
 
@@ -39,9 +41,12 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert np.array_equal(a[inputs].to_numpy(), b[inputs].to_numpy())
 
 
-@pytest.fixture
-def reference(ranged: Path, tmp_path: Path) -> pd.DataFrame:
-    return swept(ranged, tmp_path / "reference", workers=1)
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """12 draws of the ranged scenario on one worker: what every other way of running must give
+    (shared by the module's tests, which only read it)."""
+    folder = tmp_path_factory.mktemp("reference")
+    return swept(write(folder, ranged_doc(), "ranged.yaml"), folder / "sweep", workers=1)
 
 
 def test_every_draw_is_planned_and_matches_a_cold_plan(ranged: Path, reference: pd.DataFrame) -> None:
