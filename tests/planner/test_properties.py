@@ -293,8 +293,41 @@ def price_far_beyond_budget() -> dict[str, Any]:
     return doc
 
 
+def costs_nine_orders_apart() -> dict[str, Any]:
+    """Found by this test: item weights of 0.01 and 1.24, a target of a million beside one of a
+    hundredth and uses of one a year put the LP's shortfall costs 1 to 2e9 apart; dual simplex
+    stopped with "Solve error" (excessive dual values) and no plan was made."""
+    doc = tiny_budget(1.0, carry_over=False)
+    doc["horizon"]["periods"] = 7
+    doc["customers"].append({"id": "europe", "name": "europe", "weight": 1.0})
+    use = {"ukraine": {"value": 1.0, "unit": "/year"}, "europe": {"value": 1.0, "unit": "/year"}}
+    doc["items"] = [
+        {"id": "i0", "name": "item 0", "category": "mines", "weight": 0.01, "stock": {"ukraine": 1.0}, "use": use},
+        {
+            "id": "i1",
+            "name": "item 1",
+            "category": "mines",
+            "weight": 1.2409377607517196,
+            "stock": {"ukraine": 1.0, "europe": 1.0},
+            "loss": {"value": 0.25, "unit": "/year"},
+            "use": {"europe": {"value": 10.0, "unit": "/year"}},
+        },
+    ]
+    doc["requirements"] = [
+        {"customer": customer, "item": item, "interpolate": "linear", "targets": [{"by": "2026Q1", "value": value}]}
+        for customer, item, value in (("ukraine", "i0", 1.0), ("ukraine", "i1", 1e6), ("europe", "i1", 0.01))
+    ]
+    doc["lines"][0] |= {
+        "capacity": [{"from": "2026Q1", "value": 1.0, "unit": "/year"}],
+        "price": {"value": 1.0, "unit": "EUR"},
+    }
+    doc["funding"][0]["customers"] = ["ukraine"]
+    return doc
+
+
 @examples(100)
 @given(extreme())
+@example(costs_nine_orders_apart())
 @example(capacity_far_beyond_demand())
 @example(target_far_beyond_use())
 @example(price_far_beyond_budget())
