@@ -110,8 +110,9 @@ def case_text(path: Path_, name: str) -> str:
 
 
 def write_case(folder: Path, path: Path_, name: str) -> tuple[Path, list[str]]:
-    """The fixture with one hostile number, and the what-ifs that bring the number into play."""
-    file = folder / "fuzz.yaml"
+    """The fixture with one hostile number, written to a file of its own in ``folder``, and the
+    what-ifs that bring the number into play."""
+    file = folder / f"{'.'.join(map(str, path))}={name}.yaml"
     file.write_text(case_text(path, name))
     return file, (["cheaper"] if path[0] == "overrides" else [])
 
@@ -131,9 +132,15 @@ def census(folder: Path) -> dict[str, list[str]]:
     return found
 
 
+@pytest.fixture(scope="module")
+def cases_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every case's file (a tmp_path each cost a fifth of a case's time)."""
+    return tmp_path_factory.mktemp("fuzz")
+
+
 @pytest.mark.parametrize(("path", "name"), CASES, ids=[f"{'.'.join(map(str, p))}={n}" for p, n in CASES])
-def test_hostile_number_gets_a_clear_answer(tmp_path: Path, path: Path_, name: str) -> None:
-    assert outcome(*write_case(tmp_path, path, name)) in ("error", "infeasible", "plan")
+def test_hostile_number_gets_a_clear_answer(cases_folder: Path, path: Path_, name: str) -> None:
+    assert outcome(*write_case(cases_folder, path, name)) in ("error", "infeasible", "plan")
 
 
 def test_each_case_is_the_fixture_with_one_number_changed() -> None:
