@@ -25,6 +25,11 @@ BASE: dict[str, Any] = {
 }
 
 
+def shell(**fields: Any) -> dict[str, Any]:
+    """The item 'shell' (artillery ammunition) with the given fields, e.g. stock={"ukraine": 100}."""
+    return {"id": "shell", "name": "shell", "category": "artillery-ammunition", **fields}
+
+
 def line(id: str, **kw: Any) -> dict[str, Any]:
     """A line making 'shell' in Germany: 400 a year (100 a quarter), EUR 1, no lead time."""
     out = {

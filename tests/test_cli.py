@@ -1,4 +1,6 @@
-"""The command line as a user runs it: a real subprocess, exit codes, files, no tracebacks."""
+"""The command line. One test per command runs the console script as a user does (a real process:
+exit status, files, stdout, no traceback); every other case goes through ``cli.run`` in this
+process (the ``run`` fixture), which maps errors to exit statuses exactly as the script does."""
 
 from __future__ import annotations
 
@@ -10,20 +12,36 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.assessment.test_options import doc_with_options
+from tests.builders import write
+from tests.uncertainty.conftest import ranged_doc
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny.yaml"
+SCRIPT = Path(sys.executable).with_name("materiel")  # the console script `pip install` made
 
 
-def materiel(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "materiel", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
+def materiel(*args: str) -> subprocess.CompletedProcess[str]:
+    """The console script in a process of its own; a traceback anywhere fails the test."""
+    done = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    return done
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     out = tmp_path_factory.mktemp("plan")
     return materiel("plan", str(TINY), "-o", str(out), "--export-lp", str(out / "model.mps")), out
+
+
+def options_file(tmp_path: Path) -> Path:
+    doc = doc_with_options()
+    doc["overrides"] = {"poor": {"description": "half the money", "scale": {"funding[ua].budget": 0.5}}}
+    doc["variants"] = {"grim": ["poor"]}
+    return write(tmp_path, doc, "options.yaml")
+
+
+# -- one real process per command ----------------------------------------------------------------
 
 
 def test_plan_writes_tables_workbook_and_charts(planned: tuple[subprocess.CompletedProcess[str], Path]) -> None:
@@ -38,23 +56,14 @@ def test_plan_writes_tables_workbook_and_charts(planned: tuple[subprocess.Comple
     assert {"summary", "orders", "stock", "funding", "inputs", "sources", "shortfall_by_category"} <= set(sheets)
     assert sheets["orders"]["quantity"].sum() == pytest.approx(400)
     assert not list(out.glob(".materiel-partial-*"))
-
-
-def test_export_lp_writes_the_model(planned: tuple[subprocess.CompletedProcess[str], Path]) -> None:
-    _, out = planned
     text = (out / "model.mps").read_text()
     assert text.startswith("NAME") and "ROWS" in text and "COLUMNS" in text and "RHS" in text
 
 
-def test_json_summary_is_clean_json(tmp_path: Path) -> None:
-    result = materiel("plan", str(TINY), "-o", str(tmp_path), "--json")
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    assert summary["status"] == "optimal" and summary["currency"] == "EUR"
-    assert summary["total_cost"] == pytest.approx(800)
-    assert summary["europe_share"] == 1.0 and summary["spend_by_year"] == {"2026": pytest.approx(800)}
-    assert summary["shortfall_by_category"] == {"artillery-ammunition": {"2026": 0.0}}
-    assert json.loads((tmp_path / "summary.json").read_text())["total_cost"] == pytest.approx(800)
+def test_check_accepts_the_plan(planned: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = planned
+    ok = materiel("check", str(out), "-s", str(TINY))
+    assert ok.returncode == 0 and "keeps every rule" in ok.stdout
 
 
 def test_validate_bad_file_exits_2_with_located_messages(tmp_path: Path) -> None:
@@ -65,8 +74,7 @@ def test_validate_bad_file_exits_2_with_located_messages(tmp_path: Path) -> None
         .replace("origins: [US]", "origins: [USA]")
     )
     result = materiel("validate", str(bad))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr + result.stdout
+    assert result.returncode == 2 and result.stdout == ""
     lines = bad.read_text().splitlines()
     price = next(n for n, text in enumerate(lines, 1) if "value: two" in text)
     origin = next(n for n, text in enumerate(lines, 1) if "[USA]" in text)
@@ -77,73 +85,11 @@ def test_validate_bad_file_exits_2_with_located_messages(tmp_path: Path) -> None
     ]
 
 
-def test_validate_good_file(tmp_path: Path) -> None:
-    result = materiel("validate", str(TINY))
-    assert result.returncode == 0 and "ok: tiny" in result.stdout
-
-
-def test_missing_scenario_file() -> None:
-    result = materiel("plan", "no-such-file.yaml")
-    assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_infeasible_plan_exits_3_with_explanation(tmp_path: Path) -> None:
-    path = tmp_path / "infeasible.yaml"
-    path.write_text(
-        TINY.read_text().replace(
-            "funding:\n",
-            "commitments:\n  - {line: cheap, customer: ukraine, period: 2026Q1, quantity: 1000}\nfunding:\n",
-            1,
-        )
-    )
-    result = materiel("plan", str(path), "-o", str(tmp_path / "out"))
-    assert result.returncode == 3
-    assert "capacity of line cheap in 2026Q1" in result.stderr
-    assert "commitment: 1,000 shell ordered on cheap for ukraine in 2026Q1" in result.stderr
-    assert not (tmp_path / "out").exists()
-
-
-def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    result = materiel("plan", str(TINY), "-o", str(blocker))
-    assert result.returncode == 2 and "cannot create output folder" in result.stderr
-    assert blocker.read_text() == "x"
-
-
-def test_check_accepts_the_plan_and_rejects_an_edit(
-    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
-) -> None:
-    _, out = planned
-    ok = materiel("check", str(out), "-s", str(TINY))
-    assert ok.returncode == 0 and "keeps every rule" in ok.stdout
-    edited = tmp_path / "edited"
-    edited.mkdir()
-    for name in ("orders", "investments", "funding"):
-        (edited / f"{name}.csv").write_text((out / f"{name}.csv").read_text())
-    orders = pd.read_csv(edited / "orders.csv")
-    orders.loc[0, "quantity"] = 250
-    orders.to_csv(edited / "orders.csv", index=False)
-    bad = materiel("check", str(edited), "-s", str(TINY))
-    assert bad.returncode == 1
-    assert "capacity — cheap 2026Q1: orders 250.0 exceed capacity 200.0" in bad.stderr
-    assert "payment — cheap ukraine 2026: paid 800, orders cost 900 EUR" in bad.stderr
-
-
 def test_schema_is_json() -> None:
     result = materiel("schema")
+    assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert "lines" in schema["properties"] and "Line" in schema["$defs"]
-
-
-def options_file(tmp_path: Path) -> Path:
-    from tests.assessment.test_options import doc_with_options
-    from tests.builders import write
-
-    doc = doc_with_options()
-    doc["overrides"] = {"poor": {"description": "half the money", "scale": {"funding[ua].budget": 0.5}}}
-    doc["variants"] = {"grim": ["poor"]}
-    return write(tmp_path, doc, "options.yaml")
 
 
 def test_assess_json(tmp_path: Path) -> None:
@@ -168,24 +114,6 @@ def test_compare_options_json(tmp_path: Path) -> None:
     assert (tmp_path / "c" / "report.html").read_text().count("<svg") >= 4  # coverage, sustainment, options ×2
 
 
-def test_compare_variants_and_set(tmp_path: Path) -> None:
-    path = options_file(tmp_path)
-    result = materiel("compare", str(path), "--variants", "grim,poor", "-o", str(tmp_path / "v"), "--json")
-    assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)["comparison"]
-    assert [r["option"] for r in rows] == ["baseline", "grim", "poor"]
-    assert [r["equipment_cost_per_year"] for r in rows] == [400, 200, 200]
-    result = materiel("plan", str(path), "-o", str(tmp_path / "p"), "--json", "--set", "funding[ua].budget=100")
-    assert json.loads(result.stdout)["total_cost"] == pytest.approx(100)
-
-
-def test_bad_set_path_exits_2(tmp_path: Path) -> None:
-    result = materiel("plan", str(TINY), "--set", "lines[nowhere].price=3")
-    assert result.returncode == 2
-    assert "--set: lines[nowhere].price: lines has no entry with id 'nowhere'; ids: cheap, dear" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_report_is_self_contained(tmp_path: Path) -> None:
     out = tmp_path / "r" / "report.html"
     result = materiel("report", str(options_file(tmp_path)), "-o", str(out))
@@ -199,30 +127,125 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert "armed neutrality" in text and "reassurance force 0k" in text and "binding guarantee" in text
 
 
-def test_sweep_json_and_report_with_its_uncertainty(tmp_path: Path) -> None:
-    from tests.builders import write
-    from tests.uncertainty.conftest import ranged_doc
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """A sweep of 6 draws of the ranged scenario, run by the console script."""
+    folder = tmp_path_factory.mktemp("sweep")
+    path = write(folder, ranged_doc(), "ranged.yaml")
+    return materiel("sweep", str(path), "-n", "6", "--seed", "2", "-o", str(folder / "sw"), "--json"), path, folder
 
-    path = write(tmp_path, ranged_doc(), "ranged.yaml")
-    result = materiel("sweep", str(path), "-n", "6", "--seed", "2", "-o", str(tmp_path / "sw"), "--json")
+
+def test_sweep_json(swept: tuple[subprocess.CompletedProcess[str], Path, Path]) -> None:
+    result, _, folder = swept
     assert result.returncode == 0, result.stderr
     head = json.loads(result.stdout)
     assert head["draws"] == 6 and head["failed_draws"] == 0
     assert set(head) >= {"p_ready_by_year", "total_cost_quantiles", "readiness_date_quantiles", "top_sensitivities"}
-    for name in (
-        "draws.csv",
-        "p_ready.csv",
-        "quantiles.csv",
-        "sensitivity.csv",
-        "fan.csv",
-        "report.html",
-        "sweep.json",
-    ):
-        assert (tmp_path / "sw" / name).exists(), name
-    report = tmp_path / "r.html"
-    done = materiel("report", str(path), "--sweep", str(tmp_path / "sw"), "-o", str(report))
-    assert done.returncode == 0, done.stderr
+    for name in ("draws.csv", "p_ready.csv", "quantiles.csv", "sensitivity.csv", "fan.csv", "report.html"):
+        assert (folder / "sw" / name).exists(), name
+    assert (folder / "sw" / "sweep.json").exists()
+
+
+# -- in this process -----------------------------------------------------------------------------
+
+
+def test_json_summary_is_clean_json(tmp_path: Path, run) -> None:
+    code, out, err = run("plan", str(TINY), "-o", str(tmp_path), "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["status"] == "optimal" and summary["currency"] == "EUR"
+    assert summary["total_cost"] == pytest.approx(800)
+    assert summary["europe_share"] == 1.0 and summary["spend_by_year"] == {"2026": pytest.approx(800)}
+    assert summary["shortfall_by_category"] == {"artillery-ammunition": {"2026": 0.0}}
+    assert json.loads((tmp_path / "summary.json").read_text())["total_cost"] == pytest.approx(800)
+
+
+def test_validate_good_file(run) -> None:
+    code, out, _ = run("validate", str(TINY))
+    assert code == 0 and "ok: tiny" in out
+
+
+def test_missing_scenario_file(run) -> None:
+    code, _, err = run("plan", "no-such-file.yaml")
+    assert code == 2 and "no such file" in err
+
+
+def test_infeasible_plan_exits_3_with_explanation(tmp_path: Path, run) -> None:
+    path = tmp_path / "infeasible.yaml"
+    path.write_text(
+        TINY.read_text().replace(
+            "funding:\n",
+            "commitments:\n  - {line: cheap, customer: ukraine, period: 2026Q1, quantity: 1000}\nfunding:\n",
+            1,
+        )
+    )
+    code, _, err = run("plan", str(path), "-o", str(tmp_path / "out"))
+    assert code == 3
+    assert "capacity of line cheap in 2026Q1" in err
+    assert "commitment: 1,000 shell ordered on cheap for ukraine in 2026Q1" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_folder_that_is_a_file(tmp_path: Path, run) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run("plan", str(TINY), "-o", str(blocker))
+    assert code == 2 and "cannot create output folder" in err
+    assert blocker.read_text() == "x"
+
+
+def test_check_rejects_an_edited_plan(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path, run
+) -> None:
+    _, out = planned
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for name in ("orders", "investments", "funding"):
+        (edited / f"{name}.csv").write_text((out / f"{name}.csv").read_text())
+    code, _, err = run("check", str(edited), "-s", str(TINY))
+    assert code == 0, err  # the copy alone keeps every rule
+    orders = pd.read_csv(edited / "orders.csv")
+    orders.loc[0, "quantity"] = 250
+    orders.to_csv(edited / "orders.csv", index=False)
+    code, _, err = run("check", str(edited), "-s", str(TINY))
+    assert code == 1
+    assert "capacity — cheap 2026Q1: orders 250.0 exceed capacity 200.0" in err
+    assert "payment — cheap ukraine 2026: paid 800, orders cost 900 EUR" in err
+
+
+def test_compare_variants_and_set(tmp_path: Path, run) -> None:
+    path = options_file(tmp_path)
+    code, out, err = run("compare", str(path), "--variants", "grim,poor", "-o", str(tmp_path / "v"), "--json")
+    assert code == 0, err
+    rows = json.loads(out)["comparison"]
+    assert [r["option"] for r in rows] == ["baseline", "grim", "poor"]
+    assert [r["equipment_cost_per_year"] for r in rows] == [400, 200, 200]
+    code, out, err = run(
+        "plan", str(path), "-o", str(tmp_path / "p"), "--json", "--no-charts", "--set", "funding[ua].budget=100"
+    )
+    assert code == 0, err
+    assert json.loads(out)["total_cost"] == pytest.approx(100)
+
+
+def test_bad_set_path_exits_2(run) -> None:
+    code, _, err = run("plan", str(TINY), "--set", "lines[nowhere].price=3")
+    assert code == 2
+    assert "--set: lines[nowhere].price: lines has no entry with id 'nowhere'; ids: cheap, dear" in err
+
+
+def test_report_with_a_sweeps_uncertainty(swept: tuple[subprocess.CompletedProcess[str], Path, Path], run) -> None:
+    _, path, folder = swept
+    report = folder / "r.html"
+    code, _, err = run("report", str(path), "--sweep", str(folder / "sw"), "-o", str(report))
+    assert code == 0, err
     text = report.read_text()
     assert 'id="uncertainty"' in text and "Probability of being ready" in text and "What moves the" in text
-    bad = materiel("report", str(path), "--sweep", str(tmp_path), "-o", str(report))
-    assert bad.returncode == 2 and "not a sweep folder" in bad.stderr
+
+
+def test_report_refuses_a_folder_that_is_not_a_sweep(
+    swept: tuple[subprocess.CompletedProcess[str], Path, Path], tmp_path: Path, run
+) -> None:
+    _, path, folder = swept
+    code, _, err = run("report", str(path), "--sweep", str(folder), "-o", str(tmp_path / "r.html"))
+    assert code == 2 and "not a sweep folder" in err
+    assert not (tmp_path / "r.html").exists()

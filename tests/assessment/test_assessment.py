@@ -10,7 +10,7 @@ import pytest
 import materiel
 from materiel.assessment import assess
 from materiel.scenario.errors import ScenarioError
-from tests.builders import line, scenario, solve, write
+from tests.builders import line, scenario, shell, solve, write
 
 
 def test_month_and_year_conventions_in_wartime_use(tmp_path: Path) -> None:
@@ -43,15 +43,7 @@ def test_surge_production_extends_sustainment(tmp_path: Path) -> None:
     """1,000 held, 100 used a day. A line Ukraine may fully use makes 3,650 a year = 10 a day with no
     lead time, so during a war the stock falls 90 a day: 11.1 days instead of 10."""
     doc = scenario(
-        items=[
-            {
-                "id": "shell",
-                "name": "s",
-                "category": "artillery-ammunition",
-                "stock": {"ukraine": 1000},
-                "wartime_use": {"value": 100, "unit": "/day"},
-            }
-        ],
+        items=[shell(stock={"ukraine": 1000}, wartime_use={"value": 100, "unit": "/day"})],
         lines=[line("a", capacity={"value": 3650, "unit": "/year"})],
     )
     a = assess(solve(tmp_path, doc))

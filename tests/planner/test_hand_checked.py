@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import materiel
-from tests.builders import grid, line, scenario, solve, target
+from tests.builders import grid, line, scenario, shell, solve, target
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -188,14 +188,11 @@ def test_losses_and_peacetime_use(tmp_path: Path) -> None:
     900 − 10 = 890, 801 − 10 = 791, 711.9 − 10 = 701.9, 631.71 − 10 = 621.71."""
     doc = scenario(
         items=[
-            {
-                "id": "shell",
-                "name": "s",
-                "category": "artillery-ammunition",
-                "stock": {"ukraine": 1000},
-                "loss": {"value": 0.3439, "unit": "/year"},
-                "use": {"ukraine": {"value": 40, "unit": "/year"}},
-            }
+            shell(
+                stock={"ukraine": 1000},
+                loss={"value": 0.3439, "unit": "/year"},
+                use={"ukraine": {"value": 40, "unit": "/year"}},
+            )
         ]
     )
     plan = solve(tmp_path, doc)
@@ -204,17 +201,7 @@ def test_losses_and_peacetime_use(tmp_path: Path) -> None:
 
 def test_use_beyond_stock_is_unmet_not_infeasible(tmp_path: Path) -> None:
     """Using 100 a quarter from a stock of 150 leaves 50, then 0 with 50 unmet, then 100 unmet."""
-    doc = scenario(
-        items=[
-            {
-                "id": "shell",
-                "name": "s",
-                "category": "artillery-ammunition",
-                "stock": {"ukraine": 150},
-                "use": {"ukraine": {"value": 100, "unit": "/quarter"}},
-            }
-        ]
-    )
+    doc = scenario(items=[shell(stock={"ukraine": 150}, use={"ukraine": {"value": 100, "unit": "/quarter"}})])
     plan = solve(tmp_path, doc)
     assert grid(plan, "stock", "stock") == [50, 0, 0, 0]
     assert grid(plan, "stock", "unmet_use") == [0, 50, 100, 100]
@@ -237,14 +224,7 @@ def test_linear_targets_interpolate_between_milestones(tmp_path: Path) -> None:
 def test_force_design_derives_targets(tmp_path: Path) -> None:
     """10 brigades × 50 + 30 reserve days × 20 a day = 1,100; half by Q2, all by Q4."""
     doc = scenario(
-        items=[
-            {
-                "id": "shell",
-                "name": "s",
-                "category": "artillery-ammunition",
-                "wartime_use": {"value": 20, "unit": "/day"},
-            }
-        ],
+        items=[shell(wartime_use={"value": 20, "unit": "/day"})],
         force_design=[
             {
                 "customer": "ukraine",

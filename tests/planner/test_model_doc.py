@@ -14,21 +14,30 @@ from scipy.optimize import linprog
 import materiel
 from materiel.planner.formulation import build
 from materiel.scenario.compiled import ModelData
-from tests.builders import line, scenario, target, write
+from tests.builders import line, scenario, shell, target, write
+
+
+def drone_line(country: str, price: float) -> dict:
+    """A line in ``country`` (its id, lower-case) making 40 drones a year at ``price`` EUR each."""
+    return line(
+        country.lower(),
+        country=country,
+        item="drone",
+        capacity={"value": 40, "unit": "/year"},
+        price={"value": price, "unit": "EUR"},
+    )
+
 
 DOC = scenario(
     horizon={"start": "2026Q1", "periods": 6, "period": "quarter"},
     customers=[{"id": "ukraine", "name": "UA"}, {"id": "europe", "name": "EU", "weight": 0.5}],
     items=[
-        {
-            "id": "shell",
-            "name": "shell",
-            "category": "artillery-ammunition",
-            "weight": 0.3,
-            "stock": {"ukraine": 400, "europe": 50},
-            "loss": {"value": 0.1, "unit": "/year"},
-            "use": {"europe": {"value": 40, "unit": "/year"}},
-        },
+        shell(
+            weight=0.3,
+            stock={"ukraine": 400, "europe": 50},
+            loss={"value": 0.1, "unit": "/year"},
+            use={"europe": {"value": 40, "unit": "/year"}},
+        ),
         {
             "id": "drone",
             "name": "drone",
@@ -52,21 +61,8 @@ DOC = scenario(
             build={"value": 6, "unit": "months"},
         ),
         line("us", country="US", capacity={"value": 2000, "unit": "/year"}, price={"value": 5, "unit": "EUR"}),
-        line(
-            "ua",
-            country="UA",
-            item="drone",
-            capacity={"value": 40, "unit": "/year"},
-            price={"value": 900, "unit": "EUR"},
-        ),
-        # EUR 1e10 a drone against the US fund's EUR 4,500 in all: priced out
-        line(
-            "kr",
-            country="KR",
-            item="drone",
-            capacity={"value": 40, "unit": "/year"},
-            price={"value": 1e10, "unit": "EUR"},
-        ),
+        drone_line("UA", 900),
+        drone_line("KR", 1e10),  # EUR 1e10 a drone against the US fund's EUR 4,500 in all: priced out
     ],
     requirements=[
         {

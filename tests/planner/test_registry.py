@@ -15,7 +15,7 @@ from materiel.planner import check
 from materiel.planner.formulation import BOUND, BOUNDS, FAMILIES, FAMILY, build
 from materiel.planner.iis import describe_row
 from materiel.scenario.compiled import ModelData
-from tests.builders import line, scenario, target, write
+from tests.builders import line, scenario, shell, target, write
 
 # One line 'a' (100 a quarter, EUR 1, no lead; Ukraine may take half of it; it may add 25 a quarter
 # per quarter, 100 a year per year, at EUR 10 per unit of yearly capacity, i.e. EUR 40 per unit
@@ -24,15 +24,7 @@ from tests.builders import line, scenario, target, write
 # Money unit 1 EUR and item scale 1: the LP's numbers are the scenario's.
 EVERY_FAMILY = scenario(
     customers=[{"id": "ukraine", "name": "UA"}, {"id": "europe", "name": "EU", "weight": 0.5}],
-    items=[
-        {
-            "id": "shell",
-            "name": "shell",
-            "category": "artillery-ammunition",
-            "stock": {"europe": 20},
-            "use": {"europe": {"value": 10, "unit": "/quarter"}},
-        }
-    ],
+    items=[shell(stock={"europe": 20}, use={"europe": {"value": 10, "unit": "/quarter"}})],
     lines=[
         line(
             "a",

@@ -13,7 +13,7 @@ import pytest
 
 from materiel.assessment import assess
 from materiel.scenario.units import DAYS_PER, YEARS_PER
-from tests.builders import line, scenario, solve
+from tests.builders import line, scenario, shell, solve
 
 PER_DAY = 1_200  # one rate, written below in every unit
 IN_UNITS = {
@@ -33,13 +33,7 @@ HORIZONS = {
 def _war(tmp_path: Path, horizon: str, use_unit: str, made_unit: str | None, stock: float = 10_000):
     """Assess a scenario whose one item is used at PER_DAY in a war, made by one line (or none)."""
     items = [
-        {
-            "id": "shell",
-            "name": "shell",
-            "category": "artillery-ammunition",
-            "stock": {"ukraine": stock},
-            "wartime_use": {"value": IN_UNITS[use_unit], "unit": f"shells/{use_unit}"},
-        },
+        shell(stock={"ukraine": stock}, wartime_use={"value": IN_UNITS[use_unit], "unit": f"shells/{use_unit}"}),
         {"id": "other", "name": "other", "category": "mines", "stock": {"ukraine": 0}},
     ]
     made = line("a", capacity={"value": IN_UNITS[made_unit], "unit": f"/{made_unit}"}) if made_unit else None
@@ -61,15 +55,7 @@ def test_a_line_making_what_is_fired_never_runs_out(tmp_path: Path, horizon: str
 
 def test_the_issue_case_60000_a_month_made_and_fired(tmp_path: Path) -> None:
     """A line making 60,000 a month against 60,000 fired a month ran out after 3,650 days."""
-    items = [
-        {
-            "id": "shell",
-            "name": "shell",
-            "category": "artillery-ammunition",
-            "stock": {"ukraine": 100_000},
-            "wartime_use": {"value": 60_000, "unit": "shells/month"},
-        }
-    ]
+    items = [shell(stock={"ukraine": 100_000}, wartime_use={"value": 60_000, "unit": "shells/month"})]
     lines = [line("a", capacity={"value": 60_000, "unit": "shells/month"})]
     a = assess(solve(tmp_path, scenario(items=items, lines=lines)))
     assert a.sustainment["days"].map(math.isinf).all()

@@ -18,6 +18,7 @@ import pytest
 from materiel.atomic import MANIFEST, folder_lock, recover
 from materiel.report.output import LEGACY_OUTPUTS
 from tests.builders import line, scenario, target, write
+from tests.markers import ONE_WORKER
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 TINY = FIXTURES / "tiny.yaml"
@@ -36,6 +37,19 @@ def materiel(*args: str, **kw) -> subprocess.Popen:
 def outputs(folder: Path) -> dict[str, bytes]:
     """The CSV tables of a folder (deterministic, unlike the workbook's and report's timestamps)."""
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+
+
+def staging(parent: Path) -> list[Path]:
+    """The staging folders of runs writing into ``parent / "out"``."""
+    return list(parent.glob(".out.materiel-partial-*"))
+
+
+def run_folder(folder: Path, run_id: str, orders: str) -> Path:
+    """A folder as a run leaves it: its manifest and its one table, orders.csv."""
+    folder.mkdir()
+    (folder / MANIFEST).write_text(json.dumps({"run": run_id, "files": ["orders.csv"]}))
+    (folder / "orders.csv").write_text(orders)
+    return folder
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -157,10 +171,7 @@ def test_leftovers_of_a_killed_run_are_sorted_out_by_the_next_one(tmp_path: Path
     building.mkdir()
     (building / ".materiel-building").touch()
     (building / "orders.csv").write_text("half")
-    carrying = tmp_path / ".out.materiel-partial-bbbb"
-    carrying.mkdir()
-    (carrying / MANIFEST).write_text(json.dumps({"run": "bbbb", "files": ["orders.csv"]}))
-    (carrying / "orders.csv").write_text("new")
+    carrying = run_folder(tmp_path / ".out.materiel-partial-bbbb", "bbbb", "new")
     (carrying / "notes.txt").write_text("carried over when the run was killed")
     code, _, err = run("plan", str(TINY), "-o", str(out), "--no-charts")
     assert code == 0, err
@@ -171,20 +182,26 @@ def test_leftovers_of_a_killed_run_are_sorted_out_by_the_next_one(tmp_path: Path
 # -- one unit: SIGKILL and concurrent runs ------------------------------------------------------
 
 
-def test_sigkill_at_any_instant_leaves_the_old_run_or_the_new_run_whole(tmp_path: Path) -> None:
-    """Two reference runs that differ (another budget); a third run is killed at random instants,
-    and once while it carries the user's 3,000 files over: the folder's tables always equal one
-    reference whole, and after the next run's recovery every user file is back."""
-    refs = {}
-    for name, budget in (("a", "10000"), ("b", "100")):
-        folder = tmp_path / f"ref-{name}"
-        done = materiel("plan", str(TINY), "-o", str(folder), "--no-charts", "--set", f"funding[eu].budget={budget}")
-        assert done.wait(timeout=120) == 0, done.stderr.read()
-        refs[name] = outputs(folder)
-    assert refs["a"] != refs["b"]
+def reference_tables(tmp_path: Path, run, budgets: tuple[str, ...]) -> list[dict[str, bytes]]:
+    """The tables of one whole run per EU budget, planned in this process; they differ."""
+    refs = []
+    for budget in budgets:
+        folder = tmp_path / f"ref-{budget}"
+        code, _, err = run("plan", str(TINY), "-o", str(folder), "--no-charts", "--set", f"funding[eu].budget={budget}")
+        assert code == 0, err
+        refs.append(outputs(folder))
+    assert len({tuple(r.items()) for r in refs}) == len(budgets)
+    return refs
+
+
+@ONE_WORKER
+def test_sigkill_at_any_instant_leaves_the_old_run_or_the_new_run_whole(tmp_path: Path, run) -> None:
+    """Two reference runs that differ (another budget); a third run is killed at random instants
+    while it writes, and once while it carries the user's 3,000 files over: the folder's tables
+    always equal one reference whole, and after the next run's recovery every user file is back."""
+    refs = dict(zip("ab", reference_tables(tmp_path, run, ("10000", "100")), strict=True))
     out = tmp_path / "out"
-    first = materiel("plan", str(TINY), "-o", str(out), "--no-charts", "--set", "funding[eu].budget=10000")
-    assert first.wait(timeout=120) == 0
+    assert run("plan", str(TINY), "-o", str(out), "--no-charts", "--set", "funding[eu].budget=10000")[0] == 0
     users = out / "mine"
     for n in range(3000):
         (out / f"user-{n:04d}.txt").write_text(str(n))
@@ -195,12 +212,13 @@ def test_sigkill_at_any_instant_leaves_the_old_run_or_the_new_run_whole(tmp_path
         proc = materiel("plan", str(TINY), "-o", str(out), "--no-charts", "--set", f"funding[eu].budget={budget}")
         if attempt == 0:  # deterministic: kill while the user's files are being carried over
             deadline = time.time() + 60
-            while time.time() < deadline and not any(
-                (p / "user-0100.txt").exists() for p in tmp_path.glob(".out.materiel-partial-*")
-            ):
+            while time.time() < deadline and not any((p / "user-0100.txt").exists() for p in staging(tmp_path)):
                 pass
-        else:
-            time.sleep(rng.uniform(0.2, 2.0))
+        else:  # at a random instant of the writing, which starts with the staging folder
+            deadline = time.time() + 60
+            while time.time() < deadline and proc.poll() is None and not staging(tmp_path):
+                time.sleep(0.001)
+            time.sleep(rng.uniform(0.0, 0.4))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         if attempt == 0:
@@ -210,21 +228,13 @@ def test_sigkill_at_any_instant_leaves_the_old_run_or_the_new_run_whole(tmp_path
             recover(out, LEGACY_OUTPUTS)
         assert outputs(out) in (refs["a"], refs["b"])
         assert len(list(out.glob("user-*.txt"))) == 3000 and users.is_dir()
-    assert not list(tmp_path.glob(".out.materiel-partial-*")) and not list(tmp_path.glob(".out.materiel-old-*"))
+    assert not staging(tmp_path) and not list(tmp_path.glob(".out.materiel-old-*"))
 
 
-def test_two_runs_into_one_folder_at_once_leave_one_run_whole(tmp_path: Path) -> None:
+@ONE_WORKER
+def test_two_runs_into_one_folder_at_once_leave_one_run_whole(tmp_path: Path, run) -> None:
     out = tmp_path / "out"
-    refs = []
-    for budget in ("10000", "100"):
-        folder = tmp_path / f"ref-{budget}"
-        assert (
-            materiel("plan", str(TINY), "-o", str(folder), "--no-charts", "--set", f"funding[eu].budget={budget}").wait(
-                timeout=120
-            )
-            == 0
-        )
-        refs.append(outputs(folder))
+    refs = reference_tables(tmp_path, run, ("10000", "100"))
     for _ in range(2):
         procs = [
             materiel("plan", str(TINY), "-o", str(out), "--no-charts", "--set", f"funding[eu].budget={b}")
@@ -236,6 +246,7 @@ def test_two_runs_into_one_folder_at_once_leave_one_run_whole(tmp_path: Path) ->
         assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir() if p.name != MANIFEST)
 
 
+@ONE_WORKER
 def test_a_writer_waits_for_the_lock_and_then_fails_naming_the_folder(
     tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -317,16 +328,17 @@ def test_stdout_on_a_full_disk_is_one_clean_line() -> None:
     assert done.stderr.strip() == "materiel: cannot write the output: No space left on device"
 
 
+@ONE_WORKER
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_during_the_write_cleans_up_quietly(tmp_path: Path, sig: int) -> None:
+def test_a_signal_during_the_write_cleans_up_quietly(tmp_path: Path, run, sig: int) -> None:
     """SIGTERM or Ctrl-C to the process group (chart worker included) while the outputs are
     staged: exit 128 + the signal, no traceback, the tables whole, no staging folder left."""
     out = tmp_path / "out"
-    assert materiel("plan", str(TINY), "-o", str(out), "--no-charts").wait(timeout=120) == 0
+    assert run("plan", str(TINY), "-o", str(out), "--no-charts")[0] == 0
     before = snapshot(out)
     proc = materiel("plan", str(TINY), "-o", str(out), start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and not list(tmp_path.glob(".out.materiel-partial-*")) and proc.poll() is None:
+    while time.time() < deadline and not staging(tmp_path) and proc.poll() is None:
         time.sleep(0.001)
     os.killpg(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
@@ -335,7 +347,7 @@ def test_a_signal_during_the_write_cleans_up_quietly(tmp_path: Path, sig: int) -
     assert outputs(out) == outputs_of(before)
     manifest = json.loads((out / MANIFEST).read_text())
     assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir() if p.name != MANIFEST)
-    assert not list(tmp_path.glob(".out.materiel-partial-*"))
+    assert not staging(tmp_path)
 
 
 def outputs_of(snap: dict[str, bytes]) -> dict[str, bytes]:
@@ -362,14 +374,8 @@ def test_a_kill_between_the_two_renames_of_the_fallback_swap_is_undone(tmp_path:
     """Where renameat2 is unavailable the swap is two renames; killed between them, the folder is
     missing: the next run puts the old folder back and returns the carried user files to it."""
     out = tmp_path / "out"
-    old = tmp_path / ".out.materiel-old-cccc"
-    old.mkdir()
-    (old / MANIFEST).write_text(json.dumps({"run": "bbbb", "files": ["orders.csv"]}))
-    (old / "orders.csv").write_text("old run")
-    stage = tmp_path / ".out.materiel-partial-cccc"
-    stage.mkdir()
-    (stage / MANIFEST).write_text(json.dumps({"run": "cccc", "files": ["orders.csv"]}))
-    (stage / "orders.csv").write_text("new run")
+    run_folder(tmp_path / ".out.materiel-old-cccc", "bbbb", "old run")
+    stage = run_folder(tmp_path / ".out.materiel-partial-cccc", "cccc", "new run")
     (stage / "notes.txt").write_text("mine")
     with folder_lock(out):
         recover(out, LEGACY_OUTPUTS)

@@ -9,10 +9,8 @@ import highspy
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import materiel
-from materiel.cli import app
 from materiel.planner import failure, make_plan
 from materiel.planner.check import check_plan
 from materiel.planner.formulation import build
@@ -83,17 +81,16 @@ def test_the_untouched_tables_pass(tiny: materiel.Plan) -> None:
     assert violations(tiny, tables(tiny)) == []
 
 
-def test_check_command_reports_a_quantity_of_lots(tiny: materiel.Plan, tmp_path: Path) -> None:
+def test_check_command_reports_a_quantity_of_lots(tiny: materiel.Plan, tmp_path: Path, run) -> None:
     """`materiel check` on a hand-edited orders.csv: a located message and exit 1, no traceback."""
     t = tables(tiny)
     t["orders"]["quantity"] = t["orders"]["quantity"].astype(object)
     t["orders"].loc[1, "quantity"] = "lots"
     for name, df in t.items():
         df.to_csv(tmp_path / f"{name}.csv", index=False)
-    result = CliRunner().invoke(app, ["check", str(tmp_path), "-s", str(TINY)])
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "table — orders row 3, column quantity: 'lots' is not a finite number" in result.output
+    code, _, err = run("check", str(tmp_path), "-s", str(TINY))
+    assert code == 1, err
+    assert "table — orders row 3, column quantity: 'lots' is not a finite number" in err
 
 
 # -- priority weights ------------------------------------------------------------------------------
@@ -215,20 +212,19 @@ def test_a_scenario_with_nothing_to_buy_is_planned(tmp_path: Path, lines: str, f
     assert plan.summary()["shortfall_by_category"] == {"artillery-ammunition": {"2026": 0.25, "2027": 0.75}}
 
 
-def test_a_stock_only_scenario_runs_end_to_end(tmp_path: Path) -> None:
+def test_a_stock_only_scenario_runs_end_to_end(tmp_path: Path, run) -> None:
     """`materiel plan`, `assess` and `check` on "how long does this stock last?": every output."""
     path = tmp_path / "s.yaml"
     path.write_text(STOCK_ONLY.replace("LINES", "[]").replace("FUNDING", "[]"))
-    runner = CliRunner()
-    planned = runner.invoke(app, ["plan", str(path), "-o", str(tmp_path / "out")])
-    assert planned.exit_code == 0, planned.output
-    assert "Total cost: EUR 0 (nothing bought)" in planned.output
+    code, out, err = run("plan", str(path), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "Total cost: EUR 0 (nothing bought)" in out
     for name in ("orders.csv", "funding.csv", "stock.csv", "plan.xlsx", "report.html", "stock_vs_target.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0, name
-    assessed = runner.invoke(app, ["assess", str(path), "-o", str(tmp_path / "assessed")])
-    assert assessed.exit_code == 0, assessed.output
-    checked = runner.invoke(app, ["check", str(tmp_path / "out"), "-s", str(path)])
-    assert checked.exit_code == 0 and "keeps every rule" in checked.output
+    code, _, err = run("assess", str(path), "-o", str(tmp_path / "assessed"))
+    assert code == 0, err
+    code, out, err = run("check", str(tmp_path / "out"), "-s", str(path))
+    assert code == 0 and "keeps every rule" in out, err
 
 
 # -- numbers HiGHS cannot take ---------------------------------------------------------------------

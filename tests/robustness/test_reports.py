@@ -27,6 +27,7 @@ from materiel.report.files import summary, write_outputs
 from materiel.report.html import render_report
 from materiel.report.terminal import LONGEST, print_assessment, print_plan
 from tests.builders import line, scenario, solve, target
+from tests.markers import ONE_WORKER
 
 
 def _ua(tmp_path: Path):
@@ -79,6 +80,7 @@ def test_the_stock_chart_draws_the_assessed_customer(tmp_path: Path) -> None:
     assert _blue_pixels(stock_vs_target(plan, tmp_path / "stock.png")) > 100
 
 
+@ONE_WORKER
 def test_a_very_long_item_id_is_drawn_shortened(tmp_path: Path) -> None:
     """Chart labels are cut to ``raster.LONGEST`` characters: a 100,000-character label cost a
     second per chart to draw (linear, but unbounded) and can never fit."""
@@ -129,6 +131,7 @@ def test_a_reordered_stock_table_gives_the_same_numbers(tmp_path: Path) -> None:
     assert grid[plan.model.items.index("mine"), 0] == pytest.approx(700 + 10)  # 40 a year: 10 a quarter
 
 
+@ONE_WORKER
 def test_very_long_text_is_shortened_on_the_terminal_and_quick(tmp_path: Path) -> None:
     """A 100,000-character title took 136 s: rich folds an unbroken word in quadratic time."""
     plan, a = _ua(tmp_path)
@@ -206,17 +209,10 @@ def test_days_are_written_one_way() -> None:
     assert days(1234.4, " days of war") == "1,234 days of war"
 
 
-def test_a_folder_name_with_brackets_is_printed_as_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_folder_name_with_brackets_is_printed_as_written(tmp_path: Path, run) -> None:
     """Rich read '[v2]' as a style and printed 'Wrote … to out'."""
-    from materiel import cli
-
     folder = tmp_path / "out[v2]"
     source = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
-    monkeypatch.setattr("sys.argv", ["materiel", "plan", str(source), "-o", str(folder), "--no-charts"])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    assert done.value.code in (0, None)
-    printed = capsys.readouterr().out.replace("\n", "")
-    assert "out[v2]" in printed and (folder / "plan.xlsx").exists()
+    code, out, err = run("plan", str(source), "-o", str(folder), "--no-charts")
+    assert code == 0, err
+    assert "out[v2]" in out.replace("\n", "") and (folder / "plan.xlsx").exists()

@@ -15,6 +15,7 @@ from materiel.scenario.errors import Problem, ScenarioError
 from materiel.scenario.loader import load
 from materiel.scenario.overrides import parse_assignment
 from tests.builders import line, scenario, target, write
+from tests.markers import ONE_WORKER
 
 TINY = Path(__file__).parent.parent / "fixtures" / "tiny.yaml"
 
@@ -280,18 +281,14 @@ def test_a_milestone_after_the_horizon_is_a_located_warning(tmp_path: Path) -> N
     assert "2031 is after the horizon ends in 2026Q4" in w.message
 
 
-def test_the_cli_prints_warnings_to_stderr_and_validate_counts_them(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from materiel.cli import app
-
+def test_the_cli_prints_warnings_to_stderr_and_validate_counts_them(tmp_path: Path, run) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(TINY.read_text().replace("{by: 2026Q3, value: 500}", "{by: 2027Q3, value: 500}"))
-    result = CliRunner().invoke(app, ["validate", str(path)])
-    assert result.exit_code == 0, result.output
+    code, out, err = run("validate", str(path))
+    assert code == 0, err
     line = line_of(path, "2027Q3")
-    assert f"warning: {path}:{line}: requirements[0].targets[0].by: 2027Q3 is after the horizon" in result.stderr
-    assert "1 warning(s) above" in result.stdout
+    assert f"warning: {path}:{line}: requirements[0].targets[0].by: 2027Q3 is after the horizon" in err
+    assert "1 warning(s) above" in out
 
 
 # -- files that would take minutes or gigabytes to read ------------------------------------------
@@ -304,6 +301,7 @@ def billion_laughs(levels: int = 9) -> str:
     return "\n".join(rows) + "\n"
 
 
+@ONE_WORKER
 def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "bomb.yaml"
     path.write_text(TINY.read_text() + billion_laughs())
@@ -762,6 +760,7 @@ def test_inflation_written_in_percent_is_a_percentage(tmp_path: Path) -> None:
     assert model.price[0].tolist() == pytest.approx([103.0] * 4)
 
 
+@ONE_WORKER
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_an_endless_input_is_read_only_up_to_the_limit() -> None:
     """/dev/zero reports a size of 0; reading it whole never ends."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ import materiel
 from materiel.uncertainty.runner import SweepError, collect, done_chunks, execute, prepare, sweep_lock
 from materiel.uncertainty.summary import summarise
 from tests.builders import write
+from tests.markers import ONE_WORKER
 from tests.uncertainty.conftest import ranged_doc
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
@@ -42,9 +44,19 @@ def same_draws(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return a[cols].equals(b[cols]) and np.allclose(a["total_cost"], b["total_cost"], rtol=1e-6, equal_nan=True)
 
 
+@pytest.fixture(scope="module")
+def swept_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    """A finished sweep (8 draws, seed 1) of the ranged scenario: its folder and its draws."""
+    folder = tmp_path_factory.mktemp("reference")
+    return folder / "sweep", sweep(write(folder, ranged_doc(), "ranged.yaml"), folder / "sweep", seed=1)
+
+
 @pytest.fixture
-def reference(ranged: Path, tmp_path: Path) -> pd.DataFrame:
-    return sweep(ranged, tmp_path / "reference", seed=1)
+def reference(swept_once: tuple[Path, pd.DataFrame], tmp_path: Path) -> pd.DataFrame:
+    """The finished sweep copied to tmp_path / "reference" (for the test to damage), and its draws."""
+    folder, draws = swept_once
+    shutil.copytree(folder, tmp_path / "reference")
+    return draws
 
 
 # -- chunk identity ------------------------------------------------------------------------------
@@ -85,11 +97,13 @@ def test_a_chunk_of_another_sweep_or_with_other_draws_is_rerun(
     assert same_draws(sweep(ranged, folder, seed=1), reference)
 
 
-def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_path: Path) -> None:
-    """Started at once: one runs, the other stops at once naming the folder; the results are the
-    winner's alone."""
+@ONE_WORKER
+def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_path: Path, run) -> None:
+    """Started at once (two processes): one runs, the other stops at once naming the folder; the
+    results are the winner's alone, as the same sweep run alone gives them."""
     folder = tmp_path / "s"
-    cmd = [sys.executable, "-m", "materiel", "sweep", str(ranged), "-n", "16", "--json", "-o"]
+    args = ["sweep", str(ranged), "-n", "16", "--json", "-o"]
+    cmd = [sys.executable, "-m", "materiel", *args]
     procs = [
         subprocess.Popen(
             [*cmd, str(folder), "--seed", str(s)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -103,8 +117,8 @@ def test_two_sweeps_started_into_one_new_folder_do_not_mix(ranged: Path, tmp_pat
     loser = next(r for r, p in zip(results, procs, strict=True) if p.returncode == 2)
     assert f"{folder} is being written by another materiel run" in loser[1]
     clean = tmp_path / "clean"
-    done = subprocess.run([*cmd, str(clean), "--seed", str(winner)], capture_output=True, timeout=300)
-    assert done.returncode == 0
+    code, _, err = run(*args, str(clean), "--seed", str(winner))
+    assert code == 0, err
     assert same_draws(collect(folder), collect(clean))
 
 
@@ -215,6 +229,7 @@ def test_sweep_json_removed_after_corruption_resumes_with_the_verified_chunks(
     assert np.array_equal(collect(folder)["draw"], reference["draw"])
 
 
+@ONE_WORKER
 def test_a_plan_into_the_parent_folder_while_a_sweep_runs_keeps_every_chunk(ranged: Path, tmp_path: Path, run) -> None:
     """out/ holds a running sweep in out/sweep; plans replace out/ meanwhile (carrying sweep/ and
     its lock along): the sweep finishes whole and the plans' tables are in out/."""

@@ -7,21 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import line, scenario, write
+from tests.builders import line, scenario, shell, write
 
 
 def ranged_doc() -> dict:
     return scenario(
         horizon={"start": "2026Q1", "periods": 8},
-        items=[
-            {
-                "id": "shell",
-                "name": "s",
-                "category": "artillery-ammunition",
-                "stock": {"ukraine": 50},
-                "wartime_use": {"value": 10, "unit": "/day", "low": 5, "high": 20},
-            }
-        ],
+        items=[shell(stock={"ukraine": 50}, wartime_use={"value": 10, "unit": "/day", "low": 5, "high": 20})],
         lines=[
             line(
                 "a",

@@ -20,11 +20,15 @@ import materiel
 from materiel.scenario.compiled import compile_scenario
 from materiel.uncertainty.runner import SweepError, collect, execute, prepare
 from materiel.uncertainty.summary import rank_correlations, summarise
+from tests.builders import write
+from tests.markers import ONE_WORKER
+from tests.uncertainty.conftest import ranged_doc
 
 RESULTS = ["draw", "status", "total_cost", "readiness_index", "bottleneck_days", "coverage:2027Q4"]
 
 
-def run(path: Path, folder: Path, draws: int = 12, seed: int = 5, **kw: object) -> pd.DataFrame:
+def swept(path: Path, folder: Path, draws: int = 12, seed: int = 5, **kw: object) -> pd.DataFrame:
+    """The draws of a sweep of ``path`` into ``folder``, run by the library in chunks of two."""
     sc = materiel.load_scenario(path)
     execute(prepare(sc, draws, seed, folder, chunk_size=2), **kw)
     return collect(folder)
@@ -37,9 +41,12 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert np.array_equal(a[inputs].to_numpy(), b[inputs].to_numpy())
 
 
-@pytest.fixture
-def reference(ranged: Path, tmp_path: Path) -> pd.DataFrame:
-    return run(ranged, tmp_path / "reference", workers=1)
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """12 draws of the ranged scenario on one worker: what every other way of running must give
+    (shared by the module's tests, which only read it)."""
+    folder = tmp_path_factory.mktemp("reference")
+    return swept(write(folder, ranged_doc(), "ranged.yaml"), folder / "sweep", workers=1)
 
 
 def test_every_draw_is_planned_and_matches_a_cold_plan(ranged: Path, reference: pd.DataFrame) -> None:
@@ -59,19 +66,25 @@ def test_every_draw_is_planned_and_matches_a_cold_plan(ranged: Path, reference: 
 
 
 def test_two_workers_give_the_same_results(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
-    same(run(ranged, tmp_path / "two", workers=2), reference)
+    same(swept(ranged, tmp_path / "two", workers=2), reference)
 
 
+@ONE_WORKER
 def test_dask_cluster_gives_the_same_results(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
     """A real scheduler and two worker processes on loopback."""
+    import dask
     from distributed import LocalCluster
 
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        same(run(ranged, tmp_path / "dask", scheduler=cluster.scheduler_address), reference)
+    with (
+        dask.config.set({"temporary-directory": str(tmp_path / "scratch")}),  # not the system's temporary folder
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+    ):
+        same(swept(ranged, tmp_path / "dask", scheduler=cluster.scheduler_address), reference)
 
 
+@ONE_WORKER
 def test_a_killed_worker_loses_nothing(ranged: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
     """Kill a pool worker after the first chunk: the pool is rebuilt, lost chunks rerun once."""
     killed = []
@@ -83,7 +96,7 @@ def test_a_killed_worker_loses_nothing(ranged: Path, tmp_path: Path, reference: 
                 os.kill(children[0].pid, signal.SIGKILL)
                 killed.append(children[0].pid)
 
-    result = run(ranged, tmp_path / "killed", workers=2, progress=kill_one)
+    result = swept(ranged, tmp_path / "killed", workers=2, progress=kill_one)
     assert killed
     same(result, reference)
     assert result["draw"].is_unique
@@ -101,12 +114,15 @@ def processes_running(text: str) -> list[int]:
     return found
 
 
-def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path: Path) -> None:
-    """Kill the whole sweep process once some chunks are on disk, run it again: the same set of
-    draws as an uninterrupted sweep, each once."""
+@ONE_WORKER
+def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path: Path, run) -> None:
+    """Kill the whole sweep process once some chunks are on disk, run it again (in this process):
+    the same set of draws as an uninterrupted sweep, each once."""
     folder = tmp_path / "resumed"
-    cmd = [sys.executable, "-m", "materiel", "sweep", str(ranged), "-n", "40", "--seed", "9", "-o", str(folder)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = ["sweep", str(ranged), "-n", "40", "--seed", "9", "-o"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "materiel", *args, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 60
     while time.time() < deadline and len(list((folder / "draws").glob("part-*.parquet"))) < 2:
         time.sleep(0.05)
@@ -118,12 +134,13 @@ def test_an_interrupted_sweep_resumes_without_duplicates(ranged: Path, tmp_path:
     while time.time() < deadline and processes_running(str(folder)):
         time.sleep(0.1)
     assert not processes_running(str(folder))
-    done = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    code, _, err = run(*args, str(folder), "--json")
+    assert code == 0, err
     resumed = collect(folder)
     assert list(resumed["draw"]) == list(range(40))
     clean = tmp_path / "clean"
-    subprocess.run([*cmd[:-1], str(clean)], capture_output=True, check=True, timeout=300)
+    code, _, err = run(*args, str(clean))
+    assert code == 0, err
     same(resumed, collect(clean))
 
 

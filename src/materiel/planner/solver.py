@@ -239,6 +239,17 @@ def confirm_without_presolve(h: highspy.Highs, run: Callable[[], SolveStatus]) -
         h.setOptionValue("presolve", presolve)
 
 
+def retry_with_primal_simplex(h: highspy.Highs, run: Callable[[], SolveStatus]) -> SolveStatus:
+    """Re-solve, by primal simplex from scratch, an LP on which HiGHS stopped with an error: with
+    shortfall costs nine orders of magnitude apart (valid weights, targets and uses at the ends of
+    their ranges) dual simplex's ratio test fails where primal simplex solves (found by the
+    property test). Phase 1 goes on with primal simplex anyway."""
+    h.clearSolver()
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+    return run()
+
+
 def run_phases(
     h: highspy.Highs, form: Formulation, limit_row: int, options: SolverOptions, tie_basis: bool = False
 ) -> Phases:
@@ -269,6 +280,8 @@ def run_phases(
     status = run()
     if status in (SolveStatus.infeasible, SolveStatus.unbounded_or_infeasible):
         status = confirm_without_presolve(h, run)
+    elif status is SolveStatus.error:
+        status = retry_with_primal_simplex(h, run)
     if status is SolveStatus.optimal:
         if tie_basis:
             out.tie_basis = h.getBasis()

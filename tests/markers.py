@@ -1,0 +1,9 @@
+"""Markers shared by the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+# Tests that race, kill or time processes run one after another in the same pytest-xdist worker
+# (`make test` runs `pytest -n 2 --dist loadgroup`), so that they never compete with each other.
+ONE_WORKER = pytest.mark.xdist_group("processes-and-timing")
