@@ -21,10 +21,14 @@ from tests.builders import line, scenario, shell, target, write
 # per quarter, 100 a year per year, at EUR 10 per unit of yearly capacity, i.e. EUR 40 per unit
 # per quarter, usable a quarter later); Ukraine wants 100 by 2026Q4; Europe holds 20 and uses 10 a
 # quarter; one fund of EUR 1,000 a year that pays capex, carries money over and must spend half.
+# Each shell needs a charge, made on line 'c' (100 a quarter, no lead).
 # Money unit 1 EUR and item scale 1: the LP's numbers are the scenario's.
 EVERY_FAMILY = scenario(
     customers=[{"id": "ukraine", "name": "UA"}, {"id": "europe", "name": "EU", "weight": 0.5}],
-    items=[shell(stock={"europe": 20}, use={"europe": {"value": 10, "unit": "/quarter"}})],
+    items=[
+        shell(stock={"europe": 20}, use={"europe": {"value": 10, "unit": "/quarter"}}),
+        {"id": "charge", "name": "charge", "category": "artillery-ammunition", "component": True},
+    ],
     lines=[
         line(
             "a",
@@ -32,7 +36,9 @@ EVERY_FAMILY = scenario(
             expansion_max={"value": 400, "unit": "/year"},
             capex={"value": 10, "unit": "EUR"},
             build={"value": 3, "unit": "months"},
-        )
+            needs={"charge": 1},
+        ),
+        line("c", item="charge"),
     ],
     requirements=[target(100)],
     funding=[
@@ -47,6 +53,7 @@ EVERY_FAMILY = scenario(
     ],
 )
 UA, EU = 0, 1
+CHARGE = 1
 Q1, Q2, Q4 = 0, 1, 3
 
 
@@ -122,6 +129,13 @@ BUILT = {
         (1000, 1000),
     ),
     "Funding-min-spend": ((0, 0), {"p[0, 0, 0, 0]": 1, "p[0, 0, 1, 0]": 1, "q[0, 0, 0]": 1}, (500, np.inf)),
+    # charges held at the end of Q2 = held at the end of Q1 + made on c in Q2 (no lead) − one per
+    # shell ordered on a in Q2, for either customer
+    "Component-balance": (
+        (CHARGE, Q2),
+        {"r[1, 1]": 1, "r[1, 0]": -1, "z[1, 1]": -1, "x[0, 0, 1]": 1, "x[0, 1, 1]": 1},
+        (0, 0),
+    ),
 }
 
 
@@ -151,6 +165,10 @@ WORDED = {
         "budget of f in 2026: EUR 1.00 k; at least 50% must be spent (unspent money carries over)",
     ),
     "Funding-min-spend": ((0, 0), "minimum spend of f in 2026: at least 50% of its budget, EUR 500"),
+    "Component-balance": (
+        (CHARGE, Q2),
+        "component charge in 2026Q2: what lines a use cannot exceed what c made by then and what was carried",
+    ),
 }
 
 
@@ -163,14 +181,16 @@ def test_each_family_is_worded_in_the_scenarios_terms(model: ModelData, family: 
 def test_bounds_from_the_users_input_are_worded(model: ModelData) -> None:
     assert BOUND["e"].describe(model, (0, Q1)) == "expansion limit of line a: 400 a year of added capacity per year"
     assert BOUND["x"].describe(model, (0, UA, Q1)) is None  # no commitment: nothing of the user's to name
+    assert BOUND["z"].describe(model, (1, Q1)) is None  # fixed at zero only by the horizon
 
 
 # -- the checker's rules: tables that break exactly one rule, by an amount worked out by hand ---------
 
 
-def grid(model: ModelData, orders=(), investments=(), funding=(), stock=None) -> check.PlanGrid:
+def grid(model: ModelData, orders=(), investments=(), funding=(), stock=None, components=()) -> check.PlanGrid:
     """Plan tables from rows of (line, customer, period, quantity), (line, period, added_per_year),
-    (fund, purpose, line, customer, year, amount) and (customer, item, period, stock, target)."""
+    (fund, purpose, line, customer, year, amount), (customer, item, period, stock, target) and
+    (component, flow, line, period, quantity)."""
     frames = {
         "orders": pd.DataFrame(list(orders), columns=["line", "customer", "period", "quantity"]),
         "investments": pd.DataFrame(list(investments), columns=["line", "period", "added_per_year"]),
@@ -179,8 +199,9 @@ def grid(model: ModelData, orders=(), investments=(), funding=(), stock=None) ->
         if stock is None
         else pd.DataFrame(list(stock), columns=["customer", "item", "period", "stock", "target"]),
     }
+    table = pd.DataFrame(list(components), columns=["component", "flow", "line", "period", "quantity"])
     out: list[check.Violation] = []
-    g = check.read_grid(model, frames["orders"], frames["investments"], frames["funding"], frames["stock"], out)
+    g = check.read_grid(model, frames["orders"], frames["investments"], frames["funding"], frames["stock"], out, table)
     assert out == []
     return g
 
@@ -222,6 +243,10 @@ CHECKED: dict[str, tuple[dict[str, Any], str]] = {
         {"funding": [("f", "orders", "a", "ukraine", 2026, 400)]},
         "minimum spend — f 2026: spent 400, must spend 500",
     ),
+    "Component-balance": (  # 50 charges made in Q1, 80 shells ordered then: 30 short
+        {"orders": [("a", "europe", "2026Q1", 80)], "components": [("charge", "made", "c", "2026Q1", 50)]},
+        "component — charge 2026Q1: lines use 80.0, but only 50.0 was made by then and carried",
+    ),
 }
 
 
@@ -233,7 +258,7 @@ def test_each_familys_checker_rule_finds_the_hand_worked_violation(model: ModelD
 
 def test_each_familys_checker_rule_passes_a_plan_that_keeps_it(model: ModelData) -> None:
     plan = materiel.plan(model)
-    g = check.read_grid(model, plan.orders, plan.investments, plan.funding, plan.stock, [])
+    g = check.read_grid(model, plan.orders, plan.investments, plan.funding, plan.stock, [], plan.components)
     for family in FAMILIES:
         assert family.check(model, g) == [], family.name
 

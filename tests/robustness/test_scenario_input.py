@@ -449,6 +449,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "use": {"ukraine": {"value": 400, "unit": "/year"}},
         },
         {"id": "interceptor", "name": "Interceptor", "category": "air-defence", "stock": {"ukraine": {"value": 10}}},
+        {"id": "charge", "name": "Charge", "category": "artillery-ammunition", "component": True},
     ],
     "requirements": [{"customer": "ukraine", "item": "interceptor", "targets": [{"by": "2027Q4", "value": 50}]}],
     "force_design": [
@@ -473,6 +474,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "capex": {"value": 500},
             "build": {"value": 12},
             "share": {"ukraine": {"value": 1}},
+            "needs": {"charge": {"value": 1}},
         },
         {
             "id": "m",
@@ -482,6 +484,15 @@ EVERY_FIGURE: dict[str, Any] = {
             "capacity": [{"value": 40}],
             "price": [{"value": 1e6}],
             "lead": {"value": 6},
+        },
+        {
+            "id": "c",
+            "supplier": "s",
+            "country": "FR",
+            "item": "charge",
+            "capacity": [{"value": 8000}],
+            "price": [{"value": 500}],
+            "lead": {"value": 0},
         },
     ],
     "funding": [

@@ -68,6 +68,7 @@ class _Reader:
             "fund": {v: n for n, v in enumerate(m.funds)},
             "period": {v: n for n, v in enumerate(m.periods)},
             "item": {v: n for n, v in enumerate(m.items)},
+            "component": {v: n for n, v in enumerate(m.items) if m.component[n]},
         }
 
     def has(self, table: pd.DataFrame, name: str, column: str) -> bool:
@@ -162,6 +163,17 @@ class Stock:
 
 
 @dataclass
+class Components:
+    """The component table: production started per component line and period on the grid, and
+    its rows of use and holdings as written (checked against what the grid gives)."""
+
+    grid: np.ndarray  # (L, T) production started
+    made: pd.DataFrame  # the table's 'made' rows, with line and period indices
+    used: pd.DataFrame  # 'used' and 'pipeline' rows, with flow, component, line and period indices
+    held: pd.DataFrame  # 'held' rows, with component and period indices
+
+
+@dataclass
 class PlanGrid:
     """A plan's tables read onto the scenario's grid, with what every rule derives from them."""
 
@@ -169,6 +181,12 @@ class PlanGrid:
     investments: Investments
     funding: Funding
     stock: Stock | None
+    components: Components | None = None
+
+    @property
+    def z(self) -> np.ndarray:
+        """(L, T) production started on component lines (zero without a component table)."""
+        return self.components.grid if self.components is not None else 0.0
 
     @property
     def x(self) -> np.ndarray:
@@ -244,6 +262,56 @@ def read_stock(m: ModelData, table: pd.DataFrame | None, r: _Reader) -> Stock | 
     return Stock(customer, item, period, stock, target, shortfall, table)
 
 
+COMPONENT_FLOWS = ("pipeline", "made", "used", "held")
+
+
+def read_components(m: ModelData, table: pd.DataFrame | None, r: _Reader) -> Components | None:
+    """The component table: rows of production ('made', on the line making the component; and
+    'pipeline', started before the horizon), use ('used', by the line needing it) and holdings
+    ('held'). A scenario with components needs it."""
+    if not m.component.any():
+        return None
+    if table is None:
+        r.out.append(
+            Violation("table", "components", "missing: the scenario has components, so the plan must say what was made")
+        )
+        return None
+    flow = table["flow"].astype(str).to_numpy() if r.has(table, "components", "flow") else np.full(len(table), "")
+    for n in np.flatnonzero(~np.isin(flow, COMPONENT_FLOWS) & ("flow" in table.columns)):
+        r.out.append(
+            Violation(
+                "table",
+                f"{_row('components', n)}, column flow",
+                f"{flow[n]!r}: expected 'pipeline', 'made', 'used' or 'held'",
+            )
+        )
+    component, period = r.ids(table, "components", "component"), r.ids(table, "components", "period")
+    quantity = r.numbers(table, "components", "quantity")
+    for n in np.flatnonzero(quantity < -ABS):
+        r.out.append(
+            Violation("components", f"{_row('components', n)}, column quantity", f"negative quantity {quantity[n]:g}")
+        )
+    line = np.full(len(table), -1)
+    on_line = flow != "held"
+    if on_line.any():
+        line[on_line] = r.ids(table[on_line], "components", "line")
+    rows = pd.DataFrame({"flow": flow, "component": component, "line": line, "period": period, "quantity": quantity})
+    made = rows[(rows["flow"] == "made") & (rows[["component", "line", "period"]] >= 0).all(axis=1)]
+    grid = np.zeros((len(m.lines), m.T))
+    np.add.at(grid, (made["line"].to_numpy(), made["period"].to_numpy()), made["quantity"].to_numpy())
+    for n in made.index[m.line_item[made["line"]] != made["component"]]:
+        r.out.append(
+            Violation(
+                "components",
+                f"{_row('components', n)}",
+                f"line {m.lines[line[n]]} makes {m.items[m.line_item[line[n]]]}, not {m.items[component[n]]}",
+            )
+        )
+    used = rows[rows["flow"].isin(("used", "pipeline")) & (rows[["component", "line", "period"]] >= 0).all(axis=1)]
+    held = rows[(rows["flow"] == "held") & (rows[["component", "period"]] >= 0).all(axis=1)]
+    return Components(grid, made, used, held)
+
+
 def read_grid(
     m: ModelData,
     orders: pd.DataFrame,
@@ -251,6 +319,7 @@ def read_grid(
     funding: pd.DataFrame,
     stock: pd.DataFrame | None,
     out: list[Violation],
+    components: pd.DataFrame | None = None,
 ) -> PlanGrid:
     """Every table read onto the grid; what cannot be read is appended to ``out``."""
     r = _Reader(m, out)
@@ -259,6 +328,7 @@ def read_grid(
         read_investments(m, investments, r),
         read_funding(m, funding, r),
         read_stock(m, stock, r),
+        read_components(m, components, r),
     )
 
 
@@ -299,7 +369,7 @@ def rebuild_stock(m: ModelData, orders: np.ndarray) -> tuple[np.ndarray, np.ndar
 def check_capacity(m: ModelData, g: PlanGrid) -> list[Violation]:
     """Orders on a line in a period stay within its base plus added capacity."""
     total = m.cap + added_capacity(m, g.e)
-    used = g.x.sum(axis=1)
+    used = g.x.sum(axis=1) + g.z
     return [
         Violation(
             "capacity", f"{m.lines[l]} {m.periods[t]}", f"orders {used[l, t]:,.1f} exceed capacity {total[l, t]:,.1f}"
@@ -557,6 +627,105 @@ def check_expansion_bounds(m: ModelData, g: PlanGrid) -> list[Violation]:
     ]
 
 
+def pipeline_of(m: ModelData, l: int) -> np.ndarray:
+    """(T,) what component line ``l``, running at its first period's capacity before the horizon,
+    started then and has ready in each period before its lead time ends (0 from then on)."""
+    return np.where(np.arange(m.T) < m.lead[l], m.cap[l, 0], 0.0)
+
+
+def rebuild_components(
+    m: ModelData, x: np.ndarray, z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(I, T) components ready (made, after lead times), used (need × output ordered or started on
+    the lines needing them), held at the end of each period (carried with losses) and missing (use
+    beyond what was made and carried; what is held is then 0, so a gap is counted once)."""
+    I, T = len(m.items), m.T
+    ready = np.zeros((I, T))
+    for l in np.flatnonzero(m.component_line):
+        lead = int(m.lead[l])
+        if lead < T:
+            ready[m.line_item[l], lead:] += z[l, : T - lead]
+        ready[m.line_item[l], : min(lead, T)] += pipeline_of(m, l)[: min(lead, T)]
+    output = x.sum(axis=1) + z  # (L, T) output ordered or started on each line
+    used = m.need.T @ output
+    held, missing = np.zeros((I, T)), np.zeros((I, T))
+    prev = np.zeros(I)
+    for t in range(T):
+        level = (1 - m.loss) * prev + ready[:, t] - used[:, t]
+        missing[:, t] = np.maximum(0.0, -level)
+        prev = held[:, t] = np.maximum(0.0, level)
+    return ready, used, held, missing
+
+
+def check_component_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Lines never use more of a component than was made (after its lead time) and carried; no
+    customer orders a component; the table's use and holdings are what the plan gives."""
+    if g.components is None:
+        return []
+    out = [
+        Violation(
+            "component",
+            f"{m.lines[l]} {m.customers[k]} {m.periods[t]}",
+            "orders on a line making a component: customers do not order components",
+        )
+        for l, k, t in zip(*np.nonzero((g.x > ABS) & m.component_line[:, None, None]), strict=True)
+    ]
+    ready, used, held, missing = rebuild_components(m, g.x, g.z)  # ready includes the pipeline
+    scale = REL * np.maximum(np.cumsum(ready, axis=1), np.cumsum(used, axis=1)) + ABS
+    for i, t in zip(*np.nonzero(m.component[:, None] & (missing > scale)), strict=True):
+        out.append(
+            Violation(
+                "component",
+                f"{m.items[i]} {m.periods[t]}",
+                f"lines use {used[i, t]:,.1f}, but only {used[i, t] - missing[i, t]:,.1f} was made by then and carried",
+            )
+        )
+    return out + _component_rows(m, g.components, g.x, g.z, held)
+
+
+def _component_rows(m: ModelData, c: Components, x: np.ndarray, z: np.ndarray, held: np.ndarray) -> list[Violation]:
+    """The table's 'used', 'pipeline' and 'held' rows against what its production, the orders and
+    the scenario give."""
+    use = m.need[:, :, None] * (x.sum(axis=1) + z)[:, None, :]  # (L, I, T) use by line
+    piped = np.array([pipeline_of(m, l) * m.component_line[l] for l in range(len(m.lines))]).reshape(-1, m.T)
+    used, piping = c.used[c.used["flow"] == "used"], c.used[c.used["flow"] == "pipeline"]
+    out = []
+    for what, rows, truth in (
+        ("used", used, use[_at(used, "line"), _at(used, "component"), _at(used, "period")]),
+        ("pipeline", piping, piped[_at(piping, "line"), _at(piping, "period")]),
+        ("held", c.held, held[_at(c.held, "component"), _at(c.held, "period")]),
+    ):
+        wrong = np.abs(rows["quantity"].to_numpy() - truth) > REL * np.abs(truth) + ABS
+        out += [
+            Violation(
+                "component",
+                f"{_row('components', n)} ({what})",
+                f"table says {q:,.2f}, production, orders and needs give {v:,.2f}",
+            )
+            for n, q, v in zip(rows.index[wrong], rows["quantity"].to_numpy()[wrong], truth[wrong], strict=True)
+        ]
+    return out
+
+
+def _at(rows: pd.DataFrame, column: str) -> np.ndarray:
+    return rows[column].to_numpy(dtype=np.int64)
+
+
+def check_production_bounds(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Components are only made where they are ready within the horizon (production + lead)."""
+    if g.components is None:
+        return []
+    late = (g.z > ABS) & (np.arange(m.T)[None, :] + m.lead[:, None] >= m.T)
+    return [
+        Violation(
+            "lead time",
+            f"{m.lines[l]} {m.periods[tt]}",
+            f"components started here would be ready after the horizon (lead {m.lead[l]} periods)",
+        )
+        for l, tt in zip(*np.nonzero(late), strict=True)
+    ]
+
+
 Rule = Callable[[ModelData, PlanGrid], list[Violation]]
 
 RULES: dict[str, Rule] = {
@@ -569,8 +738,9 @@ RULES: dict[str, Rule] = {
     "Capex-payment": check_capex_payment,
     "Funding-budget": check_budget,
     "Funding-min-spend": check_min_spend,
+    "Component-balance": check_component_balance,
 }
-BOUND_RULES: dict[str, Rule] = {"x": check_order_bounds, "e": check_expansion_bounds}
+BOUND_RULES: dict[str, Rule] = {"x": check_order_bounds, "e": check_expansion_bounds, "z": check_production_bounds}
 
 
 def check_plan(
@@ -579,10 +749,12 @@ def check_plan(
     investments: pd.DataFrame,
     funding: pd.DataFrame,
     stock: pd.DataFrame | None = None,
+    components: pd.DataFrame | None = None,
 ) -> list[Violation]:
-    """Every violated rule of the scenario by the plan's tables (empty list: the plan is valid)."""
+    """Every violated rule of the scenario by the plan's tables (empty list: the plan is valid;
+    ``components`` is needed when the scenario has components)."""
     out: list[Violation] = []
-    grid = read_grid(m, orders, investments, funding, stock, out)
+    grid = read_grid(m, orders, investments, funding, stock, out, components)
     for rule in (*BOUND_RULES.values(), *RULES.values()):
         out += rule(m, grid)
     return out

@@ -31,6 +31,8 @@ DIMS = {
     "u": ("customer", "item", "period"),
     "v": ("customer", "item", "period"),
     "c": ("fund", "year"),
+    "z": ("line", "period"),
+    "r": ("item", "period"),
 }
 
 
@@ -47,6 +49,8 @@ class Variables:
     u: Block  # shortfall of stock below target
     v: Block  # peacetime use that stock could not cover
     c: Block  # unspent money of fund f carried out of year y
+    z: Block  # components whose production starts on line l in t (component lines only)
+    r: Block  # component i held for the lines that need it at the end of t (components only)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Formulation:
     money_cost: np.ndarray  # phase 2 objective (money, in money units)
     money_unit: float  # base-currency units per money unit (p, q and c are in money units)
     weight_unit: float = 1.0  # the scenario's priority weight that counts as 1 in shortfall_cost
+    production_cost: np.ndarray | None = None  # phase 2's tie-break on components made (z)
 
 
 # The largest price or capex per solver unit of quantity, in money units, that the money unit
@@ -68,6 +73,10 @@ LARGEST_PRICE = 1e9
 # that it is a loose bound, and letting it set the scale would shrink the stock and use that do
 # matter below HiGHS's tolerance (measured: a stock of 1 beside a capacity of 1e10 a year).
 CAPACITY_REACH = 1e4
+# Phase 2 counts this many money units per solver unit of components made (z): among plans of
+# least shortfall and money, no more components are made than lines use or hold for later. Above
+# HiGHS's dual feasibility tolerance (1e-7) so that it steers, far below any price.
+PRODUCTION_TIE = 1e-6
 # At most 10⁴ units per solver unit: HiGHS's feasibility tolerance of 1e-7 solver units is then at
 # most a thousandth of a unit, the checker's tolerance on stock (measured: with 10⁷, a target of 1e9
 # beside a use of one a year left stock at −0.25). Figures up to 1e10 stay within 1e6 solver units.
@@ -167,11 +176,25 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     u = lp.add_vars("u", DIMS["u"], m.target > 0, upper=m.target, scale=per_item)
     v = lp.add_vars("v", DIMS["v"], m.use > 0, upper=m.use, scale=per_item)
     c = lp.add_vars("c", DIMS["c"], np.broadcast_to(m.carry[:, None], (F, Y)))
-    return Variables(x, e, Kb, p, q, s, u, v, c)
+    return Variables(x, e, Kb, p, q, s, u, v, c, *component_variables(lp, m))
+
+
+def component_variables(lp: LinearProgram, m: ModelData) -> tuple[Block, Block]:
+    """z[l,t] on every line making a component and r[i,t] for every component, whatever their
+    figures; production that would be ready after the horizon is fixed at zero by its bound, like
+    an order (the LP's shape then does not depend on lead times)."""
+    T = m.T
+    sigma = item_scales(m)
+    ready = (np.arange(T)[None, :] + m.lead[:, None]) < T
+    made = np.broadcast_to(m.component_line[:, None], (len(m.lines), T))
+    z = lp.add_vars("z", DIMS["z"], made, upper=np.where(ready, np.inf, 0.0), scale=sigma[m.line_item][:, None])
+    held = np.broadcast_to(m.component[:, None], (len(m.items), T))
+    r = lp.add_vars("r", DIMS["r"], held, scale=sigma[:, None])
+    return z, r
 
 
 def line_capacity(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
-    """Σ_k x[l,k,t] − K[l,t] ≤ cap(l,t)   (Line-capacity)"""
+    """Σ_k x[l,k,t] + z[l,t] − K[l,t] ≤ cap(l,t)   (Line-capacity; z on component lines only)"""
     rows = lp.add_rows(
         "Line-capacity",
         ("line", "period"),
@@ -180,6 +203,7 @@ def line_capacity(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
         scale=item_scales(m)[m.line_item][:, None],
     )
     lp.add_terms(rows.index[:, None, :], v.x.index, 1.0)
+    lp.add_terms(rows.index, v.z.index, 1.0)
     lp.add_terms(rows.index, v.K.index, -1.0)
     return rows
 
@@ -303,6 +327,45 @@ def funding_min_spend(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     return rows
 
 
+def pipeline(m: ModelData) -> np.ndarray:
+    """(I, T) components a running line started before the horizon, at its first period's
+    capacity, that are ready in t < lead(l): a plant in production has its pipeline full."""
+    out = np.zeros((len(m.items), m.T))
+    t = np.arange(m.T)
+    filling = m.component_line[:, None] & (t[None, :] < m.lead[:, None])  # (L, T)
+    np.add.at(out, m.line_item, np.where(filling, m.cap[:, :1], 0.0))
+    return out
+
+
+def component_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """r[i,t] − (1−loss(i))·r[i,t−1] − Σ_{i(l)=i} z[l,t−lead(l)] + Σ_l need(l,i)·(x+z)[l,t] = pipeline(i,t)
+
+    with (x+z)[l,t] = Σ_k x[l,k,t] + z[l,t] and r[i,−1] = 0   (Component-balance: what lines use in t was made, after its lead time, and
+    carried; a line uses its components in the period an order on it is placed)"""
+    I, T = len(m.items), m.T
+    keep = 1 - m.loss
+    rhs = pipeline(m)
+    rows = lp.add_rows(
+        "Component-balance",
+        DIMS["r"],
+        np.broadcast_to(m.component[:, None], (I, T)),
+        lower=rhs,
+        upper=rhs,
+        scale=item_scales(m)[:, None],
+    )
+    lp.add_terms(rows.index, v.r.index, 1.0)
+    lp.add_terms(rows.index[:, 1:], v.r.index[:, :-1], -keep[:, None])
+    l_, t_ = np.meshgrid(np.arange(len(m.lines)), np.arange(T), indexing="ij")
+    ready = t_ + m.lead[l_]
+    arrive_rows = np.where(ready < T, rows.index[m.line_item[l_], np.minimum(ready, T - 1)], -1)
+    lp.add_terms(arrive_rows, v.z.index, -1.0)
+    users, parts = np.nonzero(m.need > 0)
+    need = m.need[users, parts]
+    lp.add_terms(rows.index[parts][:, None, :], v.x.index[users], need[:, None, None])
+    lp.add_terms(rows.index[parts], v.z.index[users], need[:, None])
+    return rows
+
+
 Coords = tuple[int, ...]
 
 
@@ -337,10 +400,12 @@ FAMILIES = (
     Family("Capex-payment", capex_payment, wording.capex_payment, check.check_capex_payment),
     Family("Funding-budget", funding_budget, wording.funding_budget, check.check_budget),
     Family("Funding-min-spend", funding_min_spend, wording.funding_min_spend, check.check_min_spend),
+    Family("Component-balance", component_balance, wording.component_balance, check.check_component_balance),
 )
 BOUNDS = (
     Bound("x", wording.order_bounds, check.check_order_bounds),
     Bound("e", wording.expansion_bounds, check.check_expansion_bounds),
+    Bound("z", wording.production_bounds, check.check_production_bounds),
 )
 FAMILY = {f.name: f for f in FAMILIES}
 BOUND = {b.var: b for b in BOUNDS}
@@ -393,7 +458,8 @@ def build(m: ModelData) -> Formulation:
     cu, cv = shortfall_weights(m)
     shortfall_cost = lp.cost({"u": cu, "v": cv})
     money_cost = lp.cost({"p": 1.0, "q": 1.0})
-    return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m), weight_unit(m))
+    production = lp.cost({"z": PRODUCTION_TIE / item_scales(m)[m.line_item][:, None]})
+    return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m), weight_unit(m), production)
 
 
 __all__ = ["BOUNDS", "FAMILIES", "INF", "Formulation", "Variables", "build", "money_unit"]

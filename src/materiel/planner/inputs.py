@@ -40,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     ("min_spend", "minimum spend", ("fund",), *FRACTION),
     ("customer_weight", "weight", ("customer",), *POSITIVE),
     ("item_weight", "weight", ("item",), *POSITIVE),
+    ("need", "need", ("line", "item"), *NONNEGATIVE),
 )
 
 

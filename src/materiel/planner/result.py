@@ -16,6 +16,23 @@ from .formulation import Formulation
 from .solver import ABS_SHORTFALL_SLACK
 
 EPS = 1e-7
+COMPONENT_COLUMNS = (
+    "component",
+    "flow",
+    "line",
+    "item",
+    "period",
+    "year",
+    "quantity",
+    "ready_period",
+    "value",
+    "limiting",
+)
+
+
+def no_components() -> pd.DataFrame:
+    """The component table of a scenario without components."""
+    return pd.DataFrame({c: [] for c in COMPONENT_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,7 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
     status: str = "optimal"
     objective: Objective | None = None
+    components: pd.DataFrame = field(default_factory=no_components)
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -173,7 +191,26 @@ class Plan:
             },
             "objective": self.objective.summary() if self.objective is not None else None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
         }
+
+    def component_bottlenecks(self) -> list[dict]:
+        """Which component limited which line: per line and component, the periods the table marks
+        ``limiting`` (docs/model.md, "Components")."""
+        used = self.components[self.components["flow"].eq("used") & self.components["limiting"].eq(True)]
+        out = []
+        for (line, component), rows in used.groupby(["line", "component"], sort=False):
+            periods = list(rows["period"])
+            out.append(
+                {
+                    "line": line,
+                    "component": component,
+                    "first": periods[0],
+                    "last": periods[-1],
+                    "periods": len(periods),
+                }
+            )
+        return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in the order reports show them."""
@@ -185,6 +222,7 @@ class Plan:
             "investments": self.investments,
             "funding": self.funding,
             "budgets": self.budgets,
+            **({"components": self.components} if self.model.component.any() else {}),
         }
 
 
@@ -388,6 +426,105 @@ def read_budgets(m: ModelData, funding: pd.DataFrame, carried: np.ndarray) -> pd
     )
 
 
+def component_flows(
+    m: ModelData, x: np.ndarray, z: np.ndarray, held: np.ndarray, stock: pd.DataFrame, total: np.ndarray
+) -> pd.DataFrame:
+    """The component table: per component and period, what each line making it started
+    ('made', with the period it is ready and its value at the line's price, already inside the
+    price of the items made from it), what it started before the horizon and has ready then
+    ('pipeline'), what each line needing it used ('used', with ``limiting``) and what was held at
+    the end of the period ('held')."""
+    periods, year_of, T = np.array(m.periods), m.cal.year_of, m.T
+    lines, items = np.array(m.lines), np.array(m.items)
+    output = x.sum(axis=1) + z  # (L, T)
+    l, t = np.nonzero(z > 0)
+    made = pd.DataFrame(
+        {
+            "component": items[m.line_item[l]],
+            "flow": "made",
+            "line": lines[l],
+            "item": items[m.line_item[l]],
+            "period": periods[t],
+            "year": year_of[t],
+            "quantity": z[l, t],
+            "ready_period": periods[np.minimum(t + m.lead[l], T - 1)],
+            "value": z[l, t] * m.price[l, t],
+            "limiting": False,
+        }
+    )
+    lp_, tp = np.nonzero(m.component_line[:, None] & (np.arange(T)[None, :] < m.lead[:, None]) & (m.cap[:, :1] > 0))
+    piped = pd.DataFrame(
+        {
+            "component": items[m.line_item[lp_]],
+            "flow": "pipeline",
+            "line": lines[lp_],
+            "item": items[m.line_item[lp_]],
+            "period": periods[tp],
+            "year": year_of[tp],
+            "quantity": m.cap[lp_, 0],
+            "ready_period": periods[tp],
+            "value": np.nan,
+            "limiting": False,
+        }
+    )
+    limiting = _limiting(m, output, held, stock, total)
+    use = m.need[:, :, None] * output[:, None, :]  # (L, I, T)
+    lu, iu, tu = np.nonzero(np.broadcast_to(m.need[:, :, None] > 0, use.shape))
+    used = pd.DataFrame(
+        {
+            "component": items[iu],
+            "flow": "used",
+            "line": lines[lu],
+            "item": items[m.line_item[lu]],
+            "period": periods[tu],
+            "year": year_of[tu],
+            "quantity": use[lu, iu, tu],
+            "ready_period": "",
+            "value": np.nan,
+            "limiting": limiting[lu, iu, tu],
+        }
+    )
+    ih, th = np.nonzero(np.broadcast_to(m.component[:, None], held.shape))
+    holdings = pd.DataFrame(
+        {
+            "component": items[ih],
+            "flow": "held",
+            "line": "",
+            "item": "",
+            "period": periods[th],
+            "year": year_of[th],
+            "quantity": held[ih, th],
+            "ready_period": "",
+            "value": np.nan,
+            "limiting": False,
+        }
+    )
+    out = pd.concat([piped, made, used, holdings], ignore_index=True)
+    key = pd.Index(m.items).get_indexer(out["component"]) * (T + 1) + pd.Index(m.periods).get_indexer(out["period"])
+    return out.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)[list(COMPONENT_COLUMNS)]
+
+
+def _limiting(m: ModelData, output: np.ndarray, held: np.ndarray, stock: pd.DataFrame, total: np.ndarray) -> np.ndarray:
+    """(L, I, T) whether component i, used up in t (nothing held after use), stopped line l there:
+    l needs i, had capacity to spare in t, and what l makes was still wanted — an item short of a
+    customer's target in a period at or after the order's delivery, or a component itself used up
+    from its ready period on. Facts read from the plan, not the LP's duals."""
+    I, T = len(m.items), m.T
+    used_up = m.component[:, None] & (held <= 1e-6 * np.maximum(1.0, (m.need.T @ output)))  # (I, T)
+    spare = output < total - np.maximum(1e-6 * total, 1e-4)  # (L, T)
+    short = np.zeros((I, T), dtype=bool)
+    if len(stock):
+        gap = stock["shortfall"].to_numpy() > 1e-6 * stock["target"].to_numpy() + 1e-4
+        rows = stock[gap]
+        short[pd.Index(m.items).get_indexer(rows["item"]), pd.Index(m.periods).get_indexer(rows["period"])] = True
+    wanted_item = short | used_up  # (I, T): more of the item would have helped then
+    later = np.flip(np.logical_or.accumulate(np.flip(wanted_item, axis=1), axis=1), axis=1)  # at or after t
+    t = np.arange(T)
+    ready = np.minimum(t[None, :] + m.lead[:, None], T - 1)  # (L, T)
+    wanted = later[m.line_item[:, None], ready] & (t[None, :] + m.lead[:, None] < T)  # (L, T)
+    return (m.need[:, :, None] > 0) & used_up[None, :, :] & (spare & wanted)[:, None, :]
+
+
 def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     """Turn a solution vector (natural units) into the plan's tables."""
     v, unit = form.var, form.money_unit
@@ -398,6 +535,8 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     funding = read_funding(m, _clean(v.p.values(solution)) * unit, _clean(v.q.values(solution)) * unit, unit)
     stock = read_stock(m, _clean(v.s.values(solution)), _clean(v.v.values(solution)))
     budgets = read_budgets(m, funding, _clean(v.c.values(solution)) * unit)
+    z, added = _clean(v.z.values(solution)), _clean(v.K.values(solution))
+    components = component_flows(m, x, z, _clean(v.r.values(solution)), stock, m.cap + added)
     return Plan(
         m,
         orders,
@@ -407,4 +546,5 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         funding=funding,
         stock=stock,
         budgets=budgets,
+        components=components,
     )

@@ -268,6 +268,8 @@ def run_phases(
     cols = np.arange(n, dtype=np.int32)
     shortfall = form.lp.solver_cost(form.shortfall_cost)
     money = form.lp.solver_cost(form.money_cost)
+    if form.production_cost is not None:  # a tie-break on components made (formulation.PRODUCTION_TIE)
+        money = money + form.lp.solver_cost(form.production_cost)
     out = Phases(SolveStatus.error)
 
     def run() -> SolveStatus:

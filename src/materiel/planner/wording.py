@@ -96,6 +96,22 @@ def expansion_bounds(m: ModelData, c: tuple[int, ...]) -> str:
     return f"expansion limit of line {m.lines[l]}: {count(per_year)} a year of added capacity per year"
 
 
+def component_balance(m: ModelData, c: tuple[int, ...]) -> str:
+    i, t = c
+    makers = ", ".join(m.lines[l] for l in np.flatnonzero(m.line_item == i))
+    users = ", ".join(m.lines[l] for l in np.flatnonzero(m.need[:, i] > 0))
+    return (
+        f"component {m.items[i]} in {m.periods[t]}: what lines {users or '(none)'} use cannot exceed what "
+        f"{makers or '(no line)'} made by then and what was carried"
+    )
+
+
+def production_bounds(m: ModelData, c: tuple[int, ...]) -> None:
+    """A component line's production has no bound from the user's input (after the horizon it is
+    fixed at zero by its lead time, as an order is)."""
+    return None
+
+
 VARIABLES = {
     "x": "orders on line {line} for {customer} in {period}",
     "e": "capacity added on line {line} from {period}",
@@ -106,6 +122,8 @@ VARIABLES = {
     "u": "shortfall of {item} for {customer} below target in {period}",
     "v": "use of {item} by {customer} that stock cannot cover in {period}",
     "c": "money {fund} carries out of {year}",
+    "z": "production of a component on line {line} started in {period}",
+    "r": "{item} held for the lines that need it at the end of {period}",
 }
 
 

@@ -121,6 +121,15 @@ LOSS = Bound(
     "loss (a stock cannot lose all of itself)",
     high_open=True,
 )
+NEED = Bound(
+    "components per unit of output",
+    "units of the component per unit made",
+    0,
+    1e4,
+    "a line's needs",
+    low_open=True,
+    floor=FLOOR,
+)
 ROTATION = Bound("a rotation ratio", "soldiers per soldier deployed", 1, 20, "options.reassurance.rotation")
 
 BOUNDS: tuple[Bound, ...] = (
@@ -137,6 +146,7 @@ BOUNDS: tuple[Bound, ...] = (
     INFLATION,
     FRACTION,
     LOSS,
+    NEED,
     ROTATION,
 )
 

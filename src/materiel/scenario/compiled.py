@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from .bounds import COUNT, FX, INFLATION, PRICE
+from .components import compile_components
 from .convert import Converter, within
 from .countries import REGIONS, builtin_countries
 from .errors import Collector, Loc, Problem, ScenarioError
@@ -66,6 +67,8 @@ class ModelData:
     eligible: np.ndarray  # (F, L, K) bool: f may pay for orders on l for k
     eligible_capex: np.ndarray  # (F, L) bool
     committed: np.ndarray  # (L, K, T) minimum orders
+    component: np.ndarray  # (I,) bool: the item is a component, used only by the lines that need it
+    need: np.ndarray  # (L, I) units of component i one unit of line l's output needs
     policy: PolicyData  # assessment settings and policy options (always compiled)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
     warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
@@ -86,6 +89,11 @@ class ModelData:
     def year_index(self) -> np.ndarray:
         """(T,) index into ``years`` of each period."""
         return self.cal.year_of - self.cal.years[0]
+
+    @property
+    def component_line(self) -> np.ndarray:
+        """(L,) bool: the line makes a component (no customer orders on it)."""
+        return self.component[self.line_item]
 
     @property
     def region_of_line(self) -> list[str]:
@@ -482,6 +490,8 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     lines = _lines(fr)
     funds = _funding(fr, lines)
     committed = _commitments(fr, lines, funds)
+    component, need = compile_components(sc, fr.conv, problems, fr.items, lines.item)
+    funds.eligible[:, component[lines.item], :] = False  # components are not bought by customers
     policy = compile_policy(sc, fr.conv, problems, fr.customers, [f.id for f in sc.funding])
     problems.raise_if_any()
     for arr in (items.use, target, items.stock0):  # below a millionth of a unit is rounding noise, not demand
@@ -522,6 +532,8 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         eligible=funds.eligible,
         eligible_capex=funds.eligible_capex,
         committed=committed,
+        component=component,
+        need=need,
         threat=threat,
         policy=policy,
         warnings=problems.warnings,

@@ -264,6 +264,14 @@ class Item(Model):
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[Name, Num] = Field(default_factory=dict, description="Initial stock per customer.")
     use: dict[Name, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
+    component: bool = Field(
+        False,
+        description=(
+            "A component (shell body, propellant charge, fuze, explosive, rocket motor, seeker): made on lines like "
+            "any item but used only by the lines that name it in their 'needs', never held, used or ordered by a "
+            "customer; its price is part of the price of the items made from it."
+        ),
+    )
     note: Text | None = Field(None, description="Free text shown in reports.")
 
 
@@ -312,8 +320,15 @@ class Line(Model):
     capacity: Schedule = Field(
         description="Output available to the plan (default per year); steps are announced ramps."
     )
-    price: Schedule = Field(description="Unit price (money).")
-    lead: Num = Field(description="Order-to-delivery time (default months).")
+    price: Schedule = Field(
+        description=(
+            "Unit price (money). On a line making a component it is already in the price of the items made from "
+            "it: the plan does not pay it again, and reports it as the value of the components made."
+        )
+    )
+    lead: Num = Field(
+        description="Order-to-delivery time (default months); for a component, from start of production to use."
+    )
     expansion_max: Num = Field(
         default_factory=lambda: Quantity(value=0.0),
         description="Capacity (per year) that investments started within one year can add.",
@@ -322,6 +337,14 @@ class Line(Model):
     build: Num | None = Field(None, description="Time from investment to usable capacity (default months).")
     share: dict[Name, Num] = Field(
         default_factory=dict, description="Largest share of output each customer may take (default 1)."
+    )
+    needs: dict[Name, Num] = Field(
+        default_factory=dict,
+        description=(
+            "Components one unit of this line's output needs: component item id -> units per unit, e.g. "
+            "{propellant-charge: 1, fuze: 1}. Any line making the component may supply it; output is limited by "
+            "the scarcest."
+        ),
     )
     note: Text | None = Field(None, description="Free text shown in reports.")
 

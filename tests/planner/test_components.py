@@ -1,0 +1,230 @@
+"""Components limit output: plans whose optimum is worked out by hand in each test's docstring
+(docs/model.md, "Components")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import materiel
+from materiel.planner import check
+from tests.builders import grid, line, scenario, shell, solve, target, write
+
+
+def component(ident: str, **fields: Any) -> dict[str, Any]:
+    return {"id": ident, "name": ident, "category": "artillery-ammunition", "component": True, **fields}
+
+
+def per_quarter(n: float) -> dict[str, Any]:
+    return {"value": n, "unit": "/quarter"}
+
+
+def made(plan: materiel.Plan, **where: str) -> list[float]:
+    return grid(plan, "components", "quantity", flow="made", **where)
+
+
+def used(plan: materiel.Plan, **where: str) -> list[float]:
+    return grid(plan, "components", "quantity", flow="used", **where)
+
+
+def held(plan: materiel.Plan, **where: str) -> list[float]:
+    return grid(plan, "components", "quantity", flow="held", **where)
+
+
+SHELLS = line("shells", capacity=per_quarter(1000), needs={"charge": 1})
+CHARGES = line("charges", item="charge", capacity=per_quarter(600))
+
+
+def shells_and_charges(*lines: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    """Shells wanted far beyond reach (10,000 in every quarter, so the sooner they arrive the
+    better); the given lines; one fund of EUR 1 m a year that may pay for capacity."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 0}), component("charge")],
+        lines=list(lines),
+        requirements=[target(10_000, by="2026Q1")],
+        funding=[{"id": "fund", "name": "f", "budget": {"value": 1e6, "unit": "EUR/year"}, "capex": True}],
+    )
+    doc.update(sections)
+    return doc
+
+
+def test_the_scarcest_component_limits_the_line(tmp_path: Path) -> None:
+    """A shell line of 1,000 a quarter needs one charge per shell; the charge line makes 600 a
+    quarter: 600 shells a quarter, 2,400 in the year at EUR 1 each. The charges are not paid for
+    again (their price is inside the shell's)."""
+    plan = solve(tmp_path, shells_and_charges(SHELLS, CHARGES))
+    assert grid(plan, "orders", "quantity", line="shells") == [600, 600, 600, 600]
+    assert made(plan, line="charges") == [600, 600, 600, 600]
+    assert used(plan, line="shells") == [600, 600, 600, 600]
+    assert held(plan) == [0, 0, 0, 0]
+    assert plan.total_cost == pytest.approx(2_400)
+    assert set(plan.funding["line"]) == {"shells"}
+    # charges were used up while the shell line had 400 to spare and shells were short: limiting
+    rows = plan.components[plan.components["flow"] == "used"]
+    assert list(rows["limiting"]) == [True] * 4
+    assert plan.summary()["component_bottlenecks"] == [
+        {"line": "shells", "component": "charge", "first": "2026Q1", "last": "2026Q4", "periods": 4}
+    ]
+
+
+def test_investing_in_the_component_plant_lifts_output_after_its_build_time(tmp_path: Path) -> None:
+    """The charge line may add 6,400 a year of yearly capacity per year, i.e. 400 a quarter by
+    starts in one quarter, at EUR 10 per unit of yearly capacity, usable a quarter (3 months) after.
+    Shells need 1,000 charges a quarter from Q2: a start of 400 in Q1 (1,600 a year, EUR 16,000)
+    gives 1,000 charges in Q2, Q3 and Q4; nothing can help Q1. Shells 600 + 3 × 1,000 = 3,600
+    at EUR 1: EUR 3,600 + 16,000 = 19,600. (Starting later would buy less: 3,600 shells need
+    3·e(Q1) + 2·e(Q2) + e(Q3) ≥ 1,200 charges beyond 2,400, cheapest with everything in Q1.)"""
+    plant = {**CHARGES, "expansion_max": {"value": 6400, "unit": "/year"}}
+    plant.update(capex={"value": 10, "unit": "EUR"}, build={"value": 3, "unit": "months"})
+    plan = solve(tmp_path, shells_and_charges(SHELLS, plant))
+    assert grid(plan, "orders", "quantity", line="shells") == [600, 1000, 1000, 1000]
+    assert list(plan.investments["period"]) == ["2026Q1"]
+    assert plan.investments["added_per_year"].iloc[0] == pytest.approx(1_600)
+    assert list(plan.investments["usable_from"]) == ["2026Q2"]
+    assert made(plan, line="charges") == [600, 1000, 1000, 1000]
+    assert plan.total_cost == pytest.approx(19_600)
+    assert plan.funding.groupby("purpose")["amount"].sum().to_dict() == pytest.approx(
+        {"capacity": 16_000, "orders": 3_600}
+    )
+    limiting = plan.components[plan.components["flow"] == "used"]["limiting"]
+    assert list(limiting) == [True, False, False, False]  # from Q2 the shell line itself is full
+
+
+def test_a_fund_that_cannot_pay_for_the_plant_leaves_output_at_the_component_limit(tmp_path: Path) -> None:
+    """The same plant, but the only fund may not pay for capacity: 600 shells a quarter again."""
+    plant = {**CHARGES, "expansion_max": {"value": 6400, "unit": "/year"}}
+    plant.update(capex={"value": 10, "unit": "EUR"}, build={"value": 3, "unit": "months"})
+    doc = shells_and_charges(SHELLS, plant, funding=[{"id": "fund", "name": "f", "budget": 1e6}])
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "orders", "quantity", line="shells") == [600, 600, 600, 600]
+    assert plan.investments.empty
+
+
+def test_component_lead_time_and_a_running_plants_pipeline(tmp_path: Path) -> None:
+    """Charges take a quarter (3 months) from start to use. The plant is running: what it started
+    in the quarter before the horizon, at its first quarter's 600, is ready in Q1 (the pipeline).
+    Started in Q1–Q3 they serve Q2–Q4; started in Q4 they would be ready after the horizon, so
+    none are: shells 600 a quarter."""
+    plan = solve(tmp_path, shells_and_charges(SHELLS, {**CHARGES, "lead": {"value": 3, "unit": "months"}}))
+    assert made(plan, line="charges") == [600, 600, 600, 0]
+    assert grid(plan, "components", "quantity", flow="pipeline") == [600, 0, 0, 0]
+    assert grid(plan, "orders", "quantity", line="shells") == [600, 600, 600, 600]
+    ready = plan.components[plan.components["flow"] == "made"]["ready_period"]
+    assert list(ready) == ["2026Q2", "2026Q3", "2026Q4"]
+
+
+def test_a_new_plant_has_no_pipeline(tmp_path: Path) -> None:
+    """The same plant opening in Q2 (capacity 0 before): nothing in its pipeline; charges started
+    in Q2 and Q3 are ready in Q3 and Q4, so shells 0, 0, 600, 600."""
+    new = {**CHARGES, "lead": {"value": 3, "unit": "months"}}
+    new["capacity"] = [{"from": "2026Q2", "value": 600, "unit": "/quarter"}]
+    plan = solve(tmp_path, shells_and_charges(SHELLS, new))
+    assert grid(plan, "orders", "quantity", line="shells") == [0, 0, 600, 600]
+    assert "pipeline" not in set(plan.components["flow"])
+
+
+def test_components_are_carried_to_later_periods(tmp_path: Path) -> None:
+    """The shell line (1,000 a quarter) opens only in Q3; charges (600 a quarter) made before are
+    stored. Q3 and Q4 need 1,000 each: 600 made then + 400 from store each, so 800 are made in Q1
+    and Q2 (no more: phase 2 makes no components nobody uses) and held: 800 at the end of Q2, 400
+    after Q3, none after Q4. 2,000 shells."""
+    opens = {**SHELLS, "capacity": [{"from": "2026Q3", "value": 1000, "unit": "/quarter"}]}
+    plan = solve(tmp_path, shells_and_charges(opens, CHARGES))
+    assert grid(plan, "orders", "quantity", line="shells") == [0, 0, 1000, 1000]
+    assert held(plan)[1:] == [800, 400, 0]
+    assert sum(made(plan)) == pytest.approx(2_000)
+
+
+def test_stored_components_lose_the_items_loss_rate(tmp_path: Path) -> None:
+    """As above, with charges in store losing 10 % a quarter (the item's loss), so they are made
+    as late as they can be. After Q3's use 400/0.9 = 444.44 must be held for Q4 (0.9 × 444.44 +
+    600 = 1,000); before Q3's loss (444.44 + 1,000 − 600)/0.9 = 938.27 at the end of Q2, of which
+    Q2 made 600: (938.27 − 600)/0.9 = 375.86 made and held at the end of Q1."""
+    opens = {**SHELLS, "capacity": [{"from": "2026Q3", "value": 1000, "unit": "/quarter"}]}
+    doc = shells_and_charges(opens, CHARGES)
+    doc["items"][1]["loss"] = {"value": 0.1, "unit": "/quarter"}
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "orders", "quantity", line="shells") == [0, 0, 1000, 1000]
+    after_q3 = 400 / 0.9
+    end_q2 = (after_q3 + 1000 - 600) / 0.9
+    end_q1 = (end_q2 - 600) / 0.9
+    assert held(plan) == pytest.approx([end_q1, end_q2, after_q3, 0], abs=1e-3)
+    assert made(plan) == pytest.approx([end_q1, 600, 600, 600], abs=1e-3)
+
+
+def test_a_component_line_serves_every_line_that_needs_it(tmp_path: Path) -> None:
+    """Two shell lines of 1,000 a quarter each draw on one charge line of 600 a quarter: together
+    they make 600 a quarter, whichever line makes them."""
+    doc = shells_and_charges(SHELLS, line("more-shells", capacity=per_quarter(1000), needs={"charge": 1}), CHARGES)
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "orders", "quantity") == [600, 600, 600, 600]
+    assert used(plan) == [600, 600, 600, 600]
+
+
+def test_components_of_components(tmp_path: Path) -> None:
+    """A charge needs 3 kg of powder; the powder plant makes 1,200 kg a quarter: 400 charges a
+    quarter, so 400 shells, though the charge line could make 600."""
+    doc = shells_and_charges(
+        SHELLS,
+        {**CHARGES, "needs": {"powder": 3}},
+        line("powder-plant", item="powder", capacity=per_quarter(1200)),
+    )
+    doc["items"].append(component("powder", unit="kg"))
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "orders", "quantity", line="shells") == [400, 400, 400, 400]
+    assert made(plan, line="charges") == [400, 400, 400, 400]
+    assert used(plan, component="powder") == [1200, 1200, 1200, 1200]
+
+
+def test_the_checker_needs_the_component_table_and_reads_it(tmp_path: Path) -> None:
+    """A plan whose component table is left out, or says more charges were held than made, breaks
+    the rules; the plan as made keeps them."""
+    plan = solve(tmp_path, shells_and_charges(SHELLS, CHARGES))
+    tables = (plan.model, plan.orders, plan.investments, plan.funding, plan.stock)
+    assert [str(v) for v in check.check_plan(*tables)] == [
+        "table — components: missing: the scenario has components, so the plan must say what was made"
+    ]
+    edited = plan.components.copy()
+    edited.loc[(edited["flow"] == "held") & (edited["period"] == "2026Q2"), "quantity"] = 50.0
+    found = [str(v) for v in check.check_plan(*tables, edited)]
+    assert found == ["component — components row 7 (held): table says 50.00, production, orders and needs give 0.00"]
+    fewer = plan.components[~((plan.components["flow"] == "made") & (plan.components["period"] == "2026Q3"))]
+    found = [str(v) for v in check.check_plan(*tables, fewer)]
+    assert "component — charge 2026Q3: lines use 600.0, but only 0.0 was made by then and carried" in found
+
+
+def test_production_ready_after_the_horizon_breaks_the_lead_time_rule(tmp_path: Path) -> None:
+    plan = solve(tmp_path, shells_and_charges(SHELLS, {**CHARGES, "lead": {"value": 3, "unit": "months"}}))
+    late = pd.DataFrame(
+        [{"component": "charge", "flow": "made", "line": "charges", "period": "2026Q4", "quantity": 10.0}]
+    )
+    components = pd.concat([plan.components, late], ignore_index=True)
+    found = check.check_plan(plan.model, plan.orders, plan.investments, plan.funding, plan.stock, components)
+    assert "lead time — charges 2026Q4: components started here would be ready after the horizon (lead 1 periods)" in [
+        str(v) for v in found
+    ]
+
+
+def test_a_scenario_without_components_has_no_component_table(tmp_path: Path) -> None:
+    plan = solve(tmp_path, scenario(lines=[line("a")], requirements=[target(100)]))
+    assert "components" not in plan.tables()
+    assert "component_bottlenecks" not in plan.summary()
+
+
+def test_the_component_table_is_written_and_checked_from_a_plan_folder(tmp_path: Path) -> None:
+    """`materiel plan` writes components.csv; `materiel check` on the folder reads it back, and
+    finds a hand edit that claims fewer charges were made than the shells used."""
+    from materiel.cli import run
+
+    path = write(tmp_path, shells_and_charges(SHELLS, CHARGES))
+    out = tmp_path / "out"
+    assert run(["plan", str(path), "-o", str(out), "--no-charts"]) == 0
+    assert (out / "components.csv").is_file()
+    assert run(["check", str(out), "-s", str(path)]) == 0
+    table = pd.read_csv(out / "components.csv")
+    table.loc[table["flow"] == "made", "quantity"] = 1.0
+    table.to_csv(out / "components.csv", index=False)
+    assert run(["check", str(out), "-s", str(path)]) == 1
