@@ -12,10 +12,13 @@ forces) hold stock and have targets. The structure mirrors a real scenario:
 * funding vehicles with origin rules (EU/EEA/UA, US only, Ukraine only, Europe, anywhere),
   customer and category restrictions, carry-over and a minimum spend;
 * targets drawn so that some are out of reach, keeping shortfall variables active;
-* a few contracted orders (commitments), losses and peacetime use.
+* a few contracted orders (commitments), losses and peacetime use;
+* components that limit output: every artillery-ammunition item's lines need a propellant charge
+  of its own, every air-defence item's a rocket motor, made on one to two component lines each
+  (with lead times, some able to expand), and every charge line needs powder from a shared plant.
 
-Everything is drawn from ``numpy.random.default_rng([seed, ...])`` streams, one per item and per
-fund, so a given (size, seed) always gives the same scenario.
+Everything is drawn from ``numpy.random.default_rng([seed, ...])`` streams, one per item, per
+component and per fund, so a given (size, seed) always gives the same scenario.
 """
 
 from __future__ import annotations
@@ -295,16 +298,97 @@ def _fund(seed: int, n: int, yearly_eur: float) -> Doc:
     return doc
 
 
+# Components by the category of the item that needs them: (component id prefix, unit, its
+# capacity as a share of the item's base output, units needed per unit made).
+COMPONENTS: dict[str, tuple[str, str, float, float]] = {
+    "artillery-ammunition": ("charge", "charge", 0.9, 1.0),
+    "air-defence": ("motor", "motor", 0.8, 1.0),
+}
+POWDER_PER_CHARGE = 12.0  # kg
+
+
+def _components(seed: int, items: list[Doc], lines: list[Doc], capacity: dict[str, float]) -> tuple[list, list]:
+    """Component items and their lines for the items whose category needs them, and the shared
+    powder plant; adds ``needs`` to the lines of those items (no draws from the items' streams)."""
+    new_items: list[Doc] = []
+    new_lines: list[Doc] = []
+    charges = 0.0
+    for j, item in enumerate(items):
+        if item["category"] not in COMPONENTS:
+            continue
+        prefix, unit, share, need = COMPONENTS[item["category"]]
+        rng = np.random.default_rng([seed, 2_000_000 + j])
+        ident = f"{prefix}-{item['id']}"
+        new_items.append(
+            {
+                "id": ident,
+                "name": f"{unit} for {item['id']}",
+                "category": item["category"],
+                "unit": unit,
+                "component": True,
+            }
+        )
+        for ln in lines:
+            if ln["item"] == item["id"]:
+                ln["needs"] = {ident: need}
+        total = capacity[item["id"]] * share * need * rng.uniform(0.6, 1.2)
+        n_lines = int(rng.integers(1, 3))
+        for n in range(n_lines):
+            country = str(rng.choice(EU_FIRST))
+            per_year = total / n_lines
+            doc: Doc = {
+                "id": f"{ident}-{country.lower()}-{n}",
+                "supplier": f"Component maker {country}-{n}",
+                "country": country,
+                "item": ident,
+                "capacity": _capacity(rng, per_year),
+                "price": [_money(1.0, "EUR")],
+                "lead": {"value": int(rng.choice((0, 3, 6))), "unit": "months"},
+                **_expansion(rng, per_year, 50.0, "EUR"),
+            }
+            if prefix == "charge":
+                doc["needs"] = {"powder": POWDER_PER_CHARGE}
+                charges += per_year
+            new_lines.append(doc)
+    if charges:
+        new_items.append(
+            {
+                "id": "powder",
+                "name": "propellant powder",
+                "category": "artillery-ammunition",
+                "unit": "kg",
+                "component": True,
+            }
+        )
+        new_lines.append(
+            {
+                "id": "powder-plant",
+                "supplier": "Powder maker",
+                "country": "FR",
+                "item": "powder",
+                "capacity": [{"value": round(charges * POWDER_PER_CHARGE * 0.8, 1), "unit": "/year"}],
+                "price": [_money(10.0, "EUR")],
+                "lead": {"value": 3, "unit": "months"},
+                "expansion_max": {"value": round(charges * POWDER_PER_CHARGE * 0.5, 1), "unit": "/year"},
+                "capex": _money(20.0, "EUR"),
+                "build": {"value": 18, "unit": "months"},
+            }
+        )
+    return new_items, new_lines
+
+
 def scenario_document(size: float, seed: int = 0) -> Doc:
     """The scenario as a plain dict (what a YAML file would hold)."""
     shape = shape_for(size)
-    items, lines, requirements, value = [], [], [], 0.0
+    items, lines, requirements, value, capacity = [], [], [], 0.0, {}
     for j in range(shape.items):
         item, item_lines, reqs, yearly = _item(np.random.default_rng([seed, j]), j, shape.periods)
         items.append(item)
         lines.extend(item_lines)
         requirements.extend(reqs)
         value += yearly
+        capacity[item["id"]] = sum(ln["capacity"][0]["value"] for ln in item_lines)
+    component_items, component_lines = _components(seed, items, lines, capacity)
     budget = 0.35 * value / sum(t["weight"] for t in FUND_TEMPLATES)  # money is tight: budgets bind
     return {
         "name": f"synthetic-{shape.items}x{shape.periods}",
@@ -313,9 +397,9 @@ def scenario_document(size: float, seed: int = 0) -> Doc:
         "horizon": {"start": START, "periods": shape.periods, "period": "quarter"},
         "currency": {"base": "EUR", "year": 2025, "fx": dict(FX)},
         "customers": [{"id": "ukraine", "name": "Ukraine", "weight": 2.0}, {"id": "europe", "name": "European forces"}],
-        "items": items,
+        "items": items + component_items,
         "requirements": requirements,
-        "lines": lines,
+        "lines": lines + component_lines,
         "funding": [_fund(seed, n, budget) for n in range(shape.funds)],
         "commitments": _commitments(lines, items, shape.periods),
         "sources": [

@@ -686,12 +686,16 @@ def check_component_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
 def _component_rows(m: ModelData, c: Components, x: np.ndarray, z: np.ndarray, held: np.ndarray) -> list[Violation]:
     """The table's 'used', 'pipeline' and 'held' rows against what its production, the orders and
     the scenario give."""
-    use = m.need[:, :, None] * (x.sum(axis=1) + z)[:, None, :]  # (L, I, T) use by line
+    output = x.sum(axis=1) + z  # (L, T)
     piped = np.array([pipeline_of(m, l) * m.component_line[l] for l in range(len(m.lines))]).reshape(-1, m.T)
     used, piping = c.used[c.used["flow"] == "used"], c.used[c.used["flow"] == "pipeline"]
     out = []
     for what, rows, truth in (
-        ("used", used, use[_at(used, "line"), _at(used, "component"), _at(used, "period")]),
+        (
+            "used",
+            used,
+            m.need[_at(used, "line"), _at(used, "component")] * output[_at(used, "line"), _at(used, "period")],
+        ),
         ("pipeline", piping, piped[_at(piping, "line"), _at(piping, "period")]),
         ("held", c.held, held[_at(c.held, "component"), _at(c.held, "period")]),
     ):

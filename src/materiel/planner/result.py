@@ -467,9 +467,10 @@ def component_flows(
             "limiting": False,
         }
     )
-    limiting = _limiting(m, output, held, stock, total)
-    use = m.need[:, :, None] * output[:, None, :]  # (L, I, T)
-    lu, iu, tu = np.nonzero(np.broadcast_to(m.need[:, :, None] > 0, use.shape))
+    users, parts = np.nonzero(m.need > 0)  # the pairs (line, component it needs)
+    limiting = _limiting(m, users, parts, output, held, stock, total)  # (pairs, T)
+    pair, tu = np.nonzero(np.ones(limiting.shape, dtype=bool))
+    lu, iu = users[pair], parts[pair]
     used = pd.DataFrame(
         {
             "component": items[iu],
@@ -478,10 +479,10 @@ def component_flows(
             "item": items[m.line_item[lu]],
             "period": periods[tu],
             "year": year_of[tu],
-            "quantity": use[lu, iu, tu],
+            "quantity": m.need[lu, iu] * output[lu, tu],
             "ready_period": "",
             "value": np.nan,
-            "limiting": limiting[lu, iu, tu],
+            "limiting": limiting[pair, tu],
         }
     )
     ih, th = np.nonzero(np.broadcast_to(m.component[:, None], held.shape))
@@ -504,14 +505,24 @@ def component_flows(
     return out.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)[list(COMPONENT_COLUMNS)]
 
 
-def _limiting(m: ModelData, output: np.ndarray, held: np.ndarray, stock: pd.DataFrame, total: np.ndarray) -> np.ndarray:
-    """(L, I, T) whether component i, used up in t (nothing held after use), stopped line l there:
-    l needs i, had capacity to spare in t, and what l makes was still wanted — an item short of a
-    customer's target in a period at or after the order's delivery, or a component itself used up
-    from its ready period on. Facts read from the plan, not the LP's duals."""
+def _limiting(
+    m: ModelData,
+    users: np.ndarray,
+    parts: np.ndarray,
+    output: np.ndarray,
+    held: np.ndarray,
+    stock: pd.DataFrame,
+    total: np.ndarray,
+) -> np.ndarray:
+    """(pairs, T) whether component ``parts[n]``, used up in t (nothing held after use), stopped
+    line ``users[n]`` there: the line had capacity to spare in t, and what it makes was still
+    wanted — an item short of a customer's target in a period at or after the order's delivery,
+    or a component itself used up from its ready period on. Facts read from the plan, not the
+    LP's duals."""
     I, T = len(m.items), m.T
-    used_up = m.component[:, None] & (held <= 1e-6 * np.maximum(1.0, (m.need.T @ output)))  # (I, T)
-    spare = output < total - np.maximum(1e-6 * total, 1e-4)  # (L, T)
+    use = np.zeros((I, T))
+    np.add.at(use, parts, m.need[users, parts][:, None] * output[users])
+    used_up = m.component[:, None] & (held <= 1e-6 * np.maximum(1.0, use))  # (I, T)
     short = np.zeros((I, T), dtype=bool)
     if len(stock):
         gap = stock["shortfall"].to_numpy() > 1e-6 * stock["target"].to_numpy() + 1e-4
@@ -520,9 +531,11 @@ def _limiting(m: ModelData, output: np.ndarray, held: np.ndarray, stock: pd.Data
     wanted_item = short | used_up  # (I, T): more of the item would have helped then
     later = np.flip(np.logical_or.accumulate(np.flip(wanted_item, axis=1), axis=1), axis=1)  # at or after t
     t = np.arange(T)
-    ready = np.minimum(t[None, :] + m.lead[:, None], T - 1)  # (L, T)
-    wanted = later[m.line_item[:, None], ready] & (t[None, :] + m.lead[:, None] < T)  # (L, T)
-    return (m.need[:, :, None] > 0) & used_up[None, :, :] & (spare & wanted)[:, None, :]
+    line = m.line_item[users]
+    ready = t[None, :] + m.lead[users][:, None]  # (pairs, T)
+    wanted = later[line[:, None], np.minimum(ready, T - 1)] & (ready < T)
+    spare = output[users] < total[users] - np.maximum(1e-6 * total[users], 1e-4)
+    return used_up[parts] & spare & wanted
 
 
 def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
