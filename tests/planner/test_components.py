@@ -8,10 +8,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import materiel
 from materiel.planner import check
 from tests.builders import grid, line, scenario, shell, solve, target, write
+from tests.planner.test_properties import assert_plan_keeps_its_rules, examples, scenarios
 
 
 def component(ident: str, **fields: Any) -> dict[str, Any]:
@@ -228,3 +231,44 @@ def test_the_component_table_is_written_and_checked_from_a_plan_folder(tmp_path:
     table.loc[table["flow"] == "made", "quantity"] = 1.0
     table.to_csv(out / "components.csv", index=False)
     assert run(["check", str(out), "-s", str(path)]) == 1
+
+
+@st.composite
+def with_components(draw: st.DrawFn) -> dict[str, Any]:
+    """A random scenario of the property test with one or two components: each made on one or two
+    lines (lead, capacity and expansion drawn, the first with a running pipeline or not), needed
+    by some of the scenario's lines in random amounts, the second also by the first's lines."""
+    doc = draw(scenarios())
+    made_by: list[str] = []
+    for c in range(draw(st.integers(1, 2))):
+        ident = f"c{c}"
+        doc["items"].append(component(ident, loss={"value": draw(st.floats(0, 0.3)), "unit": "/year"}))
+        users = [ln for ln in doc["lines"] if ln["item"] not in made_by and draw(st.booleans())]
+        users += [ln for ln in doc["lines"] if ln["item"] in made_by]  # c1 is needed by c0's lines
+        for ln in users:
+            ln.setdefault("needs", {})[ident] = draw(st.floats(0.1, 5))
+        made_by.append(ident)
+        for n in range(draw(st.integers(1, 2))):
+            maker = {
+                "id": f"{ident}-{n}",
+                "supplier": "m",
+                "country": draw(st.sampled_from(["DE", "FR", "US"])),
+                "item": ident,
+                "capacity": [{"from": draw(st.sampled_from(["2026Q1", "2026Q2"])), "value": draw(st.floats(0, 5000))}],
+                "price": {"value": draw(st.floats(0.5, 50)), "unit": "EUR"},
+                "lead": {"value": draw(st.integers(0, 9)), "unit": "months"},
+            }
+            if draw(st.booleans()):
+                maker |= {
+                    "expansion_max": {"value": draw(st.floats(1, 3000)), "unit": "/year"},
+                    "capex": {"value": draw(st.floats(0.1, 20)), "unit": "EUR"},
+                    "build": {"value": draw(st.integers(0, 9)), "unit": "months"},
+                }
+            doc["lines"].append(maker)
+    return doc
+
+
+@examples(40)
+@given(with_components())
+def test_random_scenarios_with_components_solve_and_pass_the_checker(doc: dict[str, Any]) -> None:
+    assert_plan_keeps_its_rules(doc)
