@@ -73,6 +73,16 @@ def test_the_scarcest_component_limits_the_line(tmp_path: Path) -> None:
     ]
 
 
+def test_the_terminal_names_the_component_that_limited_a_line(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from materiel.report.terminal import print_plan
+
+    console = Console(record=True, width=200)
+    print_plan(solve(tmp_path, shells_and_charges(SHELLS, CHARGES)), console)
+    assert "shells by charge: 2026Q1–2026Q4 (4 periods)" in console.export_text()
+
+
 def test_investing_in_the_component_plant_lifts_output_after_its_build_time(tmp_path: Path) -> None:
     """The charge line may add 6,400 a year of yearly capacity per year, i.e. 400 a quarter by
     starts in one quarter, at EUR 10 per unit of yearly capacity, usable a quarter (3 months) after.
@@ -272,3 +282,18 @@ def with_components(draw: st.DrawFn) -> dict[str, Any]:
 @given(with_components())
 def test_random_scenarios_with_components_solve_and_pass_the_checker(doc: dict[str, Any]) -> None:
     assert_plan_keeps_its_rules(doc)
+
+
+def test_a_commitment_the_components_cannot_supply_is_explained(tmp_path: Path) -> None:
+    """1,000 shells committed in Q1, but only 600 charges can be ready then: no plan, and the
+    explanation names the charge balance and the commitment."""
+    doc = shells_and_charges(
+        SHELLS, CHARGES, commitments=[{"line": "shells", "customer": "ukraine", "period": "2026Q1", "quantity": 1000}]
+    )
+    with pytest.raises(materiel.PlanError) as info:
+        materiel.plan(write(tmp_path, doc))
+    assert set(info.value.conflicts) >= {
+        "component charge in 2026Q1: what lines shells use cannot exceed what charges made by then and what was "
+        "carried",
+        "commitment: 1,000 shell ordered on shells for ukraine in 2026Q1",
+    }

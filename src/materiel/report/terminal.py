@@ -76,6 +76,22 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
     for cat, row in sbc.iterrows():
         table.add_row(plain(cat), *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row))
     console.print(table)
+    _print_component_bottlenecks(plan, console)
+
+
+def _print_component_bottlenecks(plan: Plan, console: Console) -> None:
+    """Which component limited which line, and when (scenarios with components only)."""
+    if not plan.model.component.any():
+        return
+    found = plan.component_bottlenecks()
+    if not found:
+        console.print("Components: none limited a line that was still wanted")
+        return
+    console.print("Components that limited output (used up while the line had capacity to spare):")
+    for b in found:
+        console.print(
+            f"  {plain(b['line'])} by {plain(b['component'])}: {b['first']}–{b['last']} ({b['periods']} periods)"
+        )
 
 
 def print_assessment(a: Assessment, console: Console) -> None:
