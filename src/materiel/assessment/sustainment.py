@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
+from ..scenario.components import supply_factor
 from .measures import days_until_empty, days_until_empty_daily
 
 
@@ -50,12 +51,13 @@ def war_inflow(
     ``orders`` (L × T) are the customer's orders and ``added`` (L × T) the capacity investments add.
     Pipeline deliveries (orders placed up to t, on the plan's periods) are spread over their
     period's days. Surge orders can be placed from the war's first day, up to the customer's share
-    of each line's capacity (base plus added, of the period the order is placed in; the last
+    of each line's capacity (base plus added, of the period the order is placed in, as far as its
+    components allow: ``components.supply_factor``; the last
     period's after the horizon), and arrive after the line's lead time in days (not rounded up to
     whole periods). After the last day of the grid the last day's inflow continues.
     """
     T, I, L = m.T, len(m.items), len(m.lines)
-    total_cap = m.cap + added
+    total_cap = (m.cap + added) * supply_factor(m.component, m.need, m.line_item, m.cap + added)
     per_day = m.cal.days_per_period
     horizon = T + int(m.lead.max(initial=0)) + 1
     days = np.arange(int(np.ceil(horizon * per_day)))

@@ -131,3 +131,30 @@ def _unused(sc: Scenario, component: np.ndarray, need: np.ndarray, makers: np.nd
                 ("items", i, "component"),
                 f"lines make the component {it.id!r} but no line needs it, so their output is never used",
             )
+
+
+def supply_factor(component: np.ndarray, need: np.ndarray, line_item: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """(L, T) the share of each line's ``capacity`` that its components allow when every line runs
+    at that capacity: for each component, what its lines can make (themselves limited by their own
+    components) over what every line needing it would use at full capacity, at most 1; a line takes
+    the least of its components' shares. Conservative (a line held back by one component still
+    counts its full use of the others); 1 everywhere without components. The assessment's surge
+    production during a war uses it (docs/assessment.md)."""
+    L, T = capacity.shape
+    factor = np.ones((L, T))
+    if not component.any():
+        return factor
+    makers = component[line_item]
+    users, parts = np.nonzero(need > 0)
+    demand = need.T @ capacity  # (I, T) every consumer at full capacity
+    for _ in range(int(component.sum()) + 1):  # components form no cycle: depth ≤ their number
+        supply = np.zeros(demand.shape)
+        np.add.at(supply, line_item[makers], (capacity * factor)[makers])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(demand > 0, np.minimum(1.0, supply / np.where(demand > 0, demand, 1.0)), 1.0)
+        limited = np.ones((L, T))
+        np.minimum.at(limited, users, ratio[parts])
+        if np.array_equal(limited, factor):
+            break
+        factor = limited
+    return factor
