@@ -210,3 +210,16 @@ def test_a_component_nobody_needs_is_a_warning(tmp_path: Path) -> None:
             "lines make the component 'charge' but no line needs it, so their output is never used",
         )
     ]
+
+
+def test_a_component_no_line_can_make_is_a_warning(tmp_path: Path) -> None:
+    """A powder plant with no capacity and no room to expand: the charge line can make nothing."""
+    path = tmp_path / "idle.yaml"
+    path.write_text(BASE.replace("capacity: {value: 9000, unit: /year}", "capacity: {value: 0, unit: /year}"))
+    m = load(path)[1]
+    assert [(w.path, w.message) for w in m.warnings] == [
+        (
+            "items[powder].component",
+            "no line making 'powder' has capacity in the horizon or may expand, so lines charges can make nothing",
+        )
+    ]

@@ -19,10 +19,11 @@ from .schema import Scenario
 
 
 def compile_components(
-    sc: Scenario, conv: Converter, problems: Collector, items: dict[str, int], line_item: np.ndarray
+    sc: Scenario, conv: Converter, problems: Collector, items: dict[str, int], line_item: np.ndarray, room: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(I,) whether each item is a component, and (L, I) units of component i that one unit of line
-    l's output needs; every problem recorded in ``problems``."""
+    l's output needs; every problem recorded in ``problems``. ``room`` (L,) says whether a line has
+    capacity in the horizon or may expand."""
     component = np.array([it.component for it in sc.items], dtype=bool)
     need = np.zeros((len(sc.lines), len(sc.items)))
     makers = np.zeros(len(sc.items), dtype=bool)
@@ -47,6 +48,7 @@ def compile_components(
     _cycles(sc, need, line_item, problems)
     _not_for_customers(sc, component, items, problems)
     _unused(sc, component, need, makers, problems)
+    _never_made(sc, component, need, line_item, room, problems)
     return component, need
 
 
@@ -158,3 +160,20 @@ def supply_factor(component: np.ndarray, need: np.ndarray, line_item: np.ndarray
             break
         factor = limited
     return factor
+
+
+def _never_made(
+    sc: Scenario, component: np.ndarray, need: np.ndarray, line_item: np.ndarray, room: np.ndarray, problems: Collector
+) -> None:
+    """Warn of a needed component whose lines have no capacity in the horizon and cannot expand:
+    the lines needing it can make nothing (beyond what the pipeline brings, which is nothing
+    without capacity)."""
+    can_make = np.zeros(len(sc.items), dtype=bool)
+    can_make[line_item[room]] = True
+    for i in np.flatnonzero(component & (need > 0).any(axis=0) & ~can_make):
+        users = ", ".join(sc.lines[l].id for l in np.flatnonzero(need[:, i] > 0))
+        problems.warn(
+            ("items", int(i), "component"),
+            f"no line making {sc.items[i].id!r} has capacity in the horizon or may expand, so lines {users} "
+            "can make nothing",
+        )
