@@ -73,6 +73,18 @@ def test_the_scarcest_component_limits_the_line(tmp_path: Path) -> None:
     ]
 
 
+def test_a_component_that_runs_out_when_nothing_more_is_wanted_is_not_limiting(tmp_path: Path) -> None:
+    """Ukraine wants 600 shells from Q1 on: 600 charges are made in Q1 and used at once, none
+    after (nothing more is wanted). Charges are used up every quarter while the shell line has
+    capacity to spare, but shells are never short: no bottleneck."""
+    doc = shells_and_charges(SHELLS, CHARGES, requirements=[target(600, by="2026Q1")])
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "orders", "quantity", line="shells") == [600, 0, 0, 0]
+    assert made(plan) == [600, 0, 0, 0]
+    assert not plan.components["limiting"].any()
+    assert plan.summary()["component_bottlenecks"] == []
+
+
 def test_the_terminal_names_the_component_that_limited_a_line(tmp_path: Path) -> None:
     from rich.console import Console
 

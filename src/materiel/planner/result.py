@@ -516,8 +516,8 @@ def _limiting(
 ) -> np.ndarray:
     """(pairs, T) whether component ``parts[n]``, used up in t (nothing held after use), stopped
     line ``users[n]`` there: the line had capacity to spare in t, and what it makes was still
-    wanted — an item short of a customer's target in a period at or after the order's delivery,
-    or a component itself used up from its ready period on. Facts read from the plan, not the
+    wanted — an item short of a customer's target, or of its peacetime use, in a period at or
+    after the order's delivery, or a component itself used up from its ready period on. Facts read from the plan, not the
     LP's duals."""
     I, T = len(m.items), m.T
     use = np.zeros((I, T))
@@ -525,7 +525,9 @@ def _limiting(
     used_up = m.component[:, None] & (held <= 1e-6 * np.maximum(1.0, use))  # (I, T)
     short = np.zeros((I, T), dtype=bool)
     if len(stock):
-        gap = stock["shortfall"].to_numpy() > 1e-6 * stock["target"].to_numpy() + 1e-4
+        gap = (stock["shortfall"].to_numpy() > 1e-6 * stock["target"].to_numpy() + 1e-4) | (
+            stock["unmet_use"].to_numpy() > 1e-4
+        )
         rows = stock[gap]
         short[pd.Index(m.items).get_indexer(rows["item"]), pd.Index(m.periods).get_indexer(rows["period"])] = True
     wanted_item = short | used_up  # (I, T): more of the item would have helped then
