@@ -429,80 +429,64 @@ def read_budgets(m: ModelData, funding: pd.DataFrame, carried: np.ndarray) -> pd
 def component_flows(
     m: ModelData, x: np.ndarray, z: np.ndarray, held: np.ndarray, stock: pd.DataFrame, total: np.ndarray
 ) -> pd.DataFrame:
-    """The component table: per component and period, what each line making it started
-    ('made', with the period it is ready and its value at the line's price, already inside the
-    price of the items made from it), what it started before the horizon and has ready then
-    ('pipeline'), what each line needing it used ('used', with ``limiting``) and what was held at
-    the end of the period ('held')."""
-    periods, year_of, T = np.array(m.periods), m.cal.year_of, m.T
-    lines, items = np.array(m.lines), np.array(m.items)
+    """The component table: per component and period, what each line making it started before the
+    horizon and has ready then ('pipeline'), what it started ('made', with the period it is ready
+    and its value at the line's price, already inside the price of the items made from it), what
+    each line needing it used ('used', with ``limiting``) and what was held at the end of the
+    period ('held'). Built as one frame from whole arrays (one row block per flow)."""
+    T = m.T
     output = x.sum(axis=1) + z  # (L, T)
-    l, t = np.nonzero(z > 0)
-    made = pd.DataFrame(
-        {
-            "component": items[m.line_item[l]],
-            "flow": "made",
-            "line": lines[l],
-            "item": items[m.line_item[l]],
-            "period": periods[t],
-            "year": year_of[t],
-            "quantity": z[l, t],
-            "ready_period": periods[np.minimum(t + m.lead[l], T - 1)],
-            "value": z[l, t] * m.price[l, t],
-            "limiting": False,
-        }
-    )
-    lp_, tp = np.nonzero(m.component_line[:, None] & (np.arange(T)[None, :] < m.lead[:, None]) & (m.cap[:, :1] > 0))
-    piped = pd.DataFrame(
-        {
-            "component": items[m.line_item[lp_]],
-            "flow": "pipeline",
-            "line": lines[lp_],
-            "item": items[m.line_item[lp_]],
-            "period": periods[tp],
-            "year": year_of[tp],
-            "quantity": m.cap[lp_, 0],
-            "ready_period": periods[tp],
-            "value": np.nan,
-            "limiting": False,
-        }
-    )
+    running = m.component_line[:, None] & (np.arange(T)[None, :] < m.lead[:, None]) & (m.cap[:, :1] > 0)
+    lp_, tp = np.nonzero(running)
+    lm, tm = np.nonzero(z > 0)
     users, parts = np.nonzero(m.need > 0)  # the pairs (line, component it needs)
     limiting = _limiting(m, users, parts, output, held, stock, total)  # (pairs, T)
     pair, tu = np.nonzero(np.ones(limiting.shape, dtype=bool))
-    lu, iu = users[pair], parts[pair]
-    used = pd.DataFrame(
-        {
-            "component": items[iu],
-            "flow": "used",
-            "line": lines[lu],
-            "item": items[m.line_item[lu]],
-            "period": periods[tu],
-            "year": year_of[tu],
-            "quantity": m.need[lu, iu] * output[lu, tu],
-            "ready_period": "",
-            "value": np.nan,
-            "limiting": limiting[pair, tu],
-        }
-    )
     ih, th = np.nonzero(np.broadcast_to(m.component[:, None], held.shape))
-    holdings = pd.DataFrame(
+    blocks = (  # flow, component, line (-1: none), period, quantity, value
+        ("pipeline", m.line_item[lp_], lp_, tp, m.cap[lp_, 0], np.nan),
+        ("made", m.line_item[lm], lm, tm, z[lm, tm], z[lm, tm] * m.price[lm, tm]),
+        ("used", parts[pair], users[pair], tu, m.need[users, parts][pair] * output[users[pair], tu], np.nan),
+        ("held", ih, np.full(ih.size, -1), th, held[ih, th], np.nan),
+    )
+    n = [b[1].size for b in blocks]
+    col = {
+        name: np.concatenate(
+            [np.broadcast_to(np.asarray(b[k], dtype=dtype), (size,)) for b, size in zip(blocks, n, strict=True)]
+        )
+        for name, k, dtype in (
+            ("flow", 0, object),
+            ("component", 1, np.int64),
+            ("line", 2, np.int64),
+            ("period", 3, np.int64),
+            ("quantity", 4, float),
+            ("value", 5, float),
+        )
+    }
+    col["limiting"] = np.concatenate(
+        [np.zeros(n[0] + n[1], dtype=bool), limiting[pair, tu], np.zeros(n[3], dtype=bool)]
+    )
+    line, period = col["line"], col["period"]
+    ready = np.where(col["flow"] == "made", period + m.lead[np.maximum(line, 0)], period)
+    order = np.argsort(col["component"] * (T + 1) + period, kind="stable")
+    periods, items, lines = np.array(m.periods), np.array(m.items), np.array([*m.lines, ""])
+    shown = col["flow"][order]
+    return pd.DataFrame(
         {
-            "component": items[ih],
-            "flow": "held",
-            "line": "",
-            "item": "",
-            "period": periods[th],
-            "year": year_of[th],
-            "quantity": held[ih, th],
-            "ready_period": "",
-            "value": np.nan,
-            "limiting": False,
+            "component": items[col["component"][order]],
+            "flow": shown,
+            "line": lines[line[order]],
+            "item": np.array([*m.items, ""])[np.where(line >= 0, m.line_item[np.maximum(line, 0)], -1)[order]],
+            "period": periods[period[order]],
+            "year": m.cal.year_of[period[order]],
+            "quantity": col["quantity"][order],
+            "ready_period": np.where(
+                np.isin(shown, ("made", "pipeline")), periods[np.minimum(ready[order], T - 1)], ""
+            ),
+            "value": col["value"][order],
+            "limiting": col["limiting"][order],
         }
     )
-    out = pd.concat([piped, made, used, holdings], ignore_index=True)
-    key = pd.Index(m.items).get_indexer(out["component"]) * (T + 1) + pd.Index(m.periods).get_indexer(out["period"])
-    return out.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)[list(COMPONENT_COLUMNS)]
 
 
 def _limiting(
