@@ -309,3 +309,17 @@ def test_a_commitment_the_components_cannot_supply_is_explained(tmp_path: Path) 
         "carried",
         "commitment: 1,000 shell ordered on shells for ukraine in 2026Q1",
     }
+
+
+def test_the_lps_shape_does_not_depend_on_ranged_component_figures(tmp_path: Path) -> None:
+    """A sweep re-solves one LP in place: drawing another need, capacity or lead time of a
+    component line changes numbers only, never which rows and columns exist."""
+    from dataclasses import replace
+
+    from materiel.planner.formulation import build
+    from materiel.uncertainty.resolve import structure_key
+
+    m = materiel.load(write(tmp_path, shells_and_charges(SHELLS, CHARGES)))[1]
+    drawn = replace(m, need=m.need * 1.7, cap=m.cap * 0.3, lead=m.lead + 2)
+    assert structure_key(build(drawn)) == structure_key(build(m))
+    assert (build(drawn).lp.matrix() != build(m).lp.matrix()).nnz > 0
