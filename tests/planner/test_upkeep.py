@@ -1,0 +1,140 @@
+"""Upkeep, retirement and fixed charges (docs/model.md, "Upkeep and retirement"): plans whose
+optimum is worked out by hand in each test's docstring, each passing the independent checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import materiel
+from materiel.scenario.errors import ScenarioError
+from tests.builders import grid, line, scenario, shell, solve, target, write
+
+# EUR 4 a year is EUR 1 a quarter for each shell held at the end of a quarter.
+UPKEEP = {"value": 4, "unit": "EUR/year"}
+
+
+def fund(budget: float, **rules: Any) -> dict[str, Any]:
+    return {"id": "fund", "name": "fund", "budget": {"value": budget, "unit": "EUR/year"}, **rules}
+
+
+def test_upkeep_is_charged_on_every_unit_held_initial_stock_included(tmp_path: Path) -> None:
+    """10 shells held from the start, wanted all year: 10 × EUR 1 × 4 quarters = EUR 40 in 2026,
+    paid by the one vehicle that pays upkeep; nothing is retired."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 10}, upkeep=UPKEEP)],
+        requirements=[target(10, by="2026Q1")],
+        funding=[fund(1000, upkeep=True)],
+    )
+    plan = solve(tmp_path, doc)
+    upkeep = plan.funding[plan.funding["purpose"] == "upkeep"]
+    assert list(upkeep["year"]) == [2026] and list(upkeep["item"]) == ["shell"]
+    assert upkeep["amount"].sum() == pytest.approx(40)
+    assert upkeep["line"].tolist() == [""]
+    assert plan.retirements.empty
+    assert plan.budgets["upkeep"].tolist() == pytest.approx([40])
+    assert plan.summary()["upkeep_by_year"] == {"2026": 40.0}
+
+
+def test_upkeep_competes_with_purchases_in_the_budget(tmp_path: Path) -> None:
+    """EUR 100 for the year; 10 shells held (EUR 4 each to keep all year), 100 wanted in 2026Q4;
+    new shells at EUR 10 bought in Q4 cost 10 + 1 quarter's upkeep = EUR 11 each. Keeping the 10
+    (EUR 40, cheaper than buying them again) leaves EUR 60: 60/11 = 5.45 new shells. Without
+    upkeep the same money buys 10."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 10}, upkeep=UPKEEP)],
+        lines=[line("a", price={"value": 10, "unit": "EUR"})],
+        requirements=[target(100)],
+        funding=[fund(100, upkeep=True)],
+    )
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "orders", "quantity") == pytest.approx([0, 0, 0, round(60 / 11, 3)], abs=1e-3)
+    by_purpose = plan.funding.groupby("purpose")["amount"].sum()
+    assert by_purpose["upkeep"] == pytest.approx(40 + 60 / 11)
+    assert by_purpose["orders"] == pytest.approx(600 / 11)
+    assert plan.total_cost == pytest.approx(100)
+    assert grid(plan, "stock", "stock")[-1] == pytest.approx(10 + 60 / 11, abs=1e-3)
+
+    del doc["items"][0]["upkeep"]
+    assert sum(grid(solve(tmp_path, doc), "orders", "quantity")) == pytest.approx(10)
+
+
+def test_stock_whose_upkeep_no_vehicle_may_pay_is_retired_and_counts_as_shortfall(tmp_path: Path) -> None:
+    """The only vehicle does not pay upkeep: the 10 shells held must go in 2026Q1 (retirements
+    table), so the target of 10 is missed in full every quarter; a warning says so up front."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 10}, upkeep=UPKEEP)],
+        requirements=[target(10, by="2026Q1")],
+        funding=[fund(1000)],
+    )
+    m = materiel.load(write(tmp_path, doc))[1]
+    assert any("no funding vehicle with upkeep: true may pay the upkeep of shell" in w.message for w in m.warnings)
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "retirements", "quantity") == [10, 0, 0, 0]
+    assert grid(plan, "stock", "shortfall") == [10, 10, 10, 10]
+    assert plan.funding.empty
+
+
+def test_phase_2_retires_stock_above_every_later_need_to_save_upkeep(tmp_path: Path) -> None:
+    """30 held, 10 wanted all year: phase 1 is short of nothing either way; phase 2 (least money)
+    retires the 20 spare in 2026Q1 (mothballing) and pays upkeep on 10: 10 × 4 = EUR 40. It never
+    retires what the target needs."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 30}, upkeep=UPKEEP)],
+        requirements=[target(10, by="2026Q1")],
+        funding=[fund(1000, upkeep=True)],
+    )
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "retirements", "quantity") == [20, 0, 0, 0]
+    assert grid(plan, "stock", "stock") == [10, 10, 10, 10]
+    assert plan.total_cost == pytest.approx(40)
+    assert plan.summary()["retired"] == {"shell": 20.0}
+
+
+def test_a_fixed_charge_reduces_what_the_vehicle_can_spend_on_the_plan(tmp_path: Path) -> None:
+    """EUR 100 a year less EUR 60 of personnel pay leaves EUR 40: 40 shells at EUR 1 of the 100
+    wanted. The charge is shown in the budgets table, outside 'spent'."""
+    doc = scenario(
+        lines=[line("a")],
+        requirements=[target(100)],
+        funding=[fund(100, fixed_charge={"value": 60, "unit": "EUR/year"})],
+    )
+    plan = solve(tmp_path, doc)
+    assert sum(grid(plan, "orders", "quantity")) == pytest.approx(40)
+    row = plan.budgets.iloc[0]
+    assert (row["budget"], row["fixed_charge"], row["spent"]) == pytest.approx((100, 60, 40))
+
+
+def test_a_scenario_without_upkeep_has_its_tables_as_before(tmp_path: Path) -> None:
+    """No upkeep, fixed charge, drawdown or refurbishment: no new columns, tables or summary keys."""
+    plan = solve(tmp_path, scenario(lines=[line("a")], requirements=[target(100)]))
+    assert list(plan.budgets.columns) == ["fund", "year", "budget", "spent", "carried_out", "min_spend"]
+    assert "retirements" not in plan.tables() and "drawdowns" not in plan.tables()
+    assert "spend_by_purpose" not in plan.summary()
+
+
+def problems(tmp_path: Path, doc: dict[str, Any]) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        materiel.load(write(tmp_path, doc))
+    return [str(p) for p in info.value.problems]
+
+
+def test_upkeep_without_a_money_unit_is_a_located_error(tmp_path: Path) -> None:
+    doc = scenario(items=[shell(upkeep=4)])
+    (text,) = problems(tmp_path, doc)
+    assert "items[shell].upkeep.unit: upkeep needs a money unit, e.g. 'EUR k'" in text
+
+
+def test_upkeep_with_a_wrong_unit_or_out_of_range_is_a_located_error(tmp_path: Path) -> None:
+    doc = scenario(items=[shell(upkeep={"value": 4, "unit": "shells"})])
+    assert any("items[shell].upkeep.unit" in p for p in problems(tmp_path, doc))
+    doc = scenario(items=[shell(upkeep={"value": -4, "unit": "EUR"})])
+    assert any("items[shell].upkeep.value: upkeep cannot be negative" in p for p in problems(tmp_path, doc))
+
+
+def test_a_fixed_charge_above_the_budget_is_a_located_error(tmp_path: Path) -> None:
+    doc = scenario(funding=[fund(100, fixed_charge={"value": 160, "unit": "EUR/year"})])
+    (text,) = problems(tmp_path, doc)
+    assert "funding[fund].fixed_charge: the fixed charge of 160 EUR in 2026 exceeds the vehicle's budget of 100" in text
