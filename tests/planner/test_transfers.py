@@ -119,12 +119,19 @@ def problems(tmp_path: Path, doc: dict[str, Any]) -> list[str]:
 def test_a_drawdown_larger_than_the_donors_stock_is_a_located_error(tmp_path: Path) -> None:
     doc = scenario(lines=[US_LINE], drawdowns=[drawdown(quantity=6)])
     (text,) = problems(tmp_path, doc)
-    assert "drawdowns[us-stock].quantity.value: a drawdown of 6 is larger than the donor's declared stock of 5" in text
-    doc = scenario(
-        lines=[US_LINE], drawdowns=[drawdown(stock={"value": 5, "high": 6}, quantity={"value": 5, "high": 9})]
-    )
-    (text,) = problems(tmp_path, doc)
-    assert "drawdowns[us-stock].quantity.high: a drawdown of 9 is larger than the donor's declared stock of 6" in text
+    assert "drawdowns[us-stock].quantity: a drawdown of 6 is larger than the donor's declared stock of 5;" in text
+    ranged = drawdown(stock={"value": 5, "high": 6}, quantity={"value": 8, "low": 7, "high": 9})
+    (text,) = problems(tmp_path, scenario(lines=[US_LINE], drawdowns=[ranged]))
+    assert "quantity: a drawdown of 7 is larger than the donor's declared stock of 6 at most" in text
+
+
+def test_a_quantity_whose_range_meets_the_stocks_is_limited_by_the_stock(tmp_path: Path) -> None:
+    """Quantity 6 (4 to 8) of a stock of 5 (4 to 7): the ranges meet, so a sweep may draw either
+    above the other; the stock limits the transfer: 5 of the 10 wanted, EUR 35."""
+    ranged = drawdown(stock={"value": 5, "low": 4, "high": 7}, quantity={"value": 6, "low": 4, "high": 8})
+    plan = solve(tmp_path, scenario(lines=[US_LINE], requirements=[target(10)], drawdowns=[ranged]))
+    assert sum(grid(plan, "drawdowns", "quantity")) == pytest.approx(5)
+    assert plan.total_cost == pytest.approx(35)
 
 
 def test_a_drawdowns_quantity_limits_it_below_the_donors_stock(tmp_path: Path) -> None:

@@ -138,3 +138,16 @@ def test_a_fixed_charge_above_the_budget_is_a_located_error(tmp_path: Path) -> N
     doc = scenario(funding=[fund(100, fixed_charge={"value": 160, "unit": "EUR/year"})])
     (text,) = problems(tmp_path, doc)
     assert "funding[fund].fixed_charge: the fixed charge of 160 EUR in 2026 exceeds the vehicle's budget of 100" in text
+
+
+def test_a_draw_that_puts_a_fixed_charge_above_the_budget_leaves_nothing_for_the_plan(tmp_path: Path) -> None:
+    """Budget 100 (80 to 120), charge 60 (50 to 130): the ranges meet, so the file is valid; a
+    sweep's draw of budget 80 and charge 120 leaves EUR 0 for the plan, not an invalid draw."""
+    ranged = fund(100, fixed_charge={"value": 60, "low": 50, "high": 130, "unit": "EUR/year"})
+    ranged["budget"] |= {"low": 80, "high": 120}
+    doc = scenario(lines=[line("a")], requirements=[target(100)], funding=[ranged])
+    sc, _ = materiel.load(write(tmp_path, doc))
+    sc.funding[0].budget[0].value, sc.funding[0].fixed_charge[0].value = 80, 120
+    plan = materiel.plan(sc)
+    assert materiel.check(plan) == [] and plan.orders.empty
+    assert plan.budgets[["budget", "fixed_charge", "spent"]].iloc[0].tolist() == [80, 120, 0]

@@ -6,6 +6,7 @@ converts every figure to base currency and per-period rates, and reports all pro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from .overrides import expand
 from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
-from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario
+from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario, Step
 from .threat import ThreatData, compile_threat
 from .units import UnitError, fraction_rate
 
@@ -53,7 +54,7 @@ class TransferData:
     item: np.ndarray  # (J,) item index
     customer: np.ndarray  # (J,) customer index
     stock: np.ndarray  # (J,) the donor's declared stock
-    total: np.ndarray  # (J,) the most transferred over the horizon: the drawdown's quantity, else the stock
+    total: np.ndarray  # (J,) the most transferred over the horizon: the least of quantity and stock
     available: np.ndarray  # (J, T) units that may be transferred per period
     delivery: np.ndarray  # (J,) periods from transfer to delivery
     replaced: np.ndarray  # (J,) bool: the donor's stock is replaced at a line's price
@@ -511,15 +512,30 @@ def _upkeep(fr: _Frame, funds: _Funds) -> UpkeepData:
             out.fixed[f] = conv.yearly(
                 fu.fixed_charge, (*loc, "fixed_charge"), lambda q, ql: conv.money_per_year(q, ql, "a fixed charge")
             )
-            over = np.flatnonzero(out.fixed[f] > funds.budget[f] * (1 + 1e-12))
-            if over.size:
-                y = over[0]
-                fr.problems.add(
-                    (*loc, "fixed_charge"),
-                    f"the fixed charge of {out.fixed[f, y]:,.0f} {sc.currency.base} in {fr.cal.years[y]} exceeds the "
-                    f"vehicle's budget of {funds.budget[f, y]:,.0f}; it can only charge what the budget holds",
-                )
+            _fixed_within_budget(fr, fu, loc)
     return out
+
+
+def _at_end(steps: list[Step], end: str) -> list[Step]:
+    """The steps of a schedule with each value moved to its range's ``end`` ('low' or 'high')."""
+    return [s.model_copy(update={"value": getattr(s, end) if getattr(s, end) is not None else s.value}) for s in steps]
+
+
+def _fixed_within_budget(fr: _Frame, fu: Funding, loc: Loc) -> None:
+    """A located problem if a fixed charge exceeds its budget in some year, even at the least
+    charge and the largest budget their ranges allow (a sweep's draw between them that puts the
+    charge above the budget leaves the vehicle nothing for the plan that year)."""
+    quiet = Converter(fr.cal, fr.conv.base, fr.conv.base_year, fr.conv.fx, fr.conv.inflation, Collector())
+    least = quiet.yearly(_at_end(fu.fixed_charge or [], "low"), loc, quiet.money_per_year)
+    most = quiet.yearly(_at_end(fu.budget, "high"), loc, quiet.money_per_year)
+    over = np.flatnonzero(least > most * (1 + 1e-12))
+    if over.size:
+        y = over[0]
+        fr.problems.add(
+            (*loc, "fixed_charge"),
+            f"the fixed charge of {least[y]:,.0f} {fr.sc.currency.base} in {fr.cal.years[y]} exceeds the vehicle's "
+            f"budget of {most[y]:,.0f}; it can only charge what the budget holds",
+        )
 
 
 def _warn_unpaid_upkeep(fr: _Frame, up: UpkeepData, stock0: np.ndarray, target: np.ndarray) -> None:
@@ -554,15 +570,16 @@ def _drawdown(fr: _Frame, out: TransferData, j: int, lines: _Lines) -> None:
     out.stock[j] = conv.count(dd.stock, (*loc, "stock"), "a donor's stock")
     out.total[j] = out.stock[j]
     if dd.quantity is not None:
-        out.total[j] = conv.count(dd.quantity, (*loc, "quantity"), "a drawdown's quantity")
-        for end in ("value", "high"):
-            asked, held = getattr(dd.quantity, end), getattr(dd.stock, end)
-            if asked is not None and held is not None and asked > held:
-                fr.problems.add(
-                    (*loc, "quantity", end),
-                    f"a drawdown of {asked:,.6g} is larger than the donor's declared stock of {held:,.6g} "
-                    f"(stock.{end}); lower the quantity or raise the stock",
-                )
+        # A draw of a sweep may put a ranged quantity above a ranged stock: the stock then limits it.
+        out.total[j] = min(conv.count(dd.quantity, (*loc, "quantity"), "a drawdown's quantity"), out.stock[j])
+        least = min(dd.quantity.value, dd.quantity.low if dd.quantity.low is not None else math.inf)
+        most = max(dd.stock.value, dd.stock.high if dd.stock.high is not None else -math.inf)
+        if least > most:
+            fr.problems.add(
+                (*loc, "quantity"),
+                f"a drawdown of {least:,.6g} is larger than the donor's declared stock of {most:,.6g}"
+                f"{' at most' if dd.stock.high is not None else ''}; lower the quantity or raise the stock",
+            )
     out.available[j] = conv.schedule(
         dd.available, (*loc, "available"), lambda q, ql: conv.per_period(q, ql, "an available quantity")
     )
