@@ -470,6 +470,17 @@ BOUND = {b.var: b for b in BOUNDS}
 CONSTRAINT_FAMILIES = tuple(f.build for f in FAMILIES)
 
 
+def money_by_fund(m: ModelData, v: Variables, solution: np.ndarray) -> np.ndarray:
+    """(F,) money units each fund pays over the horizon in a solution: orders, capacity, upkeep and
+    the replacements of drawdowns it pays for."""
+    money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
+    money += v.w.values(solution).sum(axis=(1, 2, 3))
+    tr = m.transfers
+    cost = v.d.values(solution) * np.where(transfers_priced_out(m), 0.0, replacement_price(m)) / money_unit(m)
+    np.add.at(money, tr.fund[tr.replaced], cost[tr.replaced].sum(axis=1))
+    return money
+
+
 def weight_unit(m: ModelData) -> float:
     """The priority weight (customer weight × item weight) that counts as 1 in the LP: the power of
     ten at or above the least weight among the customer–item pairs with a target or a use, so that

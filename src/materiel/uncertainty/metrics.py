@@ -10,7 +10,7 @@ import numpy as np
 from ..assessment.measures import days_until_empty_daily
 from ..assessment.readiness import readiness_indices
 from ..assessment.sustainment import war_inflow
-from ..planner.formulation import Formulation
+from ..planner.formulation import Formulation, money_by_fund
 from ..planner.result import category_coverage
 from ..scenario.compiled import ModelData
 
@@ -24,7 +24,7 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     stock = v.s.values(solution)[k]  # (I, T)
     coverage = category_coverage(m, stock, k)  # (C, T)
     ready, _ = readiness_indices(coverage[~np.isnan(coverage).all(axis=1)], pol.threshold)
-    money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
+    money = money_by_fund(m, v, solution)
     out: dict[str, float | str | None] = {
         "total_cost": float(money.sum() * form.money_unit),
         "envelope_cost_per_year": float(money[pol.envelope].sum() * form.money_unit / len(m.years)),
