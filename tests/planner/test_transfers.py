@@ -166,3 +166,17 @@ def test_a_drawdown_naming_a_missing_item_or_customer_is_a_located_error(tmp_pat
     texts = problems(tmp_path, doc)
     assert any("drawdowns[us-stock].item: unknown item 'shel'" in t for t in texts)
     assert any("drawdowns[us-stock].customer: unknown customer 'ukrain'" in t for t in texts)
+
+
+def test_commitments_beyond_a_stored_pool_are_explained_in_the_scenarios_terms(tmp_path: Path) -> None:
+    doc = scenario(
+        lines=[line("refurb", stored=30)],
+        requirements=[target(100)],
+        commitments=[{"line": "refurb", "customer": "ukraine", "period": "2026Q1", "quantity": 50}],
+    )
+    with pytest.raises(materiel.PlanError) as info:
+        materiel.plan(write(tmp_path, doc))
+    assert info.value.conflicts == [
+        "refurbishment line refurb: at most 30 units from storage over the horizon",
+        "commitment: 50 shell ordered on refurb for ukraine in 2026Q1",
+    ]

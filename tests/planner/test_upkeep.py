@@ -151,3 +151,19 @@ def test_a_draw_that_puts_a_fixed_charge_above_the_budget_leaves_nothing_for_the
     plan = materiel.plan(sc)
     assert materiel.check(plan) == [] and plan.orders.empty
     assert plan.budgets[["budget", "fixed_charge", "spent"]].iloc[0].tolist() == [80, 120, 0]
+
+
+def test_committed_deliveries_whose_upkeep_no_vehicle_may_pay_are_retired_not_infeasible(tmp_path: Path) -> None:
+    """50 shells contracted for 2026Q2 (lead 0) on a vehicle without upkeep: they must be bought
+    (EUR 50) but cannot be kept, so they are retired on arrival; the plan stays feasible."""
+    doc = scenario(
+        items=[shell(upkeep=UPKEEP)],
+        lines=[line("a")],
+        requirements=[target(10, by="2026Q1")],
+        commitments=[{"line": "a", "customer": "ukraine", "period": "2026Q2", "quantity": 50}],
+        funding=[fund(1000)],
+    )
+    plan = solve(tmp_path, doc)
+    assert grid(plan, "retirements", "quantity") == [0, 50, 0, 0]
+    assert grid(plan, "stock", "stock") == [0, 0, 0, 0]
+    assert plan.total_cost == pytest.approx(50)
