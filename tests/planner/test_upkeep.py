@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import materiel
 from materiel.scenario.errors import ScenarioError
 from tests.builders import grid, line, scenario, shell, solve, target, write
+from tests.planner.test_properties import assert_plan_keeps_its_rules, examples, scenarios
 
 # EUR 4 a year is EUR 1 a quarter for each shell held at the end of a quarter.
 UPKEEP = {"value": 4, "unit": "EUR/year"}
@@ -167,3 +170,49 @@ def test_committed_deliveries_whose_upkeep_no_vehicle_may_pay_are_retired_not_in
     assert grid(plan, "retirements", "quantity") == [0, 50, 0, 0]
     assert grid(plan, "stock", "stock") == [0, 0, 0, 0]
     assert plan.total_cost == pytest.approx(50)
+
+
+@st.composite
+def holding(draw: st.DrawFn) -> dict[str, Any]:
+    """A random scenario of tests/planner/test_properties.py with upkeep on some items (from EUR
+    0.01 to 10⁶ a unit a year, including 0), some vehicles paying it, fixed charges up to the
+    budget, a refurbishment pool on some lines and a drawdown with or without replacement."""
+    doc = draw(scenarios())
+    for item in doc["items"]:
+        if draw(st.booleans()):
+            item["upkeep"] = {"value": draw(st.sampled_from([0.0, 0.01, 3.0, 50.0, 1e3, 1e6])), "unit": "EUR/year"}
+    for fund in doc["funding"]:
+        fund["upkeep"] = draw(st.booleans())
+        if draw(st.booleans()):
+            share = draw(st.sampled_from([0.0, 0.3, 1.0]))
+            fund["fixed_charge"] = {"value": fund["budget"]["value"] * share, "unit": "EUR/year"}
+    for ln in doc["lines"]:
+        if draw(st.booleans()):
+            ln["stored"] = draw(st.floats(0, 1000))
+    if draw(st.booleans()):
+        line = doc["lines"][0]
+        stock = draw(st.floats(0, 2000))
+        transfer = {
+            "id": "dd",
+            "donor": "donor",
+            "item": line["item"],
+            "customer": doc["customers"][0]["id"],
+            "stock": stock,
+            "quantity": stock * draw(st.floats(0, 1)),
+            "available": {"value": draw(st.floats(0, 3000)), "unit": "/year"},
+            "delivery": {"value": draw(st.integers(0, 9)), "unit": "months"},
+        }
+        if draw(st.booleans()):
+            transfer["replacement"] = {
+                "line": line["id"],
+                "fund": doc["funding"][-1]["id"],
+                "delay": {"value": draw(st.integers(0, 30)), "unit": "months"},
+            }
+        doc["drawdowns"] = [transfer]
+    return doc
+
+
+@examples(60)
+@given(holding())
+def test_upkeep_charges_drawdowns_and_pools_never_make_a_valid_scenario_infeasible(doc: dict[str, Any]) -> None:
+    assert_plan_keeps_its_rules(doc)
