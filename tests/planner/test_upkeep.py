@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import materiel
 from materiel.scenario.errors import ScenarioError
 from tests.builders import grid, line, scenario, shell, solve, target, write
-from tests.planner.test_properties import assert_plan_keeps_its_rules, examples, scenarios
+from tests.planner.test_properties import PRICE, assert_plan_keeps_its_rules, examples, extreme, log_uniform, scenarios
 
 # EUR 4 a year is EUR 1 a quarter for each shell held at the end of a quarter.
 UPKEEP = {"value": 4, "unit": "EUR/year"}
@@ -215,4 +215,23 @@ def holding(draw: st.DrawFn) -> dict[str, Any]:
 @examples(60)
 @given(holding())
 def test_upkeep_charges_drawdowns_and_pools_never_make_a_valid_scenario_infeasible(doc: dict[str, Any]) -> None:
+    assert_plan_keeps_its_rules(doc)
+
+
+@st.composite
+def extreme_holding(draw: st.DrawFn) -> dict[str, Any]:
+    """Figures across their plausible ranges (tests/planner/test_properties.py) with upkeep from
+    EUR 0.01 to 10¹¹ a unit a year, paid by some vehicles."""
+    doc = draw(extreme())
+    for item in doc["items"]:
+        if draw(st.booleans()):
+            item["upkeep"] = {"value": log_uniform(draw, *PRICE, zero=True), "unit": "EUR/year"}
+    for fund in doc["funding"]:
+        fund["upkeep"] = draw(st.booleans())
+    return doc
+
+
+@examples(60)
+@given(extreme_holding())
+def test_upkeep_across_its_plausible_range_gives_a_plan_that_keeps_its_rules(doc: dict[str, Any]) -> None:
     assert_plan_keeps_its_rules(doc)
