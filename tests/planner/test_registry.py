@@ -236,6 +236,9 @@ def test_bounds_from_the_users_input_are_worded(model: ModelData) -> None:
     assert BOUND["e"].describe(model, (0, Q1)) == "expansion limit of line a: 400 a year of added capacity per year"
     assert BOUND["x"].describe(model, (0, UA, Q1)) is None  # no commitment: nothing of the user's to name
     assert BOUND["d"].describe(model, (DD, Q1)) == "drawdown dd in 2026Q1: at most 4 tank a year available"
+    assert FAMILY["Funding-budget"].describe(model, (1, 0)) == (
+        "budget of g in 2026: EUR 800 less a fixed charge of EUR 200"
+    )
 
 
 # -- the checker's rules: tables that break exactly one rule, by an amount worked out by hand ---------

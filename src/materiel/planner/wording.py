@@ -70,7 +70,8 @@ def funding_budget(m: ModelData, c: tuple[int, ...]) -> str:
     f, y = c
     rule = f"; at least {m.min_spend[f]:.0%} must be spent" if m.min_spend[f] > 0 else ""
     carry = " (unspent money carries over)" if m.carry[f] else ""
-    return f"budget of {m.funds[f]} in {m.years[y]}: {money(m.budget[f, y], m.currency)}{rule}{carry}"
+    fixed = f" less a fixed charge of {money(m.upkeep.fixed[f, y], m.currency)}" if m.upkeep.fixed_declared[f] else ""
+    return f"budget of {m.funds[f]} in {m.years[y]}: {money(m.budget[f, y], m.currency)}{fixed}{rule}{carry}"
 
 
 def funding_min_spend(m: ModelData, c: tuple[int, ...]) -> str:
