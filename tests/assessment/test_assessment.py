@@ -53,6 +53,18 @@ def test_surge_production_extends_sustainment(tmp_path: Path) -> None:
     assert a.bottleneck.iloc[0]["item"] == "shell"
 
 
+def test_a_refurbishment_line_surges_only_until_its_pool_is_used(tmp_path: Path) -> None:
+    """As above, but the line refurbishes from a store of 50: 10 a day for 5 days (stock 1,000 −
+    5 × 90 = 550), then nothing (550 / 100 = 5.5 days more): 10.5 days, not 11.1."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 1000}, wartime_use={"value": 100, "unit": "/day"})],
+        lines=[line("a", capacity={"value": 3650, "unit": "/year"}, stored=50)],
+    )
+    a = assess(solve(tmp_path, doc))
+    row = a.sustainment[a.sustainment["period"] == "2026Q1"].iloc[0]
+    assert row["days"] == pytest.approx(10.5)
+
+
 def test_readiness_date_on_a_crafted_trajectory(tmp_path: Path) -> None:
     """Target 400 from the start; 100 a quarter arrive with no stock: coverage 25, 50, 75, 100 %.
     At a 70 % threshold Ukraine is ready from 2026Q3; at 100 % from 2026Q4."""

@@ -42,7 +42,13 @@ def _added_capacity(plan: Plan) -> np.ndarray:
 
 
 def war_inflow(
-    m: ModelData, orders: np.ndarray, added: np.ndarray, customer: int, surge: bool, starts: np.ndarray
+    m: ModelData,
+    orders: np.ndarray,
+    added: np.ndarray,
+    customer: int,
+    surge: bool,
+    starts: np.ndarray,
+    pool_left: np.ndarray | None = None,
 ) -> np.ndarray:
     """Units arriving per day of a war that starts after each period in ``starts``:
     (starts × items × days).
@@ -52,7 +58,9 @@ def war_inflow(
     period's days. Surge orders can be placed from the war's first day, up to the customer's share
     of each line's capacity (base plus added, of the period the order is placed in; the last
     period's after the horizon), and arrive after the line's lead time in days (not rounded up to
-    whole periods). After the last day of the grid the last day's inflow continues.
+    whole periods). After the last day of the grid the last day's inflow continues. A refurbishment
+    line surges only until its stored pool is used up: ``pool_left`` (L,) is what the plan leaves in
+    storage (by default its stored pool less ``orders``).
     """
     T, I, L = m.T, len(m.items), len(m.lines)
     total_cap = m.cap + added
@@ -71,15 +79,26 @@ def war_inflow(
         if surge and m.share[l, customer] > 0:
             when = days - m.lead_days[l]  # war day the order was placed
             order_period = np.clip(starts[:, None] + 1 + np.floor(when / per_day).astype(np.int64)[None, :], 0, T - 1)
-            rate = m.share[l, customer] * total_cap[l, order_period] / per_day
-            flow[:, i, :] += np.where(when[None, :] >= 0, rate, 0.0)
+            rate = np.where(when[None, :] >= 0, m.share[l, customer] * total_cap[l, order_period] / per_day, 0.0)
+            if m.transfers.refurbished[l]:
+                left = m.transfers.stored[l] - orders[l].sum() if pool_left is None else pool_left[l]
+                rate = within_pool(rate, max(float(left), 0.0))
+            flow[:, i, :] += rate
     return flow
+
+
+def within_pool(rate: np.ndarray, pool: float) -> np.ndarray:
+    """Daily inflows (starts × days) cut so that their running total never exceeds ``pool``."""
+    delivered = np.minimum(np.cumsum(rate, axis=1), pool)
+    return np.diff(delivered, axis=1, prepend=0.0)
 
 
 def inflows(plan: Plan, customer: int, surge: bool) -> np.ndarray:
     """War inflow (T starts × I items × D days) for the plan's customer orders and investments."""
     m = plan.model
-    return war_inflow(m, _orders_grid(plan)[:, customer, :], _added_capacity(plan), customer, surge, np.arange(m.T))
+    x = _orders_grid(plan)
+    pool_left = m.transfers.stored - x.sum(axis=(1, 2))
+    return war_inflow(m, x[:, customer, :], _added_capacity(plan), customer, surge, np.arange(m.T), pool_left)
 
 
 def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFrame:

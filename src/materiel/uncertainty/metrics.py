@@ -35,9 +35,10 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     t = m.cal.year_ends[m.years.index(year)]
     items = np.flatnonzero(m.wartime_use > 0)
     if items.size:
-        x = v.x.values(solution)[:, k, :]
+        x = v.x.values(solution)
         added = v.K.values(solution)
-        flow = war_inflow(m, x, added, k, pol.surge, np.array([t]))[0]
+        pool_left = m.transfers.stored - x.sum(axis=(1, 2))
+        flow = war_inflow(m, x[:, k, :], added, k, pol.surge, np.array([t]), pool_left)[0]
         days = days_until_empty_daily(stock[items, t], m.wartime_use[items], flow[items])
         worst = int(np.argmin(days))
         out["bottleneck_item"] = m.items[items[worst]]
