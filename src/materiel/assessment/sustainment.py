@@ -2,7 +2,7 @@
 production that can still arrive during the fight; the bottleneck is the item that runs out first.
 
 If a war starts after period t, inflow during the fight (per day) is the pipeline — deliveries of
-orders placed up to t, spread over their period's days — plus surge: new orders up to the
+orders placed and transfers made up to t, spread over their period's days — plus surge: new orders up to the
 customer's share of each line's capacity, arriving after the line's lead time in days. Peacetime
 use stops and wartime use takes over.
 """
@@ -49,6 +49,7 @@ def war_inflow(
     surge: bool,
     starts: np.ndarray,
     pool_left: np.ndarray | None = None,
+    drawn: np.ndarray | None = None,
 ) -> np.ndarray:
     """Units arriving per day of a war that starts after each period in ``starts``:
     (starts × items × days).
@@ -60,7 +61,8 @@ def war_inflow(
     period's after the horizon), and arrive after the line's lead time in days (not rounded up to
     whole periods). After the last day of the grid the last day's inflow continues. A refurbishment
     line surges only until its stored pool is used up: ``pool_left`` (L,) is what the plan leaves in
-    storage (by default its stored pool less ``orders``).
+    storage (by default its stored pool less ``orders``). ``drawn`` (J × T) are the transfers from
+    donors' stocks: those made up to t and delivered later are pipeline too.
     """
     T, I, L = m.T, len(m.items), len(m.lines)
     total_cap = m.cap + added
@@ -84,6 +86,22 @@ def war_inflow(
                 left = m.transfers.stored[l] - orders[l].sum() if pool_left is None else pool_left[l]
                 rate = within_pool(rate, max(float(left), 0.0))
             flow[:, i, :] += rate
+    if drawn is not None:
+        flow += transfers_in_pipeline(m, drawn, customer, starts, period_of_day, per_day)
+    return flow
+
+
+def transfers_in_pipeline(
+    m: ModelData, drawn: np.ndarray, customer: int, starts: np.ndarray, period_of_day: np.ndarray, per_day: float
+) -> np.ndarray:
+    """(starts × items × days) deliveries of the customer's transfers made up to each start and
+    arriving in a later period, spread over their period's days (as orders in the pipeline)."""
+    tr = m.transfers
+    flow = np.zeros((starts.size, len(m.items), period_of_day.size))
+    for j in np.flatnonzero(tr.customer == customer):
+        made = period_of_day[None, :] + starts[:, None] + 1 - tr.delivery[j]  # period of the transfer
+        placed = (made >= 0) & (made <= starts[:, None])
+        flow[:, tr.item[j], :] += np.where(placed, drawn[j, np.clip(made, 0, m.T - 1)], 0.0) / per_day
     return flow
 
 
@@ -98,7 +116,21 @@ def inflows(plan: Plan, customer: int, surge: bool) -> np.ndarray:
     m = plan.model
     x = _orders_grid(plan)
     pool_left = m.transfers.stored - x.sum(axis=(1, 2))
-    return war_inflow(m, x[:, customer, :], _added_capacity(plan), customer, surge, np.arange(m.T), pool_left)
+    starts = np.arange(m.T)
+    added = _added_capacity(plan)
+    return war_inflow(m, x[:, customer, :], added, customer, surge, starts, pool_left, _drawn_grid(plan))
+
+
+def _drawn_grid(plan: Plan) -> np.ndarray:
+    """(J, T) transfers from the plan's drawdowns table."""
+    m = plan.model
+    drawn = np.zeros((m.transfers.J, m.T))
+    d = plan.drawdowns
+    if len(d):
+        ji = pd.Index(m.transfers.ids).get_indexer(d["drawdown"])
+        ti = pd.Index(m.periods).get_indexer(d["period"])
+        np.add.at(drawn, (ji, ti), d["quantity"].to_numpy(dtype=float))
+    return drawn
 
 
 def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFrame:

@@ -38,7 +38,8 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
         x = v.x.values(solution)
         added = v.K.values(solution)
         pool_left = m.transfers.stored - x.sum(axis=(1, 2))
-        flow = war_inflow(m, x[:, k, :], added, k, pol.surge, np.array([t]), pool_left)[0]
+        drawn = v.d.values(solution)
+        flow = war_inflow(m, x[:, k, :], added, k, pol.surge, np.array([t]), pool_left, drawn)[0]
         days = days_until_empty_daily(stock[items, t], m.wartime_use[items], flow[items])
         worst = int(np.argmin(days))
         out["bottleneck_item"] = m.items[items[worst]]
