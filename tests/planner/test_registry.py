@@ -361,3 +361,42 @@ def test_commitments_are_checked(tmp_path: Path) -> None:
     found = BOUND["x"].check(m, grid(m, orders=[("a", "ukraine", "2026Q2", 40)]))
     assert [str(v) for v in found] == ["commitment — a ukraine 2026Q2: orders 40.0 below the contracted 60.0"]
     assert BOUND["x"].describe(m, (0, 0, 1)) == "commitment: 60 shell ordered on a for ukraine in 2026Q2"
+
+
+def test_drawdown_bounds_are_checked(model: ModelData) -> None:
+    """1 tank a quarter is available, delivered a quarter later: 2 in Q1 is too many, and one in Q4
+    would arrive after the horizon."""
+    found = BOUND["d"].check(model, grid(model, drawdowns=[("dd", "2026Q1", 2), ("dd", "2026Q4", 1)]))
+    assert [str(v) for v in found] == [
+        "delivery time — dd 2026Q4: a transfer would arrive after the horizon (delivery 1 periods)",
+        "drawdown available — dd 2026Q1: transfers 2.0, at most 1.0 available",
+    ]
+
+
+def test_retirements_are_checked(model: ModelData) -> None:
+    """Ukraine holds 2 tanks and no shells: retiring 3 tanks in Q1 is more than it holds, and
+    shells (no upkeep) are never retired."""
+    found = check.check_retirements(
+        model, grid(model, retirements=[("ukraine", "tank", "2026Q1", 3), ("europe", "shell", "2026Q2", 1)])
+    )
+    assert [str(v) for v in found] == [
+        "retirement — europe shell 2026Q2: only items with upkeep are retired",
+        "retirement — ukraine tank 2026Q1: retires 3.00, more than the 2.00 held",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (("g", "orders", "refurb", "ukraine", 2026, 100), "'orders': orders on line refurb are 'refurbishment'"),
+        (("f", "refurbishment", "a", "ukraine", 2026, 10), "'refurbishment': orders on line a are 'orders'"),
+        (("f", "gift", "a", "ukraine", 2026, 10), "'gift': expected one of 'orders', 'refurbishment', 'capacity'"),
+    ],
+)
+def test_funding_purposes_are_read_strictly(model: ModelData, row: tuple, expected: str) -> None:
+    out: list[check.Violation] = []
+    funding = pd.DataFrame([(*row, "")], columns=["fund", "purpose", "line", "customer", "year", "amount", "item"])
+    empty = pd.DataFrame(columns=["line", "customer", "period", "quantity"])
+    investments = pd.DataFrame(columns=["line", "period", "added_per_year"])
+    check.read_grid(model, empty, investments, funding, None, out)
+    assert len(out) == 1 and expected in str(out[0])
