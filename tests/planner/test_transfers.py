@@ -180,3 +180,8 @@ def test_commitments_beyond_a_stored_pool_are_explained_in_the_scenarios_terms(t
         "refurbishment line refurb: at most 30 units from storage over the horizon",
         "commitment: 50 shell ordered on refurb for ukraine in 2026Q1",
     ]
+
+
+def test_two_drawdowns_with_one_id_are_a_located_error(tmp_path: Path) -> None:
+    texts = problems(tmp_path, scenario(lines=[US_LINE], drawdowns=[drawdown(), drawdown()]))
+    assert any("drawdowns" in t and "us-stock" in t and "duplicate" in t.lower() for t in texts), texts
