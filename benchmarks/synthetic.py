@@ -12,7 +12,12 @@ forces) hold stock and have targets. The structure mirrors a real scenario:
 * funding vehicles with origin rules (EU/EEA/UA, US only, Ukraine only, Europe, anywhere),
   customer and category restrictions, carry-over and a minimum spend;
 * targets drawn so that some are out of reach, keeping shortfall variables active;
-* a few contracted orders (commitments), losses and peacetime use.
+* a few contracted orders (commitments), losses and peacetime use;
+* upkeep on systems and platforms (armour, artillery systems, air defence) paid by two vehicles,
+  a fixed charge on one budget, refurbishment lines with stored pools, and drawdowns from US
+  stocks replaced at a US line's price (docs/model.md, "Upkeep and retirement" and "Drawdowns and
+  refurbishment"); these are drawn from streams of their own, so the rest of a scenario is as it
+  was without them.
 
 Everything is drawn from ``numpy.random.default_rng([seed, ...])`` streams, one per item and per
 fund, so a given (size, seed) always gives the same scenario.
@@ -113,6 +118,7 @@ FUND_TEMPLATES: tuple[Doc, ...] = (
         "customers": ["ukraine"],
         "carry_over": True,
         "min_spend": 0.1,
+        "upkeep": True,
     },
     {
         "id": "us-purchase",
@@ -139,6 +145,8 @@ FUND_TEMPLATES: tuple[Doc, ...] = (
         "origins": ["EUROPE"],
         "customers": ["europe"],
         "capex": True,
+        "upkeep": True,
+        "fixed_share": 0.3,  # of its first budget, charged every year outside the plan (pay)
     },
     {
         "id": "safe-loans",
@@ -279,7 +287,7 @@ def _fund(seed: int, n: int, yearly_eur: float) -> Doc:
     template = FUND_TEMPLATES[n % len(FUND_TEMPLATES)]
     rng = np.random.default_rng([seed, 1_000_000 + n])
     weight = template["weight"] * (1.0 if n < len(FUND_TEMPLATES) else rng.uniform(0.3, 0.8))
-    doc: Doc = {k: v for k, v in template.items() if k not in ("weight", "min_spend")}
+    doc: Doc = {k: v for k, v in template.items() if k not in ("weight", "min_spend", "fixed_share")}
     if n >= len(FUND_TEMPLATES):
         doc["id"] = f"{template['id']}-{n}"
         doc["name"] = f"{template['name']} ({n})"
@@ -292,17 +300,67 @@ def _fund(seed: int, n: int, yearly_eur: float) -> Doc:
     ]
     if "min_spend" in template:
         doc["min_spend"] = template["min_spend"]
+    if "fixed_share" in template:
+        doc["fixed_charge"] = {"value": round(budget * template["fixed_share"], 3), "unit": "EUR bn/year"}
     return doc
+
+
+# Categories whose items are systems or platforms: upkeep as a share of the unit price per year.
+UPKEEP_SHARE = {"armour": 0.1, "artillery-systems": 0.08, "air-defence": 0.02}
+REFURBISHED = ("armour", "artillery-systems")
+
+
+def _holding(seed: int, j: int, item: Doc, lines: list[Doc], capacity: float, profile: Profile) -> tuple[list, list]:
+    """Upkeep on the item, a refurbishment line and a drawdown from US stocks where they fit:
+    (extra lines, drawdowns). Drawn from a stream of their own."""
+    rng = np.random.default_rng([seed, j, 2_000_000])
+    extra_lines: list[Doc] = []
+    drawdowns: list[Doc] = []
+    share = UPKEEP_SHARE.get(profile.category)
+    if share is not None:
+        item["upkeep"] = {"value": round(profile.price * share * rng.uniform(0.7, 1.3), 2), "unit": "EUR/year"}
+    if profile.category in REFURBISHED:
+        extra_lines.append(
+            {
+                "id": f"{item['id']}-refurb",
+                "supplier": "Depot",
+                "country": "DE",
+                "item": item["id"],
+                "capacity": [{"value": round(capacity * 0.3, 1), "unit": "/year"}],
+                "price": [{"value": round(profile.price * rng.uniform(0.3, 0.5), 2), "unit": "EUR"}],
+                "lead": {"value": 6, "unit": "months"},
+                "stored": {"value": round(capacity * rng.uniform(1, 3)), "low": 0, "high": round(capacity * 4)},
+            }
+        )
+    if j % 5 == 0:
+        stock = round(capacity * rng.uniform(1, 2))
+        drawdowns.append(
+            {
+                "id": f"{item['id']}-us-stock",
+                "donor": "US Army",
+                "item": item["id"],
+                "customer": "ukraine",
+                "stock": stock,
+                "quantity": round(stock * 0.6),
+                "available": {"value": round(capacity * 0.5, 1), "unit": "/year"},
+                "delivery": {"value": 3, "unit": "months"},
+                "replacement": {"line": lines[0]["id"], "fund": "us-purchase", "delay": {"value": 2, "unit": "years"}},
+            }
+        )
+    return extra_lines, drawdowns
 
 
 def scenario_document(size: float, seed: int = 0) -> Doc:
     """The scenario as a plain dict (what a YAML file would hold)."""
     shape = shape_for(size)
-    items, lines, requirements, value = [], [], [], 0.0
+    items, lines, requirements, drawdowns, value = [], [], [], [], 0.0
     for j in range(shape.items):
         item, item_lines, reqs, yearly = _item(np.random.default_rng([seed, j]), j, shape.periods)
         items.append(item)
-        lines.extend(item_lines)
+        profile = PROFILES[j % len(PROFILES)]
+        extra, transfers = _holding(seed, j, item, item_lines, yearly / profile.price, profile)
+        lines.extend([*item_lines, *extra])
+        drawdowns.extend(transfers)
         requirements.extend(reqs)
         value += yearly
     budget = 0.35 * value / sum(t["weight"] for t in FUND_TEMPLATES)  # money is tight: budgets bind
@@ -318,6 +376,7 @@ def scenario_document(size: float, seed: int = 0) -> Doc:
         "lines": lines,
         "funding": [_fund(seed, n, budget) for n in range(shape.funds)],
         "commitments": _commitments(lines, items, shape.periods),
+        "drawdowns": drawdowns,
         "sources": [
             {"id": "synthetic", "publisher": "materiel benchmarks", "title": "Generated figures", "date": "2026"}
         ],

@@ -444,7 +444,11 @@ def schema(
 @app.command()
 def check(
     plan_dir: Annotated[
-        Path, typer.Argument(help="Folder with a plan's orders.csv, investments.csv, funding.csv (and stock.csv).")
+        Path,
+        typer.Argument(
+            help="Folder with a plan's orders.csv, investments.csv, funding.csv (and stock.csv, retirements.csv, "
+            "drawdowns.csv)."
+        ),
     ],
     scenario: Annotated[
         str | None, typer.Option("-s", "--scenario", help="Scenario the plan was made for (default: armed-neutrality).")
@@ -457,10 +461,10 @@ def check(
 
     _, model, _ = _load(scenario, None, None)
     tables = {}
-    for name in ("orders", "investments", "funding", "stock"):
+    for name in ("orders", "investments", "funding", "stock", "retirements", "drawdowns"):
         path = plan_dir / f"{name}.csv"
         if not path.exists():
-            if name == "stock":
+            if name in ("stock", "retirements", "drawdowns"):
                 continue
             _fail(
                 f"{path}: file not found (a plan folder holds orders.csv, investments.csv and funding.csv)", EXIT_INPUT
@@ -469,7 +473,15 @@ def check(
             tables[name] = pd.read_csv(path, keep_default_na=False, na_values=[""])
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             _fail(f"{path}: cannot read the table: {exc}", EXIT_INPUT)
-    violations = check_plan(model, tables["orders"], tables["investments"], tables["funding"], tables.get("stock"))
+    violations = check_plan(
+        model,
+        tables["orders"],
+        tables["investments"],
+        tables["funding"],
+        tables.get("stock"),
+        tables.get("retirements"),
+        tables.get("drawdowns"),
+    )
     if not violations:
         out.print(f"[green]ok[/]: the plan in {escape(str(plan_dir))} keeps every rule of {model.scenario.name}")
         return

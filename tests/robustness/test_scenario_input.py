@@ -448,7 +448,13 @@ EVERY_FIGURE: dict[str, Any] = {
             "stock": {"ukraine": {"value": 1000}},
             "use": {"ukraine": {"value": 400, "unit": "/year"}},
         },
-        {"id": "interceptor", "name": "Interceptor", "category": "air-defence", "stock": {"ukraine": {"value": 10}}},
+        {
+            "id": "interceptor",
+            "name": "Interceptor",
+            "category": "air-defence",
+            "stock": {"ukraine": {"value": 10}},
+            "upkeep": {"value": 2e4, "unit": "EUR/year"},
+        },
     ],
     "requirements": [{"customer": "ukraine", "item": "interceptor", "targets": [{"by": "2027Q4", "value": 50}]}],
     "force_design": [
@@ -482,6 +488,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "capacity": [{"value": 40}],
             "price": [{"value": 1e6}],
             "lead": {"value": 6},
+            "stored": {"value": 100},
         },
     ],
     "funding": [
@@ -491,9 +498,24 @@ EVERY_FIGURE: dict[str, Any] = {
             "budget": [{"value": 1e9, "unit": "EUR/year"}],
             "min_spend": {"value": 0.1},
             "capex": True,
+            "upkeep": True,
+            "fixed_charge": [{"value": 1e8, "unit": "EUR/year"}],
         }
     ],
     "commitments": [{"line": "l", "customer": "ukraine", "period": "2026Q1", "quantity": {"value": 10}}],
+    "drawdowns": [
+        {
+            "id": "dd",
+            "donor": "US Army",
+            "item": "interceptor",
+            "customer": "ukraine",
+            "stock": {"value": 50},
+            "quantity": {"value": 30},
+            "available": [{"value": 20}],
+            "delivery": {"value": 2},
+            "replacement": {"line": "m", "fund": "f", "delay": {"value": 12}},
+        }
+    ],
     "threat": {
         "attacks": [{"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}}],
         "defences": [

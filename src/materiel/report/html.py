@@ -173,7 +173,7 @@ def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
     customer = plan.assessed_customer
     spend = (plan.spend_by_year("fund") / 1e9).T
     spend.index.name = "fund"
-    region = (plan.spend_by_year("region") / 1e9).T
+    region = (plan.spend_by_year("region") / 1e9).T.drop(index="", errors="ignore")  # upkeep: no producer
     region.index.name = "producer region"
     return f"""
 <h2 id="plan">The plan</h2>

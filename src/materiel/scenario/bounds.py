@@ -71,14 +71,16 @@ COUNT = Bound(
     "units",
     0,
     1e11,
-    "stock, targets, per_brigade, brigades, commitments' quantity, troops, willing, contributors",
+    "stock, targets, per_brigade, brigades, commitments' quantity, troops, willing, contributors, a drawdown's "
+    "stock, a line's stored pool",
 )
 RATE = Bound(
     "a yearly rate of units",
     "units per year",
     0,
     1e11,
-    "capacity, use, wartime_use, expansion_max (a daily or monthly figure is checked at its yearly total)",
+    "capacity, use, wartime_use, expansion_max, a drawdown's available (a daily or monthly figure is checked at "
+    "its yearly total)",
 )
 PRICE = Bound(
     "a unit price",
@@ -97,8 +99,28 @@ UNIT_MONEY = Bound(
     "capex, cost_per_soldier_year (after exchange rate and inflation)",
     floor=FLOOR,
 )
-BUDGET = Bound("a budget", "base currency per year", 0, 1e14, "funding budgets (after exchange rate and inflation)")
-DURATION = Bound("a duration", "years", 0, 50, "lead, build, and the delay of a what-if's shift")
+BUDGET = Bound(
+    "a budget",
+    "base currency per year",
+    0,
+    1e14,
+    "funding budgets and fixed charges (after exchange rate and inflation)",
+)
+UPKEEP = Bound(
+    "a yearly cost per unit",
+    "base currency per unit per year",
+    0,
+    1e11,
+    "upkeep (after exchange rate and inflation)",
+    floor=FLOOR,
+)
+DURATION = Bound(
+    "a duration",
+    "years",
+    0,
+    50,
+    "lead, build, a drawdown's delivery and replacement delay, and the delay of a what-if's shift",
+)
 DAYS = Bound("a number of days", "days", 0, 3650, "reserve_days, sustainment_goal")
 ATTACK_RATE = Bound("an attack rate", "launches per day", 0, 1e5, "threat attack rates")
 PER_ATTACK = Bound("interceptors fired per target", "interceptors", 0, 100, "per_attack", low_open=True)
@@ -129,6 +151,7 @@ BOUNDS: tuple[Bound, ...] = (
     PRICE,
     UNIT_MONEY,
     BUDGET,
+    UPKEEP,
     DURATION,
     DAYS,
     ATTACK_RATE,

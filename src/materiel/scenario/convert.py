@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .bounds import BUDGET, COUNT, DAYS, DURATION, FRACTION, LOSS, RATE, UNIT_MONEY, Bound
+from .bounds import BUDGET, COUNT, DAYS, DURATION, FRACTION, LOSS, RATE, UNIT_MONEY, UPKEEP, Bound
 from .errors import Collector, Loc
 from .periods import Calendar
 from .schema import Milestone, Quantity, Step
@@ -103,6 +103,17 @@ class Converter:
     def money_per_year(self, q: Quantity, loc: Loc, what: str = "a budget") -> float:
         """A money rate (a budget) in base currency per year."""
         return self._money(q, loc, rate=True, what=what, bound=BUDGET)
+
+    def upkeep_per_year(self, q: Quantity, loc: Loc) -> float:
+        """A cost per unit held per year (upkeep) in base currency; its unit must name the currency,
+        since a bare number could be euros or millions."""
+        if q.unit is None or not q.unit.strip():
+            self.problems.add(
+                (*loc, "unit"),
+                f"upkeep needs a money unit, e.g. '{self.base} k' or '{self.base} m/year' (per unit held per year)",
+            )
+            return 0.0
+        return self._money(q, loc, rate=True, what="upkeep", bound=UPKEEP)
 
     # -- quantities ----------------------------------------------------------------------------
     def per_period(self, q: Quantity, loc: Loc, what: str, default: str = "year") -> float:

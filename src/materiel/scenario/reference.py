@@ -32,6 +32,8 @@ ENTITIES: list[type[BaseModel]] = [
     schema.Line,
     schema.Funding,
     schema.Commitment,
+    schema.Drawdown,
+    schema.Replacement,
     schema.Country,
     schema.Category,
     schema.Source,

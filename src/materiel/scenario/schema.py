@@ -263,7 +263,18 @@ class Item(Model):
     loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[Name, Num] = Field(default_factory=dict, description="Initial stock per customer.")
-    use: dict[Name, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
+    use: dict[Name, Num] = Field(
+        default_factory=dict,
+        description="Peacetime use per customer (default per year): training, exercises and test firing, drawn from stock.",
+    )
+    upkeep: Num | None = Field(
+        None,
+        description=(
+            "Operating and support cost of one unit held for a year (spares, maintenance, repair, crew training): "
+            "money with its unit, e.g. 'EUR m' or 'EUR k/year'. Charged on every unit held in each period, initial "
+            "stock included, and paid by vehicles with upkeep: true; units whose upkeep no vehicle can pay are retired."
+        ),
+    )
     note: Text | None = Field(None, description="Free text shown in reports.")
 
 
@@ -323,6 +334,13 @@ class Line(Model):
     share: dict[Name, Num] = Field(
         default_factory=dict, description="Largest share of output each customer may take (default 1)."
     )
+    stored: Num | None = Field(
+        None,
+        description=(
+            "Used units in storage that this line refurbishes: the most it can deliver over the whole horizon. "
+            "Makes it a refurbishment line (its orders are reported as 'refurbishment', not new production)."
+        ),
+    )
     note: Text | None = Field(None, description="Free text shown in reports.")
 
 
@@ -343,7 +361,54 @@ class Funding(Model):
     carry_over: bool = Field(False, description="Unspent money carries over to later years.")
     min_spend: Num = Field(
         default_factory=lambda: Quantity(value=0.0),
-        description="Share of each year's budget that must be spent (committed money).",
+        description="Share of each year's budget, after its fixed charge, that must be spent (committed money).",
+    )
+    upkeep: bool = Field(
+        False,
+        description="May pay the upkeep of stock held (items with upkeep) for its customers and categories.",
+    )
+    fixed_charge: Schedule | None = Field(
+        None,
+        description=(
+            "Money per year the vehicle pays outside the plan (e.g. personnel pay), steps by year: "
+            "it reduces what the vehicle can spend on the plan and is reported in the budgets table."
+        ),
+    )
+    note: Text | None = Field(None, description="Free text shown in reports.")
+
+
+class Replacement(Model):
+    """The donor's replacement of what it transferred: bought later at a line's price."""
+
+    line: Name = Field(description="Line id whose price the donor pays to replace each unit (it makes the same item).")
+    fund: Name = Field(description="Funding vehicle that pays for the replacement.")
+    delay: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Time from the transfer to the replacement's payment (default months).",
+    )
+
+
+class Drawdown(Model):
+    """Transfers of one item from a donor's existing stock to one customer (drawdown)."""
+
+    id: Id = Field(description="Id of the drawdown.")
+    donor: Name = Field(description="Who gives from its stock, e.g. 'US Army'.")
+    item: Name = Field(description="Item id transferred.")
+    customer: Name = Field(description="Customer id that receives it.")
+    stock: Num = Field(description="The donor's declared stock of the item that it may draw on.")
+    quantity: Num | None = Field(
+        None,
+        description="The most this drawdown transfers over the horizon (default: the donor's stock); at most the stock.",
+    )
+    available: Schedule = Field(
+        description="Units that may be transferred per year (default per year); steps by period."
+    )
+    delivery: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Time from transfer decision to delivery (default months).",
+    )
+    replacement: Replacement | None = Field(
+        None, description="Who replaces the donor's stock, at which line's price and when (none: a free gift)."
     )
     note: Text | None = Field(None, description="Free text shown in reports.")
 
@@ -491,6 +556,9 @@ class Scenario(Model):
     lines: list[Line] = Field(default_factory=list, description="Production lines.")
     funding: list[Funding] = Field(default_factory=list, description="Funding vehicles.")
     commitments: list[Commitment] = Field(default_factory=list, description="Orders already contracted.")
+    drawdowns: list[Drawdown] = Field(
+        default_factory=list, description="Transfers from donors' existing stocks, with their replacement."
+    )
     planner: PlannerSettings = Field(default_factory=PlannerSettings, description="Optimiser options.")
     threat: Threat | None = Field(None, description="Air threat and air defence, for the assessment.")
     assessment: AssessmentSettings = Field(

@@ -10,7 +10,7 @@ import numpy as np
 from ..assessment.measures import days_until_empty_daily
 from ..assessment.readiness import readiness_indices
 from ..assessment.sustainment import war_inflow
-from ..planner.formulation import Formulation
+from ..planner.formulation import Formulation, money_by_fund
 from ..planner.result import category_coverage
 from ..scenario.compiled import ModelData
 
@@ -24,7 +24,7 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     stock = v.s.values(solution)[k]  # (I, T)
     coverage = category_coverage(m, stock, k)  # (C, T)
     ready, _ = readiness_indices(coverage[~np.isnan(coverage).all(axis=1)], pol.threshold)
-    money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
+    money = money_by_fund(m, v, solution)
     out: dict[str, float | str | None] = {
         "total_cost": float(money.sum() * form.money_unit),
         "envelope_cost_per_year": float(money[pol.envelope].sum() * form.money_unit / len(m.years)),
@@ -35,9 +35,11 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     t = m.cal.year_ends[m.years.index(year)]
     items = np.flatnonzero(m.wartime_use > 0)
     if items.size:
-        x = v.x.values(solution)[:, k, :]
+        x = v.x.values(solution)
         added = v.K.values(solution)
-        flow = war_inflow(m, x, added, k, pol.surge, np.array([t]))[0]
+        pool_left = m.transfers.stored - x.sum(axis=(1, 2))
+        drawn = v.d.values(solution)
+        flow = war_inflow(m, x[:, k, :], added, k, pol.surge, np.array([t]), pool_left, drawn)[0]
         days = days_until_empty_daily(stock[items, t], m.wartime_use[items], flow[items])
         worst = int(np.argmin(days))
         out["bottleneck_item"] = m.items[items[worst]]
