@@ -448,7 +448,15 @@ EVERY_FIGURE: dict[str, Any] = {
             "stock": {"ukraine": {"value": 1000}},
             "use": {"ukraine": {"value": 400, "unit": "/year"}},
         },
-        {"id": "interceptor", "name": "Interceptor", "category": "air-defence", "stock": {"ukraine": {"value": 10}}},
+        {
+            "id": "interceptor",
+            "name": "Interceptor",
+            "category": "air-defence",
+            "stock": {"ukraine": {"value": 10}},
+            "fired_by": [{"system": "launcher", "rate": {"value": 4, "unit": "/day"}}],
+            "min_coverage": {"value": 0.8},
+        },
+        {"id": "launcher", "name": "Launcher", "category": "air-defence", "system": True},
     ],
     "requirements": [{"customer": "ukraine", "item": "interceptor", "targets": [{"by": "2027Q4", "value": 50}]}],
     "force_design": [
@@ -495,7 +503,15 @@ EVERY_FIGURE: dict[str, Any] = {
     ],
     "commitments": [{"line": "l", "customer": "ukraine", "period": "2026Q1", "quantity": {"value": 10}}],
     "threat": {
-        "attacks": [{"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}}],
+        "attacks": [
+            {"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}, "growth": {"value": 0.1}},
+            {
+                "id": "missile",
+                "name": "Missile",
+                "rate": {"value": 30, "unit": "/month"},
+                "milestones": [{"by": "2027Q4", "value": 60, "unit": "/month"}],
+            },
+        ],
         "defences": [
             {
                 "attack": "drone",

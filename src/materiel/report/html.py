@@ -194,6 +194,9 @@ def _assessment_section(a: Assessment) -> str:
     r = a.readiness
     cats = pd.DataFrame({"ready from": {k: v or "never within the horizon" for k, v in r.by_category.items()}})
     cats.index.name = "category"
+    items = a.item_table().fillna({"ready from": "never within the horizon"})
+    held = "".join(f"<li>{html.escape(text)}</li>" for text in a.held_back())
+    fire = "".join(f"<li>{html.escape(text)}</li>" for text in a.fire_statements())
     produced = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
     alone = _year_end(a, a.sustainment, "days_alone", "item") if not a.sustainment.empty else pd.DataFrame()
     for t in (produced, alone):
@@ -202,10 +205,17 @@ def _assessment_section(a: Assessment) -> str:
     bn = bn[bn["period"].isin([a.at_year_end(y) for y in a.plan.model.years])]
     out = f"""
 <h2 id="readiness">Readiness</h2>
-<p>Coverage of a category = weighted mean of min(1, stock/target) over its items. {html.escape(a.customer)} is
+<p>Coverage of a category = weighted mean of min(1, stock/target) over its items, counting of a munition
+fired by systems only what the systems held can fire in {a.goal_days:.0f} days; while a critical item is below
+its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(a.customer)} is
 <b>ready</b> from the first period after which every category stays at or above
 {a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
+{f"<p>Held back at the end of {a.year}:</p><ul>{held}</ul>" if held else ""}
+{f"<p>What the systems held at the end of {a.year} can fire:</p><ul>{fire}</ul>" if fire else ""}
 {_table(cats, index=True)}
+<h3>Readiness by item</h3>
+<p>Coverage at the end of {a.year}; the weights, and why, as declared in the scenario.</p>
+{_table(items, text_cols=("item", "category", "weight rationale", "ready from"))}
 {_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting

@@ -21,6 +21,7 @@ from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
 from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario
+from .systems import FireData, compile_fire
 from .threat import ThreatData, compile_threat
 from .units import UnitError, fraction_rate
 
@@ -42,7 +43,7 @@ class ModelData:
     item_weight: np.ndarray  # (I,)
     categories: list[str]
     loss: np.ndarray  # (I,) share lost per period
-    wartime_use: np.ndarray  # (I,) units per day of high-intensity war
+    wartime: np.ndarray  # (I, T) units per day of high-intensity war starting at the end of t (follows the threat)
     stock0: np.ndarray  # (K, I)
     use: np.ndarray  # (K, I, T) units used per period
     target: np.ndarray  # (K, I, T)
@@ -67,6 +68,7 @@ class ModelData:
     eligible_capex: np.ndarray  # (F, L) bool
     committed: np.ndarray  # (L, K, T) minimum orders
     policy: PolicyData  # assessment settings and policy options (always compiled)
+    fire: FireData  # systems, the munitions they fire, critical items (for the assessment)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
     warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
 
@@ -234,7 +236,7 @@ def _items(fr: _Frame) -> _Items:
     """Loss rates, wartime use, initial stock and peacetime use of every item."""
     sc, conv, T = fr.sc, fr.conv, fr.cal.n
     K, I = len(sc.customers), len(sc.items)
-    out = _Items(np.zeros(I), np.zeros(I), np.zeros((K, I)), np.zeros((K, I, T)))
+    out = _Items(np.zeros(I), np.zeros((I, T)), np.zeros((K, I)), np.zeros((K, I, T)))
     for i, it in enumerate(sc.items):
         loc: Loc = ("items", i)
         fr.known_category(it.category, (*loc, "category"))
@@ -294,13 +296,13 @@ def _targets(fr: _Frame, wartime: np.ndarray) -> np.ndarray:
             if al.reserve_days is not None:
                 days = conv.days(al.reserve_days, (*aloc, "reserve_days"), what="reserve days")
             if k is not None and i is not None and claim(k, i, aloc):
-                if days > 0 and wartime[i] == 0:
+                if days > 0 and not wartime[i].any():
                     fr.problems.add(aloc, f"reserve days need the wartime_use of item {sc.items[i].id!r}")
-                full = brigades * per_brigade + days * wartime[i]
-                if full > COUNT.high:
+                full = brigades * per_brigade + days * wartime[i]  # (T,): reserves follow the threat
+                if full.max() > COUNT.high:
                     fr.problems.add(
                         aloc,
-                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full:.3g}, "
+                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full.max():.3g}, "
                         f"above {COUNT.high:g} units, the limit for a count of units (docs/scenario.md)",
                     )
                 target[k, i] = phase * full
@@ -478,6 +480,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     _check_variants(sc, problems)
     items = _items(fr)
     threat = compile_threat(sc, fr.conv, problems, fr.items, items.wartime)
+    fire = compile_fire(sc, fr.conv, problems, fr.items)
     target = _targets(fr, items.wartime)
     lines = _lines(fr)
     funds = _funding(fr, lines)
@@ -498,7 +501,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         item_weight=np.array([it.weight for it in sc.items]),
         categories=[c for c in fr.categories if c in set(item_cat)],
         loss=items.loss,
-        wartime_use=items.wartime,
+        wartime=items.wartime,
         stock0=items.stock0,
         use=items.use,
         target=target,
@@ -522,6 +525,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         eligible=funds.eligible,
         eligible_capex=funds.eligible_capex,
         committed=committed,
+        fire=fire,
         threat=threat,
         policy=policy,
         warnings=problems.warnings,
