@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..fmt import share
 from ..planner.result import Plan
 from .airdefence import air_defence_tables
 from .fire import fire_statement, fire_table
@@ -105,7 +106,7 @@ class Assessment:
             coverage, minimum = float(self.item_coverage.loc[name, period]), float(m.fire.min_coverage[i])
             if coverage < minimum - 1e-6:
                 out.append(
-                    f"{m.item_category[i]}: {name} at {coverage:.0%} of target, below its minimum of {minimum:.0%}"
+                    f"{m.item_category[i]}: {name} at {share(coverage)} of target, below its minimum of {share(minimum)}"
                 )
         return out
 

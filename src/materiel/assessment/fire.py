@@ -36,7 +36,7 @@ def fire_limited_days(days: np.ndarray, use: np.ndarray, fire: np.ndarray, goal_
     """Days of war at the full wartime use: unchanged where the systems can fire the daily use,
     otherwise at most what they fire over the goal's G days, in days of use (f × G / u)."""
     keeps_up = fire >= use * (1 - BALANCED)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a use of 1e-300: no cap
         cap = np.where(use > 0, fire * goal_days / np.where(use > 0, use, 1), np.inf)
     return np.where(keeps_up, days, np.minimum(days, cap))
 

@@ -195,6 +195,8 @@ def _assessment_section(a: Assessment) -> str:
     cats = pd.DataFrame({"ready from": {k: v or "never within the horizon" for k, v in r.by_category.items()}})
     cats.index.name = "category"
     items = a.item_table().fillna({"ready from": "never within the horizon"})
+    for col in ("critical minimum", f"coverage {a.year}"):
+        items[col] = [share(None if pd.isna(v) else v) for v in items[col]]
     held = "".join(f"<li>{html.escape(text)}</li>" for text in a.held_back())
     fire = "".join(f"<li>{html.escape(text)}</li>" for text in a.fire_statements())
     produced = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
