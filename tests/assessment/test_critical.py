@@ -8,7 +8,8 @@ import pytest
 
 from materiel.assessment import assess
 from materiel.report.html import render_report
-from tests.builders import scenario, solve
+from materiel.scenario.loader import load
+from tests.builders import scenario, solve, write
 
 ITEMS = [
     {"id": "patriot", "name": "patriot", "category": "air-defence", "stock": {"ukraine": 55}},
@@ -77,3 +78,12 @@ def test_item_coverage_is_min_of_one_and_stock_over_target(tmp_path: Path) -> No
     table = a.item_table().set_index("item")
     assert table.loc["patriot", "coverage 2026"] == pytest.approx(0.55)
     assert table.loc["drone", "weight rationale"] == "cheap and plentiful: counted nine times"
+
+
+def test_a_critical_item_without_a_target_is_a_warning(tmp_path: Path) -> None:
+    """A minimum coverage with no target to cover never applies: said, located, and planned anyway."""
+    doc = scenario(items=[{**ITEMS[0], "min_coverage": 0.9}, ITEMS[1]], requirements=TARGETS[1:])
+    _, m = load(write(tmp_path, doc))
+    (w,) = m.warnings
+    assert w.path == "items[patriot].min_coverage" and w.line is not None
+    assert "ukraine has no target for 'patriot'" in w.message

@@ -124,11 +124,14 @@ def test_a_sweep_judges_a_draw_as_the_assessment_does(tmp_path: Path) -> None:
     assert got["coverage:2026Q1"] == pytest.approx(0.54)
 
 
-def test_outputs_state_what_can_be_fired(tmp_path: Path) -> None:
-    """summary.json and the report say how many of the missiles held the launchers can fire."""
+def test_outputs_state_what_can_be_fired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal, summary.json, can_fire.csv and the report say how many of the missiles held
+    the launchers can fire."""
     doc = scenario(items=[launcher(), missile()], requirements=targets(launcher=2, missile=1000))
     folder = tmp_path / "out"
     assert run(["assess", str(write(tmp_path, doc)), "--output", str(folder)]) == 0
+    assert "missile: 1,000 held, 540 can be fired by 2 launcher in 90 days" in capsys.readouterr().out
+    assert "can_fire_within_goal" in (folder / "can_fire.csv").read_text()
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["assessment"]["can_fire"][0]["statement"] == (
         "missile: 1,000 held, 540 can be fired by 2 launcher in 90 days"

@@ -67,3 +67,15 @@ def compile_fire(sc: Scenario, conv: Converter, problems: Collector, item_ix: di
                 seen.add(s)
                 out.rate[i, s] = per_day
     return out
+
+
+def warn_untargeted_critical(sc: Scenario, target: np.ndarray, customer: str, problems: Collector) -> None:
+    """A warning for each critical item the assessed customer has no target for: its minimum
+    coverage can never hold its category back."""
+    for i, it in enumerate(sc.items):
+        if it.min_coverage is not None and not (target[i] > 0).any():
+            problems.warn(
+                ("items", i, "min_coverage"),
+                f"{customer} has no target for {it.id!r}, so its minimum coverage never applies; give it a "
+                "target (requirements or force_design) or remove min_coverage",
+            )
