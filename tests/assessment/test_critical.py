@@ -87,3 +87,13 @@ def test_a_critical_item_without_a_target_is_a_warning(tmp_path: Path) -> None:
     (w,) = m.warnings
     assert w.path == "items[patriot].min_coverage" and w.line is not None
     assert "ukraine has no target for 'patriot'" in w.message
+
+
+def test_a_weight_without_a_rationale_is_a_warning(tmp_path: Path) -> None:
+    """Drones weigh 9: with a rationale nothing is said; without, a located warning asks for one."""
+    _, m = load(write(tmp_path, scenario(items=ITEMS, requirements=TARGETS)))
+    assert m.warnings == []
+    items = [ITEMS[0], {k: v for k, v in ITEMS[1].items() if k != "weight_rationale"}]
+    _, m = load(write(tmp_path, scenario(items=items, requirements=TARGETS)))
+    (w,) = m.warnings
+    assert w.path == "items[drone].weight" and "counts 9 times an item of weight 1" in w.message

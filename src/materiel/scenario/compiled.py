@@ -21,7 +21,7 @@ from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
 from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario
-from .systems import FireData, compile_fire, warn_untargeted_critical
+from .systems import FireData, compile_fire, warn_unexplained_weights, warn_untargeted_critical
 from .threat import ThreatData, compile_threat
 from .units import UnitError, fraction_rate
 
@@ -487,6 +487,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     committed = _commitments(fr, lines, funds)
     policy = compile_policy(sc, fr.conv, problems, fr.customers, [f.id for f in sc.funding])
     warn_untargeted_critical(sc, target[policy.customer], sc.customers[policy.customer].id, problems)
+    warn_unexplained_weights(sc, problems)
     problems.raise_if_any()
     for arr in (items.use, target, items.stock0):  # below a millionth of a unit is rounding noise, not demand
         arr[np.abs(arr) < NEGLIGIBLE] = 0.0

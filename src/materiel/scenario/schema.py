@@ -318,7 +318,8 @@ class Allotment(Model):
 
 
 class ForceDesign(Model):
-    """Targets derived from a force: brigades × allotment + reserve days × wartime use."""
+    """Targets derived from a force: brigades × allotment + reserve days × wartime use (an
+    interceptor's follows the threat period by period)."""
 
     customer: Name = Field(description="Customer id.")
     brigades: Num = Field(description="Number of brigades in the target force.")

@@ -79,3 +79,15 @@ def warn_untargeted_critical(sc: Scenario, target: np.ndarray, customer: str, pr
                 f"{customer} has no target for {it.id!r}, so its minimum coverage never applies; give it a "
                 "target (requirements or force_design) or remove min_coverage",
             )
+
+
+def warn_unexplained_weights(sc: Scenario, problems: Collector) -> None:
+    """A warning for each item weighted other than 1 without a ``weight_rationale``: a weight
+    decides how much the item counts in its category's readiness, so it should say why."""
+    for i, it in enumerate(sc.items):
+        if it.weight != 1 and not it.weight_rationale:
+            problems.warn(
+                ("items", i, "weight"),
+                f"{it.id!r} counts {it.weight:g} times an item of weight 1 in its category's readiness; "
+                "say why in weight_rationale (it is shown beside the weight in reports)",
+            )
