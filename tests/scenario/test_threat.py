@@ -79,6 +79,14 @@ def test_a_milestone_outside_the_horizon_is_a_warning(tmp_path: Path) -> None:
     assert "2027Q1 is after the horizon ends in 2026Q4" in w.message
 
 
+def test_a_milestone_before_the_horizon_is_a_warning_and_ignored(tmp_path: Path) -> None:
+    doc = scenario(items=[INTERCEPTOR], threat=threat(milestones=[{"by": "2025Q1", "value": 99, "unit": "/day"}]))
+    _, m = load(write(tmp_path, doc))
+    assert m.wartime[0].tolist() == pytest.approx([12] * 4)
+    (w,) = m.warnings
+    assert "2025Q1 is before the horizon starts" in w.message and w.line is not None
+
+
 @pytest.mark.parametrize(
     ("attack", "where", "message"),
     [

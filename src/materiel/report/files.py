@@ -44,6 +44,8 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
                 a["bottleneck_days"] if a["bottleneck_days"] is not None else NEVER_RUNS_OUT,
             ),
         ]
+        rows += [(f"held back {assessment.year}", text) for text in assessment.held_back()]
+        rows += [(f"can be fired {assessment.year}", text) for text in assessment.fire_statements()]
     return pd.DataFrame(rows, columns=["figure", "value"])
 
 
