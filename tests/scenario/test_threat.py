@@ -117,3 +117,14 @@ def test_growth_that_would_pass_the_limit_of_an_attack_rate_is_refused(tmp_path:
         materiel.load(write(tmp_path, doc))
     assert "the limit for an attack rate" in str(info.value)
     assert info.value.problems[0].path == "threat.attacks[drone].growth"
+
+
+def test_the_report_follows_a_moving_threat_year_by_year(tmp_path: Path) -> None:
+    """Demand doubles over 2026 (12 → 24 a day by 2027Q1): the report gives it at each year's end
+    (2026Q4: 12 × 2^(3/4) = 20.18 a day = 613.9 a month; 2027Q4: 24 × 2^(3/4) = 40.36 a day = 1,227.7)."""
+    from materiel.report.html import render_report
+
+    doc = scenario(horizon={"start": "2026Q1", "periods": 8}, items=[INTERCEPTOR], threat=threat(growth=1))
+    plan = solve(tmp_path, doc)
+    text = render_report(plan, assess(plan), {})
+    assert "as the threat moves" in text and "<td>614</td>" in text and "<td>1,228</td>" in text

@@ -230,7 +230,7 @@ deliveries already ordered and the surge production {html.escape(a.customer)} ma
 """
     if not a.interceptors.empty:
         ends = [a.at_year_end(y) for y in a.plan.model.years]
-        demand = a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+        demand = _demand_table(a)
         exhaust = _year_end(a, a.interceptors, "days_to_exhaustion", "item")
         exhaust.index.name = "item"
         att = a.attacks[a.attacks["period"].isin(ends)]
@@ -249,6 +249,17 @@ production arriving in that time).</p>
 <h3>Share of attacks engaged</h3>{_table(engaged, index=True)}
 <h3>Share of attacks destroyed</h3>{_table(destroyed, index=True)}
 """
+    return out
+
+
+def _demand_table(a: Assessment) -> pd.DataFrame:
+    """Interceptors fired a month by type: one column while the threat stays the same, one per
+    year (at its end) when it moves."""
+    demand = a.interceptors.pivot(index="item", columns="period", values="demand_per_month")
+    if (demand.max(axis=1) - demand.min(axis=1) <= 1e-9 * demand.abs().max(axis=1)).all():
+        return a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+    out = _year_end(a, a.interceptors, "demand_per_month", "item")
+    out.index.name = "interceptors fired per month, as the threat moves"
     return out
 
 
