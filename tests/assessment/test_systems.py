@@ -201,3 +201,24 @@ def test_systems_take_targets_like_any_item(tmp_path: Path) -> None:
     plan = solve(tmp_path, doc)
     assert plan.orders["quantity"].sum() == pytest.approx(3)
     assert assess(plan).fire.iloc[-1]["fire_per_day"] == pytest.approx(15)
+
+
+def test_a_force_design_gives_systems_targets(tmp_path: Path) -> None:
+    """3 brigades × 2 launchers each = 6 launchers to hold once phased in."""
+    design = {
+        "customer": "ukraine",
+        "brigades": 3,
+        "phase_in": [{"by": "2026Q1", "value": 1}],
+        "allotments": [{"item": "launcher", "per_brigade": 2}],
+    }
+    _, m = materiel.load(write(tmp_path, scenario(items=[launcher(), missile()], force_design=[design])))
+    assert m.target[0, m.items.index("launcher")].tolist() == [6, 6, 6, 6]
+
+
+def test_a_defence_naming_a_system_is_refused(tmp_path: Path) -> None:
+    """Fire units are not fired at attacks; the interceptor they fire is."""
+    threat = {**THREAT, "defences": [{**THREAT["defences"][0], "item": "launcher"}]}
+    with pytest.raises(ScenarioError) as info:
+        materiel.load(write(tmp_path, scenario(items=[launcher(), missile()], threat=threat)))
+    (problem,) = info.value.problems
+    assert problem.path == "threat.defences[0].item" and "is a system (a fire unit)" in problem.message

@@ -133,6 +133,12 @@ def compile_threat(
         if a is None or i is None:
             continue
         attack[d], item[d], ok[d] = a, i, True
+        if sc.items[i].system:
+            problems.add(
+                (*loc, "item"),
+                f"item {de.item!r} is a system (a fire unit); a defence names the interceptor it fires, which "
+                "names the system in its fired_by",
+            )
         if sc.items[i].wartime_use is not None:
             problems.add(
                 (*loc, "item"),
