@@ -454,7 +454,10 @@ EVERY_FIGURE: dict[str, Any] = {
             "category": "air-defence",
             "stock": {"ukraine": {"value": 10}},
             "upkeep": {"value": 2e4, "unit": "EUR/year"},
+            "fired_by": [{"system": "launcher", "rate": {"value": 4, "unit": "/day"}}],
+            "min_coverage": {"value": 0.8},
         },
+        {"id": "launcher", "name": "Launcher", "category": "air-defence", "system": True},
     ],
     "requirements": [{"customer": "ukraine", "item": "interceptor", "targets": [{"by": "2027Q4", "value": 50}]}],
     "force_design": [
@@ -517,7 +520,15 @@ EVERY_FIGURE: dict[str, Any] = {
         }
     ],
     "threat": {
-        "attacks": [{"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}}],
+        "attacks": [
+            {"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}, "growth": {"value": 0.1}},
+            {
+                "id": "missile",
+                "name": "Missile",
+                "rate": {"value": 30, "unit": "/month"},
+                "milestones": [{"by": "2027Q4", "value": 60, "unit": "/month"}],
+            },
+        ],
         "defences": [
             {
                 "attack": "drone",

@@ -4,7 +4,8 @@ production that can still arrive during the fight; the bottleneck is the item th
 If a war starts after period t, inflow during the fight (per day) is the pipeline — deliveries of
 orders placed and transfers made up to t, spread over their period's days — plus surge: new orders up to the
 customer's share of each line's capacity, arriving after the line's lead time in days. Peacetime
-use stops and wartime use takes over.
+use stops and wartime use takes over. A munition fired by systems counts only what they can fire
+(docs/assessment.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
+from .fire import fire_limited_days, fire_per_day
 from .measures import days_until_empty, days_until_empty_daily
 
 
@@ -134,15 +136,24 @@ def _drawn_grid(plan: Plan) -> np.ndarray:
 
 
 def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFrame:
-    """Per item with a wartime use and per period: days alone, and days with production."""
+    """Per item with a wartime use and per period: days alone, and days with production.
+
+    The wartime use is that of a war starting at the end of the period (it follows the threat). A
+    munition fired by systems lasts at full use only as long as its systems can fire it
+    (``fire.fire_limited_days``); the table then also gives the rounds a day they can fire.
+    """
     m = plan.model
-    use = m.wartime_use
-    items = np.flatnonzero(use > 0)
+    items = np.flatnonzero((m.wartime > 0).any(axis=1))
     stock = plan.stock_of(m.customers[customer])
+    fire = fire_per_day(m, stock)
+    goal = m.policy.goal_days
     rows = []
     for t in range(m.T):
-        alone = days_until_empty(stock[items, t], use[items])
-        with_prod = days_until_empty_daily(stock[items, t], use[items], flow[t, items, :])
+        use = m.wartime[items, t]
+        alone = days_until_empty(stock[items, t], use)
+        with_prod = days_until_empty_daily(stock[items, t], use, flow[t, items, :])
+        alone = fire_limited_days(alone, use, fire[items, t], goal)
+        with_prod = fire_limited_days(with_prod, use, fire[items, t], goal)
         for n, i in enumerate(items):
             rows.append(
                 (
@@ -151,14 +162,17 @@ def sustainment_table(plan: Plan, customer: int, flow: np.ndarray) -> pd.DataFra
                     m.periods[t],
                     int(m.cal.year_of[t]),
                     stock[i, t],
-                    use[i],
+                    use[n],
                     alone[n],
                     with_prod[n],
+                    fire[i, t],
                 )
             )
-    return pd.DataFrame(
-        rows, columns=["item", "category", "period", "year", "stock", "use_per_day", "days_alone", "days"]
+    table = pd.DataFrame(
+        rows,
+        columns=["item", "category", "period", "year", "stock", "use_per_day", "days_alone", "days", "fire_per_day"],
     )
+    return table if m.fire.limited.any() else table.drop(columns="fire_per_day")
 
 
 def bottlenecks(table: pd.DataFrame, periods: list[str]) -> pd.DataFrame:

@@ -194,6 +194,11 @@ def _assessment_section(a: Assessment) -> str:
     r = a.readiness
     cats = pd.DataFrame({"ready from": {k: v or "never within the horizon" for k, v in r.by_category.items()}})
     cats.index.name = "category"
+    items = a.item_table().fillna({"ready from": "never within the horizon"})
+    for col in ("critical minimum", f"coverage {a.year}"):
+        items[col] = [share(None if pd.isna(v) else v) for v in items[col]]
+    held = "".join(f"<li>{html.escape(text)}</li>" for text in a.held_back())
+    fire = "".join(f"<li>{html.escape(text)}</li>" for text in a.fire_statements())
     produced = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
     alone = _year_end(a, a.sustainment, "days_alone", "item") if not a.sustainment.empty else pd.DataFrame()
     for t in (produced, alone):
@@ -202,10 +207,17 @@ def _assessment_section(a: Assessment) -> str:
     bn = bn[bn["period"].isin([a.at_year_end(y) for y in a.plan.model.years])]
     out = f"""
 <h2 id="readiness">Readiness</h2>
-<p>Coverage of a category = weighted mean of min(1, stock/target) over its items. {html.escape(a.customer)} is
+<p>Coverage of a category = weighted mean of min(1, stock/target) over its items, counting of a munition
+fired by systems only what the systems held can fire in {a.goal_days:.0f} days; while a critical item is below
+its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(a.customer)} is
 <b>ready</b> from the first period after which every category stays at or above
 {a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
+{f"<p>Held back at the end of {a.year}:</p><ul>{held}</ul>" if held else ""}
+{f"<p>What the systems held at the end of {a.year} can fire:</p><ul>{fire}</ul>" if fire else ""}
 {_table(cats, index=True)}
+<h3>Readiness by item</h3>
+<p>Coverage at the end of {a.year}; the weights, and why, as declared in the scenario.</p>
+{_table(items, text_cols=("item", "category", "weight rationale", "ready from"))}
 {_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
@@ -218,7 +230,7 @@ deliveries already ordered and the surge production {html.escape(a.customer)} ma
 """
     if not a.interceptors.empty:
         ends = [a.at_year_end(y) for y in a.plan.model.years]
-        demand = a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+        demand = _demand_table(a)
         exhaust = _year_end(a, a.interceptors, "days_to_exhaustion", "item")
         exhaust.index.name = "item"
         att = a.attacks[a.attacks["period"].isin(ends)]
@@ -237,6 +249,17 @@ production arriving in that time).</p>
 <h3>Share of attacks engaged</h3>{_table(engaged, index=True)}
 <h3>Share of attacks destroyed</h3>{_table(destroyed, index=True)}
 """
+    return out
+
+
+def _demand_table(a: Assessment) -> pd.DataFrame:
+    """Interceptors fired a month by type: one column while the threat stays the same, one per
+    year (at its end) when it moves."""
+    demand = a.interceptors.pivot(index="item", columns="period", values="demand_per_month")
+    if (demand.max(axis=1) - demand.min(axis=1) <= 1e-9 * demand.abs().max(axis=1)).all():
+        return a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+    out = _year_end(a, a.interceptors, "demand_per_month", "item")
+    out.index.name = "interceptors fired per month, as the threat moves"
     return out
 
 

@@ -86,6 +86,11 @@ def print_assessment(a: Assessment, console: Console) -> None:
     )
     cats = ", ".join(f"{plain(c)} {p or 'never'}" for c, p in r.by_category.items())
     console.print(f"[dim]by category: {cats}[/]")
+    for text in a.held_back():
+        console.print(f"[red]held back at the end of {a.year}:[/] {plain(text, 4 * LONGEST)}")
+    for text in a.fire_statements():
+        console.print(f"[dim]can be fired (end of {a.year}): {plain(text, 4 * LONGEST)}[/]")
+    _print_items(a, console)
     m = a.plan.model
     table = Table(
         title=f"Days of high-intensity war sustained (goal {a.goal_days:.0f}), with production", show_edge=False
@@ -126,6 +131,27 @@ def print_assessment(a: Assessment, console: Console) -> None:
             for _, r_ in ic.iterrows()
         )
         console.print(f"[dim]interceptor demand and days to exhaustion: {parts}[/]")
+
+
+def _print_items(a: Assessment, console: Console) -> None:
+    """Readiness item by item: coverage at the end of the sustainment year and the date it holds."""
+    items = a.item_table()
+    if items.empty:
+        return
+    table = Table(title=f"Readiness by item (coverage at the end of {a.year})", show_edge=False)
+    for col in ("item", "category", "weight", "critical minimum", "coverage", "ready from"):
+        table.add_column(col, justify="left" if col in ("item", "category", "ready from") else "right")
+    for _, row in items.iterrows():
+        minimum = row["critical minimum"]
+        table.add_row(
+            plain(row["item"]),
+            plain(row["category"]),
+            f"{row['weight']:g}",
+            "–" if pd.isna(minimum) else share(minimum),
+            share(row[f"coverage {a.year}"]),
+            "never" if pd.isna(row["ready from"]) else str(row["ready from"]),
+        )
+    console.print(table)
 
 
 def print_comparison(results: list[OptionResult], console: Console) -> None:

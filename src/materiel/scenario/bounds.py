@@ -123,6 +123,14 @@ DURATION = Bound(
 )
 DAYS = Bound("a number of days", "days", 0, 3650, "reserve_days, sustainment_goal")
 ATTACK_RATE = Bound("an attack rate", "launches per day", 0, 1e5, "threat attack rates")
+ATTACK_GROWTH = Bound(
+    "yearly growth of an attack rate",
+    "(fraction; −1 is −100 %) per year",
+    -1,
+    10,
+    "threat attacks' growth (the rate may fall to zero, not below)",
+)
+FIRE_RATE = Bound("rounds one system fires a day", "rounds per day", 0, 1e5, "fired_by rate")
 PER_ATTACK = Bound("interceptors fired per target", "interceptors", 0, 100, "per_attack", low_open=True)
 FX = Bound(
     "an exchange rate",
@@ -134,7 +142,7 @@ FX = Bound(
     floor=FLOOR,
 )
 INFLATION = Bound("yearly inflation", "per year", -0.5, 1.0, "currency.inflation", low_open=True)
-FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share")
+FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share, min_coverage")
 LOSS = Bound(
     "a loss rate",
     "share lost per time unit written (/year, /month)",
@@ -155,6 +163,8 @@ BOUNDS: tuple[Bound, ...] = (
     DURATION,
     DAYS,
     ATTACK_RATE,
+    ATTACK_GROWTH,
+    FIRE_RATE,
     PER_ATTACK,
     FX,
     INFLATION,

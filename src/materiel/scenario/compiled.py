@@ -22,6 +22,7 @@ from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
 from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario, Step
+from .systems import FireData, compile_fire, warn_unexplained_weights, warn_untargeted_critical
 from .threat import ThreatData, compile_threat
 from .units import UnitError, fraction_rate
 
@@ -89,7 +90,7 @@ class ModelData:
     item_weight: np.ndarray  # (I,)
     categories: list[str]
     loss: np.ndarray  # (I,) share lost per period
-    wartime_use: np.ndarray  # (I,) units per day of high-intensity war
+    wartime: np.ndarray  # (I, T) units per day of high-intensity war starting at the end of t (follows the threat)
     stock0: np.ndarray  # (K, I)
     use: np.ndarray  # (K, I, T) units used per period
     target: np.ndarray  # (K, I, T)
@@ -116,6 +117,7 @@ class ModelData:
     upkeep: UpkeepData  # operating and support cost of stock held, fixed charges on budgets
     transfers: TransferData  # drawdowns from donors' stocks and refurbishment lines
     policy: PolicyData  # assessment settings and policy options (always compiled)
+    fire: FireData  # systems, the munitions they fire, critical items (for the assessment)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
     warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
 
@@ -283,7 +285,7 @@ def _items(fr: _Frame) -> _Items:
     """Loss rates, wartime use, initial stock and peacetime use of every item."""
     sc, conv, T = fr.sc, fr.conv, fr.cal.n
     K, I = len(sc.customers), len(sc.items)
-    out = _Items(np.zeros(I), np.zeros(I), np.zeros((K, I)), np.zeros((K, I, T)))
+    out = _Items(np.zeros(I), np.zeros((I, T)), np.zeros((K, I)), np.zeros((K, I, T)))
     for i, it in enumerate(sc.items):
         loc: Loc = ("items", i)
         fr.known_category(it.category, (*loc, "category"))
@@ -343,13 +345,13 @@ def _targets(fr: _Frame, wartime: np.ndarray) -> np.ndarray:
             if al.reserve_days is not None:
                 days = conv.days(al.reserve_days, (*aloc, "reserve_days"), what="reserve days")
             if k is not None and i is not None and claim(k, i, aloc):
-                if days > 0 and wartime[i] == 0:
+                if days > 0 and not wartime[i].any():
                     fr.problems.add(aloc, f"reserve days need the wartime_use of item {sc.items[i].id!r}")
-                full = brigades * per_brigade + days * wartime[i]
-                if full > COUNT.high:
+                full = brigades * per_brigade + days * wartime[i]  # (T,): reserves follow the threat
+                if full.max() > COUNT.high:
                     fr.problems.add(
                         aloc,
-                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full:.3g}, "
+                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full.max():.3g}, "
                         f"above {COUNT.high:g} units, the limit for a count of units (docs/scenario.md)",
                     )
                 target[k, i] = phase * full
@@ -667,6 +669,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     _check_variants(sc, problems)
     items = _items(fr)
     threat = compile_threat(sc, fr.conv, problems, fr.items, items.wartime)
+    fire = compile_fire(sc, fr.conv, problems, fr.items)
     target = _targets(fr, items.wartime)
     lines = _lines(fr)
     funds = _funding(fr, lines)
@@ -675,6 +678,8 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     _warn_unpaid_upkeep(fr, upkeep, items.stock0, target)
     transfers = _transfers(fr, lines)
     policy = compile_policy(sc, fr.conv, problems, fr.customers, [f.id for f in sc.funding])
+    warn_untargeted_critical(sc, target[policy.customer], sc.customers[policy.customer].id, problems)
+    warn_unexplained_weights(sc, problems)
     problems.raise_if_any()
     for arr in (items.use, target, items.stock0):  # below a millionth of a unit is rounding noise, not demand
         arr[np.abs(arr) < NEGLIGIBLE] = 0.0
@@ -690,7 +695,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         item_weight=np.array([it.weight for it in sc.items]),
         categories=[c for c in fr.categories if c in set(item_cat)],
         loss=items.loss,
-        wartime_use=items.wartime,
+        wartime=items.wartime,
         stock0=items.stock0,
         use=items.use,
         target=target,
@@ -716,6 +721,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         committed=committed,
         upkeep=upkeep,
         transfers=transfers,
+        fire=fire,
         threat=threat,
         policy=policy,
         warnings=problems.warnings,

@@ -246,6 +246,16 @@ class Customer(Model):
     )
 
 
+class FiredBy(Model):
+    """A system that fires a munition, and how many rounds one such system can fire a day."""
+
+    system: Name = Field(description="Item id of a system (an item with system: true) that fires this munition.")
+    rate: Num = Field(
+        description="Rounds one system can fire (targets it can engage) per day of war (default per day); "
+        "rounds beyond what the systems held can fire add stock, not capability (docs/assessment.md)."
+    )
+
+
 class Item(Model):
     """An item of equipment or consumable."""
 
@@ -275,6 +285,24 @@ class Item(Model):
             "stock included, and paid by vehicles with upkeep: true; units whose upkeep no vehicle can pay are retired."
         ),
     )
+    weight_rationale: Text | None = Field(
+        None, description="Why the item has its weight within its category, shown beside it in reports."
+    )
+    system: bool = Field(
+        False,
+        description="A system (a fire unit: a battery's launchers, radar and command post; an artillery piece; "
+        "a rocket launcher) that munitions name in their fired_by.",
+    )
+    fired_by: list[FiredBy] = Field(
+        default_factory=list,
+        description="Systems that fire this munition and their rounds per system per day; when given, the "
+        "assessment counts only what the systems held can fire (docs/assessment.md).",
+    )
+    min_coverage: Num | None = Field(
+        None,
+        description="Marks the item critical: the least coverage (0–1) of its target it must keep; its "
+        "category cannot count as ready while it is below (docs/assessment.md).",
+    )
     note: Text | None = Field(None, description="Free text shown in reports.")
 
 
@@ -301,7 +329,8 @@ class Allotment(Model):
 
 
 class ForceDesign(Model):
-    """Targets derived from a force: brigades × allotment + reserve days × wartime use."""
+    """Targets derived from a force: brigades × allotment + reserve days × wartime use (an
+    interceptor's follows the threat period by period)."""
 
     customer: Name = Field(description="Customer id.")
     brigades: Num = Field(description="Number of brigades in the target force.")
@@ -428,7 +457,20 @@ class Attack(Model):
 
     id: Id = Field(description="Id used by defences, e.g. 'ballistic', 'cruise', 'shahed'.")
     name: Name = Field(description="Display name.")
-    rate: Num = Field(description="Launches per month (or give a unit such as '/day').")
+    rate: Num = Field(
+        description="Launches per month (or give a unit such as '/day'); with growth or milestones, the rate at "
+        "the horizon's start."
+    )
+    growth: Num | None = Field(
+        None,
+        description="Yearly growth of the rate (a fraction or '%', at least −100 %), e.g. the adversary "
+        "reconstituting its arsenal: rate × (1 + growth)^(years since the horizon's start).",
+    )
+    milestones: list[Milestone] = Field(
+        default_factory=list,
+        description="The rate by the end of later periods (launches per month unless a unit is given), in a "
+        "straight line from the rate at the horizon's start and between milestones, held after the last.",
+    )
 
 
 class Defence(Model):
