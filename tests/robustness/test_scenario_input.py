@@ -466,7 +466,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "supplier": "s",
             "country": "DE",
             "item": "shell",
-            "capacity": [{"value": 4000, "unit": "/year"}],
+            "capacity": [{"value": 4000, "unit": "/year", "growth": {"value": 0.1}, "cap": 8000}],
             "price": [{"value": 3000, "unit": "USD"}],
             "lead": {"value": 3, "unit": "months"},
             "expansion_max": {"value": 1000},
@@ -491,7 +491,17 @@ EVERY_FIGURE: dict[str, Any] = {
             "budget": [{"value": 1e9, "unit": "EUR/year"}],
             "min_spend": {"value": 0.1},
             "capex": True,
-        }
+        },
+        {
+            "id": "g",
+            "name": "Share of GDP",
+            "gdp_share": {
+                "country": "DE",
+                "share": {"value": 0.001},
+                "gdp": [{"value": 4e12, "unit": "EUR/year", "growth": {"value": 0.02}}],
+            },
+            "contributors": {"DE": 1},
+        },
     ],
     "commitments": [{"line": "l", "customer": "ukraine", "period": "2026Q1", "quantity": {"value": 10}}],
     "threat": {
@@ -523,8 +533,16 @@ EVERY_FIGURE: dict[str, Any] = {
 def figures(node: Any, loc: tuple = ()) -> list[tuple]:
     """The location of every figure (a mapping with a value) in a scenario written as data."""
     if isinstance(node, dict):
-        if "value" in node:
-            return [loc]
+        if "value" in node:  # a figure, and any figure inside it (a step's growth)
+            return [
+                loc,
+                *(
+                    found
+                    for key, value in node.items()
+                    if isinstance(value, dict)
+                    for found in figures(value, (*loc, key))
+                ),
+            ]
         return [found for key, value in node.items() for found in figures(value, (*loc, key))]
     if isinstance(node, list):
         return [found for n, value in enumerate(node) for found in figures(value, (*loc, n))]

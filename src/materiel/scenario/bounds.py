@@ -112,7 +112,7 @@ FX = Bound(
     floor=FLOOR,
 )
 INFLATION = Bound("yearly inflation", "per year", -0.5, 1.0, "currency.inflation", low_open=True)
-FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share")
+FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share, gdp_share.share")
 LOSS = Bound(
     "a loss rate",
     "share lost per time unit written (/year, /month)",
@@ -121,6 +121,7 @@ LOSS = Bound(
     "loss (a stock cannot lose all of itself)",
     high_open=True,
 )
+GROWTH = Bound("a growth rate", "per year", -1, 10, "growth of a schedule's step (−1 is −100 %: a fall to zero)")
 ROTATION = Bound("a rotation ratio", "soldiers per soldier deployed", 1, 20, "options.reassurance.rotation")
 
 BOUNDS: tuple[Bound, ...] = (
@@ -137,6 +138,7 @@ BOUNDS: tuple[Bound, ...] = (
     INFLATION,
     FRACTION,
     LOSS,
+    GROWTH,
     ROTATION,
 )
 

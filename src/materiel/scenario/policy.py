@@ -45,7 +45,9 @@ def compile_policy(
         customer=k or 0, threshold=st.readiness_threshold, goal_days=goal, year=st.sustainment_year, surge=st.surge
     )
     who = sc.customers[k].id if k is not None else st.customer
-    data.envelope = [n for n, f in enumerate(sc.funding) if f.customers == [who]]
+    # The envelope is aid: the recipients' own budget never pays for a European force, and a
+    # guarantee leaves it to them (docs/assessment.md, "Policy options").
+    data.envelope = [n for n, f in enumerate(sc.funding) if f.customers == [who] and not f.own]
     opts = sc.options
     if opts is None:
         return data
@@ -72,6 +74,13 @@ def compile_policy(
                 for j, name in enumerate(rf.envelope)
                 if (f := ref(name, fund_ix, (*loc, "envelope", j), "funding vehicle", problems)) is not None
             ]
+            for j, name in enumerate(rf.envelope):
+                if name in fund_ix and sc.funding[fund_ix[name]].own:
+                    problems.add(
+                        (*loc, "envelope", j),
+                        f"{name!r} is the recipients' own money (own: true); the reassurance force is paid "
+                        "from aid, so name only aid vehicles here",
+                    )
         data.force_constraints = rf.constraints
     if (g := opts.guarantee) is not None:
         data.guarantee_share = conv.fraction(g.envelope_share, ("options", "guarantee", "envelope_share"))

@@ -31,6 +31,7 @@ ENTITIES: list[type[BaseModel]] = [
     schema.Allotment,
     schema.Line,
     schema.Funding,
+    schema.GdpShare,
     schema.Commitment,
     schema.Country,
     schema.Category,
