@@ -6,9 +6,9 @@
 - ``contributions``: money spent per contributing country, vehicle and year (a vehicle's spending
   times each contributor's share), the unit in which public trackers count aid; the recipients' own
   money (``own: true``) is marked so no headline counts it as aid.
-- ``plan_limits``: per year, whether money binds (a vehicle spent all it had while items are still
-  short), capacity binds (a line making a still-short item ran at its full capacity, or at the
-  customer's share of it) or neither, in words an analyst can quote.
+- ``plan_limits``: per year, whether money binds (a vehicle that may pay for a still-short item
+  spent all it had), capacity binds (a line making a still-short item ran at its full capacity, or
+  at the customer's share of it, all year) or neither, in words an analyst can quote.
 """
 
 from __future__ import annotations
@@ -84,18 +84,21 @@ def contributions(m: ModelData, budgets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _still_short(m: ModelData, stock: pd.DataFrame) -> np.ndarray:
-    """(Y, I) bool: item short (for any customer) at the end of that year or of a later one. The
-    stock table is the full (customer, item, period) grid in that order (``result.read_stock``)."""
+    """(Y, I) bool: item short (for any customer) in some period from the start of that year on.
+    The stock table is the full (customer, item, period) grid in that order (``result.read_stock``)."""
     K, I, T = m.target.shape
-    gap = stock["shortfall"].to_numpy().reshape(K, I, T)[:, :, m.cal.year_ends]
-    target = m.target[:, :, m.cal.year_ends]
-    short_at = (gap > np.maximum(SHORT, FULL * target)).any(axis=0).T  # (Y, I)
-    return np.logical_or.accumulate(short_at[::-1], axis=0)[::-1]
+    gap = stock["shortfall"].to_numpy().reshape(K, I, T)
+    short = (gap > np.maximum(SHORT, FULL * m.target)).any(axis=0)  # (I, T)
+    from_now_on = np.logical_or.accumulate(short[:, ::-1], axis=1)[:, ::-1]
+    firsts = np.searchsorted(m.year_index, np.arange(len(m.years)))
+    return from_now_on[:, firsts].T
 
 
 def _full_lines(m: ModelData, capacity: pd.DataFrame, orders: pd.DataFrame) -> np.ndarray:
-    """(Y, L) bool: the line ran at full capacity, or a customer at its share of it, in at least
-    one period of the year. The capacity table is the full (line, period) grid in that order."""
+    """(Y, L) bool: the line ran at full capacity, or a customer at its share of it, in every
+    period of the year whose orders arrive within the horizon (and there is such a period). A
+    line full in some periods only is not what held the year back: the plan left capacity unused
+    in the others. The capacity table is the full (line, period) grid in that order."""
     L, T, K = len(m.lines), m.T, len(m.customers)
     total = capacity["total_per_year"].to_numpy().reshape(L, T) / m.cal.per_year
     used = capacity["ordered"].to_numpy().reshape(L, T)
@@ -111,9 +114,13 @@ def _full_lines(m: ModelData, capacity: pd.DataFrame, orders: pd.DataFrame) -> n
         limit = m.share[:, :, None] * total[:, None, :]
         at_share = ((m.share < 1)[:, :, None] & (limit > 0) & (x >= limit * (1 - FULL))).any(axis=1)
         full |= at_share
-    by_year = np.zeros((len(m.years), L), dtype=bool)
-    np.logical_or.at(by_year, (m.year_index[None, :].repeat(L, axis=0), np.arange(L)[:, None].repeat(T, axis=1)), full)
-    return by_year
+    deliverable = (np.arange(T)[None, :] + m.lead[:, None]) < T  # (L, T)
+    Y = len(m.years)
+    at = (np.arange(L)[:, None].repeat(T, axis=1), m.year_index[None, :].repeat(L, axis=0))
+    open_periods, full_periods = np.zeros((L, Y)), np.zeros((L, Y))
+    np.add.at(open_periods, at, deliverable)
+    np.add.at(full_periods, at, deliverable & full)
+    return ((open_periods > 0) & (full_periods == open_periods)).T
 
 
 def _names(values: list[str]) -> str:
@@ -174,7 +181,7 @@ def _sentence(y: int, binds: str, funds: list[str], lines: list[str], items: lis
         they = "they" if len(funds) > 1 else "it"
         parts.append(f"money binds: {_names(funds)} spent all {they} had and may pay for still-short items")
     if lines:
-        parts.append(f"capacity binds: {_names(lines)} at full capacity (or at the customer's share of it)")
+        parts.append(f"capacity binds: {_names(lines)} at full capacity all year (or at the customer's share of it)")
     if not parts:
         parts.append(
             "neither money nor capacity binds: no vehicle spent all it had and no line making these items "

@@ -23,6 +23,7 @@ class PolicyData:
     armed_neutrality: str = ""
     troops: list[int] = field(default_factory=list)
     cost_per_soldier_year: float = 0.0  # base money per deployed soldier-year
+    cost_range: tuple[float, float] | None = None  # its low and high, when the scenario gives them
     rotation: float = 1.0
     willing: float = 0.0
     contributors: float | None = None
@@ -59,7 +60,11 @@ def compile_policy(
         for j, n in enumerate(rf.troops):
             if n <= 0 or n > COUNT.high:
                 problems.add((*loc, "troops", j), f"a force size must be positive and at most {COUNT.high:g} (got {n})")
-        data.cost_per_soldier_year = conv.money(rf.cost_per_soldier_year, (*loc, "cost_per_soldier_year"), "a cost")
+        cost = rf.cost_per_soldier_year
+        data.cost_per_soldier_year = conv.money(cost, (*loc, "cost_per_soldier_year"), "a cost")
+        if cost.low is not None and cost.high is not None and cost.value:
+            per_unit = data.cost_per_soldier_year / cost.value  # the same conversion for its range
+            data.cost_range = (cost.low * per_unit, cost.high * per_unit)
         conv.within(rf.rotation, (*loc, "rotation"), ROTATION, "a rotation ratio")
         data.rotation = rf.rotation.value
         data.willing = conv.count(rf.willing, (*loc, "willing"), "troops")
