@@ -212,3 +212,15 @@ def test_a_scenario_without_the_new_fields_plans_as_before(tmp_path: Path) -> No
     s = summary(plan, None)
     assert s["own_means"] == 0 and s["aid"] == pytest.approx(400)
     assert list(s["spend_by_contributor"]) == ["not split"]
+
+
+def test_scaling_a_growing_schedule_scales_its_cap(tmp_path: Path) -> None:
+    """A what-if tripling a budget of 100 growing 50 % to a cap of 200: 300, 450, 600 (before the
+    fix the cap stayed at 200, below the new start, and the what-if was refused)."""
+    doc = scenario(
+        horizon=THREE_YEARS,
+        funding=[fund(budget={"value": 100, "unit": "EUR/year", "growth": 0.5, "cap": 200})],
+        overrides={"more": {"scale": {"funding[f].budget": 3}}},
+    )
+    _, m = materiel.load(write(tmp_path, doc), ["more"])
+    assert m.budget[0].tolist() == pytest.approx([300, 450, 600])
