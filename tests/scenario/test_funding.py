@@ -224,3 +224,34 @@ def test_scaling_a_growing_schedule_scales_its_cap(tmp_path: Path) -> None:
     )
     _, m = materiel.load(write(tmp_path, doc), ["more"])
     assert m.budget[0].tolist() == pytest.approx([300, 450, 600])
+
+
+def test_the_command_line_refuses_bad_funding_with_exit_2(tmp_path: Path, run) -> None:
+    """Every problem at once, each with file, line and field."""
+    doc = scenario(
+        horizon=THREE_YEARS,
+        funding=[
+            fund(budget=[{"value": 100, "unit": "EUR/year", "growth": -2}]),
+            fund("g", budget=None, gdp_share={"country": "DE", "share": 2, "gdp": 1e12}),
+            fund("c", contributors={"DE": 0.7, "FR": 0.7}),
+        ],
+    )
+    doc["funding"][1].pop("budget")
+    code, _, err = run("validate", str(write(tmp_path, doc)))
+    assert code == 2
+    assert "funding[f].budget[0].growth.value: a growth rate" in err
+    assert "funding[g].gdp_share.share.value: a share must lie between 0 and 1" in err
+    assert "funding[c].contributors: contributors' shares must sum to 1: DE 0.7 + FR 0.7 = 1.4" in err
+    assert err.count("s.yaml:") == 3
+
+
+def test_a_sweep_varies_a_growth_rate_and_a_gdp_share(tmp_path: Path) -> None:
+    from materiel.uncertainty.sampling import uncertain_inputs
+
+    growth = {"value": 0.02, "low": 0, "high": 0.05, "assumption": "test"}
+    doc = scenario(funding=[gdp_fund({"value": 0.001, "low": 0.0005, "high": 0.002}, growth=growth)])
+    sc, _ = materiel.load(write(tmp_path, doc))
+    assert [x.path for x in uncertain_inputs(sc)] == [
+        "funding[de].gdp_share.share",
+        "funding[de].gdp_share.gdp[0].growth",
+    ]
