@@ -54,3 +54,4 @@ def test_files_and_report_carry_the_same(tmp_path: Path) -> None:
     page = render_report(plan, assess(plan), {})
     assert "What limits the plan" in page and "2026: money binds: aid spent all it had" in page
     assert "Money spent per contributing country" in page
+    assert "of which aid<b>EUR 300</b>own means EUR 0" in page
