@@ -89,3 +89,12 @@ def test_the_summary_says_what_limits_the_plan(tmp_path: Path) -> None:
     plan = solve(tmp_path, scenario(lines=[line("a")], funding=budget(300), requirements=[target(400)]))
     limits = summary(plan, None)["limits"]["2026"]
     assert limits["binds"] == "money" and limits["funds_all_spent"] == ["fund"] and limits["items_short"] == ["shell"]
+
+
+def test_without_any_money_the_summary_still_says_what_limits_the_plan(tmp_path: Path) -> None:
+    """No funding vehicle and a line that could make the shells: nothing is bought; neither money
+    (there is none to spend) nor capacity binds, and the summary's money fields are empty, not
+    missing (before the fix summary.json had no 'limits' for a plan without vehicles)."""
+    plan = solve(tmp_path, scenario(lines=[line("a")], funding=[], requirements=[target(10)]))
+    s = summary(plan, None)
+    assert s["limits"]["2026"]["binds"] == "neither" and s["envelope_use"] == {} and s["aid"] == 0

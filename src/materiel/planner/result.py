@@ -202,8 +202,6 @@ class Plan:
 
     def _money_summary(self) -> dict:
         """How much of each year's money was used, who paid, and what limits the plan."""
-        if self.envelope.empty:
-            return {}
         own, aid = self.own_and_aid()
         by_year: dict[str, dict] = {}
         for y, rows in self.envelope.groupby("year"):
