@@ -12,7 +12,7 @@ import pytest
 from scipy.optimize import linprog
 
 import materiel
-from materiel.planner.formulation import build
+from materiel.planner.formulation import OWN_FIRST, build
 from materiel.scenario.compiled import ModelData
 from tests.builders import line, scenario, shell, target, write
 
@@ -90,6 +90,14 @@ DOC = scenario(
             "origins": ["US", "KR"],
             "customers": ["ukraine"],
             "min_spend": 0.1,
+        },
+        {  # Ukraine's own money: costs OWN_FIRST less per unit in the money objective
+            "id": "ua",
+            "name": "UA",
+            "own": True,
+            "budget": {"value": 500, "unit": "EUR/year"},
+            "origins": ["UA"],
+            "customers": ["ukraine"],
         },
     ],
 )
@@ -287,7 +295,7 @@ def rebuild(m: ModelData) -> tuple[Rebuilt, np.ndarray, np.ndarray]:
                 ref = positive.min() if positive.size else m.use[k, i].max()
                 shortfall[j] = (T + 1) * (2 - t / T) * w / ref
         elif key[0] in ("p", "q"):
-            money[j] = 1.0
+            money[j] = 1.0 - OWN_FIRST * bool(m.own is not None and m.own[key[1]])
     return lp, shortfall, money
 
 
@@ -357,7 +365,8 @@ def test_the_documented_lp_solves_to_the_planners_optima(model: ModelData) -> No
     assert plan.objective.shortfall_optimum == pytest.approx(z1, rel=1e-7)
     limit = z1 + plan.objective.slack * abs(z1) + 1e-9
     least_money = solve_documented(lp, money, (shortfall, limit)) * money_unit(model)
-    assert plan.total_cost == pytest.approx(least_money, rel=1e-7)
+    assert plan.objective.money == pytest.approx(least_money, rel=1e-7)
+    assert plan.total_cost == pytest.approx(least_money, rel=2 * OWN_FIRST)  # own money counts a little less
 
 
 def test_the_docs_name_what_the_test_rebuilds() -> None:

@@ -168,19 +168,34 @@ def own_and_aid() -> dict[str, Any]:
 
 
 def test_money_per_contributor_and_own_means_apart_from_aid(tmp_path: Path) -> None:
-    """400 shells at EUR 1 = EUR 400. Who pays for which line is the LP's free choice (money is
-    money), so the split is read from the plan: the own budget paid x ≤ 100 (UA line only), aid
-    400 − x, of which Germany 60 % and France 40 %."""
+    """400 shells at EUR 1 = EUR 400. Ukraine's own budget pays first where it may (docs/model.md,
+    "Objective: lexicographic"): all 100 from the Ukrainian line, EUR 100; aid pays the other
+    EUR 300, of which Germany 60 % (180) and France 40 % (120)."""
     plan = solve(tmp_path, own_and_aid())
     s = summary(plan, None)
-    own = s["own_means"]
-    assert 0 <= own <= 100 + 1e-6
-    assert s["aid"] == pytest.approx(400 - own)
-    assert s["spend_by_contributor"]["DE"]["2026"] == pytest.approx(0.6 * (400 - own))
-    assert s["spend_by_contributor"]["FR"]["2026"] == pytest.approx(0.4 * (400 - own))
-    assert s["spend_by_contributor"]["not split"]["2026"] == pytest.approx(own)
+    assert s["own_means"] == pytest.approx(100) and s["aid"] == pytest.approx(300)
+    assert s["spend_by_contributor"]["DE"]["2026"] == pytest.approx(180)
+    assert s["spend_by_contributor"]["FR"]["2026"] == pytest.approx(120)
+    assert s["spend_by_contributor"]["not split"]["2026"] == pytest.approx(100)
     assert s["envelope_use"]["2026"]["budget"] == pytest.approx(1100)
     assert s["envelope_use"]["2026"]["spent"] == pytest.approx(400)
+
+
+@pytest.mark.parametrize("own_first_in_file", [True, False])
+def test_own_money_pays_before_aid_where_both_may(tmp_path: Path, own_first_in_file: bool) -> None:
+    """300 shells from a Ukrainian line at EUR 1; aid (EUR 1,000, anywhere) and Ukraine's own
+    budget (EUR 1,000, UA lines) may both pay. Whichever comes first in the file, Ukraine's budget
+    pays all EUR 300 and aid nothing (before the fix the first vehicle in the file paid: aid 300)."""
+    funds = [
+        fund("aid", budget={"value": 1000, "unit": "EUR/year"}),
+        fund("ua", budget={"value": 1000, "unit": "EUR/year"}, own=True, origins=["UA"]),
+    ]
+    if own_first_in_file:
+        funds.reverse()
+    doc = scenario(lines=[line("ua", country="UA")], funding=funds, requirements=[target(300)])
+    s = summary(solve(tmp_path, doc), None)
+    assert (s["own_means"], s["aid"]) == (pytest.approx(300), 0)
+    assert s["total_cost"] == pytest.approx(300)
 
 
 def test_a_declared_contributor_list_names_the_recipient_too(tmp_path: Path) -> None:
