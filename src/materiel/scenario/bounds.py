@@ -78,14 +78,15 @@ RATE = Bound(
     "units per year",
     0,
     1e11,
-    "capacity, use, wartime_use, expansion_max (a daily or monthly figure is checked at its yearly total)",
+    "capacity (after growth), use, wartime_use, expansion_max (a daily or monthly figure is checked at its "
+    "yearly total)",
 )
 PRICE = Bound(
     "a unit price",
     "base currency",
     0,
     1e11,
-    "price (after exchange rate and inflation)",
+    "price (after exchange rate and inflation, and after growth)",
     low_open=True,
     floor=FLOOR,
 )
@@ -97,7 +98,13 @@ UNIT_MONEY = Bound(
     "capex, cost_per_soldier_year (after exchange rate and inflation)",
     floor=FLOOR,
 )
-BUDGET = Bound("a budget", "base currency per year", 0, 1e14, "funding budgets (after exchange rate and inflation)")
+BUDGET = Bound(
+    "a budget",
+    "base currency per year",
+    0,
+    1e14,
+    "funding budgets and gdp_share.gdp (after exchange rate and inflation, and after growth)",
+)
 DURATION = Bound("a duration", "years", 0, 50, "lead, build, and the delay of a what-if's shift")
 DAYS = Bound("a number of days", "days", 0, 3650, "reserve_days, sustainment_goal")
 ATTACK_RATE = Bound("an attack rate", "launches per day", 0, 1e5, "threat attack rates")
@@ -112,7 +119,13 @@ FX = Bound(
     floor=FLOOR,
 )
 INFLATION = Bound("yearly inflation", "per year", -0.5, 1.0, "currency.inflation", low_open=True)
-FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share, gdp_share.share")
+FRACTION = Bound(
+    "a share",
+    "(fraction)",
+    0,
+    1,
+    "share, min_spend, phase_in, p_kill, envelope_share, gdp_share.share, contributors' shares",
+)
 LOSS = Bound(
     "a loss rate",
     "share lost per time unit written (/year, /month)",
