@@ -10,7 +10,8 @@ forces) hold stock and have targets. The structure mirrors a real scenario:
 * lines with lead and build times, announced capacity ramps, expansion with capex, export
   limits (shares below 1), prices in EUR, USD, GBP and KRW;
 * funding vehicles with origin rules (EU/EEA/UA, US only, Ukraine only, Europe, anywhere),
-  customer and category restrictions, carry-over and a minimum spend;
+  customer and category restrictions, carry-over and a minimum spend, budgets that grow 2 % a
+  year from 2029 to a cap, and contributing countries for the national budgets;
 * targets drawn so that some are out of reach, keeping shortfall variables active;
 * a few contracted orders (commitments), losses and peacetime use;
 * upkeep on systems and platforms (armour, artillery systems, air defence) paid by two vehicles,
@@ -147,6 +148,7 @@ FUND_TEMPLATES: tuple[Doc, ...] = (
         "capex": True,
         "upkeep": True,
         "fixed_share": 0.3,  # of its first budget, charged every year outside the plan (pay)
+        "contributors": {"DE": 0.4, "FR": 0.35, "PL": 0.25},
     },
     {
         "id": "safe-loans",
@@ -296,7 +298,13 @@ def _fund(seed: int, n: int, yearly_eur: float) -> Doc:
     budget = yearly_eur * weight / 1e9
     doc["budget"] = [
         {"value": round(budget, 3), "unit": "EUR bn/year", "source": "synthetic"},
-        {"value": round(budget * rng.uniform(1.1, 1.5), 3), "unit": "EUR bn/year", "from": "2029"},
+        {
+            "value": round(budget * rng.uniform(1.1, 1.5), 3),
+            "unit": "EUR bn/year",
+            "from": "2029",
+            "growth": {"value": 2, "unit": "%"},
+            "cap": round(budget * 2, 3),
+        },
     ]
     if "min_spend" in template:
         doc["min_spend"] = template["min_spend"]

@@ -12,7 +12,7 @@ import pytest
 from scipy.optimize import linprog
 
 import materiel
-from materiel.planner.formulation import build
+from materiel.planner.formulation import OWN_FIRST, build
 from materiel.scenario.compiled import ModelData
 from tests.builders import line, scenario, shell, target, write
 
@@ -130,6 +130,14 @@ DOC = scenario(
             "upkeep": True,
             "fixed_charge": {"value": 1_000, "unit": "EUR/year"},
             "min_spend": 0.1,
+        },
+        {  # Ukraine's own money: costs OWN_FIRST less per unit in the money objective
+            "id": "ua-own",
+            "name": "UA own",
+            "own": True,
+            "budget": {"value": 500, "unit": "EUR/year"},
+            "origins": ["UA"],
+            "customers": ["ukraine"],
         },
     ],
 )
@@ -375,7 +383,7 @@ def rebuild(m: ModelData) -> tuple[Rebuilt, np.ndarray, np.ndarray]:
                 ref = positive.min() if positive.size else m.use[k, i].max()
                 shortfall[j] = (T + 1) * (2 - t / T) * w / ref
         elif key[0] in ("p", "q", "w"):
-            money[j] = 1.0
+            money[j] = 1.0 - OWN_FIRST * bool(m.own is not None and m.own[key[1]])
         elif key[0] == "d":
             money[j] = rprice(m, key[1], key[2]) / M
     return lp, shortfall, money
@@ -448,7 +456,8 @@ def test_the_documented_lp_solves_to_the_planners_optima(model: ModelData) -> No
     assert plan.objective.shortfall_optimum == pytest.approx(z1, rel=1e-7)
     limit = z1 + plan.objective.slack * abs(z1) + 1e-9
     least_money = solve_documented(lp, money, (shortfall, limit)) * money_unit(model)
-    assert plan.total_cost == pytest.approx(least_money, rel=1e-7)
+    assert plan.objective.money == pytest.approx(least_money, rel=1e-7)
+    assert plan.total_cost == pytest.approx(least_money, rel=2 * OWN_FIRST)  # own money counts a little less
 
 
 def test_the_docs_name_what_the_test_rebuilds() -> None:

@@ -475,7 +475,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "supplier": "s",
             "country": "DE",
             "item": "shell",
-            "capacity": [{"value": 4000, "unit": "/year"}],
+            "capacity": [{"value": 4000, "unit": "/year", "growth": {"value": 0.1}, "cap": 8000}],
             "price": [{"value": 3000, "unit": "USD"}],
             "lead": {"value": 3, "unit": "months"},
             "expansion_max": {"value": 1000},
@@ -503,7 +503,17 @@ EVERY_FIGURE: dict[str, Any] = {
             "capex": True,
             "upkeep": True,
             "fixed_charge": [{"value": 1e8, "unit": "EUR/year"}],
-        }
+        },
+        {
+            "id": "g",
+            "name": "Share of GDP",
+            "gdp_share": {
+                "country": "DE",
+                "share": {"value": 0.001},
+                "gdp": [{"value": 4e12, "unit": "EUR/year", "growth": {"value": 0.02}}],
+            },
+            "contributors": {"DE": 1},
+        },
     ],
     "commitments": [{"line": "l", "customer": "ukraine", "period": "2026Q1", "quantity": {"value": 10}}],
     "drawdowns": [
@@ -556,8 +566,16 @@ EVERY_FIGURE: dict[str, Any] = {
 def figures(node: Any, loc: tuple = ()) -> list[tuple]:
     """The location of every figure (a mapping with a value) in a scenario written as data."""
     if isinstance(node, dict):
-        if "value" in node:
-            return [loc]
+        if "value" in node:  # a figure, and any figure inside it (a step's growth)
+            return [
+                loc,
+                *(
+                    found
+                    for key, value in node.items()
+                    if isinstance(value, dict)
+                    for found in figures(value, (*loc, key))
+                ),
+            ]
         return [found for key, value in node.items() for found in figures(value, (*loc, key))]
     if isinstance(node, list):
         return [found for n, value in enumerate(node) for found in figures(value, (*loc, n))]

@@ -518,6 +518,20 @@ def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
     return cu, cv
 
 
+# The recipients' own money (``own: true``) costs this much less per money unit than aid in the
+# money objective, so that where both could pay, their own budget pays first and aid fills the gap
+# (docs/model.md, "Objective: lexicographic"): above HiGHS's dual tolerance (1e-7), and small
+# enough that the plan's money exceeds its least by at most 10⁻⁵ of what their budget pays.
+OWN_FIRST = 1e-5
+
+
+def money_per_fund(m: ModelData) -> np.ndarray:
+    """(F,) cost of one money unit from each fund in the money objective: 1, less ``OWN_FIRST``
+    for the recipients' own money."""
+    own = m.own if m.own is not None else np.zeros(len(m.funds), dtype=bool)
+    return 1.0 - OWN_FIRST * own.astype(float)
+
+
 def build(m: ModelData) -> Formulation:
     """Build the whole LP for a compiled scenario."""
     lp = LinearProgram()
@@ -526,8 +540,16 @@ def build(m: ModelData) -> Formulation:
         family.build(lp, m, var)
     cu, cv = shortfall_weights(m)
     shortfall_cost = lp.cost({"u": cu, "v": cv})
+    per_fund = money_per_fund(m)
     replacement = np.where(transfers_priced_out(m), 0.0, replacement_price(m)) / money_unit(m)
-    money_cost = lp.cost({"p": 1.0, "q": 1.0, "w": 1.0, "d": replacement})
+    money_cost = lp.cost(
+        {
+            "p": per_fund[:, None, None, None],
+            "q": per_fund[:, None, None],
+            "w": per_fund[:, None, None, None],
+            "d": replacement,
+        }
+    )
     return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m), weight_unit(m))
 
 

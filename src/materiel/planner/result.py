@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
+from . import limits
 from .formulation import Formulation, replacement_price
 from .solver import ABS_SHORTFALL_SLACK
 
@@ -63,6 +64,9 @@ class Plan:
     retirements: pd.DataFrame = field(default_factory=pd.DataFrame)  # units retired (items with upkeep)
     drawdowns: pd.DataFrame = field(default_factory=pd.DataFrame)  # transfers from donors' stocks
     timings: dict[str, float] = field(default_factory=dict)
+    envelope: pd.DataFrame = field(default_factory=pd.DataFrame)  # limits.envelope_use
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)  # limits.contributions
+    limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # limits.plan_limits
     status: str = "optimal"
     objective: Objective | None = None
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
@@ -175,6 +179,7 @@ class Plan:
                 cat: {str(y): (None if pd.isna(v) else round(float(v), 4)) for y, v in row.items()}
                 for cat, row in sbc.iterrows()
             },
+            **self._money_summary(),
             "objective": self.objective.summary() if self.objective is not None else None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             **self._holding_summary(),
@@ -202,6 +207,67 @@ class Plan:
             }
         return out
 
+    def spend_by_contributor(self) -> pd.DataFrame:
+        """Money per contributing country (rows) and year (columns); the recipients' own money
+        and vehicles without contributors are rows like any other."""
+        c = self.contributions
+        if c.empty:
+            return pd.DataFrame(columns=self.model.years)
+        table = c.pivot_table(index="contributor", columns="year", values="amount", aggfunc="sum", fill_value=0.0)
+        return table.reindex(columns=self.model.years, fill_value=0.0)
+
+    def own_and_aid(self) -> tuple[pd.Series, pd.Series]:
+        """Money spent per year from the recipients' own vehicles, and from aid (every other)."""
+        env = self.envelope
+        if env.empty:
+            zero = pd.Series(0.0, index=self.model.years)
+            return zero, self.spend_by_year()
+        by = env.groupby(["own", "year"])["spent"].sum()
+        own = by.get(True, pd.Series(dtype=float)).reindex(self.model.years, fill_value=0.0)
+        aid = by.get(False, pd.Series(dtype=float)).reindex(self.model.years, fill_value=0.0)
+        return own, aid
+
+    def _money_summary(self) -> dict:
+        """How much of each year's money was used, who paid, and what limits the plan."""
+        own, aid = self.own_and_aid()
+        by_year: dict[str, dict] = {}
+        for y, rows in self.envelope.groupby("year"):
+            budget, spent = float(rows["budget"].sum()), float(rows["spent"].sum())
+            by_year[str(y)] = {
+                "budget": round(budget, 2),
+                "spent": round(spent, 2),
+                "share_used": round(spent / budget, 4) if budget > 0 else None,
+                "by_fund": {
+                    r.fund: {
+                        "budget": round(r.budget, 2),
+                        "available": round(r.available, 2),
+                        "spent": round(r.spent, 2),
+                        "share_used": None if pd.isna(r.share_used) else round(r.share_used, 4),
+                        "all_spent": bool(r.all_spent),
+                    }
+                    for r in rows.itertuples()
+                },
+            }
+        contributors = self.spend_by_contributor()
+        return {
+            "aid": round(float(aid.sum()), 2),
+            "own_means": round(float(own.sum()), 2),
+            "envelope_use": by_year,
+            "spend_by_contributor": {
+                str(c): {str(y): round(float(v), 2) for y, v in row.items()} for c, row in contributors.iterrows()
+            },
+            "limits": {
+                str(r.year): {
+                    "binds": r.binds,
+                    "funds_all_spent": [f for f in r.funds_all_spent.split("; ") if f],
+                    "lines_at_capacity": [x for x in r.lines_at_capacity.split("; ") if x],
+                    "items_short": [i for i in r.items_short.split("; ") if i],
+                    "text": r.text,
+                }
+                for r in self.limits.itertuples()
+            },
+        }
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in the order reports show them."""
         return {
@@ -214,6 +280,9 @@ class Plan:
             "budgets": self.budgets,
             **({"retirements": self.retirements} if self.model.upkeep.any else {}),
             **({"drawdowns": self.drawdowns} if self.model.transfers.J else {}),
+            "envelope": self.envelope,
+            "contributions": self.contributions,
+            "limits": self.limits,
         }
 
 
@@ -552,6 +621,7 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         funding = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(map(len, parts)) else funding
     stock = read_stock(m, _clean(v.s.values(solution)), _clean(v.v.values(solution)))
     budgets = read_budgets(m, funding, _clean(v.c.values(solution)) * unit)
+    envelope = limits.envelope_use(m, budgets)
     return Plan(
         m,
         orders,
@@ -563,4 +633,7 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         budgets=budgets,
         retirements=read_retirements(m, _clean(v.r.values(solution))),
         drawdowns=read_drawdowns(m, d),
+        envelope=envelope,
+        contributions=limits.contributions(m, budgets),
+        limits=limits.plan_limits(m, envelope, capacity, orders, stock),
     )

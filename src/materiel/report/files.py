@@ -34,6 +34,9 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
         ("share spent in Europe", s["europe_share"]),
         ("share spent in Ukraine", s["ukraine_share"]),
     ]
+    if plan.model.own is not None and plan.model.own.any():
+        rows += [("of which aid", s["aid"]), ("of which the recipients' own means", s["own_means"])]
+    rows += [(f"what limits {year}", limits["text"]) for year, limits in s["limits"].items()]
     if assessment is not None:
         a = assessment.summary()
         rows += [

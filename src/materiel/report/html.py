@@ -168,6 +168,50 @@ def _options_svg(results: list[OptionResult]) -> str:
     return f"<p>{lines}</p><p>{bars}</p>"
 
 
+def _aid_card(plan: Plan) -> str:
+    """The total's aid, apart from the recipients' own means, when the scenario has own money."""
+    m = plan.model
+    if m.own is None or not m.own.any():
+        return ""
+    own, aid = plan.own_and_aid()
+    return (
+        f'<div class="card">of which aid<b>{_esc(money(float(aid.sum()), m.currency))}</b>'
+        f"own means {_esc(money(float(own.sum()), m.currency))}</div>"
+    )
+
+
+def _money_used(plan: Plan) -> str:
+    """How much of each year's money was used, per vehicle and in total; who paid; what limits
+    the plan each year, in words (planner/limits.py)."""
+    env = plan.envelope
+    if env.empty:
+        return ""
+    used = env.pivot(index="fund", columns="year", values="share_used").reindex(plan.model.funds)
+    totals = env.groupby("year")[["budget", "spent"]].sum()
+    used.loc["all vehicles"] = (totals["spent"] / totals["budget"].where(totals["budget"] > 0)).to_numpy()
+    used = used.map(lambda v: share(None if pd.isna(v) else v))
+    spent = (totals / 1e9).T
+    own, aid = plan.own_and_aid()
+    who = plan.spend_by_contributor() / 1e9
+    who.index.name = "contributor"
+    words = "".join(f"<li>{html.escape(t)}</li>" for t in plan.limits["text"])
+    out = f"""
+<h3>How much of each year's money was used ({_esc(plan.currency)} bn)</h3>{_table(spent, index=True)}
+<p class="note">Share of each vehicle's yearly budget spent (above 100 % when money carried in from
+earlier years is spent):</p>{_table(used, index=True)}
+<h3>What limits the plan</h3>
+<p>Money binds in a year when a vehicle that may pay for a still-short item spent all it had;
+capacity binds when a line making a still-short item ran at full capacity (or at the customer's share
+of it) all year; neither means lead and build times, what vehicles may pay for, or items no line makes hold
+the plan back.</p><ul>{words}</ul>
+"""
+    if own.sum() > 0:
+        out += f"<p>Of the money spent, aid: {_esc(money(float(aid.sum()), plan.currency))}; the recipients' own means: {_esc(money(float(own.sum()), plan.currency))}.</p>"
+    if list(who.index) != ["not split"]:
+        out += f"<h3>Money spent per contributing country ({_esc(plan.currency)} bn)</h3>{_table(who, index=True)}"
+    return out
+
+
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
     cur = _esc(plan.currency)
     customer = plan.assessed_customer
@@ -181,6 +225,7 @@ def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
 customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {plan.model.scenario.currency.year} prices.</p>
 <h3>Spending by year and funding vehicle</h3>{_table(spend, index=True)}
+{_money_used(plan)}
 <h3>Spending by year and region of production</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
 <h3>Shortfall of {_esc(customer)}'s targets by category at the end of each year</h3>{_shortfall_table(plan, customer)}
@@ -393,6 +438,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 <nav>{" ".join(nav)}</nav>
 <div class="cards">
 <div class="card">total cost<b>{_esc(money(plan.total_cost, m.currency))}</b></div>
+{_aid_card(plan)}
 <div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
 <div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
 <div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>

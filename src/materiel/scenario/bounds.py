@@ -79,15 +79,15 @@ RATE = Bound(
     "units per year",
     0,
     1e11,
-    "capacity, use, wartime_use, expansion_max, a drawdown's available (a daily or monthly figure is checked at "
-    "its yearly total)",
+    "capacity (after growth), use, wartime_use, expansion_max, a drawdown's available (a daily or monthly "
+    "figure is checked at its yearly total)",
 )
 PRICE = Bound(
     "a unit price",
     "base currency",
     0,
     1e11,
-    "price (after exchange rate and inflation)",
+    "price (after exchange rate and inflation, and after growth)",
     low_open=True,
     floor=FLOOR,
 )
@@ -104,7 +104,7 @@ BUDGET = Bound(
     "base currency per year",
     0,
     1e14,
-    "funding budgets and fixed charges (after exchange rate and inflation)",
+    "funding budgets, gdp_share.gdp and fixed charges (after exchange rate and inflation, and after growth)",
 )
 UPKEEP = Bound(
     "a yearly cost per unit",
@@ -142,7 +142,13 @@ FX = Bound(
     floor=FLOOR,
 )
 INFLATION = Bound("yearly inflation", "per year", -0.5, 1.0, "currency.inflation", low_open=True)
-FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share, min_coverage")
+FRACTION = Bound(
+    "a share",
+    "(fraction)",
+    0,
+    1,
+    "share, min_spend, phase_in, p_kill, envelope_share, min_coverage, gdp_share.share, contributors' shares",
+)
 LOSS = Bound(
     "a loss rate",
     "share lost per time unit written (/year, /month)",
@@ -151,6 +157,7 @@ LOSS = Bound(
     "loss (a stock cannot lose all of itself)",
     high_open=True,
 )
+GROWTH = Bound("a growth rate", "per year", -1, 10, "growth of a schedule's step (−1 is −100 %: a fall to zero)")
 ROTATION = Bound("a rotation ratio", "soldiers per soldier deployed", 1, 20, "options.reassurance.rotation")
 
 BOUNDS: tuple[Bound, ...] = (
@@ -170,6 +177,7 @@ BOUNDS: tuple[Bound, ...] = (
     INFLATION,
     FRACTION,
     LOSS,
+    GROWTH,
     ROTATION,
 )
 

@@ -120,6 +120,12 @@ class ModelData:
     fire: FireData  # systems, the munitions they fire, critical items (for the assessment)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
     warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
+    own: np.ndarray | None = None  # (F,) bool: the recipients' own money, not aid (None: no vehicle is)
+    contributors: list[dict[str, float]] = field(default_factory=list)  # (F,) country -> share; {} not split
+
+    def is_own(self, f: int) -> bool:
+        """Whether fund ``f`` is the recipients' own money rather than aid."""
+        return self.own is not None and bool(self.own[f])
 
     @property
     def T(self) -> int:
@@ -149,6 +155,9 @@ def iter_quantities(node: object, loc: Loc = (), explicit: bool = False) -> Iter
     written in the file, not schema defaults)."""
     if isinstance(node, Quantity):
         yield loc, node
+        for name, value in vars(node).items():  # a figure inside a figure: a step's growth
+            if isinstance(value, Quantity) and (not explicit or name in node.model_fields_set):
+                yield from iter_quantities(value, (*loc, name), explicit)
         return
     if isinstance(node, BaseModel):
         for name, field in type(node).model_fields.items():
@@ -190,6 +199,12 @@ class _Frame:
     customers: dict[str, int]
     items: dict[str, int]
 
+    def known_country(self, code: str, loc: Loc) -> bool:
+        if code in self.countries:
+            return True
+        self.problems.add(loc, f"unknown country code {code!r}; declare it under 'countries' with its regions")
+        return False
+
     def known_category(self, name: str, loc: Loc) -> None:
         if name not in self.categories:
             ref(name, {c: 0 for c in self.categories}, loc, "category", self.problems)
@@ -225,6 +240,8 @@ class _Funds:
     carry: np.ndarray
     eligible: np.ndarray
     eligible_capex: np.ndarray
+    own: np.ndarray
+    contributors: list[dict[str, float]] = field(default_factory=list)
 
 
 def _converter(sc: Scenario, cal: Calendar, problems: Collector) -> Converter:
@@ -465,6 +482,44 @@ def _categories_allowed(fr: _Frame, fu: Funding, loc: Loc, line_item: np.ndarray
     return np.array([item_cat[i] in fu.categories for i in line_item], dtype=bool)
 
 
+def _budget(fr: _Frame, fu: Funding, loc: Loc) -> np.ndarray:
+    """(Y,) money per year: the budget schedule, or the GDP share times the country's GDP."""
+    conv = fr.conv
+    if fu.budget is not None:
+        return conv.yearly(fu.budget, (*loc, "budget"), conv.money_per_year)
+    if fu.gdp_share is None:
+        return np.zeros(len(fr.cal.years))  # the schema requires one of the two
+    gloc: Loc = (*loc, "gdp_share")
+    fr.known_country(fu.gdp_share.country, (*gloc, "country"))
+    share = conv.fraction(fu.gdp_share.share, (*gloc, "share"))
+    gdp = conv.yearly(fu.gdp_share.gdp, (*gloc, "gdp"), lambda q, qloc: conv.money_per_year(q, qloc, "a GDP"))
+    return share * gdp
+
+
+CONTRIBUTOR_SUM = 1e-6  # contributor shares must sum to 1 within this
+
+
+def _contributors(fr: _Frame, fu: Funding, loc: Loc) -> dict[str, float]:
+    """Country code -> share of the vehicle's money; {} when not given (spending not split)."""
+    if fu.contributors is None:
+        return {fu.gdp_share.country: 1.0} if fu.gdp_share is not None else {}
+    cloc: Loc = (*loc, "contributors")
+    ok = True
+    for code, value in fu.contributors.items():
+        ok &= fr.known_country(code, (*cloc, code))
+        if not 0 <= value <= 1:
+            fr.problems.add((*cloc, code), f"a contributor's share must lie between 0 and 1, got {value:g}")
+            ok = False
+    total = sum(fu.contributors.values())
+    if not fu.contributors:
+        fr.problems.add(cloc, "name at least one contributing country, or leave contributors out")
+    elif abs(total - 1) > CONTRIBUTOR_SUM:
+        parts = " + ".join(f"{c} {v:g}" for c, v in fu.contributors.items())
+        fr.problems.add(cloc, f"contributors' shares must sum to 1: {parts} = {total:.6g}")
+        ok = False
+    return dict(fu.contributors) if ok else {}
+
+
 def _funding(fr: _Frame, lines: _Lines) -> _Funds:
     """Budgets by year, committed spending, carry-over and what each vehicle may pay for."""
     sc, conv = fr.sc, fr.conv
@@ -476,10 +531,13 @@ def _funding(fr: _Frame, lines: _Lines) -> _Funds:
         carry=np.zeros(F, dtype=bool),
         eligible=np.zeros((F, L, K), dtype=bool),
         eligible_capex=np.zeros((F, L), dtype=bool),
+        own=np.zeros(F, dtype=bool),
     )
     for f, fu in enumerate(sc.funding):
         loc: Loc = ("funding", f)
-        out.budget[f] = conv.yearly(fu.budget, (*loc, "budget"), conv.money_per_year)
+        out.budget[f] = _budget(fr, fu, loc)
+        out.contributors.append(_contributors(fr, fu, loc))
+        out.own[f] = fu.own
         out.min_spend[f] = conv.fraction(fu.min_spend, (*loc, "min_spend"))
         out.carry[f] = fu.carry_over
         lines_ok = _origins_allowed(fr, fu, loc, lines.tags) & _categories_allowed(fr, fu, loc, lines.item)
@@ -725,6 +783,8 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         threat=threat,
         policy=policy,
         warnings=problems.warnings,
+        own=funds.own,
+        contributors=funds.contributors,
     )
 
 

@@ -32,6 +32,7 @@ ENTITIES: list[type[BaseModel]] = [
     schema.Allotment,
     schema.Line,
     schema.Funding,
+    schema.GdpShare,
     schema.Commitment,
     schema.Drawdown,
     schema.Replacement,

@@ -126,10 +126,21 @@ Num = Annotated[Quantity, BeforeValidator(_as_quantity)]
 
 
 class Step(Quantity):
-    """One step of a schedule: the value applies from ``from`` until the next step."""
+    """One step of a schedule: the value applies from ``from`` until the next step, growing by
+    ``growth`` a year when given (docs/scenario.md, "Time profiles")."""
 
     from_: PeriodText | None = Field(
         None, alias="from", description="First period the value applies (default: horizon start)."
+    )
+    growth: Num | None = Field(
+        None,
+        description="Yearly growth of the value from the step's first year on (a fraction, or {value: 3, unit: '%'}; "
+        "at least -100 %): n calendar years after the step's first year the value is value × (1 + growth)^n.",
+    )
+    cap: Number | None = Field(
+        None,
+        description="Where growth stops, in the value's unit: a ceiling at least the value when growing, "
+        "a floor at most the value when shrinking (needs growth).",
     )
 
 
@@ -373,13 +384,39 @@ class Line(Model):
     note: Text | None = Field(None, description="Free text shown in reports.")
 
 
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class GdpShare(Model):
+    """A budget written as a share of one country's GDP: budget(y) = share × GDP(y)."""
+
+    country: CountryCode = Field(description="ISO code of the country whose GDP it is.")
+    share: Num = Field(description="Share of GDP given each year (fraction or '%', at most 1).")
+    gdp: Schedule = Field(
+        description="The country's GDP, money per year: steps, or a start value with a yearly growth (and cap)."
+    )
+
+
 class Funding(Model):
-    """A funding vehicle: its yearly budget and which purchases it may pay for."""
+    """A funding vehicle: its yearly budget, who pays into it, and which purchases it may pay for."""
 
     id: Id = Field(description="Id of the vehicle.")
     name: Name = Field(description="Display name.")
     kind: Name | None = Field(None, description="e.g. EU instrument, national budget, asset-backed loan.")
-    budget: Schedule = Field(description="Money per year (steps by year).")
+    budget: Schedule | None = Field(
+        None, description="Money per year (steps by year, or a start value with a yearly growth); or give gdp_share."
+    )
+    gdp_share: GdpShare | None = Field(None, description="The budget as a share of a country's GDP, instead of budget.")
+    contributors: dict[CountryCode, Number] | None = Field(
+        None,
+        description="Countries paying into the vehicle and their shares of its money (fractions summing to 1); "
+        "outputs split its spending by them. Default: the gdp_share country, else not split.",
+    )
+    own: bool = Field(
+        False,
+        description="The recipients' own money (e.g. Ukraine's defence budget), not aid: reported apart from aid, "
+        "never part of the envelope a reassurance force is paid from, kept under a guarantee.",
+    )
     origins: list[Name] | None = Field(
         None, description="Country codes or region flags it may buy from (default: anywhere)."
     )
@@ -404,6 +441,14 @@ class Funding(Model):
         ),
     )
     note: Text | None = Field(None, description="Free text shown in reports.")
+
+    @model_validator(mode="after")
+    def _one_budget(self) -> Funding:
+        if (self.budget is None) == (self.gdp_share is None):
+            raise ValueError(
+                "give exactly one of 'budget' (money per year) or 'gdp_share' (a share of a country's GDP)"
+            )
+        return self
 
 
 class Replacement(Model):
