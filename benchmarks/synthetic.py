@@ -10,9 +10,15 @@ forces) hold stock and have targets. The structure mirrors a real scenario:
 * lines with lead and build times, announced capacity ramps, expansion with capex, export
   limits (shares below 1), prices in EUR, USD, GBP and KRW;
 * funding vehicles with origin rules (EU/EEA/UA, US only, Ukraine only, Europe, anywhere),
-  customer and category restrictions, carry-over and a minimum spend;
+  customer and category restrictions, carry-over and a minimum spend, budgets that grow 2 % a
+  year from 2029 to a cap, and contributing countries for the national budgets;
 * targets drawn so that some are out of reach, keeping shortfall variables active;
 * a few contracted orders (commitments), losses and peacetime use;
+* upkeep on systems and platforms (armour, artillery systems, air defence) paid by two vehicles,
+  a fixed charge on one budget, refurbishment lines with stored pools, and drawdowns from US
+  stocks replaced at a US line's price (docs/model.md, "Upkeep and retirement" and "Drawdowns and
+  refurbishment"); these are drawn from streams of their own, so the rest of a scenario is as it
+  was without them.
 * components that limit output: every artillery-ammunition item's lines need a propellant charge
   of its own, every air-defence item's a rocket motor, made on one to two component lines each
   (with lead times, some able to expand), and every charge line needs powder from a shared plant.
@@ -116,6 +122,7 @@ FUND_TEMPLATES: tuple[Doc, ...] = (
         "customers": ["ukraine"],
         "carry_over": True,
         "min_spend": 0.1,
+        "upkeep": True,
     },
     {
         "id": "us-purchase",
@@ -142,6 +149,9 @@ FUND_TEMPLATES: tuple[Doc, ...] = (
         "origins": ["EUROPE"],
         "customers": ["europe"],
         "capex": True,
+        "upkeep": True,
+        "fixed_share": 0.3,  # of its first budget, charged every year outside the plan (pay)
+        "contributors": {"DE": 0.4, "FR": 0.35, "PL": 0.25},
     },
     {
         "id": "safe-loans",
@@ -282,7 +292,7 @@ def _fund(seed: int, n: int, yearly_eur: float) -> Doc:
     template = FUND_TEMPLATES[n % len(FUND_TEMPLATES)]
     rng = np.random.default_rng([seed, 1_000_000 + n])
     weight = template["weight"] * (1.0 if n < len(FUND_TEMPLATES) else rng.uniform(0.3, 0.8))
-    doc: Doc = {k: v for k, v in template.items() if k not in ("weight", "min_spend")}
+    doc: Doc = {k: v for k, v in template.items() if k not in ("weight", "min_spend", "fixed_share")}
     if n >= len(FUND_TEMPLATES):
         doc["id"] = f"{template['id']}-{n}"
         doc["name"] = f"{template['name']} ({n})"
@@ -291,11 +301,64 @@ def _fund(seed: int, n: int, yearly_eur: float) -> Doc:
     budget = yearly_eur * weight / 1e9
     doc["budget"] = [
         {"value": round(budget, 3), "unit": "EUR bn/year", "source": "synthetic"},
-        {"value": round(budget * rng.uniform(1.1, 1.5), 3), "unit": "EUR bn/year", "from": "2029"},
+        {
+            "value": round(budget * rng.uniform(1.1, 1.5), 3),
+            "unit": "EUR bn/year",
+            "from": "2029",
+            "growth": {"value": 2, "unit": "%"},
+            "cap": round(budget * 2, 3),
+        },
     ]
     if "min_spend" in template:
         doc["min_spend"] = template["min_spend"]
+    if "fixed_share" in template:
+        doc["fixed_charge"] = {"value": round(budget * template["fixed_share"], 3), "unit": "EUR bn/year"}
     return doc
+
+
+# Categories whose items are systems or platforms: upkeep as a share of the unit price per year.
+UPKEEP_SHARE = {"armour": 0.1, "artillery-systems": 0.08, "air-defence": 0.02}
+REFURBISHED = ("armour", "artillery-systems")
+
+
+def _holding(seed: int, j: int, item: Doc, lines: list[Doc], capacity: float, profile: Profile) -> tuple[list, list]:
+    """Upkeep on the item, a refurbishment line and a drawdown from US stocks where they fit:
+    (extra lines, drawdowns). Drawn from a stream of their own."""
+    rng = np.random.default_rng([seed, j, 2_000_000])
+    extra_lines: list[Doc] = []
+    drawdowns: list[Doc] = []
+    share = UPKEEP_SHARE.get(profile.category)
+    if share is not None:
+        item["upkeep"] = {"value": round(profile.price * share * rng.uniform(0.7, 1.3), 2), "unit": "EUR/year"}
+    if profile.category in REFURBISHED:
+        extra_lines.append(
+            {
+                "id": f"{item['id']}-refurb",
+                "supplier": "Depot",
+                "country": "DE",
+                "item": item["id"],
+                "capacity": [{"value": round(capacity * 0.3, 1), "unit": "/year"}],
+                "price": [{"value": round(profile.price * rng.uniform(0.3, 0.5), 2), "unit": "EUR"}],
+                "lead": {"value": 6, "unit": "months"},
+                "stored": {"value": round(capacity * rng.uniform(1, 3)), "low": 0, "high": round(capacity * 4)},
+            }
+        )
+    if j % 5 == 0:
+        stock = round(capacity * rng.uniform(1, 2))
+        drawdowns.append(
+            {
+                "id": f"{item['id']}-us-stock",
+                "donor": "US Army",
+                "item": item["id"],
+                "customer": "ukraine",
+                "stock": stock,
+                "quantity": round(stock * 0.6),
+                "available": {"value": round(capacity * 0.5, 1), "unit": "/year"},
+                "delivery": {"value": 3, "unit": "months"},
+                "replacement": {"line": lines[0]["id"], "fund": "us-purchase", "delay": {"value": 2, "unit": "years"}},
+            }
+        )
+    return extra_lines, drawdowns
 
 
 # Components by the category of the item that needs them: (component id prefix, unit, its
@@ -380,11 +443,14 @@ def _components(seed: int, items: list[Doc], lines: list[Doc], capacity: dict[st
 def scenario_document(size: float, seed: int = 0) -> Doc:
     """The scenario as a plain dict (what a YAML file would hold)."""
     shape = shape_for(size)
-    items, lines, requirements, value, capacity = [], [], [], 0.0, {}
+    items, lines, requirements, drawdowns, value, capacity = [], [], [], [], 0.0, {}
     for j in range(shape.items):
         item, item_lines, reqs, yearly = _item(np.random.default_rng([seed, j]), j, shape.periods)
         items.append(item)
-        lines.extend(item_lines)
+        profile = PROFILES[j % len(PROFILES)]
+        extra, transfers = _holding(seed, j, item, item_lines, yearly / profile.price, profile)
+        lines.extend([*item_lines, *extra])
+        drawdowns.extend(transfers)
         requirements.extend(reqs)
         value += yearly
         capacity[item["id"]] = sum(ln["capacity"][0]["value"] for ln in item_lines)
@@ -402,6 +468,7 @@ def scenario_document(size: float, seed: int = 0) -> Doc:
         "lines": lines + component_lines,
         "funding": [_fund(seed, n, budget) for n in range(shape.funds)],
         "commitments": _commitments(lines, items, shape.periods),
+        "drawdowns": drawdowns,
         "sources": [
             {"id": "synthetic", "publisher": "materiel benchmarks", "title": "Generated figures", "date": "2026"}
         ],

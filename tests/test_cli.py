@@ -249,3 +249,26 @@ def test_report_refuses_a_folder_that_is_not_a_sweep(
     code, _, err = run("report", str(path), "--sweep", str(folder), "-o", str(tmp_path / "r.html"))
     assert code == 2 and "not a sweep folder" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_check_reads_retirements_and_drawdowns(tmp_path: Path, run) -> None:
+    """A plan with upkeep, a drawdown and a refurbishment line (tests/planner/test_registry.py)
+    keeps every rule as written; retiring a tank it holds breaks the stock balance and the upkeep
+    it pays (2 tanks at EUR 10 a quarter)."""
+    from tests.planner.test_registry import EVERY_FAMILY
+
+    scenario = write(tmp_path, EVERY_FAMILY)
+    out = tmp_path / "out"
+    code, _, err = run("plan", str(scenario), "-o", str(out), "--no-charts")
+    assert code == 0, err
+    assert (out / "retirements.csv").exists() and (out / "drawdowns.csv").exists()
+    code, _, err = run("check", str(out), "-s", str(scenario))
+    assert code == 0, err
+    retired = pd.DataFrame(
+        [{"customer": "ukraine", "item": "tank", "category": "armour", "period": "2026Q1", "year": 2026, "quantity": 1}]
+    )
+    retired.to_csv(out / "retirements.csv", index=False)
+    code, _, err = run("check", str(out), "-s", str(scenario))
+    assert code == 1
+    assert "stock balance — ukraine tank 2026Q1: table says 2.00" in err
+    assert "upkeep — ukraine tank 2026: paid 100" in err

@@ -73,7 +73,7 @@ def check(p: Plan) -> list[Violation]:
     """Re-verify a plan against its scenario with the independent checker."""
     from .planner.check import check_plan
 
-    return check_plan(p.model, p.orders, p.investments, p.funding, p.stock, p.components)
+    return check_plan(p.model, p.orders, p.investments, p.funding, p.stock, p.retirements, p.drawdowns, p.components)
 
 
 __all__ = [

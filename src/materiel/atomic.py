@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 MANIFEST = ".materiel-run.json"
@@ -86,6 +86,19 @@ def refuse_inputs(target: Path, inputs: Iterable[str | Path], inside: bool, outp
 _held: dict[str, list[int]] = {}  # lock file -> [fd, depth]: a process may re-enter its own lock
 
 
+def _drop_inherited_locks() -> None:
+    """In a forked child (a sweep worker, a chart worker): close the copies of the parent's lock
+    files. A flock is held while any copy of its descriptor is open, so a worker outliving a
+    killed parent would otherwise keep the folder locked and a resumed run would be refused."""
+    for fd, _ in _held.values():
+        with suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 def lock_path(folder: Path) -> Path:
     """The lock file of a folder: next to it, so it survives the folder being swapped."""
     return folder.parent / f".{folder.name}.materiel-lock"
@@ -118,7 +131,7 @@ def folder_lock(folder: str | Path, wait: float | None = None) -> Iterator[None]
         try:
             yield
         finally:
-            del _held[key]
+            _held.pop(key, None)
     finally:
         os.close(fd)  # closing releases the lock
 

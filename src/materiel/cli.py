@@ -446,7 +446,8 @@ def check(
     plan_dir: Annotated[
         Path,
         typer.Argument(
-            help="Folder with a plan's orders.csv, investments.csv, funding.csv (stock.csv, components.csv)."
+            help="Folder with a plan's orders.csv, investments.csv, funding.csv (and stock.csv, retirements.csv, "
+            "drawdowns.csv, components.csv)."
         ),
     ],
     scenario: Annotated[
@@ -460,10 +461,10 @@ def check(
 
     _, model, _ = _load(scenario, None, None)
     tables = {}
-    for name in ("orders", "investments", "funding", "stock", "components"):
+    for name in ("orders", "investments", "funding", "stock", "retirements", "drawdowns", "components"):
         path = plan_dir / f"{name}.csv"
         if not path.exists():
-            if name in ("stock", "components"):
+            if name in ("stock", "retirements", "drawdowns", "components"):
                 continue
             _fail(
                 f"{path}: file not found (a plan folder holds orders.csv, investments.csv and funding.csv)", EXIT_INPUT
@@ -473,7 +474,14 @@ def check(
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             _fail(f"{path}: cannot read the table: {exc}", EXIT_INPUT)
     violations = check_plan(
-        model, tables["orders"], tables["investments"], tables["funding"], tables.get("stock"), tables.get("components")
+        model,
+        tables["orders"],
+        tables["investments"],
+        tables["funding"],
+        tables.get("stock"),
+        tables.get("retirements"),
+        tables.get("drawdowns"),
+        tables.get("components"),
     )
     if not violations:
         out.print(f"[green]ok[/]: the plan in {escape(str(plan_dir))} keeps every rule of {model.scenario.name}")

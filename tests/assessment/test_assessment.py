@@ -53,6 +53,42 @@ def test_surge_production_extends_sustainment(tmp_path: Path) -> None:
     assert a.bottleneck.iloc[0]["item"] == "shell"
 
 
+def test_a_refurbishment_line_surges_only_until_its_pool_is_used(tmp_path: Path) -> None:
+    """As above, but the line refurbishes from a store of 50: 10 a day for 5 days (stock 1,000 −
+    5 × 90 = 550), then nothing (550 / 100 = 5.5 days more): 10.5 days, not 11.1."""
+    doc = scenario(
+        items=[shell(stock={"ukraine": 1000}, wartime_use={"value": 100, "unit": "/day"})],
+        lines=[line("a", capacity={"value": 3650, "unit": "/year"}, stored=50)],
+    )
+    a = assess(solve(tmp_path, doc))
+    row = a.sustainment[a.sustainment["period"] == "2026Q1"].iloc[0]
+    assert row["days"] == pytest.approx(10.5)
+
+
+def test_transfers_arriving_after_a_war_starts_are_in_the_pipeline(tmp_path: Path) -> None:
+    """1,000 held, 100 used a day; 91.25 shells transferred in 2026Q1 (365 a year for one quarter)
+    arrive in Q2, a quarter later. A war after Q1 gets them over Q2's 91.25 days, 1 a day: the
+    stock falls 99 a day, 1,000 / 99 = 10.10 days instead of 10."""
+    transfer = {
+        "id": "dd",
+        "donor": "donor",
+        "item": "shell",
+        "customer": "ukraine",
+        "stock": 91.25,
+        "available": [{"value": 365, "unit": "/year"}, {"from": "2026Q2", "value": 0, "unit": "/year"}],
+        "delivery": {"value": 3, "unit": "months"},
+    }
+    doc = scenario(
+        items=[shell(stock={"ukraine": 1000}, wartime_use={"value": 100, "unit": "/day"})],
+        requirements=[{"customer": "ukraine", "item": "shell", "targets": [{"by": "2026Q2", "value": 2000}]}],
+        drawdowns=[transfer],
+    )
+    a = assess(solve(tmp_path, doc))
+    row = a.sustainment[a.sustainment["period"] == "2026Q1"].iloc[0]
+    assert row["days_alone"] == pytest.approx(10)
+    assert row["days"] == pytest.approx(1000 / 99)
+
+
 def test_readiness_date_on_a_crafted_trajectory(tmp_path: Path) -> None:
     """Target 400 from the start; 100 a quarter arrive with no stock: coverage 25, 50, 75, 100 %.
     At a 70 % threshold Ukraine is ready from 2026Q3; at 100 % from 2026Q4."""

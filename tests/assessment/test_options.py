@@ -93,3 +93,63 @@ def test_force_paid_from_the_envelope_lowers_readiness(tmp_path: Path) -> None:
     assumptions = option_assumptions(m)
     row = assumptions[assumptions["field"] == "options.reassurance.cost_per_soldier_year"].iloc[0]
     assert row["source"] == "s1" and row["source_date"] == "2025"
+
+
+def test_what_each_option_gives_up_is_beside_what_it_costs(tmp_path: Path) -> None:
+    """Against armed neutrality (EUR 400 a year of equipment, ready 2026Q4): the force of 1 soldier
+    at EUR 200 leaves EUR 200, so it gives up EUR 200 a year of equipment and readiness (never
+    ready), and commits 1 soldier; the guarantee gives up all EUR 400 and names the guarantor."""
+    _, m = materiel.load(write(tmp_path, doc_with_options()))
+    results = compare_options(m)
+    table = comparison_table(results)
+    assert table.loc[0, "gives up"] == "–"
+    force, guarantee = table.loc[1, "gives up"], table.loc[2, "gives up"]
+    assert force == "never ready (instead of 2026Q4); EUR 200 a year less equipment; 1 troop committed"
+    assert guarantee.startswith("never ready (instead of 2026Q4); EUR 400 a year less equipment")
+    assert guarantee.endswith("security depends on the guarantor")
+    lost = comparison_json(results)[1]["gives_up"]
+    assert lost == {
+        "readiness_delay_periods": None,
+        "never_ready": True,
+        "days_of_war_fewer": None,
+        "equipment_forgone_per_year": 200,
+        "troops_committed": 1,
+    }
+
+
+def test_the_force_cost_is_shown_over_its_range(tmp_path: Path) -> None:
+    """EUR 200 per soldier-year, from 100 to 300, one soldier at rotation 1: EUR 100 to 300 a year."""
+    doc = doc_with_options()
+    cost = {"value": 200, "low": 100, "high": 300, "unit": "EUR", "source": "s1"}
+    doc["options"]["reassurance"]["cost_per_soldier_year"] = cost
+    _, m = materiel.load(write(tmp_path, doc))
+    results = compare_options(m)
+    record = comparison_json(results)[1]
+    assert (record["force_cost_per_year_low"], record["force_cost_per_year_high"]) == (100, 300)
+    assert comparison_table(results).loc[1, "of which troops"] == "EUR 200 (EUR 100–EUR 300)"
+
+
+def test_the_guarantee_keeps_ukraines_own_budget_and_industry(tmp_path: Path) -> None:
+    """Ukraine's own budget (EUR 400 a year, own: true) buys from a Ukrainian line of 400 a year at
+    EUR 1. The guarantee takes the whole aid envelope (share 0) but not Ukraine's own money: the
+    400 shells are still bought, ready 2026Q4 (before the fix the own budget was in the envelope
+    and the guarantee reported 'never ready')."""
+    doc = doc_with_options()
+    doc["lines"].append(line("ua", country="UA"))
+    doc["funding"].append(
+        {
+            "id": "ua-budget",
+            "name": "Ukraine's defence budget",
+            "budget": {"value": 400, "unit": "EUR/year"},
+            "origins": ["UA"],
+            "customers": ["ukraine"],
+            "own": True,
+        }
+    )
+    _, m = materiel.load(write(tmp_path, doc))
+    guarantee = compare_options(m)[-1]
+    assert guarantee.kind == "guarantee" and "their own budget" in guarantee.description
+    assert guarantee.assessment.readiness.period == "2026Q4"
+    assert guarantee.envelope_cost == pytest.approx([0]) and guarantee.own_means_per_year == pytest.approx(400)
+    assert materiel.check(guarantee.plan) == []
+    assert "own means per year" in comparison_table(compare_options(m)).columns

@@ -214,10 +214,10 @@ def test_the_checker_needs_the_component_table_and_reads_it(tmp_path: Path) -> N
     ]
     edited = plan.components.copy()
     edited.loc[(edited["flow"] == "held") & (edited["period"] == "2026Q2"), "quantity"] = 50.0
-    found = [str(v) for v in check.check_plan(*tables, edited)]
+    found = [str(v) for v in check.check_plan(*tables, components=edited)]
     assert found == ["component — components row 7 (held): table says 50.00, production, orders and needs give 0.00"]
     fewer = plan.components[~((plan.components["flow"] == "made") & (plan.components["period"] == "2026Q3"))]
-    found = [str(v) for v in check.check_plan(*tables, fewer)]
+    found = [str(v) for v in check.check_plan(*tables, components=fewer)]
     assert "component — charge 2026Q3: lines use 600.0, but only 0.0 was made by then and carried" in found
 
 
@@ -227,7 +227,7 @@ def test_production_ready_after_the_horizon_breaks_the_lead_time_rule(tmp_path: 
         [{"component": "charge", "flow": "made", "line": "charges", "period": "2026Q4", "quantity": 10.0}]
     )
     components = pd.concat([plan.components, late], ignore_index=True)
-    found = check.check_plan(plan.model, plan.orders, plan.investments, plan.funding, plan.stock, components)
+    found = check.check_plan(plan.model, plan.orders, plan.investments, plan.funding, plan.stock, components=components)
     assert "lead time — charges 2026Q4: components started here would be ready after the horizon (lead 1 periods)" in [
         str(v) for v in found
     ]

@@ -21,12 +21,24 @@ from tests.builders import line, scenario, shell, target, write
 # per quarter, 100 a year per year, at EUR 10 per unit of yearly capacity, i.e. EUR 40 per unit
 # per quarter, usable a quarter later); Ukraine wants 100 by 2026Q4; Europe holds 20 and uses 10 a
 # quarter; one fund of EUR 1,000 a year that pays capex, carries money over and must spend half.
+# Fund f pays for shells only. Ukraine holds 2 tanks, each costing EUR 40 a year (EUR 10 a quarter)
+# to keep, and wants 4 by 2026Q4; line 'refurb' refurbishes tanks from a store of 3 (1 a quarter, EUR
+# 100 each); drawdown 'dd' transfers up to 1 tank a quarter from a donor's stock of 4, delivered a
+# quarter later and replaced two quarters later at refurb's price, paid by fund g. Fund g (EUR 800 a
+# year less a fixed charge of EUR 200) pays Ukraine's armour and its upkeep.
 # Each shell needs a charge, made on line 'c' (100 a quarter, no lead).
 # Money unit 1 EUR and item scale 1: the LP's numbers are the scenario's.
 EVERY_FAMILY = scenario(
     customers=[{"id": "ukraine", "name": "UA"}, {"id": "europe", "name": "EU", "weight": 0.5}],
     items=[
         shell(stock={"europe": 20}, use={"europe": {"value": 10, "unit": "/quarter"}}),
+        {
+            "id": "tank",
+            "name": "tank",
+            "category": "armour",
+            "stock": {"ukraine": 2},
+            "upkeep": {"value": 40, "unit": "EUR/year"},
+        },
         {"id": "charge", "name": "charge", "category": "artillery-ammunition", "component": True},
     ],
     lines=[
@@ -38,23 +50,48 @@ EVERY_FAMILY = scenario(
             build={"value": 3, "unit": "months"},
             needs={"charge": 1},
         ),
+        line("refurb", item="tank", capacity={"value": 4, "unit": "/year"}, price={"value": 100}, stored=3),
         line("c", item="charge"),
     ],
-    requirements=[target(100)],
+    requirements=[target(100), target(4, item="tank")],
     funding=[
         {
             "id": "f",
             "name": "f",
             "budget": {"value": 1000, "unit": "EUR/year"},
+            "categories": ["artillery-ammunition"],
             "capex": True,
             "carry_over": True,
             "min_spend": 0.5,
+        },
+        {
+            "id": "g",
+            "name": "g",
+            "budget": {"value": 800, "unit": "EUR/year"},
+            "customers": ["ukraine"],
+            "categories": ["armour"],
+            "upkeep": True,
+            "fixed_charge": {"value": 200, "unit": "EUR/year"},
+        },
+    ],
+    drawdowns=[
+        {
+            "id": "dd",
+            "donor": "US Army",
+            "item": "tank",
+            "customer": "ukraine",
+            "stock": 4,
+            "available": {"value": 4, "unit": "/year"},
+            "delivery": {"value": 3, "unit": "months"},
+            "replacement": {"line": "refurb", "fund": "g", "delay": {"value": 6, "unit": "months"}},
         }
     ],
 )
 UA, EU = 0, 1
-CHARGE = 1
+CHARGE = 2
 Q1, Q2, Q4 = 0, 1, 3
+SHELL, TANK = 0, 1
+REFURB, DD = 1, 0
 
 
 @pytest.fixture(scope="module")
@@ -129,14 +166,40 @@ BUILT = {
         (1000, 1000),
     ),
     "Funding-min-spend": ((0, 0), {"p[0, 0, 0, 0]": 1, "p[0, 0, 1, 0]": 1, "q[0, 0, 0]": 1}, (500, np.inf)),
+    # EUR 40 a year is EUR 10 a quarter on each tank held at the end of each quarter of 2026
+    "Upkeep-payment": (
+        (UA, TANK, 0),
+        {"w[1, 0, 1, 0]": 1, "s[0, 1, 0]": -10, "s[0, 1, 1]": -10, "s[0, 1, 2]": -10, "s[0, 1, 3]": -10},
+        (0, 0),
+    ),
+    "Drawdown-stock": ((DD,), {"d[0, 0]": 1, "d[0, 1]": 1, "d[0, 2]": 1, "d[0, 3]": 1}, (-np.inf, 4)),
+    # only g may pay for tanks, and only for ukraine: x[refurb, ukraine, ·]
+    "Refurbish-pool": ((REFURB,), {"x[1, 0, 0]": 1, "x[1, 0, 1]": 1, "x[1, 0, 2]": 1, "x[1, 0, 3]": 1}, (-np.inf, 3)),
     # charges held at the end of Q2 = held at the end of Q1 + made on c in Q2 (no lead) − one per
     # shell ordered on a in Q2, for either customer
     "Component-balance": (
         (CHARGE, Q2),
-        {"r[1, 1]": 1, "r[1, 0]": -1, "z[1, 1]": -1, "x[0, 0, 1]": 1, "x[0, 1, 1]": 1},
+        {"h[2, 1]": 1, "h[2, 0]": -1, "z[2, 1]": -1, "x[0, 0, 1]": 1, "x[0, 1, 1]": 1},
         (0, 0),
     ),
 }
+
+
+def test_holding_terms_enter_stock_and_budget_rows_as_worked_out_by_hand(model: ModelData) -> None:
+    """Ukraine's tanks in Q2: the refurbished tank ordered in Q2 (lead 0) and the transfer of Q1
+    (delivered a quarter later) come in, retirements go out; g's 2026 budget is EUR 800 less the
+    fixed charge of EUR 200, and carries its orders, its upkeep and the replacements it pays in 2026
+    (transfers of Q1 and Q2 replaced two quarters later; those of Q3 and Q4, due in 2027, after the
+    horizon, in its last period), EUR 100 each."""
+    terms, lo, hi = row(model, "Stock-balance", (UA, TANK, Q2))
+    assert terms == {"s[0, 1, 1]": 1, "s[0, 1, 0]": -1, "x[1, 0, 1]": -1, "r[0, 1, 1]": 1, "d[0, 0]": -1}
+    assert (lo, hi) == (0, 0)
+    terms, lo, hi = row(model, "Funding-budget", (1, 0))
+    orders = {"p[1, 1, 0, 0]": 1.0}
+    upkeep = {"w[1, 0, 1, 0]": 1.0}
+    replacements = {f"d[0, {t}]": 100.0 for t in range(4)}
+    assert terms == {**orders, **upkeep, **replacements}
+    assert (lo, hi) == (0, 600)
 
 
 @pytest.mark.parametrize("family", [f.name for f in FAMILIES])
@@ -165,6 +228,13 @@ WORDED = {
         "budget of f in 2026: EUR 1.00 k; at least 50% must be spent (unspent money carries over)",
     ),
     "Funding-min-spend": ((0, 0), "minimum spend of f in 2026: at least 50% of its budget, EUR 500"),
+    "Upkeep-payment": (
+        (UA, TANK, 0),
+        "upkeep of ukraine's tank in 2026 at EUR 40 a unit a year, paid by vehicles with upkeep: true "
+        "(units no vehicle can pay for are retired)",
+    ),
+    "Drawdown-stock": ((DD,), "drawdown dd: at most 4 tank over the horizon, from the donor's declared stock of 4"),
+    "Refurbish-pool": ((REFURB,), "refurbishment line refurb: at most 3 units from storage over the horizon"),
     "Component-balance": (
         (CHARGE, Q2),
         "component charge in 2026Q2: what lines a use cannot exceed what c made by then and what was carried",
@@ -181,27 +251,58 @@ def test_each_family_is_worded_in_the_scenarios_terms(model: ModelData, family: 
 def test_bounds_from_the_users_input_are_worded(model: ModelData) -> None:
     assert BOUND["e"].describe(model, (0, Q1)) == "expansion limit of line a: 400 a year of added capacity per year"
     assert BOUND["x"].describe(model, (0, UA, Q1)) is None  # no commitment: nothing of the user's to name
-    assert BOUND["z"].describe(model, (1, Q1)) is None  # fixed at zero only by the horizon
+    assert BOUND["d"].describe(model, (DD, Q1)) == "drawdown dd in 2026Q1: at most 4 tank a year available"
+    assert FAMILY["Funding-budget"].describe(model, (1, 0)) == (
+        "budget of g in 2026: EUR 800 less a fixed charge of EUR 200"
+    )
+    assert BOUND["z"].describe(model, (2, Q1)) is None  # fixed at zero only by the horizon
 
 
 # -- the checker's rules: tables that break exactly one rule, by an amount worked out by hand ---------
 
 
-def grid(model: ModelData, orders=(), investments=(), funding=(), stock=None, components=()) -> check.PlanGrid:
+def grid(
+    model: ModelData,
+    orders=(),
+    investments=(),
+    funding=(),
+    stock=None,
+    retirements=None,
+    drawdowns=None,
+    components=(),
+) -> check.PlanGrid:
     """Plan tables from rows of (line, customer, period, quantity), (line, period, added_per_year),
-    (fund, purpose, line, customer, year, amount), (customer, item, period, stock, target) and
+    (fund, purpose, line, customer, year, amount[, item]), (customer, item, period, stock, target),
+    (customer, item, period, quantity) retired, (drawdown, period, quantity) transferred and
     (component, flow, line, period, quantity)."""
+    columns = ["fund", "purpose", "line", "customer", "year", "amount", "item"]
     frames = {
         "orders": pd.DataFrame(list(orders), columns=["line", "customer", "period", "quantity"]),
         "investments": pd.DataFrame(list(investments), columns=["line", "period", "added_per_year"]),
-        "funding": pd.DataFrame(list(funding), columns=["fund", "purpose", "line", "customer", "year", "amount"]),
+        "funding": pd.DataFrame([(*r, "")[:7] for r in funding], columns=columns),
         "stock": None
         if stock is None
         else pd.DataFrame(list(stock), columns=["customer", "item", "period", "stock", "target"]),
+        "retirements": None
+        if retirements is None
+        else pd.DataFrame(list(retirements), columns=["customer", "item", "period", "quantity"]),
+        "drawdowns": None
+        if drawdowns is None
+        else pd.DataFrame(list(drawdowns), columns=["drawdown", "period", "quantity"]),
     }
     table = pd.DataFrame(list(components), columns=["component", "flow", "line", "period", "quantity"])
     out: list[check.Violation] = []
-    g = check.read_grid(model, frames["orders"], frames["investments"], frames["funding"], frames["stock"], out, table)
+    g = check.read_grid(
+        model,
+        frames["orders"],
+        frames["investments"],
+        frames["funding"],
+        frames["stock"],
+        out,
+        frames["retirements"],
+        frames["drawdowns"],
+        table,
+    )
     assert out == []
     return g
 
@@ -243,6 +344,18 @@ CHECKED: dict[str, tuple[dict[str, Any], str]] = {
         {"funding": [("f", "orders", "a", "ukraine", 2026, 400)]},
         "minimum spend — f 2026: spent 400, must spend 500",
     ),
+    "Upkeep-payment": (  # 2 tanks held all year at EUR 10 a quarter each: EUR 80
+        {"funding": [("g", "upkeep", "", "ukraine", 2026, 60, "tank")]},
+        "upkeep — ukraine tank 2026: paid 60, the stock held costs 80 EUR to keep",
+    ),
+    "Drawdown-stock": (  # 5 transferred in Q1 from a stock of 4; replaced in Q3 at EUR 100: EUR 500, paid
+        {"drawdowns": [("dd", "2026Q1", 5)], "funding": [("g", "replacement", "refurb", "ukraine", 2026, 500)]},
+        "drawdown — dd: transfers 5.0, more than the 4.0 it may transfer",
+    ),
+    "Refurbish-pool": (
+        {"orders": [("refurb", "ukraine", p, 1) for p in ("2026Q1", "2026Q2", "2026Q3", "2026Q4")]},
+        "stored pool — refurb: orders 4.0 refurbished units, 3.0 are in storage",
+    ),
     "Component-balance": (  # 50 charges made in Q1, 80 shells ordered then: 30 short
         {"orders": [("a", "europe", "2026Q1", 80)], "components": [("charge", "made", "c", "2026Q1", 50)]},
         "component — charge 2026Q1: lines use 80.0, but only 50.0 was made by then and carried",
@@ -258,7 +371,17 @@ def test_each_familys_checker_rule_finds_the_hand_worked_violation(model: ModelD
 
 def test_each_familys_checker_rule_passes_a_plan_that_keeps_it(model: ModelData) -> None:
     plan = materiel.plan(model)
-    g = check.read_grid(model, plan.orders, plan.investments, plan.funding, plan.stock, [], plan.components)
+    g = check.read_grid(
+        model,
+        plan.orders,
+        plan.investments,
+        plan.funding,
+        plan.stock,
+        [],
+        plan.retirements,
+        plan.drawdowns,
+        plan.components,
+    )
     for family in FAMILIES:
         assert family.check(model, g) == [], family.name
 
@@ -277,3 +400,43 @@ def test_commitments_are_checked(tmp_path: Path) -> None:
     found = BOUND["x"].check(m, grid(m, orders=[("a", "ukraine", "2026Q2", 40)]))
     assert [str(v) for v in found] == ["commitment — a ukraine 2026Q2: orders 40.0 below the contracted 60.0"]
     assert BOUND["x"].describe(m, (0, 0, 1)) == "commitment: 60 shell ordered on a for ukraine in 2026Q2"
+
+
+def test_drawdown_bounds_are_checked(model: ModelData) -> None:
+    """1 tank a quarter is available, delivered a quarter later: 2 in Q1 is too many, and one in Q4
+    would arrive after the horizon."""
+    found = BOUND["d"].check(model, grid(model, drawdowns=[("dd", "2026Q1", 2), ("dd", "2026Q4", 1)]))
+    assert [str(v) for v in found] == [
+        "delivery time — dd 2026Q4: a transfer would arrive after the horizon (delivery 1 periods)",
+        "drawdown available — dd 2026Q1: transfers 2.0, at most 1.0 available",
+    ]
+
+
+def test_retirements_are_checked(model: ModelData) -> None:
+    """Ukraine holds 2 tanks and no shells: retiring 3 tanks in Q1 is more than it holds, and
+    shells (no upkeep) are never retired."""
+    found = check.check_retirements(
+        model, grid(model, retirements=[("ukraine", "tank", "2026Q1", 3), ("europe", "shell", "2026Q2", 1)])
+    )
+    assert [str(v) for v in found] == [
+        "retirement — europe shell 2026Q2: only items with upkeep are retired",
+        "retirement — ukraine tank 2026Q1: retires 3.00, more than the 2.00 held",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (("g", "orders", "refurb", "ukraine", 2026, 100), "'orders': orders on line refurb are 'refurbishment'"),
+        (("f", "refurbishment", "a", "ukraine", 2026, 10), "'refurbishment': orders on line a are 'orders'"),
+        (("f", "gift", "a", "ukraine", 2026, 10), "'gift': expected one of 'orders', 'refurbishment', 'capacity'"),
+    ],
+)
+def test_funding_purposes_are_read_strictly(model: ModelData, row: tuple, expected: str) -> None:
+    out: list[check.Violation] = []
+    funding = pd.DataFrame([(*row, "")], columns=["fund", "purpose", "line", "customer", "year", "amount", "item"])
+    empty = pd.DataFrame(columns=["line", "customer", "period", "quantity"])
+    investments = pd.DataFrame(columns=["line", "period", "added_per_year"])
+    components = pd.DataFrame(columns=["component", "flow", "line", "period", "quantity"])
+    check.read_grid(model, empty, investments, funding, None, out, components=components)
+    assert len(out) == 1 and expected in str(out[0])

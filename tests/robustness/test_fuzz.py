@@ -74,7 +74,16 @@ def outcome(file: Path, whatifs: list[str]) -> str:
     except PlanError as exc:
         assert exc.conflicts, f"a failed plan without an explanation: {exc}"
         return "infeasible"
-    broken = check_plan(model, plan.orders, plan.investments, plan.funding, plan.stock, plan.components)
+    broken = check_plan(
+        model,
+        plan.orders,
+        plan.investments,
+        plan.funding,
+        plan.stock,
+        plan.retirements,
+        plan.drawdowns,
+        plan.components,
+    )
     assert not broken, f"an optimal plan breaks its rules: {[str(v) for v in broken[:5]]}"
     assess(plan).summary()
     plan.summary()

@@ -448,7 +448,16 @@ EVERY_FIGURE: dict[str, Any] = {
             "stock": {"ukraine": {"value": 1000}},
             "use": {"ukraine": {"value": 400, "unit": "/year"}},
         },
-        {"id": "interceptor", "name": "Interceptor", "category": "air-defence", "stock": {"ukraine": {"value": 10}}},
+        {
+            "id": "interceptor",
+            "name": "Interceptor",
+            "category": "air-defence",
+            "stock": {"ukraine": {"value": 10}},
+            "upkeep": {"value": 2e4, "unit": "EUR/year"},
+            "fired_by": [{"system": "launcher", "rate": {"value": 4, "unit": "/day"}}],
+            "min_coverage": {"value": 0.8},
+        },
+        {"id": "launcher", "name": "Launcher", "category": "air-defence", "system": True},
         {"id": "charge", "name": "Charge", "category": "artillery-ammunition", "component": True},
     ],
     "requirements": [{"customer": "ukraine", "item": "interceptor", "targets": [{"by": "2027Q4", "value": 50}]}],
@@ -467,7 +476,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "supplier": "s",
             "country": "DE",
             "item": "shell",
-            "capacity": [{"value": 4000, "unit": "/year"}],
+            "capacity": [{"value": 4000, "unit": "/year", "growth": {"value": 0.1}, "cap": 8000}],
             "price": [{"value": 3000, "unit": "USD"}],
             "lead": {"value": 3, "unit": "months"},
             "expansion_max": {"value": 1000},
@@ -484,6 +493,7 @@ EVERY_FIGURE: dict[str, Any] = {
             "capacity": [{"value": 40}],
             "price": [{"value": 1e6}],
             "lead": {"value": 6},
+            "stored": {"value": 100},
         },
         {
             "id": "c",
@@ -502,11 +512,44 @@ EVERY_FIGURE: dict[str, Any] = {
             "budget": [{"value": 1e9, "unit": "EUR/year"}],
             "min_spend": {"value": 0.1},
             "capex": True,
-        }
+            "upkeep": True,
+            "fixed_charge": [{"value": 1e8, "unit": "EUR/year"}],
+        },
+        {
+            "id": "g",
+            "name": "Share of GDP",
+            "gdp_share": {
+                "country": "DE",
+                "share": {"value": 0.001},
+                "gdp": [{"value": 4e12, "unit": "EUR/year", "growth": {"value": 0.02}}],
+            },
+            "contributors": {"DE": 1},
+        },
     ],
     "commitments": [{"line": "l", "customer": "ukraine", "period": "2026Q1", "quantity": {"value": 10}}],
+    "drawdowns": [
+        {
+            "id": "dd",
+            "donor": "US Army",
+            "item": "interceptor",
+            "customer": "ukraine",
+            "stock": {"value": 50},
+            "quantity": {"value": 30},
+            "available": [{"value": 20}],
+            "delivery": {"value": 2},
+            "replacement": {"line": "m", "fund": "f", "delay": {"value": 12}},
+        }
+    ],
     "threat": {
-        "attacks": [{"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}}],
+        "attacks": [
+            {"id": "drone", "name": "Drone", "rate": {"value": 300, "unit": "/month"}, "growth": {"value": 0.1}},
+            {
+                "id": "missile",
+                "name": "Missile",
+                "rate": {"value": 30, "unit": "/month"},
+                "milestones": [{"by": "2027Q4", "value": 60, "unit": "/month"}],
+            },
+        ],
         "defences": [
             {
                 "attack": "drone",
@@ -534,8 +577,16 @@ EVERY_FIGURE: dict[str, Any] = {
 def figures(node: Any, loc: tuple = ()) -> list[tuple]:
     """The location of every figure (a mapping with a value) in a scenario written as data."""
     if isinstance(node, dict):
-        if "value" in node:
-            return [loc]
+        if "value" in node:  # a figure, and any figure inside it (a step's growth)
+            return [
+                loc,
+                *(
+                    found
+                    for key, value in node.items()
+                    if isinstance(value, dict)
+                    for found in figures(value, (*loc, key))
+                ),
+            ]
         return [found for key, value in node.items() for found in figures(value, (*loc, key))]
     if isinstance(node, list):
         return [found for n, value in enumerate(node) for found in figures(value, (*loc, n))]

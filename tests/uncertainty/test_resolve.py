@@ -59,3 +59,30 @@ def test_on_the_default_a_capacity_draw_re_solves_in_a_fraction_of_the_iteration
     assert 3 * warm.iterations < cold.iterations
     cost = float(draw.money_cost @ warm.solution)
     assert cost == pytest.approx(float(draw.money_cost @ cold.solution), rel=1e-7)
+
+
+def test_upkeep_and_drawdowns_are_re_solved_in_place_and_costed_in_full(tmp_path: Path) -> None:
+    """A drawn upkeep (0 or EUR 400 a tank a year in the scenario of tests/planner/test_registry.py)
+    keeps the LP's shape, so the base resolver solves it; the sweep's total cost counts upkeep and
+    replacements as the plan's funding table does: EUR 800 as written (500 of f, 100 refurbishment,
+    100 upkeep, 100 replacement), EUR 700 without upkeep."""
+    import copy
+
+    from materiel.uncertainty.metrics import draw_metrics
+    from materiel.uncertainty.resolve import ResolverCache
+    from tests.builders import write
+    from tests.planner.test_registry import EVERY_FAMILY
+
+    doc = copy.deepcopy(EVERY_FAMILY)
+    doc["items"][1]["upkeep"] |= {"low": 0, "high": 400}
+    sc, base = materiel.load(write(tmp_path, doc))
+    cache = ResolverCache(base, SolverOptions())
+    for value, cost in ((40, 800), (0, 700), (400, None)):
+        sc.items[1].upkeep.value = value
+        m = compile_scenario(sc)
+        solved = cache.solve(m)
+        got = draw_metrics(m, solved.form, solved.solution)["total_cost"]
+        assert got == pytest.approx(materiel.plan(m).total_cost, rel=1e-6)
+        if cost is not None:
+            assert got == pytest.approx(cost, rel=1e-6)
+    assert cache.rebuilt == 0

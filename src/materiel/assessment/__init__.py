@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from ..fmt import share
 from ..planner.result import Plan
 from .airdefence import air_defence_tables
-from .readiness import Readiness, coverage_table, readiness
+from .fire import fire_statement, fire_table
+from .readiness import Readiness, coverage_tables, readiness
 from .sustainment import bottlenecks, inflows, sustainment_table
 
 
@@ -21,6 +24,9 @@ class Assessment:
     customer: str
     readiness: Readiness
     coverage: pd.DataFrame  # categories × periods
+    item_coverage: pd.DataFrame  # items × periods (items with a target)
+    blocked: pd.DataFrame  # categories × periods: a critical item is below its minimum
+    fire: pd.DataFrame  # per period and munition fired by systems: what they can fire (empty if none)
     sustainment: pd.DataFrame  # item × period: days alone and with production
     bottleneck: pd.DataFrame  # per period: the item that runs out first
     interceptors: pd.DataFrame  # per period and interceptor type
@@ -46,19 +52,104 @@ class Assessment:
         row = self.bottleneck.set_index("period").loc[period]
         return row["item"], float(row["days"])
 
+    def critical_items(self) -> pd.DataFrame:
+        """Critical items with their minimum coverage, their coverage at the end of the sustainment
+        year and the date from which they keep their minimum."""
+        m = self.plan.model
+        period = self.at_year_end(self.year)
+        rows = [
+            (
+                m.items[i],
+                m.item_category[i],
+                float(m.fire.min_coverage[i]),
+                float(self.item_coverage.loc[m.items[i], period]) if m.items[i] in self.item_coverage.index else None,
+                self.readiness.by_item.get(m.items[i]),
+            )
+            for i in np.flatnonzero(~np.isnan(m.fire.min_coverage))
+        ]
+        return pd.DataFrame(rows, columns=["item", "category", "min_coverage", f"coverage {self.year}", "ready from"])
+
+    def item_table(self) -> pd.DataFrame:
+        """One row per item with a target: category, weight and its rationale, minimum coverage if
+        critical, coverage at the end of the sustainment year and the date from which it holds."""
+        m = self.plan.model
+        period = self.at_year_end(self.year)
+        ix = {name: i for i, name in enumerate(m.items)}
+        rows = []
+        for name, coverage in self.item_coverage[period].items():
+            i = ix[name]
+            minimum = m.fire.min_coverage[i]
+            rows.append(
+                (
+                    name,
+                    m.item_category[i],
+                    float(m.item_weight[i]),
+                    m.scenario.items[i].weight_rationale or "",
+                    None if np.isnan(minimum) else float(minimum),
+                    float(coverage),
+                    self.readiness.by_item.get(name),
+                )
+            )
+        columns = ["item", "category", "weight", "weight rationale", "critical minimum", f"coverage {self.year}"]
+        return pd.DataFrame(rows, columns=[*columns, "ready from"])
+
+    def held_back(self) -> list[str]:
+        """'air-defence: pac-3 at 55 % of target, below its minimum of 90 %', for each critical item
+        holding its category back at the end of the sustainment year."""
+        m = self.plan.model
+        period = self.at_year_end(self.year)
+        out = []
+        for i in np.flatnonzero(~np.isnan(m.fire.min_coverage)):
+            name = m.items[i]
+            if name not in self.item_coverage.index:
+                continue
+            coverage, minimum = float(self.item_coverage.loc[name, period]), float(m.fire.min_coverage[i])
+            if coverage < minimum - 1e-6:
+                out.append(
+                    f"{m.item_category[i]}: {name} at {share(coverage)} of target, below its minimum of {share(minimum)}"
+                )
+        return out
+
+    def fire_statements(self) -> list[str]:
+        """'pac-3: 1,200 held, 640 can be fired by 5 patriot-battery in 90 days', at the end of the
+        sustainment year, for each munition fired by systems."""
+        if self.fire.empty:
+            return []
+        rows = self.fire[self.fire["period"] == self.at_year_end(self.year)]
+        return [fire_statement(row, self.goal_days) for _, row in rows.iterrows()]
+
     def summary(self) -> dict:
         """Machine-readable headline of the assessment."""
         year = self.year
         item, days = self.bottleneck_in(year)
+        period = self.at_year_end(year)
+        fire = self.fire[self.fire["period"] == period] if not self.fire.empty else self.fire
         return {
             "customer": self.customer,
             "readiness_threshold": self.readiness.threshold,
             "readiness_date": self.readiness.period,
             "readiness_by_category": self.readiness.by_category,
+            "readiness_by_item": self.readiness.by_item,
+            "critical_items": {
+                row["item"]: {"min_coverage": row["min_coverage"], "ready_from": row["ready from"]}
+                for _, row in self.critical_items().iterrows()
+            },
             "sustainment_goal_days": self.goal_days,
             "bottleneck_year": year,
             "bottleneck_item": item,
             "bottleneck_days": round(days, 1) if math.isfinite(days) else None,
+            "can_fire": [
+                {
+                    "item": row["item"],
+                    "period": period,
+                    "held": round(float(row["stock"]), 3),
+                    "systems": row["systems"],
+                    "rounds_per_day": round(float(row["fire_per_day"]), 3),
+                    "can_fire_within_goal": round(float(row["can_fire_within_goal"]), 3),
+                    "statement": fire_statement(row, self.goal_days),
+                }
+                for _, row in fire.iterrows()
+            ],
         }
 
 
@@ -70,11 +161,16 @@ def assess(plan: Plan) -> Assessment:
     flow = inflows(plan, k, pol.surge)
     sust = sustainment_table(plan, k, flow)
     interceptors, attacks = air_defence_tables(plan, k, pol.goal_days, flow, sust)
+    grid, coverage, item_coverage = coverage_tables(plan, m.customers[k])
+    blocked = pd.DataFrame(grid.blocked, index=pd.Index(m.categories, name="category"), columns=m.periods)
     return Assessment(
         plan=plan,
         customer=m.customers[k],
         readiness=readiness(plan, m.customers[k], pol.threshold),
-        coverage=coverage_table(plan, m.customers[k]),
+        coverage=coverage,
+        item_coverage=item_coverage,
+        blocked=blocked.loc[coverage.index],
+        fire=fire_table(m, plan.stock_of(m.customers[k]), pol.goal_days),
         sustainment=sust,
         bottleneck=bottlenecks(sust, m.periods),
         interceptors=interceptors,

@@ -2,9 +2,10 @@
 share of attacks that can be engaged (and destroyed) with what is held.
 
 For interceptor type i: demand per month = Σ_a rate_a · share_{a,i} · per_attack_{a,i}, a month
-being 365/12 days (the one calendar of ``scenario.units``). Over the sustainment goal of G days,
-what is available is the stock plus production arriving within G days; coverage_i =
-min(1, available_i / (demand_i/day · G)). An attack a is engaged in the share
+being 365/12 days (the one calendar of ``scenario.units``), with the attack rates of the period the
+war starts after. Over the sustainment goal of G days, what is available is the stock plus
+production arriving within G days, and for an interceptor fired by systems no more than they can
+fire in G days (``fire.usable``); coverage_i = min(1, available_i / (demand_i/day · G)). An attack a is engaged in the share
 Σ_i share_{a,i} · coverage_i of launches and destroyed in Σ_i share_{a,i} · coverage_i · p_kill_{a,i}.
 """
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..planner.result import Plan
+from .fire import fire_per_day, usable
 from .measures import DAYS_PER_MONTH
 
 
@@ -36,14 +38,15 @@ def air_defence_tables(
     th = m.threat
     if th is None:
         return pd.DataFrame(), pd.DataFrame()
-    demand_day = th.demand_per_day(len(m.items))
-    types = np.flatnonzero(demand_day > 0)
+    demand_day = th.demand_per_day(len(m.items))  # (I, T)
+    types = np.flatnonzero((demand_day > 0).any(axis=1))
     stock = plan.stock_of(m.customers[customer])
     arrived = _arrived_within(flow, goal_days)  # (T, I)
-    available = stock.T + arrived
+    fire = fire_per_day(m, stock)
+    available = usable(m, stock + arrived.T, fire, goal_days)  # (I, T): what the systems can fire of it
     need = demand_day * goal_days
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a need of 1e-300 is covered
-        cover = np.where(need > 0, np.minimum(1.0, available / np.where(need > 0, need, 1)), 1.0)  # (T, I)
+        cover = np.where(need > 0, np.minimum(1.0, available / np.where(need > 0, need, 1)), 1.0).T  # (T, I)
     days = sustainment.set_index(["item", "period"])["days"]
     rows = []
     for t, period in enumerate(m.periods):
@@ -52,11 +55,13 @@ def air_defence_tables(
                 (
                     period,
                     m.items[i],
-                    demand_day[i] * DAYS_PER_MONTH,
+                    demand_day[i, t] * DAYS_PER_MONTH,
                     stock[i, t],
                     arrived[t, i],
                     days.get((m.items[i], period), np.inf),
                     cover[t, i],
+                    fire[i, t],
+                    available[i, t],
                 )
             )
     interceptors = pd.DataFrame(
@@ -69,25 +74,30 @@ def air_defence_tables(
             "arriving_within_goal",
             "days_to_exhaustion",
             "coverage_of_goal",
+            "fire_per_day",
+            "can_fire_within_goal",
         ],
     )
+    if not m.fire.limited.any():
+        interceptors = interceptors.drop(columns=["fire_per_day", "can_fire_within_goal"])
     engaged = np.zeros((m.T, len(th.attacks)))
     killed = np.zeros((m.T, len(th.attacks)))
     np.add.at(engaged.T, th.attack, (th.share[:, None] * cover[:, th.item].T))
     np.add.at(killed.T, th.attack, (th.share[:, None] * th.p_kill[:, None] * cover[:, th.item].T))
     rows = []
     for t, period in enumerate(m.periods):
+        rate = th.rate[:, t]
         for a, name in enumerate(th.attacks):
-            rows.append((period, name, th.rate[a] * DAYS_PER_MONTH, engaged[t, a], killed[t, a]))
-        total = th.rate.sum()
+            rows.append((period, name, rate[a] * DAYS_PER_MONTH, engaged[t, a], killed[t, a]))
+        total = rate.sum()
         if total > 0:
             rows.append(
                 (
                     period,
                     "all",
                     total * DAYS_PER_MONTH,
-                    float(th.rate @ engaged[t]) / total,
-                    float(th.rate @ killed[t]) / total,
+                    float(rate @ engaged[t]) / total,
+                    float(rate @ killed[t]) / total,
                 )
             )
     attacks = pd.DataFrame(rows, columns=["period", "attack", "launches_per_month", "engaged_share", "destroyed_share"])

@@ -4,7 +4,10 @@ force, a binding external guarantee — and what-if variants of the scenario.
 A reassurance force of N deployed troops costs N · cost per soldier-year · rotation a year, from
 its start period on, and is paid from the same envelope as the plan: each envelope vehicle's budget
 in year y is cut by the share force cost(y) / envelope budget(y) (to zero if the force costs more).
-A guarantee leaves the envelope's ``envelope_share`` to the plan and states the dependency.
+A guarantee leaves the envelope's ``envelope_share`` to the plan and states the dependency. The
+envelope is aid: the recipients' own money (vehicles with ``own: true``, such as Ukraine's defence
+budget) stays with their forces under every option. What each option gives up is set beside what it
+costs, against the first option (armed neutrality, or the baseline of a what-if comparison).
 """
 
 from __future__ import annotations
@@ -45,10 +48,18 @@ class OptionResult:
     dependency: str = ""
     note: str = ""
 
+    force_cost_range: tuple[float, float] | None = None  # yearly force cost at the low and high cost per soldier
+
     @property
     def cost_per_year(self) -> float:
         """Average yearly cost to the European envelope: troops plus what the plan spent from it."""
         return float((self.force_cost + self.envelope_cost).mean())
+
+    @property
+    def own_means_per_year(self) -> float:
+        """Average yearly money the plan spent from the recipients' own vehicles."""
+        own, _ = self.plan.own_and_aid()
+        return float(own.mean())
 
 
 def force_cost_by_year(m: ModelData, pol: PolicyData, troops: int) -> np.ndarray:
@@ -82,6 +93,15 @@ def _spent_by_envelope(plan: Plan, envelope: list[int]) -> np.ndarray:
     return spent.reindex(m.years, fill_value=0.0).to_numpy()
 
 
+def _force_cost_range(m: ModelData, pol: PolicyData, troops: int) -> tuple[float, float] | None:
+    """Average yearly force cost at the low and high ends of the cost per soldier-year."""
+    if pol.cost_range is None or pol.cost_per_soldier_year <= 0:
+        return None
+    mean = float(force_cost_by_year(m, pol, troops).mean())
+    low, high = pol.cost_range
+    return mean * low / pol.cost_per_soldier_year, mean * high / pol.cost_per_soldier_year
+
+
 def option_specs(m: ModelData) -> Iterator[tuple[str, str, str, Callable[[], tuple[ModelData, np.ndarray, str]], dict]]:
     """(name, kind, description, make model, extra fields) for each option the scenario defines."""
     pol = m.policy
@@ -110,6 +130,7 @@ def option_specs(m: ModelData) -> Iterator[tuple[str, str, str, Callable[[], tup
                 "committed": troops * pol.rotation,
                 "willing": pol.willing,
                 "constraints": pol.force_constraints,
+                "force_cost_range": _force_cost_range(m, pol, troops),
             },
         )
     if pol.guarantee_share is not None:
@@ -120,10 +141,11 @@ def option_specs(m: ModelData) -> Iterator[tuple[str, str, str, Callable[[], tup
             model, _ = with_envelope_cut(m, pol.envelope, total * (1 - share))
             return model, np.zeros(Y), ""
 
+        own = " and their own budget" if m.own is not None and m.own.any() else ""
         yield (
             "binding guarantee",
             "guarantee",
-            f"{share:.0%} of the envelope still spent on Ukraine's forces",
+            f"{share:.0%} of the envelope still spent on Ukraine's forces{own}; their industry kept",
             make_guarantee,
             {"constraints": pol.guarantee_constraints, "dependency": pol.dependency},
         )
@@ -168,9 +190,79 @@ def _troops(r: OptionResult) -> str:
     return f"{r.troops:,} deployed ({r.committed:,.0f} committed) / {r.willing:,.0f} willing{who}: {verdict}"
 
 
+@dataclass(frozen=True)
+class GivenUp:
+    """What an option gives up against the first option compared: readiness periods later (None:
+    never ready, or the first one never was), days of war fewer in the comparison year, equipment
+    money less per year, and troops committed."""
+
+    readiness_delay: int | None
+    never_ready: bool
+    days_fewer: float | None
+    equipment_forgone: float
+    troops_committed: float | None
+
+    def text(self, r: OptionResult, first: OptionResult) -> str:
+        """In words, e.g. 'ready 6 quarters later; 40 fewer days of war in 2030; USD 2.0 bn a year
+        less equipment; 100,000 troops committed'."""
+        if r is first:
+            return "–"
+        m = r.plan.model
+        parts = []
+        ready, before = r.assessment.readiness.period, first.assessment.readiness.period
+        if self.never_ready:
+            parts.append(f"never ready (instead of {before})")
+        elif self.readiness_delay:
+            unit = m.cal.freq.value
+            later = "later" if self.readiness_delay > 0 else "earlier"
+            n = abs(self.readiness_delay)
+            parts.append(f"ready {n} {unit}{'s' if n != 1 else ''} {later} ({ready} instead of {before})")
+        if self.days_fewer is not None and abs(self.days_fewer) >= 0.5:
+            fewer = "fewer" if self.days_fewer > 0 else "more"
+            parts.append(f"{abs(self.days_fewer):,.0f} {fewer} days of war in {r.assessment.year}")
+        if abs(self.equipment_forgone) >= 0.005 * max(1.0, abs(first.envelope_cost.mean())):
+            less = "less" if self.equipment_forgone > 0 else "more"
+            parts.append(f"{money(abs(self.equipment_forgone), m.currency)} a year {less} equipment")
+        if self.troops_committed:
+            plural = "s" if round(self.troops_committed) != 1 else ""
+            parts.append(f"{self.troops_committed:,.0f} troop{plural} committed")
+        if r.dependency:
+            parts.append(f"security depends on {r.dependency}")
+        return "; ".join(parts) or "nothing"
+
+
+def given_up(r: OptionResult, first: OptionResult) -> GivenUp:
+    """What ``r`` gives up against ``first``."""
+    m = r.plan.model
+    ready, before = r.assessment.readiness.period, first.assessment.readiness.period
+    delay = None
+    if ready is not None and before is not None:
+        delay = m.periods.index(ready) - m.periods.index(before)
+    _, days = r.assessment.bottleneck_in(r.assessment.year)
+    _, days_before = first.assessment.bottleneck_in(first.assessment.year)
+    fewer = days_before - days if math.isfinite(days) and math.isfinite(days_before) else None
+    return GivenUp(
+        readiness_delay=delay,
+        never_ready=ready is None and before is not None,
+        days_fewer=fewer,
+        equipment_forgone=float(first.envelope_cost.mean() - r.envelope_cost.mean()),
+        troops_committed=r.committed,
+    )
+
+
+def _force_range(r: OptionResult) -> str:
+    if r.force_cost_range is None:
+        return ""
+    low, high = r.force_cost_range
+    cur = r.plan.model.currency
+    return f" ({money(low, cur)}–{money(high, cur)})"
+
+
 def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
-    """One row per option: cost, readiness, the bottleneck and its days, troops, constraints."""
+    """One row per option: what it costs and what it gives up beside each other, readiness, the
+    bottleneck and its days, troops, constraints."""
     rows = []
+    first = results[0]
     for r in results:
         m = r.plan.model
         year = r.assessment.year
@@ -179,8 +271,10 @@ def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
             {
                 "option": r.name,
                 "cost per year": money(r.cost_per_year, m.currency),
-                "of which troops": money(float(r.force_cost.mean()), m.currency),
+                "of which troops": money(float(r.force_cost.mean()), m.currency) + _force_range(r),
                 "of which equipment": money(float(r.envelope_cost.mean()), m.currency),
+                "gives up": given_up(r, first).text(r, first),
+                "own means per year": money(r.own_means_per_year, m.currency),
                 "plan total": money(r.plan.total_cost, m.currency),
                 "spent in Europe": f"{r.plan.europe_share:.0%}",
                 "readiness date": r.assessment.readiness.text,
@@ -195,6 +289,9 @@ def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     if not any(r.troops for r in results):
         table = table.drop(columns=["of which troops", "troops (committed / willing)"])
+    m = first.plan.model
+    if m.own is None or not m.own.any():
+        table = table.drop(columns=["own means per year"])
     return table
 
 
@@ -205,6 +302,8 @@ def comparison_json(results: list[OptionResult]) -> list[dict]:
         m = r.plan.model
         year = r.assessment.year
         item, days = r.assessment.bottleneck_in(year)
+        lost = given_up(r, results[0])
+        low_high = r.force_cost_range or (None, None)
         out.append(
             {
                 "option": r.name,
@@ -213,7 +312,17 @@ def comparison_json(results: list[OptionResult]) -> list[dict]:
                 "currency": m.currency,
                 "cost_per_year": round(r.cost_per_year, 2),
                 "force_cost_per_year": round(float(r.force_cost.mean()), 2),
+                "force_cost_per_year_low": None if low_high[0] is None else round(low_high[0], 2),
+                "force_cost_per_year_high": None if low_high[1] is None else round(low_high[1], 2),
                 "equipment_cost_per_year": round(float(r.envelope_cost.mean()), 2),
+                "own_means_per_year": round(r.own_means_per_year, 2),
+                "gives_up": {
+                    "readiness_delay_periods": lost.readiness_delay,
+                    "never_ready": lost.never_ready,
+                    "days_of_war_fewer": None if lost.days_fewer is None else round(lost.days_fewer, 1),
+                    "equipment_forgone_per_year": round(lost.equipment_forgone, 2),
+                    "troops_committed": lost.troops_committed,
+                },
                 "total_plan_cost": round(r.plan.total_cost, 2),
                 "readiness_date": r.assessment.readiness.period,
                 "bottleneck_year": year,

@@ -68,6 +68,7 @@ class _Reader:
             "fund": {v: n for n, v in enumerate(m.funds)},
             "period": {v: n for n, v in enumerate(m.periods)},
             "item": {v: n for n, v in enumerate(m.items)},
+            "drawdown": {v: n for n, v in enumerate(m.transfers.ids)},
             "component": {v: n for n, v in enumerate(m.items) if m.component[n]},
         }
 
@@ -138,7 +139,8 @@ class Investments:
 
 @dataclass
 class Funding:
-    """The funding table row by row (indices -1 where unreadable)."""
+    """The funding table row by row (indices -1 where unreadable). Orders on refurbishment lines
+    have the purpose 'refurbishment' and count as orders."""
 
     fund: np.ndarray
     line: np.ndarray
@@ -147,6 +149,9 @@ class Funding:
     is_order: np.ndarray
     is_capacity: np.ndarray
     amount: np.ndarray
+    item: np.ndarray
+    is_upkeep: np.ndarray
+    is_replacement: np.ndarray
 
 
 @dataclass
@@ -181,6 +186,8 @@ class PlanGrid:
     investments: Investments
     funding: Funding
     stock: Stock | None
+    retired: np.ndarray  # (K, I, T) units retired, from the retirements table (zeros without one)
+    drawn: np.ndarray  # (J, T) units transferred, from the drawdowns table (zeros without one)
     components: Components | None = None
 
     @property
@@ -226,25 +233,83 @@ def read_investments(m: ModelData, table: pd.DataFrame, r: _Reader) -> Investmen
     return Investments(line, period, grid)
 
 
+PURPOSES = ("orders", "refurbishment", "capacity", "upkeep", "replacement")
+
+
 def read_funding(m: ModelData, table: pd.DataFrame, r: _Reader) -> Funding:
-    """Funding rows: who pays what for which line, customer and year."""
-    fund, line = r.ids(table, "funding", "fund"), r.ids(table, "funding", "line")
+    """Funding rows: who pays what, for which purpose, line, customer, item and year. Rows for
+    orders, refurbishment, capacity and replacement name a line; upkeep rows name a customer and an
+    item instead."""
+    n = len(table)
+    fund = r.ids(table, "funding", "fund")
     year = r.years(table, "funding", m)
     amount = r.numbers(table, "funding", "amount")
-    for n in np.flatnonzero(amount < -ABS):
-        r.out.append(Violation("funding", f"{_row('funding', n)}, column amount", f"negative amount {amount[n]:g}"))
-    purpose = table["purpose"].astype(str).to_numpy() if r.has(table, "funding", "purpose") else np.full(len(table), "")
-    is_order, is_capacity = purpose == "orders", purpose == "capacity"
-    for n in np.flatnonzero(~(is_order | is_capacity) & ("purpose" in table.columns)):
+    for row in np.flatnonzero(amount < -ABS):
+        r.out.append(Violation("funding", f"{_row('funding', row)}, column amount", f"negative amount {amount[row]:g}"))
+    purpose = table["purpose"].astype(str).to_numpy() if r.has(table, "funding", "purpose") else np.full(n, "")
+    for row in np.flatnonzero(~np.isin(purpose, PURPOSES) & ("purpose" in table.columns)):
+        expected = ", ".join(repr(p) for p in PURPOSES)
         r.out.append(
             Violation(
-                "table", f"{_row('funding', n)}, column purpose", f"{purpose[n]!r}: expected 'orders' or 'capacity'"
+                "table", f"{_row('funding', row)}, column purpose", f"{purpose[row]!r}: expected one of {expected}"
             )
         )
-    customer = np.full(len(table), -1)
-    if is_order.any():
-        customer[is_order] = r.ids(table[is_order], "funding", "customer")
-    return Funding(fund, line, customer, year, is_order, is_capacity, amount)
+    is_order = np.isin(purpose, ("orders", "refurbishment"))
+    is_upkeep, is_replacement = purpose == "upkeep", purpose == "replacement"
+    line, customer, item = np.full(n, -1), np.full(n, -1), np.full(n, -1)
+    names_line = ~is_upkeep & np.isin(purpose, PURPOSES)
+    if names_line.any() or "purpose" not in table.columns:
+        at = names_line if "purpose" in table.columns else np.ones(n, dtype=bool)
+        line[at] = r.ids(table[at], "funding", "line")
+    if (is_order | is_upkeep).any():
+        customer[is_order | is_upkeep] = r.ids(table[is_order | is_upkeep], "funding", "customer")
+    if is_upkeep.any():
+        item[is_upkeep] = r.ids(table[is_upkeep], "funding", "item")
+    refurbished = np.zeros(n, dtype=bool)
+    refurbished[line >= 0] = m.transfers.refurbished[line[line >= 0]]
+    for row in np.flatnonzero(is_order & (refurbished != (purpose == "refurbishment"))):
+        want = "refurbishment" if refurbished[row] else "orders"
+        r.out.append(
+            Violation(
+                "table",
+                f"{_row('funding', row)}, column purpose",
+                f"{purpose[row]!r}: orders on line {m.lines[line[row]]} are {want!r}",
+            )
+        )
+    return Funding(fund, line, customer, year, is_order, purpose == "capacity", amount, item, is_upkeep, is_replacement)
+
+
+def read_retirements(m: ModelData, table: pd.DataFrame | None, r: _Reader) -> np.ndarray:
+    """(K, I, T) units retired, from the retirements table (zeros if there is none)."""
+    K, I, T = m.target.shape
+    grid = np.zeros((K, I, T))
+    if table is None or not len(table):
+        return grid
+    customer, item, period = (r.ids(table, "retirements", c) for c in ("customer", "item", "period"))
+    quantity = r.numbers(table, "retirements", "quantity")
+    for n in np.flatnonzero(quantity < -ABS):
+        r.out.append(
+            Violation("retirements", f"{_row('retirements', n)}, column quantity", f"negative quantity {quantity[n]:g}")
+        )
+    good = (customer >= 0) & (item >= 0) & (period >= 0)
+    np.add.at(grid, (customer[good], item[good], period[good]), quantity[good])
+    return grid
+
+
+def read_drawdowns(m: ModelData, table: pd.DataFrame | None, r: _Reader) -> np.ndarray:
+    """(J, T) units transferred, from the drawdowns table (zeros if there is none)."""
+    grid = np.zeros((m.transfers.J, m.T))
+    if table is None or not len(table):
+        return grid
+    which, period = r.ids(table, "drawdowns", "drawdown"), r.ids(table, "drawdowns", "period")
+    quantity = r.numbers(table, "drawdowns", "quantity")
+    for n in np.flatnonzero(quantity < -ABS):
+        r.out.append(
+            Violation("drawdowns", f"{_row('drawdowns', n)}, column quantity", f"negative quantity {quantity[n]:g}")
+        )
+    good = (which >= 0) & (period >= 0)
+    np.add.at(grid, (which[good], period[good]), quantity[good])
+    return grid
 
 
 def read_stock(m: ModelData, table: pd.DataFrame | None, r: _Reader) -> Stock | None:
@@ -319,6 +384,8 @@ def read_grid(
     funding: pd.DataFrame,
     stock: pd.DataFrame | None,
     out: list[Violation],
+    retirements: pd.DataFrame | None = None,
+    drawdowns: pd.DataFrame | None = None,
     components: pd.DataFrame | None = None,
 ) -> PlanGrid:
     """Every table read onto the grid; what cannot be read is appended to ``out``."""
@@ -328,6 +395,8 @@ def read_grid(
         read_investments(m, investments, r),
         read_funding(m, funding, r),
         read_stock(m, stock, r),
+        read_retirements(m, retirements, r),
+        read_drawdowns(m, drawdowns, r),
         read_components(m, components, r),
     )
 
@@ -343,20 +412,43 @@ def added_capacity(m: ModelData, e: np.ndarray) -> np.ndarray:
     return usable
 
 
-def rebuild_stock(m: ModelData, orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stock (K, I, T) and unmet use from orders (L, K, T), lead times, losses and use."""
+def drawdown_arrivals(m: ModelData, drawn: np.ndarray) -> np.ndarray:
+    """(K, I, T) units delivered by drawdowns: each transfer arrives its delivery time later."""
     K, I, T = m.target.shape
-    deliveries = np.zeros((K, I, T))
+    tr = m.transfers
+    arrived = np.zeros((K, I, T))
+    for j in range(tr.J):
+        lag = int(tr.delivery[j])
+        if lag < T:
+            arrived[tr.customer[j], tr.item[j], lag:] += drawn[j, : T - lag]
+    return arrived
+
+
+def deliveries(m: ModelData, orders: np.ndarray, drawn: np.ndarray | None = None) -> np.ndarray:
+    """(K, I, T) units delivered by orders (L, K, T) after their lead times and by drawdowns."""
+    K, I, T = m.target.shape
+    out = np.zeros((K, I, T)) if drawn is None else drawdown_arrivals(m, drawn)
     for l in range(len(m.lines)):
         lead = int(m.lead[l])
         if lead < T:
-            deliveries[:, m.line_item[l], lead:] += orders[l, :, : T - lead]
+            out[:, m.line_item[l], lead:] += orders[l, :, : T - lead]
+    return out
+
+
+def rebuild_stock(
+    m: ModelData, orders: np.ndarray, drawn: np.ndarray | None = None, retired: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stock (K, I, T) and unmet use from orders (L, K, T), lead times, losses and use, with the
+    transfers (J, T) drawn from donors' stocks and the units retired (K, I, T), if any."""
+    K, I, T = m.target.shape
+    arrived = deliveries(m, orders, drawn)
+    out_of_stock = np.zeros((K, I, T)) if retired is None else retired
     keep = (1 - m.loss)[None, :]
     stock = np.zeros((K, I, T))
     unmet = np.zeros((K, I, T))
     prev = m.stock0.copy()
     for t in range(T):
-        level = keep * prev + deliveries[:, :, t] - m.use[:, :, t]
+        level = keep * prev + arrived[:, :, t] - out_of_stock[:, :, t] - m.use[:, :, t]
         unmet[:, :, t] = np.maximum(0.0, -level)
         stock[:, :, t] = np.maximum(0.0, level)
         prev = stock[:, :, t]
@@ -414,20 +506,23 @@ def stock_size(m: ModelData) -> np.ndarray:
 
 
 def check_stock_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
-    """The stock table follows from initial stock, deliveries, losses and use (use drawn first),
-    to a millionth of the stock or of the item's size for its holder (a unit of use may go unmet
-    while a target of 1e9 is short: a billionth of it, within the planner's shortfall slack)."""
+    """The stock table follows from initial stock, deliveries (orders and drawdowns), losses,
+    retirements and use (use drawn first), to a millionth of the stock or of the item's size for
+    its holder (a unit of use may go unmet while a target of 1e9 is short: a billionth of it,
+    within the planner's shortfall slack). Only items with upkeep are retired, never more than is
+    held."""
+    out = check_retirements(m, g)
     s = g.stock
     if s is None:
-        return []
-    rebuilt, _ = rebuild_stock(m, g.x)
+        return out
+    rebuilt, _ = rebuild_stock(m, g.x, g.drawn, g.retired)
     ok = (s.customer >= 0) & (s.period >= 0) & (s.item >= 0)
     truth = np.full(len(s.stock), np.nan)
     truth[ok] = rebuilt[s.customer[ok], s.item[ok], s.period[ok]]
     size = np.zeros(len(s.stock))
     size[ok] = stock_size(m)[s.customer[ok], s.item[ok]]
     wrong = ok & (np.abs(s.stock - truth) > REL * np.maximum(np.abs(truth), size) + STOCK_ABS)
-    return [
+    return out + [
         Violation(
             "stock balance",
             f"{s.labels['customer'].iat[n]} {s.labels['item'].iat[n]} {s.labels['period'].iat[n]}",
@@ -435,6 +530,29 @@ def check_stock_balance(m: ModelData, g: PlanGrid) -> list[Violation]:
         )
         for n in np.flatnonzero(wrong)
     ]
+
+
+def check_retirements(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Retirements are of items with upkeep, and never more than the stock held before them."""
+    out = [
+        Violation("retirement", f"{m.customers[k]} {m.items[i]} {m.periods[t]}", "only items with upkeep are retired")
+        for k, i, t in zip(*np.nonzero((g.retired > ABS) & ~m.upkeep.declared[None, :, None]), strict=True)
+    ]
+    if not (g.retired > ABS).any():
+        return out
+    stock, _ = rebuild_stock(m, g.x, g.drawn, g.retired)
+    before = np.concatenate([m.stock0[:, :, None], stock[:, :, :-1]], axis=2) * (1 - m.loss)[None, :, None]
+    held = before + deliveries(m, g.x, g.drawn)
+    over = g.retired > held + REL * np.maximum(held, stock_size(m)[:, :, None]) + STOCK_ABS
+    out += [
+        Violation(
+            "retirement",
+            f"{m.customers[k]} {m.items[i]} {m.periods[t]}",
+            f"retires {g.retired[k, i, t]:,.2f}, more than the {held[k, i, t]:,.2f} held",
+        )
+        for k, i, t in zip(*np.nonzero(over), strict=True)
+    ]
+    return out
 
 
 def check_stock_target(m: ModelData, g: PlanGrid) -> list[Violation]:
@@ -530,19 +648,25 @@ def check_capex_payment(m: ModelData, g: PlanGrid) -> list[Violation]:
 
 
 def spending(m: ModelData, g: PlanGrid) -> np.ndarray:
-    """(F, Y) money each fund spent in each year."""
+    """(F, Y) money each fund spent in each year, on every purpose."""
     f = g.funding
-    rows = (f.fund >= 0) & (f.line >= 0) & (f.year >= 0)
+    rows = (f.fund >= 0) & (f.year >= 0) & ((f.line >= 0) | (f.is_upkeep & (f.item >= 0)))
     spent = np.zeros(m.budget.shape)
     np.add.at(spent, (f.fund[rows], f.year[rows]), f.amount[rows])
     return spent
 
 
+def for_the_plan(m: ModelData) -> np.ndarray:
+    """(F, Y) each fund's yearly budget less its fixed charge (never below 0)."""
+    return np.maximum(m.budget - m.upkeep.fixed, 0.0)
+
+
 def available_money(m: ModelData, spent: np.ndarray) -> np.ndarray:
-    """(F, Y) money a fund could spend in each year: its budget, plus what earlier years left
-    unspent when it carries money over."""
-    carried = np.cumsum(m.budget - spent, axis=1) - (m.budget - spent)  # left over from earlier years
-    return np.where(m.carry[:, None], m.budget + carried, m.budget)
+    """(F, Y) money a fund could spend in each year: its budget less its fixed charge, plus what
+    earlier years left unspent when it carries money over."""
+    budget = for_the_plan(m)
+    carried = np.cumsum(budget - spent, axis=1) - (budget - spent)  # left over from earlier years
+    return np.where(m.carry[:, None], budget + carried, budget)
 
 
 def check_budget(m: ModelData, g: PlanGrid) -> list[Violation]:
@@ -566,13 +690,92 @@ def check_min_spend(m: ModelData, g: PlanGrid) -> list[Violation]:
 
 
 def _below_minimum(m: ModelData, spent: np.ndarray, funds: np.ndarray) -> list[Violation]:
-    need = m.min_spend[:, None] * m.budget
-    short = funds[:, None] & (spent < need - REL * m.budget - MONEY_ABS)
+    budget = for_the_plan(m)
+    need = m.min_spend[:, None] * budget
+    short = funds[:, None] & (spent < need - REL * budget - MONEY_ABS)
     return [
         Violation(
             "minimum spend", f"{m.funds[f]} {m.years[y]}", f"spent {spent[f, y]:,.0f}, must spend {need[f, y]:,.0f}"
         )
         for f, y in zip(*np.nonzero(short), strict=True)
+    ]
+
+
+def check_upkeep_payment(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """Each year, the upkeep of each customer's stock of each item is paid exactly: upkeep per
+    period × the stock held at the end of each of its periods (rebuilt from the tables, so initial
+    stock pays too), by funds that may pay upkeep for that customer and item. The tolerance adds a
+    year's upkeep of a thousandth of a unit, the stock's own tolerance."""
+    f, up = g.funding, m.upkeep
+    rows = (f.fund >= 0) & (f.year >= 0) & f.is_upkeep & (f.customer >= 0) & (f.item >= 0)
+    allowed = np.zeros(len(rows), dtype=bool)
+    allowed[rows] = up.eligible[f.fund[rows], f.customer[rows], f.item[rows]]
+
+    def what(n: int) -> str:
+        return f"upkeep of {m.customers[f.customer[n]]}'s {m.items[f.item[n]]}"
+
+    out = _ineligible(m, f, rows, allowed, what, "this upkeep")
+    K, I, _ = m.target.shape
+    paid = np.zeros((K, I, len(m.years)))
+    np.add.at(paid, (f.customer[rows], f.item[rows], f.year[rows]), f.amount[rows])
+    stock, _ = rebuild_stock(m, g.x, g.drawn, g.retired)
+    owed = np.zeros(paid.shape)
+    np.add.at(owed.T, m.year_index, (np.where(up.declared, up.cost / m.cal.per_year, 0.0)[None, :, None] * stock).T)
+    tolerance = REL * np.abs(owed) + MONEY_ABS + STOCK_ABS * up.cost[None, :, None]
+    out += [
+        Violation(
+            "upkeep",
+            f"{m.customers[k]} {m.items[i]} {m.years[y]}",
+            f"paid {paid[k, i, y]:,.0f}, the stock held costs {owed[k, i, y]:,.0f} {m.currency} to keep",
+        )
+        for k, i, y in zip(*np.nonzero(np.abs(paid - owed) > tolerance), strict=True)
+    ]
+    return out
+
+
+def check_drawdowns(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """A drawdown transfers at most its quantity (by default the donor's declared stock) over the
+    horizon, and each year the vehicle named for its replacement pays exactly the replacement
+    line's price × the units whose replacement falls due that year (in the horizon's last year for
+    those due after it)."""
+    tr, f = m.transfers, g.funding
+    total = g.drawn.sum(axis=1)
+    out = [
+        Violation("drawdown", tr.ids[j], f"transfers {total[j]:,.1f}, more than the {tr.total[j]:,.1f} it may transfer")
+        for j in np.flatnonzero(_over(total, tr.total))
+    ]
+    rows = (f.fund >= 0) & (f.line >= 0) & (f.year >= 0) & f.is_replacement
+    F, L, Y = len(m.funds), len(m.lines), len(m.years)
+    paid = np.zeros((F, L, Y))
+    np.add.at(paid, (f.fund[rows], f.line[rows], f.year[rows]), f.amount[rows])
+    owed = np.zeros((F, L, Y))
+    paid_in = tr.pay_period(m.T)
+    for j in np.flatnonzero(tr.replaced):
+        cost = g.drawn[j] * m.price[tr.line[j], paid_in[j]]
+        np.add.at(owed[tr.fund[j], tr.line[j]], m.year_index[paid_in[j]], cost)
+    bad = np.abs(paid - owed) > REL * np.abs(owed) + MONEY_ABS
+    out += [
+        Violation(
+            "replacement",
+            f"{m.funds[ff]} → {m.lines[l]} {m.years[y]}",
+            f"paid {paid[ff, l, y]:,.0f}, replacing what drawdowns transferred costs {owed[ff, l, y]:,.0f} {m.currency}",
+        )
+        for ff, l, y in zip(*np.nonzero(bad), strict=True)
+    ]
+    return out
+
+
+def check_refurbishment_pool(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """A refurbishment line delivers at most its stored pool over the horizon."""
+    tr = m.transfers
+    ordered = g.x.sum(axis=(1, 2))
+    return [
+        Violation(
+            "stored pool",
+            m.lines[l],
+            f"orders {ordered[l]:,.1f} refurbished units, {tr.stored[l]:,.1f} are in storage",
+        )
+        for l in np.flatnonzero(tr.refurbished & _over(ordered, tr.stored))
     ]
 
 
@@ -625,6 +828,31 @@ def check_expansion_bounds(m: ModelData, g: PlanGrid) -> list[Violation]:
         )
         for l, t in zip(*np.nonzero(over), strict=True)
     ]
+
+
+def check_drawdown_bounds(m: ModelData, g: PlanGrid) -> list[Violation]:
+    """A drawdown transfers at most what is available in each period, and nothing that would
+    arrive after the horizon."""
+    tr, d = m.transfers, g.drawn
+    t = np.arange(m.T)
+    late = (d > ABS) & (t[None, :] + tr.delivery[:, None] >= m.T)
+    out = [
+        Violation(
+            "delivery time",
+            f"{tr.ids[j]} {m.periods[tt]}",
+            f"a transfer would arrive after the horizon (delivery {tr.delivery[j]} periods)",
+        )
+        for j, tt in zip(*np.nonzero(late), strict=True)
+    ]
+    out += [
+        Violation(
+            "drawdown available",
+            f"{tr.ids[j]} {m.periods[tt]}",
+            f"transfers {d[j, tt]:,.1f}, at most {tr.available[j, tt]:,.1f} available",
+        )
+        for j, tt in zip(*np.nonzero(_over(d, tr.available)), strict=True)
+    ]
+    return out
 
 
 def pipeline_of(m: ModelData, l: int) -> np.ndarray:
@@ -742,9 +970,17 @@ RULES: dict[str, Rule] = {
     "Capex-payment": check_capex_payment,
     "Funding-budget": check_budget,
     "Funding-min-spend": check_min_spend,
+    "Upkeep-payment": check_upkeep_payment,
+    "Drawdown-stock": check_drawdowns,
+    "Refurbish-pool": check_refurbishment_pool,
     "Component-balance": check_component_balance,
 }
-BOUND_RULES: dict[str, Rule] = {"x": check_order_bounds, "e": check_expansion_bounds, "z": check_production_bounds}
+BOUND_RULES: dict[str, Rule] = {
+    "x": check_order_bounds,
+    "e": check_expansion_bounds,
+    "d": check_drawdown_bounds,
+    "z": check_production_bounds,
+}
 
 
 def check_plan(
@@ -753,12 +989,15 @@ def check_plan(
     investments: pd.DataFrame,
     funding: pd.DataFrame,
     stock: pd.DataFrame | None = None,
+    retirements: pd.DataFrame | None = None,
+    drawdowns: pd.DataFrame | None = None,
     components: pd.DataFrame | None = None,
 ) -> list[Violation]:
-    """Every violated rule of the scenario by the plan's tables (empty list: the plan is valid;
-    ``components`` is needed when the scenario has components)."""
+    """Every violated rule of the scenario by the plan's tables (empty list: the plan is valid).
+    Without a retirements or drawdowns table, nothing is taken to be retired or transferred;
+    ``components`` is needed when the scenario has components."""
     out: list[Violation] = []
-    grid = read_grid(m, orders, investments, funding, stock, out, components)
+    grid = read_grid(m, orders, investments, funding, stock, out, retirements, drawdowns, components)
     for rule in (*BOUND_RULES.values(), *RULES.values()):
         out += rule(m, grid)
     return out

@@ -31,8 +31,11 @@ DIMS = {
     "u": ("customer", "item", "period"),
     "v": ("customer", "item", "period"),
     "c": ("fund", "year"),
+    "r": ("customer", "item", "period"),
+    "w": ("fund", "customer", "item", "year"),
+    "d": ("drawdown", "period"),
     "z": ("line", "period"),
-    "r": ("item", "period"),
+    "h": ("item", "period"),
 }
 
 
@@ -49,8 +52,11 @@ class Variables:
     u: Block  # shortfall of stock below target
     v: Block  # peacetime use that stock could not cover
     c: Block  # unspent money of fund f carried out of year y
+    r: Block  # units of stock retired by k of item i in t (items with upkeep)
+    w: Block  # money from fund f for the upkeep of k's stock of i in year y
+    d: Block  # units transferred from drawdown j in t (delivered delivery(j) periods later)
     z: Block  # components whose production starts on line l in t (component lines only)
-    r: Block  # component i held for the lines that need it at the end of t (components only)
+    h: Block  # component i held for the lines that need it at the end of t (components only)
 
 
 @dataclass
@@ -97,6 +103,28 @@ def priced_out(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
     return orders, starts
 
 
+def replacement_price(m: ModelData) -> np.ndarray:
+    """(J, T) money the replacement of one unit transferred in each period costs: its line's price
+    in the period it is paid (0 for a drawdown without replacement)."""
+    tr = m.transfers
+    if not len(m.lines):
+        return np.zeros((tr.J, m.T))
+    paid_in = tr.pay_period(m.T)
+    return np.where(tr.replaced[:, None], m.price[tr.line[:, None], paid_in], 0.0)
+
+
+def transfers_priced_out(m: ModelData) -> np.ndarray:
+    """(J, T) transfers whose replacement the paying vehicle could not afford a millionth of with
+    all its money: fixed at zero and left out of its budget row, like priced-out orders."""
+    money = m.budget.sum(axis=1)[m.transfers.fund]  # (J,)
+    return m.transfers.replaced[:, None] & (money[:, None] < NEGLIGIBLE * replacement_price(m))
+
+
+def upkeep_per_period(m: ModelData) -> np.ndarray:
+    """(I,) money per unit held per period."""
+    return m.upkeep.cost / m.cal.per_year
+
+
 def money_unit(m: ModelData) -> float:
     """Base-currency units per money unit in the LP: a power of ten that puts the largest yearly
     budget at or above 10³ money units, never coarser than millions (the unit of the shipped and
@@ -108,14 +136,23 @@ def money_unit(m: ModelData) -> float:
     millions, and the solver may then overspend it unseen."""
     biggest = float(m.budget.max(initial=0.0))
     unit = 1e6 if biggest <= 0 else float(10.0 ** np.clip(np.floor(np.log10(biggest)) - 3, -3, 6))
-    sigma = item_scales(m)[m.line_item]
+    sigma_items = item_scales(m)
+    sigma = sigma_items[m.line_item]
     orders, starts = priced_out(m)
     prices = np.where(orders, 0.0, m.price[:, None, :]) * sigma[:, None, None]
     capex = np.where(starts[:, 0], 0.0, m.capex) * sigma
-    dearest = max(float(prices.max(initial=0.0)), float(capex.max(initial=0.0)))
+    dearest = max(float(prices.max(initial=0.0)), float(capex.max(initial=0.0)), dearest_holding(m, sigma_items))
     if dearest / unit > LARGEST_PRICE:
         unit = float(10.0 ** np.ceil(np.log10(dearest / LARGEST_PRICE)))
     return unit
+
+
+def dearest_holding(m: ModelData, sigma: np.ndarray) -> float:
+    """The largest upkeep per period and replacement price per solver unit of quantity, in base
+    currency (0 for a scenario without them): they enter money rows like prices."""
+    upkeep = np.where(m.upkeep.declared, upkeep_per_period(m), 0.0) * sigma
+    price = np.where(transfers_priced_out(m), 0.0, replacement_price(m)) * sigma[m.transfers.item][:, None]
+    return max(float(upkeep.max(initial=0.0)), float(price.max(initial=0.0)))
 
 
 def item_scales(m: ModelData) -> np.ndarray:
@@ -176,11 +213,13 @@ def define_variables(lp: LinearProgram, m: ModelData) -> Variables:
     u = lp.add_vars("u", DIMS["u"], m.target > 0, upper=m.target, scale=per_item)
     v = lp.add_vars("v", DIMS["v"], m.use > 0, upper=m.use, scale=per_item)
     c = lp.add_vars("c", DIMS["c"], np.broadcast_to(m.carry[:, None], (F, Y)))
-    return Variables(x, e, Kb, p, q, s, u, v, c, *component_variables(lp, m))
+    r, w = upkeep_variables(lp, m, sigma)
+    d = drawdown_variables(lp, m, sigma)
+    return Variables(x, e, Kb, p, q, s, u, v, c, r, w, d, *component_variables(lp, m))
 
 
 def component_variables(lp: LinearProgram, m: ModelData) -> tuple[Block, Block]:
-    """z[l,t] on every line making a component and r[i,t] for every component, whatever their
+    """z[l,t] on every line making a component and h[i,t] for every component, whatever their
     figures; production that would be ready after the horizon is fixed at zero by its bound, like
     an order (the LP's shape then does not depend on lead times)."""
     T = m.T
@@ -189,8 +228,29 @@ def component_variables(lp: LinearProgram, m: ModelData) -> tuple[Block, Block]:
     made = np.broadcast_to(m.component_line[:, None], (len(m.lines), T))
     z = lp.add_vars("z", DIMS["z"], made, upper=np.where(ready, np.inf, 0.0), scale=sigma[m.line_item][:, None])
     held = np.broadcast_to(m.component[:, None], (len(m.items), T))
-    r = lp.add_vars("r", DIMS["r"], held, scale=sigma[:, None])
-    return z, r
+    h = lp.add_vars("h", DIMS["h"], held, scale=sigma[:, None])
+    return z, h
+
+
+def upkeep_variables(lp: LinearProgram, m: ModelData, sigma: np.ndarray) -> tuple[Block, Block]:
+    """Retirements r[k,i,t] of items with upkeep and upkeep money w[f,k,i,y] from vehicles that
+    may pay it; both exist where upkeep is declared, whatever its value (a sweep may vary it)."""
+    K, I, T = m.target.shape
+    declared = np.broadcast_to(m.upkeep.declared[None, :, None], (K, I, T))
+    r = lp.add_vars("r", DIMS["r"], declared, scale=sigma[None, :, None])
+    Y = len(m.years)
+    w = lp.add_vars("w", DIMS["w"], np.broadcast_to(m.upkeep.eligible[..., None], (*m.upkeep.eligible.shape, Y)))
+    return r, w
+
+
+def drawdown_variables(lp: LinearProgram, m: ModelData, sigma: np.ndarray) -> Block:
+    """Transfers d[j,t] from each declared drawdown in every period, at most what is available and
+    zero where they would arrive after the horizon or their replacement is priced out (bounds, so
+    the shape does not depend on delivery times)."""
+    tr, T = m.transfers, m.T
+    arrives = (np.arange(T)[None, :] + tr.delivery[:, None]) < T
+    upper = np.where(arrives & ~transfers_priced_out(m), tr.available, 0.0)
+    return lp.add_vars("d", DIMS["d"], np.ones((tr.J, T), dtype=bool), upper=upper, scale=sigma[tr.item][:, None])
 
 
 def line_capacity(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
@@ -269,7 +329,17 @@ def stock_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     arrive = t_ + m.lead[l_]
     target_rows = np.where(arrive < T, rows.index[k_, m.line_item[l_], np.minimum(arrive, T - 1)], -1)
     lp.add_terms(target_rows, v.x.index, -1.0)
+    lp.add_terms(rows.index, v.r.index, 1.0)
+    drawdown_arrivals(lp, m, v, rows)
     return rows
+
+
+def drawdown_arrivals(lp: LinearProgram, m: ModelData, v: Variables, rows: Block) -> None:
+    """−d[j,t'] in the Stock-balance row of its customer and item in t' + delivery(j)."""
+    tr, T = m.transfers, m.T
+    arrive = np.arange(T)[None, :] + tr.delivery[:, None]  # (J, T)
+    at = rows.index[tr.customer[:, None], tr.item[:, None], np.minimum(arrive, T - 1)]
+    lp.add_terms(np.where(arrive < T, at, -1), v.d.index, -1.0)
 
 
 def stock_target(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
@@ -305,7 +375,7 @@ def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     (Funding-budget; with carry-over the upper side is an equality and the lower side is the
     separate family Funding-min-spend)"""
     F, Y = m.budget.shape
-    B = m.budget / money_unit(m)
+    B = for_the_plan(m) / money_unit(m)
     carry = m.carry[:, None]
     lower = np.where(carry, B, m.min_spend[:, None] * B)
     rows = lp.add_rows("Funding-budget", ("fund", "year"), np.ones((F, Y), dtype=bool), lower=lower, upper=B)
@@ -313,17 +383,66 @@ def funding_budget(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     lp.add_terms(rows.index[:, None, :], v.q.index, 1.0)
     lp.add_terms(rows.index, v.c.index, 1.0)
     lp.add_terms(rows.index[:, 1:], v.c.index[:, :-1], -1.0)
+    holding_spending(lp, m, v, rows)
     return rows
+
+
+def for_the_plan(m: ModelData) -> np.ndarray:
+    """(F, Y) money each vehicle has for the plan in each year: its budget less its fixed charge
+    (validation refuses a charge above the budget; a sweep's draw that puts it above leaves 0)."""
+    return np.maximum(m.budget - m.upkeep.fixed, 0.0)
+
+
+def holding_spending(lp: LinearProgram, m: ModelData, v: Variables, rows: Block) -> None:
+    """A vehicle's upkeep money w[f,·,·,y] and the replacements it pays, price/M · d[j,t], in the
+    year the replacement is paid: terms of its budget row (or minimum-spend row)."""
+    lp.add_terms(rows.index[:, None, None, :], v.w.index, 1.0)
+    tr = m.transfers
+    paid_year = m.year_index[tr.pay_period(m.T)]  # (J, T)
+    cost = np.where(transfers_priced_out(m), 0.0, replacement_price(m)) / money_unit(m)
+    at = np.where(tr.replaced[:, None], rows.index[tr.fund[:, None], paid_year], -1)
+    lp.add_terms(at, v.d.index, cost)
 
 
 def funding_min_spend(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
     """Σ (p + q)[f,·,y] ≥ min_spend(f)·budget(f,y)   (Funding-min-spend: funds with carry-over
     and a minimum spend only; without carry-over it is Funding-budget's lower side)"""
-    B = m.budget / money_unit(m)
-    need_min = m.carry[:, None] & (m.min_spend[:, None] > 0) & (B > 0)
+    B = for_the_plan(m) / money_unit(m)
+    need_min = m.carry[:, None] & (m.min_spend[:, None] > 0) & (m.budget > 0)
     rows = lp.add_rows("Funding-min-spend", ("fund", "year"), need_min, lower=m.min_spend[:, None] * B)
     lp.add_terms(rows.index[:, None, None, :], v.p.index, 1.0)
     lp.add_terms(rows.index[:, None, :], v.q.index, 1.0)
+    holding_spending(lp, m, v, rows)
+    return rows
+
+
+def upkeep_payment(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ_f w[f,k,i,y] − Σ_{t∈y} upkeep(i)/ppy · s[k,i,t] = 0   (Upkeep-payment; items with upkeep)"""
+    K, I, _ = m.target.shape
+    Y = len(m.years)
+    mask = np.broadcast_to(m.upkeep.declared[None, :, None], (K, I, Y))
+    rows = lp.add_rows("Upkeep-payment", ("customer", "item", "year"), mask, lower=0.0, upper=0.0)
+    lp.add_terms(rows.index[None], v.w.index, 1.0)
+    per_period = upkeep_per_period(m) / money_unit(m)
+    lp.add_terms(rows.index[:, :, m.year_index], v.s.index, -per_period[None, :, None])
+    return rows
+
+
+def drawdown_stock(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ_t d[j,t] ≤ total(j)   (Drawdown-stock: the drawdown's quantity, at most the donor's stock)"""
+    tr = m.transfers
+    scale = item_scales(m)[tr.item]
+    rows = lp.add_rows("Drawdown-stock", ("drawdown",), np.ones(tr.J, dtype=bool), upper=tr.total, scale=scale)
+    lp.add_terms(rows.index[:, None], v.d.index, 1.0)
+    return rows
+
+
+def refurbishment_pool(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
+    """Σ_{k,t} x[l,k,t] ≤ stored(l)   (Refurbish-pool: refurbishment lines only)"""
+    tr = m.transfers
+    scale = item_scales(m)[m.line_item]
+    rows = lp.add_rows("Refurbish-pool", ("line",), tr.refurbished, upper=tr.stored, scale=scale)
+    lp.add_terms(rows.index[:, None, None], v.x.index, 1.0)
     return rows
 
 
@@ -338,23 +457,23 @@ def pipeline(m: ModelData) -> np.ndarray:
 
 
 def component_balance(lp: LinearProgram, m: ModelData, v: Variables) -> Block:
-    """r[i,t] − (1−loss(i))·r[i,t−1] − Σ_{i(l)=i} z[l,t−lead(l)] + Σ_l need(l,i)·(x+z)[l,t] = pipeline(i,t)
+    """h[i,t] − (1−loss(i))·h[i,t−1] − Σ_{i(l)=i} z[l,t−lead(l)] + Σ_l need(l,i)·(x+z)[l,t] = pipeline(i,t)
 
-    with (x+z)[l,t] = Σ_k x[l,k,t] + z[l,t] and r[i,−1] = 0   (Component-balance: what lines use in t was made, after its lead time, and
+    with (x+z)[l,t] = Σ_k x[l,k,t] + z[l,t] and h[i,−1] = 0   (Component-balance: what lines use in t was made, after its lead time, and
     carried; a line uses its components in the period an order on it is placed)"""
     I, T = len(m.items), m.T
     keep = 1 - m.loss
     rhs = pipeline(m)
     rows = lp.add_rows(
         "Component-balance",
-        DIMS["r"],
+        DIMS["h"],
         np.broadcast_to(m.component[:, None], (I, T)),
         lower=rhs,
         upper=rhs,
         scale=item_scales(m)[:, None],
     )
-    lp.add_terms(rows.index, v.r.index, 1.0)
-    lp.add_terms(rows.index[:, 1:], v.r.index[:, :-1], -keep[:, None])
+    lp.add_terms(rows.index, v.h.index, 1.0)
+    lp.add_terms(rows.index[:, 1:], v.h.index[:, :-1], -keep[:, None])
     l_, t_ = np.meshgrid(np.arange(len(m.lines)), np.arange(T), indexing="ij")
     ready = t_ + m.lead[l_]
     arrive_rows = np.where(ready < T, rows.index[m.line_item[l_], np.minimum(ready, T - 1)], -1)
@@ -400,16 +519,31 @@ FAMILIES = (
     Family("Capex-payment", capex_payment, wording.capex_payment, check.check_capex_payment),
     Family("Funding-budget", funding_budget, wording.funding_budget, check.check_budget),
     Family("Funding-min-spend", funding_min_spend, wording.funding_min_spend, check.check_min_spend),
+    Family("Upkeep-payment", upkeep_payment, wording.upkeep_payment, check.check_upkeep_payment),
+    Family("Drawdown-stock", drawdown_stock, wording.drawdown_stock, check.check_drawdowns),
+    Family("Refurbish-pool", refurbishment_pool, wording.refurbishment_pool, check.check_refurbishment_pool),
     Family("Component-balance", component_balance, wording.component_balance, check.check_component_balance),
 )
 BOUNDS = (
     Bound("x", wording.order_bounds, check.check_order_bounds),
     Bound("e", wording.expansion_bounds, check.check_expansion_bounds),
+    Bound("d", wording.drawdown_bounds, check.check_drawdown_bounds),
     Bound("z", wording.production_bounds, check.check_production_bounds),
 )
 FAMILY = {f.name: f for f in FAMILIES}
 BOUND = {b.var: b for b in BOUNDS}
 CONSTRAINT_FAMILIES = tuple(f.build for f in FAMILIES)
+
+
+def money_by_fund(m: ModelData, v: Variables, solution: np.ndarray) -> np.ndarray:
+    """(F,) money units each fund pays over the horizon in a solution: orders, capacity, upkeep and
+    the replacements of drawdowns it pays for."""
+    money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
+    money += v.w.values(solution).sum(axis=(1, 2, 3))
+    tr = m.transfers
+    cost = v.d.values(solution) * np.where(transfers_priced_out(m), 0.0, replacement_price(m)) / money_unit(m)
+    np.add.at(money, tr.fund[tr.replaced], cost[tr.replaced].sum(axis=1))
+    return money
 
 
 def weight_unit(m: ModelData) -> float:
@@ -449,6 +583,20 @@ def shortfall_weights(m: ModelData) -> tuple[np.ndarray, np.ndarray]:
     return cu, cv
 
 
+# The recipients' own money (``own: true``) costs this much less per money unit than aid in the
+# money objective, so that where both could pay, their own budget pays first and aid fills the gap
+# (docs/model.md, "Objective: lexicographic"): above HiGHS's dual tolerance (1e-7), and small
+# enough that the plan's money exceeds its least by at most 10⁻⁵ of what their budget pays.
+OWN_FIRST = 1e-5
+
+
+def money_per_fund(m: ModelData) -> np.ndarray:
+    """(F,) cost of one money unit from each fund in the money objective: 1, less ``OWN_FIRST``
+    for the recipients' own money."""
+    own = m.own if m.own is not None else np.zeros(len(m.funds), dtype=bool)
+    return 1.0 - OWN_FIRST * own.astype(float)
+
+
 def build(m: ModelData) -> Formulation:
     """Build the whole LP for a compiled scenario."""
     lp = LinearProgram()
@@ -457,7 +605,16 @@ def build(m: ModelData) -> Formulation:
         family.build(lp, m, var)
     cu, cv = shortfall_weights(m)
     shortfall_cost = lp.cost({"u": cu, "v": cv})
-    money_cost = lp.cost({"p": 1.0, "q": 1.0})
+    per_fund = money_per_fund(m)
+    replacement = np.where(transfers_priced_out(m), 0.0, replacement_price(m)) / money_unit(m)
+    money_cost = lp.cost(
+        {
+            "p": per_fund[:, None, None, None],
+            "q": per_fund[:, None, None],
+            "w": per_fund[:, None, None, None],
+            "d": replacement,
+        }
+    )
     production = lp.cost({"z": PRODUCTION_TIE / item_scales(m)[m.line_item][:, None]})
     return Formulation(lp, var, shortfall_cost, money_cost, money_unit(m), weight_unit(m), production)
 

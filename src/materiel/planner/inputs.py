@@ -40,8 +40,24 @@ RULES: tuple[Rule, ...] = (
     ("min_spend", "minimum spend", ("fund",), *FRACTION),
     ("customer_weight", "weight", ("customer",), *POSITIVE),
     ("item_weight", "weight", ("item",), *POSITIVE),
+    ("upkeep.cost", "upkeep", ("item",), *NONNEGATIVE),
+    ("upkeep.fixed", "fixed charge", ("fund", "year"), *NONNEGATIVE),
+    ("transfers.stock", "donor's stock", ("drawdown",), *NONNEGATIVE),
+    ("transfers.total", "drawdown quantity", ("drawdown",), *NONNEGATIVE),
+    ("transfers.available", "available quantity", ("drawdown", "period"), *NONNEGATIVE),
+    ("transfers.delivery", "delivery time", ("drawdown",), *NONNEGATIVE),
+    ("transfers.delay", "replacement delay", ("drawdown",), *NONNEGATIVE),
+    ("transfers.stored", "stored pool", ("line",), *NONNEGATIVE),
     ("need", "need", ("line", "item"), *NONNEGATIVE),
 )
+
+
+def figure(m: ModelData, attr: str) -> np.ndarray:
+    """The compiled array named ``attr`` ('price', or 'upkeep.cost' for a nested one)."""
+    node: object = m
+    for part in attr.split("."):
+        node = getattr(node, part)
+    return np.asarray(node, dtype=float)
 
 
 def unusable(m: ModelData) -> list[str]:
@@ -49,7 +65,7 @@ def unusable(m: ModelData) -> list[str]:
     names = dimension_labels(m)
     out = []
     for attr, what, dims, ok, rule in RULES:
-        values = np.asarray(getattr(m, attr), dtype=float)
+        values = figure(m, attr)
         with np.errstate(invalid="ignore"):
             bad = ~(np.isfinite(values) & ok(values))
         if bad.any():

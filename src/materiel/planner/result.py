@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
-from .formulation import Formulation
+from . import limits
+from .formulation import Formulation, replacement_price
 from .solver import ABS_SHORTFALL_SLACK
 
 EPS = 1e-7
@@ -77,7 +78,12 @@ class Plan:
     funding: pd.DataFrame
     stock: pd.DataFrame
     budgets: pd.DataFrame
+    retirements: pd.DataFrame = field(default_factory=pd.DataFrame)  # units retired (items with upkeep)
+    drawdowns: pd.DataFrame = field(default_factory=pd.DataFrame)  # transfers from donors' stocks
     timings: dict[str, float] = field(default_factory=dict)
+    envelope: pd.DataFrame = field(default_factory=pd.DataFrame)  # limits.envelope_use
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)  # limits.contributions
+    limits: pd.DataFrame = field(default_factory=pd.DataFrame)  # limits.plan_limits
     status: str = "optimal"
     objective: Objective | None = None
     components: pd.DataFrame = field(default_factory=no_components)
@@ -93,14 +99,16 @@ class Plan:
 
     @property
     def total_cost(self) -> float:
-        """Money spent on orders and capacity over the horizon."""
+        """Money spent over the horizon: orders, refurbishment, capacity, upkeep and replacements."""
         return float(self.funding["amount"].sum())
 
     def _share(self, region: str) -> float:
-        total = self.total_cost
+        """Part of the money paid to producers (rows naming a line; upkeep is not) paid in ``region``."""
+        to_producers = self.funding[self.funding["line"] != ""]
+        total = float(to_producers["amount"].sum())
         if total <= 0:
             return 0.0
-        return float(self.funding.loc[self.funding["region"] == region, "amount"].sum() / total)
+        return float(to_producers.loc[to_producers["region"] == region, "amount"].sum() / total)
 
     @property
     def europe_share(self) -> float:
@@ -189,9 +197,94 @@ class Plan:
                 cat: {str(y): (None if pd.isna(v) else round(float(v), 4)) for y, v in row.items()}
                 for cat, row in sbc.iterrows()
             },
+            **self._money_summary(),
             "objective": self.objective.summary() if self.objective is not None else None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            **self._holding_summary(),
             **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
+        }
+
+    def _holding_summary(self) -> dict:
+        """Spending by purpose and the figures of upkeep, retirements, fixed charges, drawdowns and
+        refurbishment, for scenarios that declare them (others keep their summary as it was)."""
+        m = self.model
+        if not _holds(m):
+            return {}
+        by_purpose = self.funding.groupby("purpose")["amount"].sum()
+        out: dict = {"spend_by_purpose": {str(k): round(float(v), 2) for k, v in by_purpose.items()}}
+        if m.upkeep.any:
+            upkeep = self.funding[self.funding["purpose"] == "upkeep"].groupby("year")["amount"].sum()
+            out["upkeep_by_year"] = {str(y): round(float(upkeep.get(y, 0.0)), 2) for y in m.years}
+            out["retired"] = {
+                str(k): round(float(v), 4) for k, v in self.retirements.groupby("item")["quantity"].sum().items()
+            }
+        if m.upkeep.fixed_declared.any():
+            out["fixed_charges"] = round(float(m.upkeep.fixed.sum()), 2)
+        if m.transfers.J:
+            out["drawn"] = {
+                str(k): round(float(v), 4) for k, v in self.drawdowns.groupby("drawdown")["quantity"].sum().items()
+            }
+        return out
+
+    def spend_by_contributor(self) -> pd.DataFrame:
+        """Money per contributing country (rows) and year (columns); the recipients' own money
+        and vehicles without contributors are rows like any other."""
+        c = self.contributions
+        if c.empty:
+            return pd.DataFrame(columns=self.model.years)
+        table = c.pivot_table(index="contributor", columns="year", values="amount", aggfunc="sum", fill_value=0.0)
+        return table.reindex(columns=self.model.years, fill_value=0.0)
+
+    def own_and_aid(self) -> tuple[pd.Series, pd.Series]:
+        """Money spent per year from the recipients' own vehicles, and from aid (every other)."""
+        env = self.envelope
+        if env.empty:
+            zero = pd.Series(0.0, index=self.model.years)
+            return zero, self.spend_by_year()
+        by = env.groupby(["own", "year"])["spent"].sum()
+        own = by.get(True, pd.Series(dtype=float)).reindex(self.model.years, fill_value=0.0)
+        aid = by.get(False, pd.Series(dtype=float)).reindex(self.model.years, fill_value=0.0)
+        return own, aid
+
+    def _money_summary(self) -> dict:
+        """How much of each year's money was used, who paid, and what limits the plan."""
+        own, aid = self.own_and_aid()
+        by_year: dict[str, dict] = {}
+        for y, rows in self.envelope.groupby("year"):
+            budget, spent = float(rows["budget"].sum()), float(rows["spent"].sum())
+            by_year[str(y)] = {
+                "budget": round(budget, 2),
+                "spent": round(spent, 2),
+                "share_used": round(spent / budget, 4) if budget > 0 else None,
+                "by_fund": {
+                    r.fund: {
+                        "budget": round(r.budget, 2),
+                        "available": round(r.available, 2),
+                        "spent": round(r.spent, 2),
+                        "share_used": None if pd.isna(r.share_used) else round(r.share_used, 4),
+                        "all_spent": bool(r.all_spent),
+                    }
+                    for r in rows.itertuples()
+                },
+            }
+        contributors = self.spend_by_contributor()
+        return {
+            "aid": round(float(aid.sum()), 2),
+            "own_means": round(float(own.sum()), 2),
+            "envelope_use": by_year,
+            "spend_by_contributor": {
+                str(c): {str(y): round(float(v), 2) for y, v in row.items()} for c, row in contributors.iterrows()
+            },
+            "limits": {
+                str(r.year): {
+                    "binds": r.binds,
+                    "funds_all_spent": [f for f in r.funds_all_spent.split("; ") if f],
+                    "lines_at_capacity": [x for x in r.lines_at_capacity.split("; ") if x],
+                    "items_short": [i for i in r.items_short.split("; ") if i],
+                    "text": r.text,
+                }
+                for r in self.limits.itertuples()
+            },
         }
 
     def component_bottlenecks(self) -> list[dict]:
@@ -222,8 +315,19 @@ class Plan:
             "investments": self.investments,
             "funding": self.funding,
             "budgets": self.budgets,
+            **({"retirements": self.retirements} if self.model.upkeep.any else {}),
+            **({"drawdowns": self.drawdowns} if self.model.transfers.J else {}),
             **({"components": self.components} if self.model.component.any() else {}),
+            "envelope": self.envelope,
+            "contributions": self.contributions,
+            "limits": self.limits,
         }
+
+
+def _holds(m: ModelData) -> bool:
+    """Whether the scenario declares upkeep, fixed charges, drawdowns or refurbishment lines."""
+    tr = m.transfers
+    return m.upkeep.any or bool(m.upkeep.fixed_declared.any()) or tr.J > 0 or bool(tr.refurbished.any())
 
 
 def category_coverage(m: ModelData, stock: np.ndarray, customer: int) -> np.ndarray:
@@ -358,7 +462,7 @@ def read_funding(m: ModelData, p: np.ndarray, q: np.ndarray, unit: float) -> pd.
     for_orders = pd.DataFrame(
         {
             "fund": funds[fp],
-            "purpose": "orders",
+            "purpose": np.where(m.transfers.refurbished[lp_], "refurbishment", "orders"),
             **_about(m, lp_, *WHO),
             "customer": np.array(m.customers)[kp],
             **_about(m, lp_, "item", "category"),
@@ -378,6 +482,108 @@ def read_funding(m: ModelData, p: np.ndarray, q: np.ndarray, unit: float) -> pd.
         }
     )
     return pd.concat([for_orders, for_capacity], ignore_index=True)
+
+
+def read_upkeep_funding(m: ModelData, w: np.ndarray, unit: float) -> pd.DataFrame:
+    """Upkeep money (w, funds × customers × items × years, base currency): purpose 'upkeep', no line."""
+    f, k, i, y = np.nonzero(w > EPS * unit)
+    return pd.DataFrame(
+        {
+            "fund": np.array(m.funds)[f],
+            "purpose": "upkeep",
+            **{c: "" for c in WHO},
+            "customer": np.array(m.customers)[k],
+            "item": np.array(m.items)[i],
+            "category": np.array(m.item_category)[i],
+            "year": np.array(m.years)[y],
+            "amount": w[f, k, i, y],
+        }
+    )
+
+
+def read_replacement_funding(m: ModelData, d: np.ndarray, unit: float) -> pd.DataFrame:
+    """Replacement payments for drawdowns: the named vehicle pays the line's price per unit
+    transferred, in the year the replacement falls due; one row per vehicle, line, customer, year."""
+    tr = m.transfers
+    cost = d * replacement_price(m)  # (J, T)
+    paid_year = m.year_index[tr.pay_period(m.T)]
+    F, L, K, Y = len(m.funds), len(m.lines), len(m.customers), len(m.years)
+    grid = np.zeros((F, L, K, Y))
+    j, t = np.nonzero(tr.replaced[:, None] & (cost > 0))
+    np.add.at(grid, (tr.fund[j], tr.line[j], tr.customer[j], paid_year[j, t]), cost[j, t])
+    f, l, k, y = np.nonzero(grid > EPS * unit)
+    return pd.DataFrame(
+        {
+            "fund": np.array(m.funds)[f],
+            "purpose": "replacement",
+            **_about(m, l, *WHO),
+            "customer": np.array(m.customers)[k],
+            **_about(m, l, "item", "category"),
+            "year": np.array(m.years)[y],
+            "amount": grid[f, l, k, y],
+        }
+    )
+
+
+def read_retirements(m: ModelData, r: np.ndarray) -> pd.DataFrame:
+    """Units retired: one row per customer, item and period (items whose upkeep is not paid, or
+    stock above every later need that phase 2 mothballs to save upkeep)."""
+    k, i, t = np.nonzero(r > 0)
+    return pd.DataFrame(
+        {
+            "customer": np.array(m.customers)[k],
+            "item": np.array(m.items)[i],
+            "category": np.array(m.item_category)[i],
+            "period": np.array(m.periods)[t],
+            "year": m.cal.year_of[t],
+            "quantity": r[k, i, t],
+            "upkeep_per_year": m.upkeep.cost[i],
+        },
+        columns=["customer", "item", "category", "period", "year", "quantity", "upkeep_per_year"],
+    )
+
+
+DRAWDOWN_COLUMNS = (
+    "drawdown",
+    "donor",
+    "customer",
+    "item",
+    "period",
+    "year",
+    "quantity",
+    "delivery_period",
+    "replacement_line",
+    "replacement_fund",
+    "replacement_year",
+    "replacement_cost",
+)
+
+
+def read_drawdowns(m: ModelData, d: np.ndarray) -> pd.DataFrame:
+    """Transfers from donors' stocks: one row per drawdown and period, with delivery and replacement
+    (line, vehicle, year and cost; blank and 0 for a drawdown without replacement)."""
+    tr = m.transfers
+    j, t = np.nonzero(d > 0)
+    if not len(j):
+        return pd.DataFrame(columns=list(DRAWDOWN_COLUMNS))
+    periods = np.array(m.periods)
+    replaced = tr.replaced[j]
+    return pd.DataFrame(
+        {
+            "drawdown": np.array(tr.ids)[j],
+            "donor": np.array(tr.donor)[j],
+            "customer": np.array(m.customers)[tr.customer[j]],
+            "item": np.array(m.items)[tr.item[j]],
+            "period": periods[t],
+            "year": m.cal.year_of[t],
+            "quantity": d[j, t],
+            "delivery_period": periods[np.minimum(t + tr.delivery[j], m.T - 1)],
+            "replacement_line": np.where(replaced, np.array([*m.lines, ""])[np.where(replaced, tr.line[j], -1)], ""),
+            "replacement_fund": np.where(replaced, np.array([*m.funds, ""])[np.where(replaced, tr.fund[j], -1)], ""),
+            "replacement_year": np.where(replaced, m.cal.year_of[tr.pay_period(m.T)[j, t]], 0),
+            "replacement_cost": d[j, t] * replacement_price(m)[j, t],
+        }
+    )
 
 
 def read_stock(m: ModelData, s: np.ndarray, unmet: np.ndarray) -> pd.DataFrame:
@@ -405,25 +611,37 @@ def read_stock(m: ModelData, s: np.ndarray, unmet: np.ndarray) -> pd.DataFrame:
     )
 
 
-def read_budgets(m: ModelData, funding: pd.DataFrame, carried: np.ndarray) -> pd.DataFrame:
-    """Per fund and year: budget, money spent (from the funding table), carried out, minimum spend."""
-    spent = np.zeros(m.budget.shape)
+def _by_fund_and_year(m: ModelData, funding: pd.DataFrame) -> np.ndarray:
+    """(F, Y) the funding table's amounts summed by fund and year."""
+    out = np.zeros(m.budget.shape)
     if len(funding):
         yi = funding["year"].to_numpy() - m.years[0]
         fi = pd.Index(m.funds).get_indexer(funding["fund"])
-        np.add.at(spent, (fi, yi), funding["amount"].to_numpy())
+        np.add.at(out, (fi, yi), funding["amount"].to_numpy())
+    return out
+
+
+def read_budgets(m: ModelData, funding: pd.DataFrame, carried: np.ndarray) -> pd.DataFrame:
+    """Per fund and year: budget, money spent (from the funding table), carried out, minimum spend;
+    for scenarios with upkeep the part of the spending that is upkeep, and with fixed charges the
+    charge (outside the plan, so not in 'spent'), minimum spend then being a share of what is left."""
+    spent = _by_fund_and_year(m, funding)
     F, Y = m.budget.shape
     ff, yy = (a.ravel() for a in np.meshgrid(np.arange(F), np.arange(Y), indexing="ij"))
-    return pd.DataFrame(
-        {
-            "fund": np.array(m.funds)[ff],
-            "year": np.array(m.years)[yy],
-            "budget": m.budget.ravel(),
-            "spent": spent.ravel(),
-            "carried_out": carried.ravel(),
-            "min_spend": (m.min_spend[:, None] * m.budget).ravel(),
-        }
-    )
+    left = np.maximum(m.budget - m.upkeep.fixed, 0.0)
+    table = {
+        "fund": np.array(m.funds)[ff],
+        "year": np.array(m.years)[yy],
+        "budget": m.budget.ravel(),
+        "spent": spent.ravel(),
+        "carried_out": carried.ravel(),
+        "min_spend": (m.min_spend[:, None] * left).ravel(),
+    }
+    if m.upkeep.any:
+        table["upkeep"] = _by_fund_and_year(m, funding[funding["purpose"] == "upkeep"]).ravel()
+    if m.upkeep.fixed_declared.any():
+        table["fixed_charge"] = m.upkeep.fixed.ravel()
+    return pd.DataFrame(table)
 
 
 def component_flows(
@@ -532,10 +750,16 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     e = _clean_priced(v.e.values(solution), m.capex[:, None], unit)
     capacity = read_capacity(m, x, _clean(v.K.values(solution)))
     funding = read_funding(m, _clean(v.p.values(solution)) * unit, _clean(v.q.values(solution)) * unit, unit)
+    d = _clean_priced(v.d.values(solution), replacement_price(m), unit)
+    if m.upkeep.any or m.transfers.J:
+        upkeep = read_upkeep_funding(m, _clean(v.w.values(solution)) * unit, unit)
+        parts = [funding, upkeep, read_replacement_funding(m, d, unit)]
+        funding = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(map(len, parts)) else funding
     stock = read_stock(m, _clean(v.s.values(solution)), _clean(v.v.values(solution)))
     budgets = read_budgets(m, funding, _clean(v.c.values(solution)) * unit)
+    envelope = limits.envelope_use(m, budgets)
     z, added = _clean(v.z.values(solution)), _clean(v.K.values(solution))
-    components = component_flows(m, x, z, _clean(v.r.values(solution)), stock, m.cap + added)
+    components = component_flows(m, x, z, _clean(v.h.values(solution)), stock, m.cap + added)
     return Plan(
         m,
         orders,
@@ -545,5 +769,10 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         funding=funding,
         stock=stock,
         budgets=budgets,
+        retirements=read_retirements(m, _clean(v.r.values(solution))),
+        drawdowns=read_drawdowns(m, d),
+        envelope=envelope,
+        contributions=limits.contributions(m, budgets),
+        limits=limits.plan_limits(m, envelope, capacity, orders, stock),
         components=components,
     )

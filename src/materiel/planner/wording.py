@@ -70,7 +70,8 @@ def funding_budget(m: ModelData, c: tuple[int, ...]) -> str:
     f, y = c
     rule = f"; at least {m.min_spend[f]:.0%} must be spent" if m.min_spend[f] > 0 else ""
     carry = " (unspent money carries over)" if m.carry[f] else ""
-    return f"budget of {m.funds[f]} in {m.years[y]}: {money(m.budget[f, y], m.currency)}{rule}{carry}"
+    fixed = f" less a fixed charge of {money(m.upkeep.fixed[f, y], m.currency)}" if m.upkeep.fixed_declared[f] else ""
+    return f"budget of {m.funds[f]} in {m.years[y]}: {money(m.budget[f, y], m.currency)}{fixed}{rule}{carry}"
 
 
 def funding_min_spend(m: ModelData, c: tuple[int, ...]) -> str:
@@ -94,6 +95,38 @@ def expansion_bounds(m: ModelData, c: tuple[int, ...]) -> str:
     l, _ = c
     per_year = m.emax[l] * m.cal.per_year**2
     return f"expansion limit of line {m.lines[l]}: {count(per_year)} a year of added capacity per year"
+
+
+def upkeep_payment(m: ModelData, c: tuple[int, ...]) -> str:
+    k, i, y = c
+    per_unit = money(float(m.upkeep.cost[i]), m.currency)
+    return (
+        f"upkeep of {m.customers[k]}'s {m.items[i]} in {m.years[y]} at {per_unit} a unit a year, paid by vehicles "
+        "with upkeep: true (units no vehicle can pay for are retired)"
+    )
+
+
+def drawdown_stock(m: ModelData, c: tuple[int, ...]) -> str:
+    (j,) = c
+    tr = m.transfers
+    return (
+        f"drawdown {tr.ids[j]}: at most {count(tr.total[j])} {m.items[tr.item[j]]} over the horizon, "
+        f"from the donor's declared stock of {count(tr.stock[j])}"
+    )
+
+
+def refurbishment_pool(m: ModelData, c: tuple[int, ...]) -> str:
+    (l,) = c
+    return (
+        f"refurbishment line {m.lines[l]}: at most {count(m.transfers.stored[l])} units from storage over the horizon"
+    )
+
+
+def drawdown_bounds(m: ModelData, c: tuple[int, ...]) -> str:
+    j, t = c
+    tr = m.transfers
+    per_year = tr.available[j, t] * m.cal.per_year
+    return f"drawdown {tr.ids[j]} in {m.periods[t]}: at most {count(per_year)} {m.items[tr.item[j]]} a year available"
 
 
 def component_balance(m: ModelData, c: tuple[int, ...]) -> str:
@@ -122,8 +155,11 @@ VARIABLES = {
     "u": "shortfall of {item} for {customer} below target in {period}",
     "v": "use of {item} by {customer} that stock cannot cover in {period}",
     "c": "money {fund} carries out of {year}",
+    "r": "units of {item} retired by {customer} in {period}",
+    "w": "money from {fund} for the upkeep of {customer}'s {item} in {year}",
+    "d": "units transferred by drawdown {drawdown} in {period}",
     "z": "production of a component on line {line} started in {period}",
-    "r": "{item} held for the lines that need it at the end of {period}",
+    "h": "{item} held for the lines that need it at the end of {period}",
 }
 
 
@@ -136,6 +172,7 @@ def dimension_labels(m: ModelData) -> dict[str, list]:
         "fund": m.funds,
         "period": m.periods,
         "year": m.years,
+        "drawdown": m.transfers.ids,
     }
 
 

@@ -94,7 +94,8 @@ def spending_by_fund(plan: Plan, path: Path) -> Path:
 def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
     """The lines with most money spent: base and added capacity (per year) and what was ordered."""
     m = plan.model
-    spend = plan.funding.groupby("line")["amount"].sum().sort_values(ascending=False)
+    to_lines = plan.funding[plan.funding["line"] != ""]  # upkeep is paid to no line
+    spend = to_lines.groupby("line")["amount"].sum().sort_values(ascending=False)
     lines = list(spend.index[:top]) or m.lines[:top]
     width, height, places = grid_layout(len(lines), 3, PANEL_W, PANEL_H, 56, MARGINS)
     canvas = Canvas(width, height)

@@ -34,6 +34,9 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
         ("share spent in Europe", s["europe_share"]),
         ("share spent in Ukraine", s["ukraine_share"]),
     ]
+    if plan.model.own is not None and plan.model.own.any():
+        rows += [("of which aid", s["aid"]), ("of which the recipients' own means", s["own_means"])]
+    rows += [(f"what limits {year}", limits["text"]) for year, limits in s["limits"].items()]
     if assessment is not None:
         a = assessment.summary()
         rows += [
@@ -44,13 +47,18 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
                 a["bottleneck_days"] if a["bottleneck_days"] is not None else NEVER_RUNS_OUT,
             ),
         ]
+        rows += [(f"held back {assessment.year}", text) for text in assessment.held_back()]
+        rows += [(f"can be fired {assessment.year}", text) for text in assessment.fire_statements()]
     return pd.DataFrame(rows, columns=["figure", "value"])
 
 
 def assessment_tables(a: Assessment) -> dict[str, pd.DataFrame]:
     """The assessment's tables by name."""
     coverage = a.coverage.reset_index().melt(id_vars="category", var_name="period", value_name="coverage")
-    tables = {"coverage": coverage, "sustainment": a.sustainment, "bottleneck": a.bottleneck}
+    items = a.item_coverage.reset_index().melt(id_vars="item", var_name="period", value_name="coverage")
+    tables = {"coverage": coverage, "item_coverage": items, "sustainment": a.sustainment, "bottleneck": a.bottleneck}
+    if not a.fire.empty:
+        tables["can_fire"] = a.fire
     if not a.interceptors.empty:
         tables |= {"interceptors": a.interceptors, "attacks": a.attacks}
     return tables

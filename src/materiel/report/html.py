@@ -168,12 +168,56 @@ def _options_svg(results: list[OptionResult]) -> str:
     return f"<p>{lines}</p><p>{bars}</p>"
 
 
+def _aid_card(plan: Plan) -> str:
+    """The total's aid, apart from the recipients' own means, when the scenario has own money."""
+    m = plan.model
+    if m.own is None or not m.own.any():
+        return ""
+    own, aid = plan.own_and_aid()
+    return (
+        f'<div class="card">of which aid<b>{_esc(money(float(aid.sum()), m.currency))}</b>'
+        f"own means {_esc(money(float(own.sum()), m.currency))}</div>"
+    )
+
+
+def _money_used(plan: Plan) -> str:
+    """How much of each year's money was used, per vehicle and in total; who paid; what limits
+    the plan each year, in words (planner/limits.py)."""
+    env = plan.envelope
+    if env.empty:
+        return ""
+    used = env.pivot(index="fund", columns="year", values="share_used").reindex(plan.model.funds)
+    totals = env.groupby("year")[["budget", "spent"]].sum()
+    used.loc["all vehicles"] = (totals["spent"] / totals["budget"].where(totals["budget"] > 0)).to_numpy()
+    used = used.map(lambda v: share(None if pd.isna(v) else v))
+    spent = (totals / 1e9).T
+    own, aid = plan.own_and_aid()
+    who = plan.spend_by_contributor() / 1e9
+    who.index.name = "contributor"
+    words = "".join(f"<li>{html.escape(t)}</li>" for t in plan.limits["text"])
+    out = f"""
+<h3>How much of each year's money was used ({_esc(plan.currency)} bn)</h3>{_table(spent, index=True)}
+<p class="note">Share of each vehicle's yearly budget spent (above 100 % when money carried in from
+earlier years is spent):</p>{_table(used, index=True)}
+<h3>What limits the plan</h3>
+<p>Money binds in a year when a vehicle that may pay for a still-short item spent all it had;
+capacity binds when a line making a still-short item ran at full capacity (or at the customer's share
+of it) all year; neither means lead and build times, what vehicles may pay for, or items no line makes hold
+the plan back.</p><ul>{words}</ul>
+"""
+    if own.sum() > 0:
+        out += f"<p>Of the money spent, aid: {_esc(money(float(aid.sum()), plan.currency))}; the recipients' own means: {_esc(money(float(own.sum()), plan.currency))}.</p>"
+    if list(who.index) != ["not split"]:
+        out += f"<h3>Money spent per contributing country ({_esc(plan.currency)} bn)</h3>{_table(who, index=True)}"
+    return out
+
+
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
     cur = _esc(plan.currency)
     customer = plan.assessed_customer
     spend = (plan.spend_by_year("fund") / 1e9).T
     spend.index.name = "fund"
-    region = (plan.spend_by_year("region") / 1e9).T
+    region = (plan.spend_by_year("region") / 1e9).T.drop(index="", errors="ignore")  # upkeep: no producer
     region.index.name = "producer region"
     return f"""
 <h2 id="plan">The plan</h2>
@@ -181,6 +225,7 @@ def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
 customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {plan.model.scenario.currency.year} prices.</p>
 <h3>Spending by year and funding vehicle</h3>{_table(spend, index=True)}
+{_money_used(plan)}
 <h3>Spending by year and region of production</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
 <h3>Shortfall of {_esc(customer)}'s targets by category at the end of each year</h3>{_shortfall_table(plan, customer)}
@@ -194,6 +239,11 @@ def _assessment_section(a: Assessment) -> str:
     r = a.readiness
     cats = pd.DataFrame({"ready from": {k: v or "never within the horizon" for k, v in r.by_category.items()}})
     cats.index.name = "category"
+    items = a.item_table().fillna({"ready from": "never within the horizon"})
+    for col in ("critical minimum", f"coverage {a.year}"):
+        items[col] = [share(None if pd.isna(v) else v) for v in items[col]]
+    held = "".join(f"<li>{html.escape(text)}</li>" for text in a.held_back())
+    fire = "".join(f"<li>{html.escape(text)}</li>" for text in a.fire_statements())
     produced = _year_end(a, a.sustainment, "days", "item") if not a.sustainment.empty else pd.DataFrame()
     alone = _year_end(a, a.sustainment, "days_alone", "item") if not a.sustainment.empty else pd.DataFrame()
     for t in (produced, alone):
@@ -202,10 +252,17 @@ def _assessment_section(a: Assessment) -> str:
     bn = bn[bn["period"].isin([a.at_year_end(y) for y in a.plan.model.years])]
     out = f"""
 <h2 id="readiness">Readiness</h2>
-<p>Coverage of a category = weighted mean of min(1, stock/target) over its items. {html.escape(a.customer)} is
+<p>Coverage of a category = weighted mean of min(1, stock/target) over its items, counting of a munition
+fired by systems only what the systems held can fire in {a.goal_days:.0f} days; while a critical item is below
+its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(a.customer)} is
 <b>ready</b> from the first period after which every category stays at or above
 {a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
+{f"<p>Held back at the end of {a.year}:</p><ul>{held}</ul>" if held else ""}
+{f"<p>What the systems held at the end of {a.year} can fire:</p><ul>{fire}</ul>" if fire else ""}
 {_table(cats, index=True)}
+<h3>Readiness by item</h3>
+<p>Coverage at the end of {a.year}; the weights, and why, as declared in the scenario.</p>
+{_table(items, text_cols=("item", "category", "weight rationale", "ready from"))}
 {_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
@@ -218,7 +275,7 @@ deliveries already ordered and the surge production {html.escape(a.customer)} ma
 """
     if not a.interceptors.empty:
         ends = [a.at_year_end(y) for y in a.plan.model.years]
-        demand = a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+        demand = _demand_table(a)
         exhaust = _year_end(a, a.interceptors, "days_to_exhaustion", "item")
         exhaust.index.name = "item"
         att = a.attacks[a.attacks["period"].isin(ends)]
@@ -237,6 +294,17 @@ production arriving in that time).</p>
 <h3>Share of attacks engaged</h3>{_table(engaged, index=True)}
 <h3>Share of attacks destroyed</h3>{_table(destroyed, index=True)}
 """
+    return out
+
+
+def _demand_table(a: Assessment) -> pd.DataFrame:
+    """Interceptors fired a month by type: one column while the threat stays the same, one per
+    year (at its end) when it moves."""
+    demand = a.interceptors.pivot(index="item", columns="period", values="demand_per_month")
+    if (demand.max(axis=1) - demand.min(axis=1) <= 1e-9 * demand.abs().max(axis=1)).all():
+        return a.interceptors.groupby("item")["demand_per_month"].first().to_frame("interceptors fired per month")
+    out = _year_end(a, a.interceptors, "demand_per_month", "item")
+    out.index.name = "interceptors fired per month, as the threat moves"
     return out
 
 
@@ -370,6 +438,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 <nav>{" ".join(nav)}</nav>
 <div class="cards">
 <div class="card">total cost<b>{_esc(money(plan.total_cost, m.currency))}</b></div>
+{_aid_card(plan)}
 <div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
 <div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
 <div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>

@@ -65,6 +65,7 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         table.add_row(plain(fund), *(f"{v:.1f}" for v in spend[fund]))
     table.add_row("[bold]total[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
     console.print(table)
+    print_money_used(plan, console)
 
     sbc = plan.shortfall_by_category(customer)
     table = Table(
@@ -94,6 +95,47 @@ def _print_component_bottlenecks(plan: Plan, console: Console) -> None:
         )
 
 
+def print_money_used(plan: Plan, console: Console) -> None:
+    """Share of each year's money used, aid apart from the recipients' own, money per contributing
+    country, and what limits the plan each year (planner/limits.py)."""
+    env = plan.envelope
+    if env.empty:
+        return
+    cur = plan.currency
+    totals = env.groupby("year")[["budget", "spent"]].sum()
+    table = Table(
+        title="Share of each year's budget spent (over 100 %: money carried in from earlier years)",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("fund")
+    for y in totals.index:
+        table.add_column(str(y), justify="right")
+    for fund, rows in env.groupby("fund", sort=False):
+        table.add_row(plain(fund), *(share(None if pd.isna(v) else v) for v in rows["share_used"]))
+    ratio = totals["spent"] / totals["budget"].where(totals["budget"] > 0)
+    table.add_row("[bold]all vehicles[/]", *(f"[bold]{share(None if pd.isna(v) else v)}[/]" for v in ratio))
+    console.print(table)
+    own, aid = plan.own_and_aid()
+    if own.sum() > 0 or (plan.model.own is not None and plan.model.own.any()):
+        console.print(
+            f"Of the money spent, aid: [bold]{money(float(aid.sum()), cur)}[/]; "
+            f"the recipients' own means: [bold]{money(float(own.sum()), cur)}[/]"
+        )
+    who = plan.spend_by_contributor() / 1e9
+    if list(who.index) != ["not split"]:
+        table = Table(title=f"Money spent per contributing country ({cur} bn)", show_edge=False, pad_edge=False)
+        table.add_column("contributor")
+        for y in who.columns:
+            table.add_column(str(y), justify="right")
+        for code, row in who.iterrows():
+            table.add_row(plain(code), *(f"{v:.2f}" for v in row))
+        console.print(table)
+    console.print("[bold]What limits the plan[/]")
+    for text in plan.limits["text"]:
+        console.print(f"  {plain(text, 4 * LONGEST)}", highlight=False)
+
+
 def print_assessment(a: Assessment, console: Console) -> None:
     """Readiness, the bottleneck at the end of each year, and air defence."""
     r = a.readiness
@@ -102,6 +144,11 @@ def print_assessment(a: Assessment, console: Console) -> None:
     )
     cats = ", ".join(f"{plain(c)} {p or 'never'}" for c, p in r.by_category.items())
     console.print(f"[dim]by category: {cats}[/]")
+    for text in a.held_back():
+        console.print(f"[red]held back at the end of {a.year}:[/] {plain(text, 4 * LONGEST)}")
+    for text in a.fire_statements():
+        console.print(f"[dim]can be fired (end of {a.year}): {plain(text, 4 * LONGEST)}[/]")
+    _print_items(a, console)
     m = a.plan.model
     table = Table(
         title=f"Days of high-intensity war sustained (goal {a.goal_days:.0f}), with production", show_edge=False
@@ -144,17 +191,45 @@ def print_assessment(a: Assessment, console: Console) -> None:
         console.print(f"[dim]interceptor demand and days to exhaustion: {parts}[/]")
 
 
+def _print_items(a: Assessment, console: Console) -> None:
+    """Readiness item by item: coverage at the end of the sustainment year and the date it holds."""
+    items = a.item_table()
+    if items.empty:
+        return
+    table = Table(title=f"Readiness by item (coverage at the end of {a.year})", show_edge=False)
+    for col in ("item", "category", "weight", "critical minimum", "coverage", "ready from"):
+        table.add_column(col, justify="left" if col in ("item", "category", "ready from") else "right")
+    for _, row in items.iterrows():
+        minimum = row["critical minimum"]
+        table.add_row(
+            plain(row["item"]),
+            plain(row["category"]),
+            f"{row['weight']:g}",
+            "–" if pd.isna(minimum) else share(minimum),
+            share(row[f"coverage {a.year}"]),
+            "never" if pd.isna(row["ready from"]) else str(row["ready from"]),
+        )
+    console.print(table)
+
+
 def print_comparison(results: list[OptionResult], console: Console) -> None:
     """The options or variants side by side, then their stated constraints and the assumptions."""
     table = comparison_table(results)
     kind = "Options" if results[0].kind != "variant" else "What-if variants"
     out = Table(title=f"{kind} side by side", show_edge=False)
-    numbers = table.drop(columns=["constraints"])
+    numbers = table.drop(columns=["constraints", "gives up"])
     for col in numbers.columns:
         out.add_column(col, justify="left" if col == "option" else "right")
     for _, row in numbers.iterrows():
         out.add_row(*(plain(v) for v in row))
     console.print(out)
+    costs = Table(title=f"What each {'option' if kind == 'Options' else 'variant'} costs and gives up", show_edge=False)
+    costs.add_column("option")
+    costs.add_column("cost per year", justify="right")
+    costs.add_column(f"gives up, against {plain(results[0].name)}")
+    for _, row in table.iterrows():
+        costs.add_row(plain(row["option"]), plain(row["cost per year"]), plain(row["gives up"], 4 * LONGEST))
+    console.print(costs)
     for r, text in zip(results, table["constraints"], strict=True):
         if results[0].kind == "variant":
             console.print(f"[bold]{plain(r.name)}[/]: {plain(r.description, 4 * LONGEST)}")

@@ -71,21 +71,23 @@ COUNT = Bound(
     "units",
     0,
     1e11,
-    "stock, targets, per_brigade, brigades, commitments' quantity, troops, willing, contributors",
+    "stock, targets, per_brigade, brigades, commitments' quantity, troops, willing, contributors, a drawdown's "
+    "stock, a line's stored pool",
 )
 RATE = Bound(
     "a yearly rate of units",
     "units per year",
     0,
     1e11,
-    "capacity, use, wartime_use, expansion_max (a daily or monthly figure is checked at its yearly total)",
+    "capacity (after growth), use, wartime_use, expansion_max, a drawdown's available (a daily or monthly "
+    "figure is checked at its yearly total)",
 )
 PRICE = Bound(
     "a unit price",
     "base currency",
     0,
     1e11,
-    "price (after exchange rate and inflation)",
+    "price (after exchange rate and inflation, and after growth)",
     low_open=True,
     floor=FLOOR,
 )
@@ -97,10 +99,38 @@ UNIT_MONEY = Bound(
     "capex, cost_per_soldier_year (after exchange rate and inflation)",
     floor=FLOOR,
 )
-BUDGET = Bound("a budget", "base currency per year", 0, 1e14, "funding budgets (after exchange rate and inflation)")
-DURATION = Bound("a duration", "years", 0, 50, "lead, build, and the delay of a what-if's shift")
+BUDGET = Bound(
+    "a budget",
+    "base currency per year",
+    0,
+    1e14,
+    "funding budgets, gdp_share.gdp and fixed charges (after exchange rate and inflation, and after growth)",
+)
+UPKEEP = Bound(
+    "a yearly cost per unit",
+    "base currency per unit per year",
+    0,
+    1e11,
+    "upkeep (after exchange rate and inflation)",
+    floor=FLOOR,
+)
+DURATION = Bound(
+    "a duration",
+    "years",
+    0,
+    50,
+    "lead, build, a drawdown's delivery and replacement delay, and the delay of a what-if's shift",
+)
 DAYS = Bound("a number of days", "days", 0, 3650, "reserve_days, sustainment_goal")
 ATTACK_RATE = Bound("an attack rate", "launches per day", 0, 1e5, "threat attack rates")
+ATTACK_GROWTH = Bound(
+    "yearly growth of an attack rate",
+    "(fraction; −1 is −100 %) per year",
+    -1,
+    10,
+    "threat attacks' growth (the rate may fall to zero, not below)",
+)
+FIRE_RATE = Bound("rounds one system fires a day", "rounds per day", 0, 1e5, "fired_by rate")
 PER_ATTACK = Bound("interceptors fired per target", "interceptors", 0, 100, "per_attack", low_open=True)
 FX = Bound(
     "an exchange rate",
@@ -112,7 +142,13 @@ FX = Bound(
     floor=FLOOR,
 )
 INFLATION = Bound("yearly inflation", "per year", -0.5, 1.0, "currency.inflation", low_open=True)
-FRACTION = Bound("a share", "(fraction)", 0, 1, "share, min_spend, phase_in, p_kill, envelope_share")
+FRACTION = Bound(
+    "a share",
+    "(fraction)",
+    0,
+    1,
+    "share, min_spend, phase_in, p_kill, envelope_share, min_coverage, gdp_share.share, contributors' shares",
+)
 LOSS = Bound(
     "a loss rate",
     "share lost per time unit written (/year, /month)",
@@ -121,6 +157,7 @@ LOSS = Bound(
     "loss (a stock cannot lose all of itself)",
     high_open=True,
 )
+GROWTH = Bound("a growth rate", "per year", -1, 10, "growth of a schedule's step (−1 is −100 %: a fall to zero)")
 NEED = Bound(
     "components per unit of output",
     "units of the component per unit made",
@@ -138,14 +175,18 @@ BOUNDS: tuple[Bound, ...] = (
     PRICE,
     UNIT_MONEY,
     BUDGET,
+    UPKEEP,
     DURATION,
     DAYS,
     ATTACK_RATE,
+    ATTACK_GROWTH,
+    FIRE_RATE,
     PER_ATTACK,
     FX,
     INFLATION,
     FRACTION,
     LOSS,
+    GROWTH,
     NEED,
     ROTATION,
 )

@@ -6,6 +6,7 @@ converts every figure to base currency and per-period rates, and reports all pro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,11 +22,58 @@ from .overrides import expand
 from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
 from .refs import duplicates, ref
-from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario
+from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario, Step
+from .systems import FireData, compile_fire, warn_unexplained_weights, warn_untargeted_critical
 from .threat import ThreatData, compile_threat
 from .units import UnitError, fraction_rate
 
 NEGLIGIBLE = 1e-6
+
+
+@dataclass
+class UpkeepData:
+    """What holding stock costs (docs/model.md, "Upkeep and retirement"): money per unit held
+    per year, which vehicles may pay it, and fixed yearly charges on budgets."""
+
+    declared: np.ndarray  # (I,) bool: the item has an upkeep figure (retirement and payment exist)
+    cost: np.ndarray  # (I,) money per unit held per year
+    eligible: np.ndarray  # (F, K, I) bool: f may pay the upkeep of k's stock of i
+    fixed: np.ndarray  # (F, Y) money per year charged on the budget outside the plan
+    fixed_declared: np.ndarray  # (F,) bool: the vehicle has a fixed charge
+
+    @property
+    def any(self) -> bool:
+        return bool(self.declared.any())
+
+
+@dataclass
+class TransferData:
+    """Supply from existing stocks (docs/model.md, "Drawdowns and refurbishment"): transfers from
+    donors' stocks with their replacement, and refurbishment lines' stored pools."""
+
+    ids: list[str]  # drawdown ids (J)
+    donor: list[str]
+    item: np.ndarray  # (J,) item index
+    customer: np.ndarray  # (J,) customer index
+    stock: np.ndarray  # (J,) the donor's declared stock
+    total: np.ndarray  # (J,) the most transferred over the horizon: the least of quantity and stock
+    available: np.ndarray  # (J, T) units that may be transferred per period
+    delivery: np.ndarray  # (J,) periods from transfer to delivery
+    replaced: np.ndarray  # (J,) bool: the donor's stock is replaced at a line's price
+    line: np.ndarray  # (J,) line index whose price the replacement pays (0 when not replaced)
+    fund: np.ndarray  # (J,) vehicle that pays the replacement (0 when not replaced)
+    delay: np.ndarray  # (J,) periods from transfer to the replacement's payment
+    refurbished: np.ndarray  # (L,) bool: the line refurbishes used equipment from storage
+    stored: np.ndarray  # (L,) units in storage a refurbishment line may deliver over the horizon
+
+    @property
+    def J(self) -> int:
+        return len(self.ids)
+
+    def pay_period(self, T: int) -> np.ndarray:
+        """(J, T) period in which a transfer in each period is replaced and paid: its delay later,
+        or the horizon's last period for replacements due after it (no transfer is free)."""
+        return np.minimum(np.arange(T)[None, :] + self.delay[:, None], T - 1)
 
 
 @dataclass
@@ -43,7 +91,7 @@ class ModelData:
     item_weight: np.ndarray  # (I,)
     categories: list[str]
     loss: np.ndarray  # (I,) share lost per period
-    wartime_use: np.ndarray  # (I,) units per day of high-intensity war
+    wartime: np.ndarray  # (I, T) units per day of high-intensity war starting at the end of t (follows the threat)
     stock0: np.ndarray  # (K, I)
     use: np.ndarray  # (K, I, T) units used per period
     target: np.ndarray  # (K, I, T)
@@ -67,11 +115,20 @@ class ModelData:
     eligible: np.ndarray  # (F, L, K) bool: f may pay for orders on l for k
     eligible_capex: np.ndarray  # (F, L) bool
     committed: np.ndarray  # (L, K, T) minimum orders
+    upkeep: UpkeepData  # operating and support cost of stock held, fixed charges on budgets
+    transfers: TransferData  # drawdowns from donors' stocks and refurbishment lines
     component: np.ndarray  # (I,) bool: the item is a component, used only by the lines that need it
     need: np.ndarray  # (L, I) units of component i one unit of line l's output needs
     policy: PolicyData  # assessment settings and policy options (always compiled)
+    fire: FireData  # systems, the munitions they fire, critical items (for the assessment)
     threat: ThreatData | None = None  # air attacks and defences, for the assessment
     warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
+    own: np.ndarray | None = None  # (F,) bool: the recipients' own money, not aid (None: no vehicle is)
+    contributors: list[dict[str, float]] = field(default_factory=list)  # (F,) country -> share; {} not split
+
+    def is_own(self, f: int) -> bool:
+        """Whether fund ``f`` is the recipients' own money rather than aid."""
+        return self.own is not None and bool(self.own[f])
 
     @property
     def T(self) -> int:
@@ -106,6 +163,9 @@ def iter_quantities(node: object, loc: Loc = (), explicit: bool = False) -> Iter
     written in the file, not schema defaults)."""
     if isinstance(node, Quantity):
         yield loc, node
+        for name, value in vars(node).items():  # a figure inside a figure: a step's growth
+            if isinstance(value, Quantity) and (not explicit or name in node.model_fields_set):
+                yield from iter_quantities(value, (*loc, name), explicit)
         return
     if isinstance(node, BaseModel):
         for name, field in type(node).model_fields.items():
@@ -147,6 +207,12 @@ class _Frame:
     customers: dict[str, int]
     items: dict[str, int]
 
+    def known_country(self, code: str, loc: Loc) -> bool:
+        if code in self.countries:
+            return True
+        self.problems.add(loc, f"unknown country code {code!r}; declare it under 'countries' with its regions")
+        return False
+
     def known_category(self, name: str, loc: Loc) -> None:
         if name not in self.categories:
             ref(name, {c: 0 for c in self.categories}, loc, "category", self.problems)
@@ -182,6 +248,8 @@ class _Funds:
     carry: np.ndarray
     eligible: np.ndarray
     eligible_capex: np.ndarray
+    own: np.ndarray
+    contributors: list[dict[str, float]] = field(default_factory=list)
 
 
 def _converter(sc: Scenario, cal: Calendar, problems: Collector) -> Converter:
@@ -242,7 +310,7 @@ def _items(fr: _Frame) -> _Items:
     """Loss rates, wartime use, initial stock and peacetime use of every item."""
     sc, conv, T = fr.sc, fr.conv, fr.cal.n
     K, I = len(sc.customers), len(sc.items)
-    out = _Items(np.zeros(I), np.zeros(I), np.zeros((K, I)), np.zeros((K, I, T)))
+    out = _Items(np.zeros(I), np.zeros((I, T)), np.zeros((K, I)), np.zeros((K, I, T)))
     for i, it in enumerate(sc.items):
         loc: Loc = ("items", i)
         fr.known_category(it.category, (*loc, "category"))
@@ -302,13 +370,13 @@ def _targets(fr: _Frame, wartime: np.ndarray) -> np.ndarray:
             if al.reserve_days is not None:
                 days = conv.days(al.reserve_days, (*aloc, "reserve_days"), what="reserve days")
             if k is not None and i is not None and claim(k, i, aloc):
-                if days > 0 and wartime[i] == 0:
+                if days > 0 and not wartime[i].any():
                     fr.problems.add(aloc, f"reserve days need the wartime_use of item {sc.items[i].id!r}")
-                full = brigades * per_brigade + days * wartime[i]
-                if full > COUNT.high:
+                full = brigades * per_brigade + days * wartime[i]  # (T,): reserves follow the threat
+                if full.max() > COUNT.high:
                     fr.problems.add(
                         aloc,
-                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full:.3g}, "
+                        f"brigades × per_brigade + reserve days × wartime use gives a target of {full.max():.3g}, "
                         f"above {COUNT.high:g} units, the limit for a count of units (docs/scenario.md)",
                     )
                 target[k, i] = phase * full
@@ -422,6 +490,44 @@ def _categories_allowed(fr: _Frame, fu: Funding, loc: Loc, line_item: np.ndarray
     return np.array([item_cat[i] in fu.categories for i in line_item], dtype=bool)
 
 
+def _budget(fr: _Frame, fu: Funding, loc: Loc) -> np.ndarray:
+    """(Y,) money per year: the budget schedule, or the GDP share times the country's GDP."""
+    conv = fr.conv
+    if fu.budget is not None:
+        return conv.yearly(fu.budget, (*loc, "budget"), conv.money_per_year)
+    if fu.gdp_share is None:
+        return np.zeros(len(fr.cal.years))  # the schema requires one of the two
+    gloc: Loc = (*loc, "gdp_share")
+    fr.known_country(fu.gdp_share.country, (*gloc, "country"))
+    share = conv.fraction(fu.gdp_share.share, (*gloc, "share"))
+    gdp = conv.yearly(fu.gdp_share.gdp, (*gloc, "gdp"), lambda q, qloc: conv.money_per_year(q, qloc, "a GDP"))
+    return share * gdp
+
+
+CONTRIBUTOR_SUM = 1e-6  # contributor shares must sum to 1 within this
+
+
+def _contributors(fr: _Frame, fu: Funding, loc: Loc) -> dict[str, float]:
+    """Country code -> share of the vehicle's money; {} when not given (spending not split)."""
+    if fu.contributors is None:
+        return {fu.gdp_share.country: 1.0} if fu.gdp_share is not None else {}
+    cloc: Loc = (*loc, "contributors")
+    ok = True
+    for code, value in fu.contributors.items():
+        ok &= fr.known_country(code, (*cloc, code))
+        if not 0 <= value <= 1:
+            fr.problems.add((*cloc, code), f"a contributor's share must lie between 0 and 1, got {value:g}")
+            ok = False
+    total = sum(fu.contributors.values())
+    if not fu.contributors:
+        fr.problems.add(cloc, "name at least one contributing country, or leave contributors out")
+    elif abs(total - 1) > CONTRIBUTOR_SUM:
+        parts = " + ".join(f"{c} {v:g}" for c, v in fu.contributors.items())
+        fr.problems.add(cloc, f"contributors' shares must sum to 1: {parts} = {total:.6g}")
+        ok = False
+    return dict(fu.contributors) if ok else {}
+
+
 def _funding(fr: _Frame, lines: _Lines) -> _Funds:
     """Budgets by year, committed spending, carry-over and what each vehicle may pay for."""
     sc, conv = fr.sc, fr.conv
@@ -433,15 +539,158 @@ def _funding(fr: _Frame, lines: _Lines) -> _Funds:
         carry=np.zeros(F, dtype=bool),
         eligible=np.zeros((F, L, K), dtype=bool),
         eligible_capex=np.zeros((F, L), dtype=bool),
+        own=np.zeros(F, dtype=bool),
     )
     for f, fu in enumerate(sc.funding):
         loc: Loc = ("funding", f)
-        out.budget[f] = conv.yearly(fu.budget, (*loc, "budget"), conv.money_per_year)
+        out.budget[f] = _budget(fr, fu, loc)
+        out.contributors.append(_contributors(fr, fu, loc))
+        out.own[f] = fu.own
         out.min_spend[f] = conv.fraction(fu.min_spend, (*loc, "min_spend"))
         out.carry[f] = fu.carry_over
         lines_ok = _origins_allowed(fr, fu, loc, lines.tags) & _categories_allowed(fr, fu, loc, lines.item)
         out.eligible[f] = lines_ok[:, None] & _customers_allowed(fr, fu, loc)[None, :]
         out.eligible_capex[f] = lines_ok & fu.capex
+    return out
+
+
+def _upkeep(fr: _Frame, funds: _Funds) -> UpkeepData:
+    """Upkeep per item, who may pay it, and fixed yearly charges on budgets."""
+    sc, conv = fr.sc, fr.conv
+    I, K, F, Y = len(sc.items), len(sc.customers), len(sc.funding), len(fr.cal.years)
+    out = UpkeepData(
+        declared=np.zeros(I, dtype=bool),
+        cost=np.zeros(I),
+        eligible=np.zeros((F, K, I), dtype=bool),
+        fixed=np.zeros((F, Y)),
+        fixed_declared=np.zeros(F, dtype=bool),
+    )
+    for i, it in enumerate(sc.items):
+        if it.upkeep is not None:
+            out.declared[i] = True
+            out.cost[i] = conv.upkeep_per_year(it.upkeep, ("items", i, "upkeep"))
+    item_cat = [it.category for it in sc.items]
+    for f, fu in enumerate(sc.funding):
+        loc: Loc = ("funding", f)
+        if fu.upkeep:
+            cats = np.array([fu.categories is None or c in fu.categories for c in item_cat], dtype=bool)
+            out.eligible[f] = _customers_allowed(fr, fu, loc)[:, None] & (cats & out.declared)[None, :]
+        if fu.fixed_charge is not None:
+            out.fixed_declared[f] = True
+            out.fixed[f] = conv.yearly(
+                fu.fixed_charge, (*loc, "fixed_charge"), lambda q, ql: conv.money_per_year(q, ql, "a fixed charge")
+            )
+            _fixed_within_budget(fr, fu, loc)
+    return out
+
+
+def _at_end(steps: list[Step], end: str) -> list[Step]:
+    """The steps of a schedule with each value moved to its range's ``end`` ('low' or 'high')."""
+    return [s.model_copy(update={"value": getattr(s, end) if getattr(s, end) is not None else s.value}) for s in steps]
+
+
+def _fixed_within_budget(fr: _Frame, fu: Funding, loc: Loc) -> None:
+    """A located problem if a fixed charge exceeds its budget in some year, even at the least
+    charge and the largest budget their ranges allow (a sweep's draw between them that puts the
+    charge above the budget leaves the vehicle nothing for the plan that year)."""
+    quiet = Converter(fr.cal, fr.conv.base, fr.conv.base_year, fr.conv.fx, fr.conv.inflation, Collector())
+    least = quiet.yearly(_at_end(fu.fixed_charge or [], "low"), loc, quiet.money_per_year)
+    most = quiet.yearly(_at_end(fu.budget, "high"), loc, quiet.money_per_year)
+    over = np.flatnonzero(least > most * (1 + 1e-12))
+    if over.size:
+        y = over[0]
+        fr.problems.add(
+            (*loc, "fixed_charge"),
+            f"the fixed charge of {least[y]:,.0f} {fr.sc.currency.base} in {fr.cal.years[y]} exceeds the vehicle's "
+            f"budget of {most[y]:,.0f}; it can only charge what the budget holds",
+        )
+
+
+def _warn_unpaid_upkeep(fr: _Frame, up: UpkeepData, stock0: np.ndarray, target: np.ndarray) -> None:
+    """A warning for each customer holding or wanting an item whose upkeep no vehicle may pay:
+    the plan must retire all of it."""
+    sc = fr.sc
+    held = (stock0 > 0) | (target > 0).any(axis=2)
+    for k, i in zip(*np.nonzero(held & up.declared[None, :] & ~up.eligible.any(axis=0)), strict=True):
+        fr.problems.warn(
+            ("items", int(i), "upkeep"),
+            f"no funding vehicle with upkeep: true may pay the upkeep of {sc.items[i].id} held by "
+            f"{sc.customers[k].id}, so the plan retires all of it",
+        )
+
+
+def _refurbishment(fr: _Frame, out: TransferData) -> None:
+    """Stored pools of refurbishment lines."""
+    for l, ln in enumerate(fr.sc.lines):
+        if ln.stored is not None:
+            out.refurbished[l] = True
+            out.stored[l] = fr.conv.count(ln.stored, ("lines", l, "stored"), "a stored pool")
+
+
+def _drawdown(fr: _Frame, out: TransferData, j: int, lines: _Lines) -> None:
+    """One drawdown's figures, references and replacement, into row ``j`` of ``out``."""
+    sc, conv = fr.sc, fr.conv
+    dd = sc.drawdowns[j]
+    loc: Loc = ("drawdowns", j)
+    i = ref(dd.item, fr.items, (*loc, "item"), "item", fr.problems)
+    k = ref(dd.customer, fr.customers, (*loc, "customer"), "customer", fr.problems)
+    out.item[j], out.customer[j] = i or 0, k or 0
+    out.stock[j] = conv.count(dd.stock, (*loc, "stock"), "a donor's stock")
+    out.total[j] = out.stock[j]
+    if dd.quantity is not None:
+        # A draw of a sweep may put a ranged quantity above a ranged stock: the stock then limits it.
+        out.total[j] = min(conv.count(dd.quantity, (*loc, "quantity"), "a drawdown's quantity"), out.stock[j])
+        least = min(dd.quantity.value, dd.quantity.low if dd.quantity.low is not None else math.inf)
+        most = max(dd.stock.value, dd.stock.high if dd.stock.high is not None else -math.inf)
+        if least > most:
+            fr.problems.add(
+                (*loc, "quantity"),
+                f"a drawdown of {least:,.6g} is larger than the donor's declared stock of {most:,.6g}"
+                f"{' at most' if dd.stock.high is not None else ''}; lower the quantity or raise the stock",
+            )
+    out.available[j] = conv.schedule(
+        dd.available, (*loc, "available"), lambda q, ql: conv.per_period(q, ql, "an available quantity")
+    )
+    out.delivery[j] = conv.periods(dd.delivery, (*loc, "delivery"))
+    rep = dd.replacement
+    if rep is None:
+        return
+    rloc: Loc = (*loc, "replacement")
+    l = ref(rep.line, lines.index, (*rloc, "line"), "line", fr.problems)
+    f = ref(rep.fund, {fu.id: n for n, fu in enumerate(sc.funding)}, (*rloc, "fund"), "funding vehicle", fr.problems)
+    out.delay[j] = conv.periods(rep.delay, (*rloc, "delay"))
+    if l is not None and i is not None and lines.item[l] != i:
+        fr.problems.add(
+            (*rloc, "line"), f"line {rep.line} makes {sc.lines[l].item}, not {dd.item}: it cannot replace this stock"
+        )
+    if l is not None and f is not None:
+        out.replaced[j], out.line[j], out.fund[j] = True, l, f
+
+
+def _transfers(fr: _Frame, lines: _Lines) -> TransferData:
+    """Drawdowns from donors' stocks and refurbishment lines' stored pools."""
+    sc, T, L = fr.sc, fr.cal.n, len(fr.sc.lines)
+    J = len(sc.drawdowns)
+    out = TransferData(
+        ids=[d.id for d in sc.drawdowns],
+        donor=[d.donor for d in sc.drawdowns],
+        item=np.zeros(J, dtype=np.int64),
+        customer=np.zeros(J, dtype=np.int64),
+        stock=np.zeros(J),
+        total=np.zeros(J),
+        available=np.zeros((J, T)),
+        delivery=np.zeros(J, dtype=np.int64),
+        replaced=np.zeros(J, dtype=bool),
+        line=np.zeros(J, dtype=np.int64),
+        fund=np.zeros(J, dtype=np.int64),
+        delay=np.zeros(J, dtype=np.int64),
+        refurbished=np.zeros(L, dtype=bool),
+        stored=np.zeros(L),
+    )
+    duplicates(out.ids, "drawdowns", fr.problems)
+    for j in range(J):
+        _drawdown(fr, out, j, lines)
+    _refurbishment(fr, out)
     return out
 
 
@@ -486,6 +735,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     _check_variants(sc, problems)
     items = _items(fr)
     threat = compile_threat(sc, fr.conv, problems, fr.items, items.wartime)
+    fire = compile_fire(sc, fr.conv, problems, fr.items)
     target = _targets(fr, items.wartime)
     lines = _lines(fr)
     funds = _funding(fr, lines)
@@ -493,7 +743,12 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     room = (lines.cap > 0).any(axis=1) | (lines.emax > 0)
     component, need = compile_components(sc, fr.conv, problems, fr.items, lines.item, room)
     funds.eligible[:, component[lines.item], :] = False  # components are not bought by customers
+    upkeep = _upkeep(fr, funds)
+    _warn_unpaid_upkeep(fr, upkeep, items.stock0, target)
+    transfers = _transfers(fr, lines)
     policy = compile_policy(sc, fr.conv, problems, fr.customers, [f.id for f in sc.funding])
+    warn_untargeted_critical(sc, target[policy.customer], sc.customers[policy.customer].id, problems)
+    warn_unexplained_weights(sc, problems)
     problems.raise_if_any()
     for arr in (items.use, target, items.stock0):  # below a millionth of a unit is rounding noise, not demand
         arr[np.abs(arr) < NEGLIGIBLE] = 0.0
@@ -509,7 +764,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         item_weight=np.array([it.weight for it in sc.items]),
         categories=[c for c in fr.categories if c in set(item_cat)],
         loss=items.loss,
-        wartime_use=items.wartime,
+        wartime=items.wartime,
         stock0=items.stock0,
         use=items.use,
         target=target,
@@ -533,11 +788,16 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         eligible=funds.eligible,
         eligible_capex=funds.eligible_capex,
         committed=committed,
+        upkeep=upkeep,
+        transfers=transfers,
         component=component,
         need=need,
+        fire=fire,
         threat=threat,
         policy=policy,
         warnings=problems.warnings,
+        own=funds.own,
+        contributors=funds.contributors,
     )
 
 

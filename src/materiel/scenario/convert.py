@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from .bounds import BUDGET, COUNT, DAYS, DURATION, FRACTION, LOSS, RATE, UNIT_MONEY, Bound
+from .bounds import BUDGET, COUNT, DAYS, DURATION, FRACTION, GROWTH, LOSS, RATE, UNIT_MONEY, UPKEEP, Bound
 from .errors import Collector, Loc
 from .periods import Calendar
 from .schema import Milestone, Quantity, Step
@@ -104,6 +105,17 @@ class Converter:
         """A money rate (a budget) in base currency per year."""
         return self._money(q, loc, rate=True, what=what, bound=BUDGET)
 
+    def upkeep_per_year(self, q: Quantity, loc: Loc) -> float:
+        """A cost per unit held per year (upkeep) in base currency; its unit must name the currency,
+        since a bare number could be euros or millions."""
+        if q.unit is None or not q.unit.strip():
+            self.problems.add(
+                (*loc, "unit"),
+                f"upkeep needs a money unit, e.g. '{self.base} k' or '{self.base} m/year' (per unit held per year)",
+            )
+            return 0.0
+        return self._money(q, loc, rate=True, what="upkeep", bound=UPKEEP)
+
     # -- quantities ----------------------------------------------------------------------------
     def per_period(self, q: Quantity, loc: Loc, what: str, default: str = "year") -> float:
         """A rate such as 'shells/year' converted to units per planning period."""
@@ -187,38 +199,119 @@ class Converter:
             self.problems.add(loc, str(exc))
             return None
 
+    def _year_of_index(self, idx: int) -> int:
+        return int((self.cal.start + idx) // self.cal.per_year)
+
+    def growth_rate(self, q: Quantity, loc: Loc) -> float:
+        """A yearly growth rate as a fraction ('3 %', 0.03 or '3 %/year'), at least −100 %."""
+        try:
+            factor, basis = fraction_rate(q.unit)
+            if basis != "year":
+                raise UnitError(f"unit {q.unit!r}: a growth rate is yearly; write '%', '%/year' or nothing")
+        except UnitError as exc:
+            self.problems.add((*loc, "unit"), str(exc))
+            return 0.0
+        if not self.within(q, loc, GROWTH, "a growth rate (−100 % a year is a fall to zero)", factor):
+            return 0.0
+        return q.value * factor
+
+    def _growth(self, step: Step, loc: Loc, start_year: int, convert) -> Callable[[np.ndarray], np.ndarray]:
+        """The multiplier of a step's value in each calendar year: (1 + growth)^(years since its
+        first year), held at its cap; every problem with growth and cap is located."""
+        if step.growth is None:
+            if step.cap is not None:
+                self.problems.add((*loc, "cap"), "a cap is where growth stops: give growth too, or remove cap")
+            return np.ones_like
+        rates = [self.growth_rate(step.growth, (*loc, "growth"))]
+        try:
+            factor = fraction_rate(step.growth.unit)[0]
+        except UnitError:
+            factor = 1.0
+        rates += [
+            getattr(step.growth, key) * factor for key in ("low", "high") if getattr(step.growth, key) is not None
+        ]
+        starts = [v for v in (step.value, step.low, step.high) if v is not None]
+        cap = step.cap
+        if cap is not None:
+            if cap < 0:
+                self.problems.add((*loc, "cap"), f"a cap cannot be negative (got {cap:g})")
+            if max(rates) > 0 and cap < max(starts):
+                self.problems.add(
+                    (*loc, "cap"),
+                    f"when growing, the cap is a ceiling: it must be at least the start value {max(starts):g} "
+                    f"(the high end of its range), got {cap:g}",
+                )
+            if min(rates) < 0 and cap > min(starts):
+                self.problems.add(
+                    (*loc, "cap"),
+                    f"when shrinking, the cap is a floor: it must be at most the start value {min(starts):g} "
+                    f"(the low end of its range), got {cap:g}",
+                )
+        if min(rates) < -1:
+            return np.ones_like  # refused above
+
+        def multiplier(years: np.ndarray, rate: float = rates[0], value: float = step.value) -> np.ndarray:
+            n = np.maximum(np.asarray(years) - start_year, 0)
+            with np.errstate(over="ignore"):
+                mult = (1.0 + rate) ** n
+            if cap is not None and value != 0:
+                mult = np.minimum(mult, cap / value) if rate >= 0 else np.maximum(mult, cap / value)
+            return mult
+
+        last = self.cal.years[-1]
+        peak = max(starts) * max(float(multiplier(np.array([last]), max(rates), max(starts))[0]), 1.0)
+        if peak > max(starts):
+            self._check_peak(step, loc, convert, peak, last)
+        return multiplier
+
+    def _check_peak(self, step: Step, loc: Loc, convert, peak: float, year: int) -> None:
+        """Refuse growth that takes a schedule out of its figure's range within the horizon."""
+        probe, saved = Collector(), self.problems
+        self.problems = probe
+        try:
+            convert(step.model_copy(update={"value": peak, "low": None, "high": None}), loc)
+        finally:
+            self.problems = saved
+        for p in probe.problems:
+            self.problems.add(
+                (*loc, "growth"), f"grown to {peak:.3g} by {year} (the high ends of value and growth): {p.message}"
+            )
+
     def schedule(self, steps: list[Step], loc: Loc, convert, before: str = "zero") -> np.ndarray:
         """Step profile over the horizon. Before the first step: 0, or the first value."""
         out = np.full(self.cal.n, np.nan)
-        points: list[tuple[int, float]] = []
+        points: list[tuple[int, float, Callable[[np.ndarray], np.ndarray]]] = []
         for j, step in enumerate(steps):
             start = 0 if step.from_ is None else self.period_index(step.from_, (*loc, j, "from"))
             if start is None:
                 continue
-            points.append((start, convert(step, (*loc, j))))
+            grow = self._growth(step, (*loc, j), self._year_of_index(start), convert)
+            points.append((start, convert(step, (*loc, j)), grow))
         points.sort(key=lambda p: p[0])
         if not points:
             return np.zeros(self.cal.n)
         fill = points[0][1] if before == "first" else 0.0
         out[:] = fill
-        for start, value in points:
-            out[max(start, 0) :] = value
+        year_of = self.cal.year_of
+        for start, value, grow in points:
+            s = max(start, 0)
+            out[s:] = value * grow(year_of[s:])
         return out
 
     def yearly(self, steps: list[Step], loc: Loc, convert) -> np.ndarray:
         """Step profile by calendar year (a budget), scaled for years only partly in the horizon."""
-        years = self.cal.years
+        years = np.array(self.cal.years)
         out = np.zeros(len(years))
-        points: list[tuple[int, float]] = []
+        points: list[tuple[int, float, Callable[[np.ndarray], np.ndarray]]] = []
         for j, step in enumerate(steps):
             idx = 0 if step.from_ is None else self.period_index(step.from_, (*loc, j, "from"))
             if idx is None:
                 continue
-            points.append((int((self.cal.start + idx) // self.cal.per_year), convert(step, (*loc, j))))
-        for year, value in sorted(points, key=lambda p: p[0]):
-            for y, yr in enumerate(years):
-                if yr >= year:
-                    out[y] = value
+            year = self._year_of_index(idx)
+            points.append((year, convert(step, (*loc, j)), self._growth(step, (*loc, j), year, convert)))
+        for year, value, grow in sorted(points, key=lambda p: p[0]):
+            later = years >= year
+            out[later] = value * grow(years[later])
         return out * self.cal.year_fraction()
 
     def milestones(self, points: list[Milestone], loc: Loc, convert, interpolate: str) -> np.ndarray:

@@ -190,7 +190,7 @@ def _scale_value(node: Any, factor: float, why: str) -> Any:
         return number * factor
     if isinstance(node, dict) and "value" in node:
         out = dict(node)
-        for key in ("value", "low", "high"):
+        for key in ("value", "low", "high", "cap"):  # a growing step's cap is in the value's unit
             if (number := _number(out.get(key))) is not None:
                 out[key] = number * factor
         out["note"] = "; ".join(x for x in (out.get("note"), why) if x)

@@ -23,6 +23,7 @@ class PolicyData:
     armed_neutrality: str = ""
     troops: list[int] = field(default_factory=list)
     cost_per_soldier_year: float = 0.0  # base money per deployed soldier-year
+    cost_range: tuple[float, float] | None = None  # its low and high, when the scenario gives them
     rotation: float = 1.0
     willing: float = 0.0
     contributors: float | None = None
@@ -45,7 +46,9 @@ def compile_policy(
         customer=k or 0, threshold=st.readiness_threshold, goal_days=goal, year=st.sustainment_year, surge=st.surge
     )
     who = sc.customers[k].id if k is not None else st.customer
-    data.envelope = [n for n, f in enumerate(sc.funding) if f.customers == [who]]
+    # The envelope is aid: the recipients' own budget never pays for a European force, and a
+    # guarantee leaves it to them (docs/assessment.md, "Policy options").
+    data.envelope = [n for n, f in enumerate(sc.funding) if f.customers == [who] and not f.own]
     opts = sc.options
     if opts is None:
         return data
@@ -57,7 +60,11 @@ def compile_policy(
         for j, n in enumerate(rf.troops):
             if n <= 0 or n > COUNT.high:
                 problems.add((*loc, "troops", j), f"a force size must be positive and at most {COUNT.high:g} (got {n})")
-        data.cost_per_soldier_year = conv.money(rf.cost_per_soldier_year, (*loc, "cost_per_soldier_year"), "a cost")
+        cost = rf.cost_per_soldier_year
+        data.cost_per_soldier_year = conv.money(cost, (*loc, "cost_per_soldier_year"), "a cost")
+        if cost.low is not None and cost.high is not None and cost.value:
+            per_unit = data.cost_per_soldier_year / cost.value  # the same conversion for its range
+            data.cost_range = (cost.low * per_unit, cost.high * per_unit)
         conv.within(rf.rotation, (*loc, "rotation"), ROTATION, "a rotation ratio")
         data.rotation = rf.rotation.value
         data.willing = conv.count(rf.willing, (*loc, "willing"), "troops")
@@ -72,6 +79,13 @@ def compile_policy(
                 for j, name in enumerate(rf.envelope)
                 if (f := ref(name, fund_ix, (*loc, "envelope", j), "funding vehicle", problems)) is not None
             ]
+            for j, name in enumerate(rf.envelope):
+                if name in fund_ix and sc.funding[fund_ix[name]].own:
+                    problems.add(
+                        (*loc, "envelope", j),
+                        f"{name!r} is the recipients' own money (own: true); the reassurance force is paid "
+                        "from aid, so name only aid vehicles here",
+                    )
         data.force_constraints = rf.constraints
     if (g := opts.guarantee) is not None:
         data.guarantee_share = conv.fraction(g.envelope_share, ("options", "guarantee", "envelope_share"))

@@ -126,10 +126,21 @@ Num = Annotated[Quantity, BeforeValidator(_as_quantity)]
 
 
 class Step(Quantity):
-    """One step of a schedule: the value applies from ``from`` until the next step."""
+    """One step of a schedule: the value applies from ``from`` until the next step, growing by
+    ``growth`` a year when given (docs/scenario.md, "Time profiles")."""
 
     from_: PeriodText | None = Field(
         None, alias="from", description="First period the value applies (default: horizon start)."
+    )
+    growth: Num | None = Field(
+        None,
+        description="Yearly growth of the value from the step's first year on (a fraction, or {value: 3, unit: '%'}; "
+        "at least -100 %): n calendar years after the step's first year the value is value × (1 + growth)^n.",
+    )
+    cap: Number | None = Field(
+        None,
+        description="Where growth stops, in the value's unit: a ceiling at least the value when growing, "
+        "a floor at most the value when shrinking (needs growth).",
     )
 
 
@@ -246,6 +257,16 @@ class Customer(Model):
     )
 
 
+class FiredBy(Model):
+    """A system that fires a munition, and how many rounds one such system can fire a day."""
+
+    system: Name = Field(description="Item id of a system (an item with system: true) that fires this munition.")
+    rate: Num = Field(
+        description="Rounds one system can fire (targets it can engage) per day of war (default per day); "
+        "rounds beyond what the systems held can fire add stock, not capability (docs/assessment.md)."
+    )
+
+
 class Item(Model):
     """An item of equipment or consumable."""
 
@@ -263,7 +284,36 @@ class Item(Model):
     loss: Num | None = Field(None, description="Share of stock lost per year (shelf life, attrition), e.g. '/year'.")
     wartime_use: Num | None = Field(None, description="Consumption in high-intensity war (default per day).")
     stock: dict[Name, Num] = Field(default_factory=dict, description="Initial stock per customer.")
-    use: dict[Name, Num] = Field(default_factory=dict, description="Peacetime use per customer (default per year).")
+    use: dict[Name, Num] = Field(
+        default_factory=dict,
+        description="Peacetime use per customer (default per year): training, exercises and test firing, drawn from stock.",
+    )
+    upkeep: Num | None = Field(
+        None,
+        description=(
+            "Operating and support cost of one unit held for a year (spares, maintenance, repair, crew training): "
+            "money with its unit, e.g. 'EUR m' or 'EUR k/year'. Charged on every unit held in each period, initial "
+            "stock included, and paid by vehicles with upkeep: true; units whose upkeep no vehicle can pay are retired."
+        ),
+    )
+    weight_rationale: Text | None = Field(
+        None, description="Why the item has its weight within its category, shown beside it in reports."
+    )
+    system: bool = Field(
+        False,
+        description="A system (a fire unit: a battery's launchers, radar and command post; an artillery piece; "
+        "a rocket launcher) that munitions name in their fired_by.",
+    )
+    fired_by: list[FiredBy] = Field(
+        default_factory=list,
+        description="Systems that fire this munition and their rounds per system per day; when given, the "
+        "assessment counts only what the systems held can fire (docs/assessment.md).",
+    )
+    min_coverage: Num | None = Field(
+        None,
+        description="Marks the item critical: the least coverage (0–1) of its target it must keep; its "
+        "category cannot count as ready while it is below (docs/assessment.md).",
+    )
     component: bool = Field(
         False,
         description=(
@@ -298,7 +348,8 @@ class Allotment(Model):
 
 
 class ForceDesign(Model):
-    """Targets derived from a force: brigades × allotment + reserve days × wartime use."""
+    """Targets derived from a force: brigades × allotment + reserve days × wartime use (an
+    interceptor's follows the threat period by period)."""
 
     customer: Name = Field(description="Customer id.")
     brigades: Num = Field(description="Number of brigades in the target force.")
@@ -338,6 +389,13 @@ class Line(Model):
     share: dict[Name, Num] = Field(
         default_factory=dict, description="Largest share of output each customer may take (default 1)."
     )
+    stored: Num | None = Field(
+        None,
+        description=(
+            "Used units in storage that this line refurbishes: the most it can deliver over the whole horizon. "
+            "Makes it a refurbishment line (its orders are reported as 'refurbishment', not new production)."
+        ),
+    )
     needs: dict[Name, Num] = Field(
         default_factory=dict,
         description=(
@@ -349,13 +407,39 @@ class Line(Model):
     note: Text | None = Field(None, description="Free text shown in reports.")
 
 
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class GdpShare(Model):
+    """A budget written as a share of one country's GDP: budget(y) = share × GDP(y)."""
+
+    country: CountryCode = Field(description="ISO code of the country whose GDP it is.")
+    share: Num = Field(description="Share of GDP given each year (fraction or '%', at most 1).")
+    gdp: Schedule = Field(
+        description="The country's GDP, money per year: steps, or a start value with a yearly growth (and cap)."
+    )
+
+
 class Funding(Model):
-    """A funding vehicle: its yearly budget and which purchases it may pay for."""
+    """A funding vehicle: its yearly budget, who pays into it, and which purchases it may pay for."""
 
     id: Id = Field(description="Id of the vehicle.")
     name: Name = Field(description="Display name.")
     kind: Name | None = Field(None, description="e.g. EU instrument, national budget, asset-backed loan.")
-    budget: Schedule = Field(description="Money per year (steps by year).")
+    budget: Schedule | None = Field(
+        None, description="Money per year (steps by year, or a start value with a yearly growth); or give gdp_share."
+    )
+    gdp_share: GdpShare | None = Field(None, description="The budget as a share of a country's GDP, instead of budget.")
+    contributors: dict[CountryCode, Number] | None = Field(
+        None,
+        description="Countries paying into the vehicle and their shares of its money (fractions summing to 1); "
+        "outputs split its spending by them. Default: the gdp_share country, else not split.",
+    )
+    own: bool = Field(
+        False,
+        description="The recipients' own money (e.g. Ukraine's defence budget), not aid: reported apart from aid, "
+        "never part of the envelope a reassurance force is paid from, kept under a guarantee.",
+    )
     origins: list[Name] | None = Field(
         None, description="Country codes or region flags it may buy from (default: anywhere)."
     )
@@ -366,7 +450,62 @@ class Funding(Model):
     carry_over: bool = Field(False, description="Unspent money carries over to later years.")
     min_spend: Num = Field(
         default_factory=lambda: Quantity(value=0.0),
-        description="Share of each year's budget that must be spent (committed money).",
+        description="Share of each year's budget, after its fixed charge, that must be spent (committed money).",
+    )
+    upkeep: bool = Field(
+        False,
+        description="May pay the upkeep of stock held (items with upkeep) for its customers and categories.",
+    )
+    fixed_charge: Schedule | None = Field(
+        None,
+        description=(
+            "Money per year the vehicle pays outside the plan (e.g. personnel pay), steps by year: "
+            "it reduces what the vehicle can spend on the plan and is reported in the budgets table."
+        ),
+    )
+    note: Text | None = Field(None, description="Free text shown in reports.")
+
+    @model_validator(mode="after")
+    def _one_budget(self) -> Funding:
+        if (self.budget is None) == (self.gdp_share is None):
+            raise ValueError(
+                "give exactly one of 'budget' (money per year) or 'gdp_share' (a share of a country's GDP)"
+            )
+        return self
+
+
+class Replacement(Model):
+    """The donor's replacement of what it transferred: bought later at a line's price."""
+
+    line: Name = Field(description="Line id whose price the donor pays to replace each unit (it makes the same item).")
+    fund: Name = Field(description="Funding vehicle that pays for the replacement.")
+    delay: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Time from the transfer to the replacement's payment (default months).",
+    )
+
+
+class Drawdown(Model):
+    """Transfers of one item from a donor's existing stock to one customer (drawdown)."""
+
+    id: Id = Field(description="Id of the drawdown.")
+    donor: Name = Field(description="Who gives from its stock, e.g. 'US Army'.")
+    item: Name = Field(description="Item id transferred.")
+    customer: Name = Field(description="Customer id that receives it.")
+    stock: Num = Field(description="The donor's declared stock of the item that it may draw on.")
+    quantity: Num | None = Field(
+        None,
+        description="The most this drawdown transfers over the horizon (default: the donor's stock); at most the stock.",
+    )
+    available: Schedule = Field(
+        description="Units that may be transferred per year (default per year); steps by period."
+    )
+    delivery: Num = Field(
+        default_factory=lambda: Quantity(value=0.0),
+        description="Time from transfer decision to delivery (default months).",
+    )
+    replacement: Replacement | None = Field(
+        None, description="Who replaces the donor's stock, at which line's price and when (none: a free gift)."
     )
     note: Text | None = Field(None, description="Free text shown in reports.")
 
@@ -386,7 +525,20 @@ class Attack(Model):
 
     id: Id = Field(description="Id used by defences, e.g. 'ballistic', 'cruise', 'shahed'.")
     name: Name = Field(description="Display name.")
-    rate: Num = Field(description="Launches per month (or give a unit such as '/day').")
+    rate: Num = Field(
+        description="Launches per month (or give a unit such as '/day'); with growth or milestones, the rate at "
+        "the horizon's start."
+    )
+    growth: Num | None = Field(
+        None,
+        description="Yearly growth of the rate (a fraction or '%', at least −100 %), e.g. the adversary "
+        "reconstituting its arsenal: rate × (1 + growth)^(years since the horizon's start).",
+    )
+    milestones: list[Milestone] = Field(
+        default_factory=list,
+        description="The rate by the end of later periods (launches per month unless a unit is given), in a "
+        "straight line from the rate at the horizon's start and between milestones, held after the last.",
+    )
 
 
 class Defence(Model):
@@ -514,6 +666,9 @@ class Scenario(Model):
     lines: list[Line] = Field(default_factory=list, description="Production lines.")
     funding: list[Funding] = Field(default_factory=list, description="Funding vehicles.")
     commitments: list[Commitment] = Field(default_factory=list, description="Orders already contracted.")
+    drawdowns: list[Drawdown] = Field(
+        default_factory=list, description="Transfers from donors' existing stocks, with their replacement."
+    )
     planner: PlannerSettings = Field(default_factory=PlannerSettings, description="Optimiser options.")
     threat: Threat | None = Field(None, description="Air threat and air defence, for the assessment.")
     assessment: AssessmentSettings = Field(

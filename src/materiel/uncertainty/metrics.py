@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 
+from ..assessment.fire import fire_limited_days, fire_per_day
 from ..assessment.measures import days_until_empty_daily
-from ..assessment.readiness import readiness_indices
+from ..assessment.readiness import coverage_grid, readiness_index
 from ..assessment.sustainment import war_inflow
-from ..planner.formulation import Formulation
-from ..planner.result import category_coverage
+from ..planner.formulation import Formulation, money_by_fund
 from ..scenario.compiled import ModelData
 
 
@@ -22,9 +22,10 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     k = pol.customer
     v = form.var
     stock = v.s.values(solution)[k]  # (I, T)
-    coverage = category_coverage(m, stock, k)  # (C, T)
-    ready, _ = readiness_indices(coverage[~np.isnan(coverage).all(axis=1)], pol.threshold)
-    money = v.p.values(solution).sum(axis=(1, 2, 3)) + v.q.values(solution).sum(axis=(1, 2))
+    grid = coverage_grid(m, stock, k, pol.goal_days)
+    coverage = grid.category  # (C, T)
+    ready = readiness_index(grid, pol.threshold)
+    money = money_by_fund(m, v, solution)
     out: dict[str, float | str | None] = {
         "total_cost": float(money.sum() * form.money_unit),
         "envelope_cost_per_year": float(money[pol.envelope].sum() * form.money_unit / len(m.years)),
@@ -33,12 +34,16 @@ def draw_metrics(m: ModelData, form: Formulation, solution: np.ndarray) -> dict[
     }
     year = pol.year if pol.year in m.years else m.years[-1]
     t = m.cal.year_ends[m.years.index(year)]
-    items = np.flatnonzero(m.wartime_use > 0)
+    items = np.flatnonzero((m.wartime > 0).any(axis=1))
     if items.size:
-        x = v.x.values(solution)[:, k, :]
+        x = v.x.values(solution)
         added = v.K.values(solution)
-        flow = war_inflow(m, x, added, k, pol.surge, np.array([t]))[0]
-        days = days_until_empty_daily(stock[items, t], m.wartime_use[items], flow[items])
+        pool_left = m.transfers.stored - x.sum(axis=(1, 2))
+        drawn = v.d.values(solution)
+        flow = war_inflow(m, x[:, k, :], added, k, pol.surge, np.array([t]), pool_left, drawn)[0]
+        use = m.wartime[items, t]
+        days = days_until_empty_daily(stock[items, t], use, flow[items])
+        days = fire_limited_days(days, use, fire_per_day(m, stock)[items, t], pol.goal_days)
         worst = int(np.argmin(days))
         out["bottleneck_item"] = m.items[items[worst]]
         out["bottleneck_days"] = float(days[worst])
