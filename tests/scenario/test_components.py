@@ -144,6 +144,47 @@ CASES = [
         "requirements[0].item",
     ),
     (
+        "component with upkeep",
+        "component: true}\n  - {id: powder",
+        "component: true, upkeep: {value: 5, unit: EUR/year}}\n  - {id: powder",
+        "'charge' is a component: it goes only to the lines that need it, never to a customer; remove upkeep",
+        "items[charge].upkeep",
+        "upkeep: {value: 5",
+    ),
+    (
+        "component that is a system",
+        "component: true}\n  - {id: powder",
+        "component: true, system: true}\n  - {id: powder",
+        "'charge' is a component: it goes only to the lines that need it, never to a customer; remove system",
+        "items[charge].system",
+        "system: true",
+    ),
+    (
+        "critical component",
+        "component: true}\n  - {id: powder",
+        "component: true, min_coverage: 0.5}\n  - {id: powder",
+        "'charge' is a component: it goes only to the lines that need it, never to a customer; remove min_coverage",
+        "items[charge].min_coverage",
+        "min_coverage: 0.5",
+    ),
+    (
+        "drawdown of a component",
+        "funding:\n",
+        "drawdowns:\n  - {id: dd, donor: US, item: charge, customer: ukraine, stock: 100,\n"
+        "     available: {value: 40, unit: /year}, delivery: {value: 0, unit: months}}\nfunding:\n",
+        "'charge' is a component: it goes only to the lines that need it, never to a customer, so no donor "
+        "transfers it to one",
+        "drawdowns[dd].item",
+        "  - {id: dd",
+    ),
+    (
+        "refurbishment line making a component",
+        "    capacity: {value: 2400, unit: /year}\n",
+        "    capacity: {value: 2400, unit: /year}\n    stored: 10\n",
+        "line charges makes the component 'charge': only end items are refurbished from storage; remove stored",
+        "lines[charges].stored",
+    ),
+    (
         "customer share of a component line",
         "    capacity: {value: 2400, unit: /year}\n",
         "    capacity: {value: 2400, unit: /year}\n    share: {ukraine: 0.5}\n",

@@ -4,7 +4,9 @@
 ``compile_components`` reads each line's ``needs`` into a (lines × items) array and refuses, with
 located messages, what cannot be planned: a need of an unknown item or of an item that is not a
 component, a need that is not a positive number, a component no line makes, components that
-depend on each other in a cycle, and a component held, used, targeted or ordered by a customer.
+depend on each other in a cycle, and a component held, used, targeted, ordered, transferred or kept
+by a customer (stock, use, upkeep, a target, a commitment, a drawdown, a system or a critical item),
+or refurbished from storage.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def _cycles(sc: Scenario, need: np.ndarray, line_item: np.ndarray, problems: Col
 
 
 def _not_for_customers(sc: Scenario, component: np.ndarray, items: dict[str, int], problems: Collector) -> None:
-    """A component goes only to the lines that need it: no customer holds, uses, targets or orders it."""
+    """A component goes only to the lines that need it: no customer holds, uses, keeps (upkeep),
+    fields (a system, a munition fired by systems, a critical item), targets, orders or receives
+    it from a donor's stock, and no line refurbishes it from storage."""
     why = "is a component: it goes only to the lines that need it, never to a customer"
 
     def is_component(name: str) -> bool:
@@ -94,7 +98,7 @@ def _not_for_customers(sc: Scenario, component: np.ndarray, items: dict[str, int
     for i, it in enumerate(sc.items):
         if not it.component:
             continue
-        for key in ("stock", "use", "wartime_use"):
+        for key in ("stock", "use", "wartime_use", "upkeep", "system", "fired_by", "min_coverage"):
             if getattr(it, key):
                 problems.add(("items", i, key), f"{it.id!r} {why}; remove {key}")
     for j, r in enumerate(sc.requirements):
@@ -107,6 +111,9 @@ def _not_for_customers(sc: Scenario, component: np.ndarray, items: dict[str, int
     for d, de in enumerate(sc.threat.defences if sc.threat else []):
         if is_component(de.item):
             problems.add(("threat", "defences", d, "item"), f"{de.item!r} {why}; name the interceptor made from it")
+    for j, dd in enumerate(sc.drawdowns):
+        if is_component(dd.item):
+            problems.add(("drawdowns", j, "item"), f"{dd.item!r} {why}, so no donor transfers it to one")
     component_lines = {ln.id for ln in sc.lines if is_component(ln.item)}
     for l, ln in enumerate(sc.lines):
         if ln.id in component_lines and ln.share:
@@ -114,6 +121,12 @@ def _not_for_customers(sc: Scenario, component: np.ndarray, items: dict[str, int
                 ("lines", l, "share"),
                 f"line {ln.id} makes the component {ln.item!r}, which no customer takes; its capacity is already "
                 "what the scenario's lines may use (net of other buyers): remove share",
+            )
+        if ln.id in component_lines and ln.stored is not None:
+            problems.add(
+                ("lines", l, "stored"),
+                f"line {ln.id} makes the component {ln.item!r}: only end items are refurbished from storage; "
+                "remove stored",
             )
     for j, c in enumerate(sc.commitments):
         if c.line in component_lines:
