@@ -12,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import materiel
-from materiel.planner import check
+from materiel.assessment import assess
+from materiel.planner import check, limits
+from materiel.report.html import render_report
 from tests.builders import grid, line, scenario, shell, solve, target, write
 from tests.planner.test_properties import assert_plan_keeps_its_rules, examples, scenarios
 
@@ -71,6 +73,20 @@ def test_the_scarcest_component_limits_the_line(tmp_path: Path) -> None:
     assert plan.summary()["component_bottlenecks"] == [
         {"line": "shells", "component": "charge", "first": "2026Q1", "last": "2026Q4", "periods": 4}
     ]
+
+
+def test_what_limits_the_plan_names_the_component_that_held_a_line_back(tmp_path: Path) -> None:
+    """The shell line above has 400 a quarter to spare and EUR 1 m is barely touched (EUR 2,400
+    spent): neither money nor the shell line's capacity binds, the charges do, in every quarter of
+    the year, so the year's row says components bind and names the line and the component."""
+    plan = solve(tmp_path, shells_and_charges(SHELLS, CHARGES))
+    row = plan.limits.iloc[0]
+    assert row["binds"] == "components"
+    assert row["lines_short_of_components"] == "shells (charge)" and row["lines_at_capacity"] == ""
+    assert row["text"].startswith("2026: components bind: shells (charge) ran out of the components named all year")
+    assert plan.summary()["limits"]["2026"]["lines_short_of_components"] == ["shells (charge)"]
+    page = render_report(plan, assess(plan), {})
+    assert "Components bind when" in page and "2026: components bind: shells (charge)" in page
 
 
 def test_a_component_that_runs_out_when_nothing_more_is_wanted_is_not_limiting(tmp_path: Path) -> None:
@@ -323,3 +339,10 @@ def test_the_lps_shape_does_not_depend_on_ranged_component_figures(tmp_path: Pat
     drawn = replace(m, need=m.need * 1.7, cap=m.cap * 0.3, lead=m.lead + 2)
     assert structure_key(build(drawn)) == structure_key(build(m))
     assert (build(drawn).lp.matrix() != build(m).lp.matrix()).nnz > 0
+
+
+def test_three_things_that_bind_read_as_a_list() -> None:
+    """Two keep the wording the limits table always had ('money and capacity'); three are a list."""
+    assert limits._and(["money", "capacity"]) == "money and capacity"
+    assert limits._and(["money", "capacity", "components"]) == "money, capacity and components"
+    assert limits._and(["components"]) == "components" and limits._and([]) == ""

@@ -8,7 +8,9 @@
   money (``own: true``) is marked so no headline counts it as aid.
 - ``plan_limits``: per year, whether money binds (a vehicle that may pay for a still-short item
   spent all it had), capacity binds (a line making a still-short item ran at its full capacity, or
-  at the customer's share of it, all year) or neither, in words an analyst can quote.
+  at the customer's share of it, all year), components bind (such a line ran out of a component
+  all year while it had capacity to spare: the components table's ``limiting``) or neither, in
+  words an analyst can quote.
 """
 
 from __future__ import annotations
@@ -114,13 +116,43 @@ def _full_lines(m: ModelData, capacity: pd.DataFrame, orders: pd.DataFrame) -> n
         limit = m.share[:, :, None] * total[:, None, :]
         at_share = ((m.share < 1)[:, :, None] & (limit > 0) & (x >= limit * (1 - FULL))).any(axis=1)
         full |= at_share
+    return _all_year(m, full)
+
+
+def _all_year(m: ModelData, flag: np.ndarray) -> np.ndarray:
+    """(Y, L) bool: ``flag`` (L, T) holds in every period of the year whose orders on the line
+    arrive within the horizon, and there is such a period."""
+    L, T = flag.shape
     deliverable = (np.arange(T)[None, :] + m.lead[:, None]) < T  # (L, T)
     Y = len(m.years)
     at = (np.arange(L)[:, None].repeat(T, axis=1), m.year_index[None, :].repeat(L, axis=0))
-    open_periods, full_periods = np.zeros((L, Y)), np.zeros((L, Y))
+    open_periods, flagged = np.zeros((L, Y)), np.zeros((L, Y))
     np.add.at(open_periods, at, deliverable)
-    np.add.at(full_periods, at, deliverable & full)
-    return ((open_periods > 0) & (full_periods == open_periods)).T
+    np.add.at(flagged, at, deliverable & flag)
+    return ((open_periods > 0) & (flagged == open_periods)).T
+
+
+def _short_of_components(m: ModelData, components: pd.DataFrame | None) -> list[list[list[str]]]:
+    """Per year and line, the components that held the line back all year: marked ``limiting`` in
+    the components table (used up while the line had capacity to spare and its output was still
+    wanted, docs/model.md "Components") in every period whose orders arrive within the horizon."""
+    L, Y = len(m.lines), len(m.years)
+    out: list[list[list[str]]] = [[[] for _ in range(L)] for _ in range(Y)]
+    if components is None or not len(components):
+        return out
+    rows = components[components["flow"].eq("used") & components["limiting"].eq(True)]
+    lines, periods = pd.Index(m.lines), pd.Index(m.periods)
+    for part, group in rows.groupby("component", sort=False):
+        flag = np.zeros((L, m.T), dtype=bool)
+        flag[lines.get_indexer(group["line"]), periods.get_indexer(group["period"])] = True
+        for n, l in zip(*np.nonzero(_all_year(m, flag)), strict=True):
+            out[n][l].append(str(part))
+    return out
+
+
+def _and(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
 
 
 def _names(values: list[str]) -> str:
@@ -130,13 +162,21 @@ def _names(values: list[str]) -> str:
 
 
 def plan_limits(
-    m: ModelData, envelope: pd.DataFrame, capacity: pd.DataFrame, orders: pd.DataFrame, stock: pd.DataFrame
+    m: ModelData,
+    envelope: pd.DataFrame,
+    capacity: pd.DataFrame,
+    orders: pd.DataFrame,
+    stock: pd.DataFrame,
+    components: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per year: what binds ('money', 'capacity', 'money and capacity', 'neither' or
-    'nothing': every target met from then on), the vehicles that spent all they had and may pay for
-    a still-short item, the lines at full capacity making still-short items, the still-short items, and a sentence saying so."""
+    """One row per year: what binds ('money', 'capacity', 'components', those joined by 'and',
+    'neither' or 'nothing': every target met from then on), the vehicles that spent all they had and
+    may pay for a still-short item, the lines at full capacity making still-short items, the
+    still-short items, and a sentence saying so. With components, also the lines making still-short
+    items that their components held back all year (``lines_short_of_components``: 'line (component)')."""
     short = _still_short(m, stock)  # (Y, I)
     full = _full_lines(m, capacity, orders)  # (Y, L)
+    held_back = _short_of_components(m, components if m.component.any() else None)
     F, Y = m.budget.shape
     budget = envelope["budget"].to_numpy().reshape(F, Y)
     spent_all = envelope["spent"].to_numpy().reshape(F, Y)
@@ -153,27 +193,32 @@ def plan_limits(
         items = [m.items[i] for i in np.flatnonzero(short[n])]
         funds = [m.funds[f] for f in np.flatnonzero(all_spent[:, n] & (pays_for & short[n]).any(axis=1))]
         lines = [m.lines[l] for l in np.flatnonzero(full[n] & short[n][m.line_item])]
-        binds = (
-            "nothing"
-            if not items
-            else " and ".join(w for w, on in (("money", funds), ("capacity", lines)) if on) or "neither"
-        )
+        short_of = [
+            f"{m.lines[l]} ({', '.join(held_back[n][l])})"
+            for l in range(len(m.lines))
+            if held_back[n][l] and short[n][m.line_item[l]]
+        ]
+        said = (("money", funds), ("capacity", lines), ("components", short_of))
+        binds = "nothing" if not items else _and([w for w, on in said if on]) or "neither"
         rows.append(
             {
                 "year": y,
                 "binds": binds,
                 "funds_all_spent": "; ".join(funds),
                 "lines_at_capacity": "; ".join(lines),
+                **({"lines_short_of_components": "; ".join(short_of)} if m.component.any() else {}),
                 "items_short": "; ".join(items),
                 "budget": total,
                 "spent": spent,
-                "text": _sentence(y, binds, funds, lines, items, used),
+                "text": _sentence(y, binds, funds, lines, items, used, short_of),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _sentence(y: int, binds: str, funds: list[str], lines: list[str], items: list[str], used: str) -> str:
+def _sentence(
+    y: int, binds: str, funds: list[str], lines: list[str], items: list[str], used: str, held_back: list[str]
+) -> str:
     if binds == "nothing":
         return f"{y}: nothing limits the plan: every target is met from here on; {used}."
     parts = []
@@ -182,6 +227,11 @@ def _sentence(y: int, binds: str, funds: list[str], lines: list[str], items: lis
         parts.append(f"money binds: {_names(funds)} spent all {they} had and may pay for still-short items")
     if lines:
         parts.append(f"capacity binds: {_names(lines)} at full capacity all year (or at the customer's share of it)")
+    if held_back:
+        parts.append(
+            f"components bind: {_names(held_back)} ran out of the components named all year while they had "
+            "capacity to spare"
+        )
     if not parts:
         parts.append(
             "neither money nor capacity binds: no vehicle spent all it had and no line making these items "

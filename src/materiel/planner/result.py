@@ -281,6 +281,11 @@ class Plan:
                     "funds_all_spent": [f for f in r.funds_all_spent.split("; ") if f],
                     "lines_at_capacity": [x for x in r.lines_at_capacity.split("; ") if x],
                     "items_short": [i for i in r.items_short.split("; ") if i],
+                    **(
+                        {"lines_short_of_components": [x for x in r.lines_short_of_components.split("; ") if x]}
+                        if self.model.component.any()
+                        else {}
+                    ),
                     "text": r.text,
                 }
                 for r in self.limits.itertuples()
@@ -773,6 +778,6 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         drawdowns=read_drawdowns(m, d),
         envelope=envelope,
         contributions=limits.contributions(m, budgets),
-        limits=limits.plan_limits(m, envelope, capacity, orders, stock),
+        limits=limits.plan_limits(m, envelope, capacity, orders, stock, components),
         components=components,
     )

@@ -203,13 +203,23 @@ earlier years is spent):</p>{_table(used, index=True)}
 <p>Money binds in a year when a vehicle that may pay for a still-short item spent all it had;
 capacity binds when a line making a still-short item ran at full capacity (or at the customer's share
 of it) all year; neither means lead and build times, what vehicles may pay for, or items no line makes hold
-the plan back.</p><ul>{words}</ul>
+the plan back.</p>{_components_bind(plan)}<ul>{words}</ul>
 """
     if own.sum() > 0:
         out += f"<p>Of the money spent, aid: {_esc(money(float(aid.sum()), plan.currency))}; the recipients' own means: {_esc(money(float(own.sum()), plan.currency))}.</p>"
     if list(who.index) != ["not split"]:
         out += f"<h3>Money spent per contributing country ({_esc(plan.currency)} bn)</h3>{_table(who, index=True)}"
     return out
+
+
+def _components_bind(plan: Plan) -> str:
+    """For a scenario with components: when they are said to bind (planner/limits.py)."""
+    if not plan.model.component.any():
+        return ""
+    return (
+        "<p>Components bind when a line making a still-short item ran out of a component all year while "
+        "it had capacity to spare (the components table's <code>limiting</code>).</p>"
+    )
 
 
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
