@@ -50,13 +50,18 @@ def test_funding_vehicles_and_rules(loaded: tuple) -> None:
     assert per_year.min() >= 15 and per_year.max() <= 25, per_year
 
 
-def test_ukraine_pays_from_its_own_budget_and_every_fleet_has_a_payer(loaded: tuple) -> None:
+def test_ukraine_pays_from_its_own_budget_and_every_fleet_has_a_payer(
+    loaded: tuple, default_plan: materiel.Plan
+) -> None:
     """Ukraine's own budget is in the model (issue 10, part 3) and pays upkeep; no customer holds an
-    item with upkeep that no vehicle may keep, so nothing is retired for want of a payer."""
+    item with upkeep that no vehicle may keep, and the plan retires nothing (docs/data.md: "Upkeep")."""
     sc, m = loaded
     own = [f for f in sc.funding if f.own]
     assert [f.customers for f in own] == [["ukraine"]] and own[0].upkeep and own[0].origins == ["UA"]
-    assert not [w for w in m.warnings if "retires all of it" in w.message]
+    assert m.upkeep.declared.any() and not [w for w in m.warnings if "retires all of it" in w.message]
+    assert default_plan.retirements.empty or default_plan.retirements["quantity"].sum() < 1e-6
+    upkeep = default_plan.funding[default_plan.funding["purpose"] == "upkeep"]
+    assert set(upkeep["customer"]) == {"ukraine", "europe"} and upkeep["amount"].sum() > 0
 
 
 def test_two_customers_compete(loaded: tuple) -> None:
