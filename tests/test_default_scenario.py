@@ -40,14 +40,28 @@ def test_lines_span_suppliers_and_countries(loaded: tuple) -> None:
 
 def test_funding_vehicles_and_rules(loaded: tuple) -> None:
     sc, m = loaded
-    for_ukraine = [f for f in sc.funding if f.customers == ["ukraine"]]
+    for_ukraine = [f for f in sc.funding if f.customers == ["ukraine"] and not f.own]
     assert len(for_ukraine) >= 5
     rules = {tuple(sorted(f.origins)) if f.origins else None for f in for_ukraine}
     assert ("EEA", "EU", "UA") in rules and ("US",) in rules and ("UA",) in rules and None in rules
-    ukraine = [n for n, f in enumerate(sc.funding) if f.customers == ["ukraine"]]
+    ukraine = [n for n, f in enumerate(sc.funding) if f.customers == ["ukraine"] and not f.own]
     per_year = m.budget[ukraine].sum(axis=0) / 1e9
     assert m.currency == "USD"
     assert per_year.min() >= 15 and per_year.max() <= 25, per_year
+
+
+def test_ukraine_pays_from_its_own_budget_and_every_fleet_has_a_payer(
+    loaded: tuple, default_plan: materiel.Plan
+) -> None:
+    """Ukraine's own budget is in the model (issue 10, part 3) and pays upkeep; no customer holds an
+    item with upkeep that no vehicle may keep, and the plan retires nothing (docs/data.md: "Upkeep")."""
+    sc, m = loaded
+    own = [f for f in sc.funding if f.own]
+    assert [f.customers for f in own] == [["ukraine"]] and own[0].upkeep and own[0].origins == ["UA"]
+    assert m.upkeep.declared.any() and not [w for w in m.warnings if "retires all of it" in w.message]
+    assert default_plan.retirements.empty or default_plan.retirements["quantity"].sum() < 1e-6
+    upkeep = default_plan.funding[default_plan.funding["purpose"] == "upkeep"]
+    assert set(upkeep["customer"]) == {"ukraine", "europe"} and upkeep["amount"].sum() > 0
 
 
 def test_two_customers_compete(loaded: tuple) -> None:
