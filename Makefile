@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -c "from materiel.scenario.reference import update_docs; update_docs('docs/scenario.md')"
+	$(PY) -c "from materiel.report.datadoc import update_data_doc; update_data_doc('docs/data.md')"
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run

@@ -35,3 +35,18 @@ def test_every_constraint_family_is_in_the_model_docs() -> None:
     text = (DOCS / "model.md").read_text()
     for block in build(model).lp.row_blocks:
         assert f"`{block.name}`" in text, block.name
+
+
+def test_the_results_data_md_quotes_are_those_of_the_shipped_scenario() -> None:
+    """docs/data.md's default-plan and variants tables are recomputed here; its sensitivity table
+    comes from a sweep too slow for the suite, so it records the scenario's digest instead."""
+    from materiel.report.datadoc import block, block_digest, default_plan_block, shipped_results, variants_block
+    from materiel.scenario.loader import load_scenario
+    from materiel.uncertainty.runner import scenario_digest
+
+    text = (DOCS / "data.md").read_text()
+    results = shipped_results()
+    base = results[0]
+    assert block(text, "default-plan") == default_plan_block(base.plan, base.assessment), "regenerate: make docs"
+    assert block(text, "variants") == variants_block(results), "regenerate: make docs"
+    assert block_digest(text) == scenario_digest(load_scenario()), "the scenario changed since the sweep: make docs"

@@ -8,6 +8,20 @@ from .compiled import iter_quantities
 from .schema import Scenario
 
 
+def _entry_label(entry: object) -> str | None:
+    """What names a list entry: its id; the attack and item of a defence, the customer and item of a
+    requirement; the item of an allotment (None: only its position does)."""
+    if (ident := getattr(entry, "id", None)) is not None:
+        return str(ident)
+    item = getattr(entry, "item", None)
+    if item is None or hasattr(entry, "line"):  # a commitment is named by line, customer and period
+        return None
+    for pair in ("attack", "customer"):
+        if (other := getattr(entry, pair, None)) is not None:
+            return f"{other}/{item}"
+    return str(item)
+
+
 def field_path(sc: Scenario, loc: tuple) -> str:
     """A figure's location with entity ids: lines[rheinmetall-unterluss].price."""
     parts: list[str] = []
@@ -15,7 +29,9 @@ def field_path(sc: Scenario, loc: tuple) -> str:
     for step in loc:
         if isinstance(step, int) and isinstance(node, list):
             item = node[step]
-            label = getattr(item, "id", None) or str(step)
+            label = _entry_label(item)
+            if label is None or sum(_entry_label(other) == label for other in node) > 1:
+                label = str(step)
             parts[-1] = f"{parts[-1]}[{label}]"
             node = item
         else:
