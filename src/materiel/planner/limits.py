@@ -189,7 +189,8 @@ def plan_limits(
         total, spent = float(budget[:, n].sum()), float(spent_all[:, n].sum())
         used = f"spent {money(spent, cur)} of the year's {money(total, cur)}"
         if total > 0:
-            used += f" ({spent / total:.0%})"
+            used += f" ({spent / total:.0%}"
+            used += ", with money carried in from earlier years)" if spent > total * 1.005 else ")"
         items = [m.items[i] for i in np.flatnonzero(short[n])]
         funds = [m.funds[f] for f in np.flatnonzero(all_spent[:, n] & (pays_for & short[n]).any(axis=1))]
         lines = [m.lines[l] for l in np.flatnonzero(full[n] & short[n][m.line_item])]
