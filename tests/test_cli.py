@@ -53,7 +53,7 @@ def test_plan_writes_tables_workbook_and_charts(planned: tuple[subprocess.Comple
     for chart in ("stock_vs_target.png", "spending_by_fund.png", "capacity_build_up.png"):
         assert (out / chart).read_bytes()[:4] == b"\x89PNG"
     sheets = pd.read_excel(out / "plan.xlsx", sheet_name=None)
-    assert {"summary", "orders", "stock", "funding", "inputs", "sources", "shortfall_by_category"} <= set(sheets)
+    assert {"Summary", "orders", "stock", "funding", "inputs", "sources", "shortfall_by_category"} <= set(sheets)
     assert sheets["orders"]["quantity"].sum() == pytest.approx(400)
     assert not list(out.glob(".materiel-partial-*"))
     text = (out / "model.mps").read_text()

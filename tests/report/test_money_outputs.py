@@ -53,7 +53,7 @@ def test_files_and_report_carry_the_same(tmp_path: Path) -> None:
     assert s["envelope_use"]["2026"]["by_fund"]["aid"]["all_spent"] is True
     assert s["limits"]["2026"]["binds"] == "money"
     book = openpyxl.load_workbook(written["plan.xlsx"])
-    figures = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
+    figures = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
     assert figures["of which aid"] == 300 and figures["of which the recipients' own means"] == 0
     assert figures["what limits 2026"].startswith("2026: money binds: aid spent all it had")
     assert {"envelope", "contributions", "limits"} <= set(book.sheetnames)

@@ -13,12 +13,13 @@ from ..assessment.options import OptionResult, comparison_json, comparison_table
 from ..atomic import staged_files
 from ..fmt import NEVER_RUNS_OUT
 from ..planner.result import Plan
-from ..scenario.provenance import inputs_table, sources_table
+from ..scenario.provenance import inputs_table
 from ..uncertainty.summary import SweepSummary
 from .cells import safe_table
 from .html import render_report
 from .output import output_folder
 from .render import Drawing
+from .workbook import workbook_sheets
 from .xlsx import write_xlsx
 
 
@@ -82,16 +83,14 @@ def write_workbook(
     spend.columns = [str(c) for c in spend.columns]
     sbc = plan.shortfall_by_category()
     sbc.columns = [str(c) for c in sbc.columns]
-    sheets = {
-        "summary": _summary_frame(plan, assessment),
+    tables = {
         "shortfall_by_category": sbc.reset_index(),
         "spend_by_year": spend.reset_index(),
         **plan.tables(),
         **(assessment_tables(assessment) if assessment is not None else {}),
         **({"comparison": comparison_table(comparison)} if comparison else {}),
-        "inputs": inputs_table(plan.model.scenario),
-        "sources": sources_table(plan.model.scenario),
     }
+    sheets = workbook_sheets(_summary_frame(plan, assessment), tables, plan.model.scenario, plan.currency)
     return write_xlsx(path, sheets)
 
 
