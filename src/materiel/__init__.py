@@ -1,16 +1,20 @@
 """materiel: plan how Europe and its partners equip and sustain Ukraine's armed neutrality.
 
-The Python API mirrors the command line::
+The Python API mirrors the command line (docs/api.md)::
 
     import materiel
-    sc = materiel.load_scenario()            # the shipped default, or a path
-    p = materiel.plan(sc)                    # an optimal Plan with tidy pandas tables
+    p = materiel.plan(whatifs=["no-us-supply"], set={"funding[nato-purl].budget": 0})
+    p                                        # scenario, total cost, ready date
     p.orders, p.stock, p.funding, p.summary()
+    p.write("out/mine")                      # the files `materiel plan -o out/mine` writes
+    back = materiel.read_plan("out/mine")    # its tables and summary, read back
+    c = materiel.compare()                   # the policy options; c.table is comparison.csv
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +38,16 @@ _LAZY = {
     "load_scenario": "materiel.scenario.loader",
     "Scenario": "materiel.scenario.schema",
     "sweep": "materiel.uncertainty",
+    "Comparison": "materiel.api",
+    "WrittenPlan": "materiel.api",
+    "read_plan": "materiel.api",
+    "OptionResult": "materiel.assessment.options",
 }
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports on demand
+    from .api import Assignments, Comparison, WrittenPlan, read_plan
     from .assessment import Assessment, assess
+    from .assessment.options import OptionResult
     from .planner import Plan, PlanError, SolverOptions, make_plan
     from .planner.check import Violation, check_plan
     from .scenario.compiled import ModelData, compile_scenario
@@ -53,20 +63,60 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'materiel' has no attribute {name!r}")
 
 
-def plan(scenario: str | Path | Scenario | ModelData | None = None, options: SolverOptions | None = None) -> Plan:
-    """Plan a scenario given as a path, a shipped name, a Scenario or compiled ModelData."""
+def plan(
+    scenario: str | Path | Scenario | ModelData | None = None,
+    options: SolverOptions | None = None,
+    *,
+    whatifs: Sequence[str] = (),
+    set: Assignments = None,  # the command line's --set
+) -> Plan:
+    """Plan a scenario given as a path, a shipped name, a Scenario or compiled ModelData; with a
+    path or name, ``whatifs`` and ``set`` (a mapping path -> value, or 'PATH=VALUE' texts) are
+    applied as ``materiel plan -w ... --set ...`` applies them."""
+    from .api import load_model
     from .planner import make_plan
     from .scenario.compiled import ModelData, compile_scenario
-    from .scenario.loader import load
     from .scenario.schema import Scenario
 
-    if isinstance(scenario, ModelData):
-        model = scenario
-    elif isinstance(scenario, Scenario):
-        model = compile_scenario(scenario)
+    if isinstance(scenario, ModelData | Scenario):
+        if whatifs or set:
+            raise ValueError("what-ifs and --set apply to a scenario file or name, not to a loaded Scenario")
+        model = scenario if isinstance(scenario, ModelData) else compile_scenario(scenario)
     else:
-        model = load(scenario)[1]
+        model = load_model(scenario, whatifs, set)[1]
     return make_plan(model, options)
+
+
+def compare(
+    *scenarios: str | Path,
+    variants: Sequence[str] = (),
+    whatifs: Sequence[str] = (),
+    set: Assignments = None,  # the command line's --set
+    options: SolverOptions | None = None,
+) -> Comparison:
+    """What ``materiel compare`` compares: two or more scenario files (each a row, then each
+    what-if applied to the first), a scenario's ``variants`` beside it as written, or (by default)
+    its policy options. Returns the rows; ``.table`` is the numeric comparison as a DataFrame."""
+    from .api import Comparison, run_comparison
+
+    return Comparison(run_comparison(list(scenarios), variants, whatifs, set, options))
+
+
+def report(
+    result: Plan | Comparison,
+    folder: str | Path,
+    *,
+    whatifs: list[str] | None = None,
+    charts: bool = True,
+) -> list[Path]:
+    """Write a plan's (or a comparison's, with its first row's plan) files into ``folder``:
+    the tables, plan.xlsx, summary.json, report.html and charts; returns their paths."""
+    from .api import Comparison, write_plan
+
+    if isinstance(result, Comparison):
+        first = result[0]
+        return write_plan(first.plan, folder, first.assessment, list(result), whatifs, charts)
+    return write_plan(result, folder, whatifs=whatifs, charts=charts)
 
 
 def check(p: Plan) -> list[Violation]:
@@ -78,20 +128,26 @@ def check(p: Plan) -> list[Violation]:
 
 __all__ = [
     "Assessment",
+    "Comparison",
     "ModelData",
+    "OptionResult",
     "Plan",
     "PlanError",
     "Scenario",
     "ScenarioError",
     "SolverOptions",
     "Violation",
+    "WrittenPlan",
     "assess",
     "check",
     "check_plan",
+    "compare",
     "compile_scenario",
     "load",
     "load_scenario",
     "make_plan",
     "plan",
+    "read_plan",
+    "report",
     "sweep",
 ]

@@ -182,49 +182,60 @@ def assess(
 
 
 def _comparison(
-    scenario: str | None,
+    scenarios: list[str | None],
     variants: str | None,
     whatif: list[str] | None,
     assign: list[str] | None,
     folder_for: Callable[[str], Path] | None = None,
 ):
-    """Run the options comparison, or the variants one when names are given; the output folder
-    (``folder_for`` the scenario's name) is checked before anything is solved."""
-    from .assessment.options import compare_options, compare_variants
-    from .scenario.overrides import parse_assignment
+    """Run the comparison ``materiel compare`` asks for (``api.run_comparison``: scenario files,
+    variants, or the policy options); the output folder (``folder_for`` the first scenario's name)
+    is checked before anything is solved."""
+    from .api import run_comparison, split_names
 
-    sc, model, inputs = _load(scenario, whatif, assign)
+    paths = [s for s in scenarios if s is not None] or [None]
+    several = len(paths) > 1
+    loaded = [_load(p, None if several else whatif, assign) for p in paths]
+    sc, model, _ = loaded[0]
+    inputs = [f for _, _, files in loaded for f in files]
     if folder_for is not None:
         check_output_folder(folder_for(sc.name), inputs, LEGACY_OUTPUTS)
+    names = split_names([variants] if variants else None)
+    if several:
+        n = len(paths) + len(split_names(whatif)) + len(names)
+    elif names:
+        n = len(names) + 1
+    elif sc.options is None:
+        _fail(
+            f"{sc.name}: the scenario has no 'options' section; add one (docs/assessment.md), compare --variants, "
+            "or compare two scenario files",
+            EXIT_INPUT,
+        )
+    else:
+        reassurance = sc.options.reassurance
+        n = 1 + len(reassurance.troops if reassurance else []) + (sc.options.guarantee is not None)
     with _progress() as bar:
-        if variants:
-            names = [v.strip() for v in variants.split(",") if v.strip()]
-            task = bar.add_task("planning variants", total=len(names) + 1)
-            sets = [parse_assignment(a) for a in assign or []]
-            results = compare_variants(
-                scenario, names, sets, progress=lambda n: bar.update(task, advance=1, description=f"planning {n}")
-            )
-        else:
-            if sc.options is None:
-                _fail(
-                    f"{sc.name}: the scenario has no 'options' section; add one (docs/assessment.md) or compare --variants",
-                    EXIT_INPUT,
-                )
-            n = (
-                1
-                + len(sc.options.reassurance.troops if sc.options.reassurance else [])
-                + (sc.options.guarantee is not None)
-            )
-            task = bar.add_task("planning options", total=n)
-            results = compare_options(
-                model, progress=lambda name: bar.update(task, advance=1, description=f"planning {name}")
-            )
+        task = bar.add_task("planning", total=n)
+        results = run_comparison(
+            paths,
+            names,
+            whatif or [],
+            assign,
+            progress=lambda name: bar.update(task, advance=1, description=f"planning {name}"),
+            model=None if several or names else model,
+        )
     return model, results[0].plan, results[0].assessment, results, inputs
 
 
 @app.command()
 def compare(
-    scenario: ScenarioArg = None,
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Scenario file(s), or shipped scenarios' names (default: armed-neutrality). With two or more, "
+            "each file is a row, and each what-if (-w) a row applied to the first."
+        ),
+    ] = None,
     variants: Annotated[
         str | None,
         typer.Option(
@@ -237,16 +248,21 @@ def compare(
     whatif: WhatIf = None,
     assign: SetOpt = None,
 ) -> None:
-    """Armed neutrality vs a reassurance force vs a binding guarantee — or what-if variants — side by side."""
+    """Armed neutrality vs a reassurance force vs a binding guarantee — or what-if variants, or
+    scenario files — side by side."""
     from .assessment.options import comparison_json
     from .report.files import write_outputs
     from .report.terminal import print_comparison
 
+    kind = "compared" if len(scenarios or []) > 1 else "variants" if variants else "options"
+
     def folder_for(name: str) -> Path:
-        return output or Path("out") / name / ("variants" if variants else "options")
+        return output or Path("out") / name / kind
 
     with _chart_pool() as pool:
-        model, base_plan, base_assessment, results, inputs = _comparison(scenario, variants, whatif, assign, folder_for)
+        model, base_plan, base_assessment, results, inputs = _comparison(
+            scenarios or [], variants, whatif, assign, folder_for
+        )
         folder = folder_for(model.scenario.name)
         written = write_outputs(
             folder, base_plan, base_assessment, results, whatifs=whatif, drawing=pool.submit(base_plan), inputs=inputs
@@ -376,7 +392,7 @@ def report(
         if sweep_dir is not None:
             uncertainty = _sweep_summary(sweep_dir, sc, model)
         if sc.options is not None:
-            _, base_plan, base_assessment, results, _ = _comparison(scenario, None, whatif, assign)
+            _, base_plan, base_assessment, results, _ = _comparison([scenario], None, whatif, assign)
         else:
             base_plan = make_plan(model)
             base_assessment, results = run_assessment(base_plan), None

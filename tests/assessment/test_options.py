@@ -11,6 +11,7 @@ import materiel
 from materiel.assessment.options import (
     compare_options,
     comparison_json,
+    comparison_display,
     comparison_table,
     force_cost_by_year,
     option_assumptions,
@@ -88,6 +89,9 @@ def test_force_paid_from_the_envelope_lowers_readiness(tmp_path: Path) -> None:
     assert (
         "needs a mandate" in table.loc[1, "constraints"] and "depends on: the guarantor" in table.loc[2, "constraints"]
     )
+    assert table["cost per year (EUR)"].tolist() == pytest.approx([400, 400, 0])  # numbers, not "EUR 400"
+    assert table["of which equipment (EUR)"].tolist() == pytest.approx([400, 200, 0])
+    assert table["spent in Europe (share)"].tolist() == pytest.approx([1, 1, 0])
     records = comparison_json([neutral, force, guarantee])
     assert records[1]["force_cost_per_year"] == 200 and records[0]["readiness_date"] == "2026Q4"
     assumptions = option_assumptions(m)
@@ -126,7 +130,10 @@ def test_the_force_cost_is_shown_over_its_range(tmp_path: Path) -> None:
     results = compare_options(m)
     record = comparison_json(results)[1]
     assert (record["force_cost_per_year_low"], record["force_cost_per_year_high"]) == (100, 300)
-    assert comparison_table(results).loc[1, "of which troops"] == "EUR 200 (EUR 100–EUR 300)"
+    table = comparison_table(results)
+    assert table.loc[1, "of which troops (EUR)"] == 200
+    assert (table.loc[1, "of which troops, low (EUR)"], table.loc[1, "of which troops, high (EUR)"]) == (100, 300)
+    assert comparison_display(results).loc[1, "of which troops"] == "EUR 200 (EUR 100–EUR 300)"
 
 
 def test_the_guarantee_keeps_ukraines_own_budget_and_industry(tmp_path: Path) -> None:
@@ -152,4 +159,4 @@ def test_the_guarantee_keeps_ukraines_own_budget_and_industry(tmp_path: Path) ->
     assert guarantee.assessment.readiness.period == "2026Q4"
     assert guarantee.envelope_cost == pytest.approx([0]) and guarantee.own_means_per_year == pytest.approx(400)
     assert materiel.check(guarantee.plan) == []
-    assert "own means per year" in comparison_table(compare_options(m)).columns
+    assert comparison_table(compare_options(m))["own means per year (EUR)"].tolist() == pytest.approx([400, 400, 400])

@@ -33,6 +33,11 @@ class Assessment:
     attacks: pd.DataFrame  # per period and attack type
     goal_days: float
 
+    def __repr__(self) -> str:
+        from ..api import assessment_repr
+
+        return assessment_repr(self)
+
     @property
     def year(self) -> int:
         """The year comparisons report: the scenario's sustainment year, or the horizon's last."""

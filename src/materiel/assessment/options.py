@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from ..scenario.compiled import ModelData
 from ..scenario.loader import load
 from ..scenario.policy import PolicyData
 from ..scenario.provenance import inputs_table
+from ..scenario.schema import Scenario
 from . import Assessment, assess
 
 
@@ -49,6 +51,11 @@ class OptionResult:
     note: str = ""
 
     force_cost_range: tuple[float, float] | None = None  # yearly force cost at the low and high cost per soldier
+
+    def __repr__(self) -> str:
+        from ..api import option_repr
+
+        return option_repr(self)
 
     @property
     def cost_per_year(self) -> float:
@@ -259,8 +266,56 @@ def _force_range(r: OptionResult) -> str:
 
 
 def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
-    """One row per option: what it costs and what it gives up beside each other, readiness, the
-    bottleneck and its days, troops, constraints."""
+    """One row per option, as numbers with the unit in the header (comparison.csv and the
+    workbook's sheet): what it costs and gives up, readiness, the bottleneck and its days (empty
+    when nothing runs out), troops; and the same in words ("gives up", "constraints")."""
+    first = results[0]
+    m = first.plan.model
+    cur = m.currency
+    rows = []
+    for r in results:
+        year = r.assessment.year
+        item, days = r.assessment.bottleneck_in(year)
+        lost = given_up(r, first)
+        low, high = r.force_cost_range or (math.nan, math.nan)
+        rows.append(
+            {
+                "option": r.name,
+                f"cost per year ({cur})": r.cost_per_year,
+                f"of which troops ({cur})": float(r.force_cost.mean()),
+                f"of which troops, low ({cur})": low,
+                f"of which troops, high ({cur})": high,
+                f"of which equipment ({cur})": float(r.envelope_cost.mean()),
+                f"equipment forgone per year ({cur})": lost.equipment_forgone,
+                f"own means per year ({cur})": r.own_means_per_year,
+                f"plan total ({cur})": r.plan.total_cost,
+                "spent in Europe (share)": r.plan.europe_share,
+                "readiness date": r.assessment.readiness.text,
+                "ready later by (periods)": math.nan if lost.readiness_delay is None else lost.readiness_delay,
+                f"bottleneck {year}": item or "",
+                f"days of war {year}": days if math.isfinite(days) else math.nan,
+                "troops deployed": r.troops or 0,
+                "troops committed": r.committed or 0.0,
+                "troops willing": r.willing if r.willing is not None else math.nan,
+                "gives up": given_up(r, first).text(r, first),
+                "constraints": "; ".join(
+                    x for x in (r.constraints, r.dependency and f"depends on: {r.dependency}", r.note) if x
+                ),
+            }
+        )
+    table = pd.DataFrame(rows)
+    if not any(r.troops for r in results):
+        table = table.drop(columns=[c for c in table.columns if "troops" in c])
+    elif all(r.force_cost_range is None for r in results):
+        table = table.drop(columns=[f"of which troops, low ({cur})", f"of which troops, high ({cur})"])
+    if m.own is None or not m.own.any():
+        table = table.drop(columns=[f"own means per year ({cur})"])
+    return table
+
+
+def comparison_display(results: list[OptionResult]) -> pd.DataFrame:
+    """The comparison in words for the report: one row per option, what it costs and what it gives
+    up beside each other, readiness, the bottleneck and its days, troops, constraints."""
     rows = []
     first = results[0]
     for r in results:
@@ -347,6 +402,27 @@ def option_assumptions(m: ModelData) -> pd.DataFrame:
     return table[table["field"].str.startswith(("options.", "assessment."))].reset_index(drop=True)
 
 
+def _variant_result(name: str, description: str, m: ModelData, options: SolverOptions | None) -> OptionResult:
+    """Plan and assess one row of a variants or scenarios comparison."""
+    plan = make_plan(m, options)
+    return OptionResult(
+        name,
+        "variant",
+        description,
+        plan,
+        assess(plan),
+        np.zeros(len(m.years)),
+        _spent_by_envelope(plan, m.policy.envelope),
+    )
+
+
+def _whatif_description(sc: Scenario, name: str) -> str:
+    """What a what-if or variant changes, in the scenario's words."""
+    if name in sc.overrides:
+        return sc.overrides[name].description
+    return " + ".join(sc.variants.get(name, []))
+
+
 def compare_variants(
     path: str | None,
     names: list[str],
@@ -360,23 +436,41 @@ def compare_variants(
         if progress:
             progress(name)
         sc, m = load(path, [] if name == "baseline" else [name], sets)
-        if name == "baseline":
-            description = "the scenario as written"
-        elif name in sc.overrides:
-            description = sc.overrides[name].description
-        else:
-            description = " + ".join(sc.variants.get(name, []))
-        plan = make_plan(m, options)
-        envelope = m.policy.envelope
-        results.append(
-            OptionResult(
-                name,
-                "variant",
-                description,
-                plan,
-                assess(plan),
-                np.zeros(len(m.years)),
-                _spent_by_envelope(plan, envelope),
-            )
-        )
+        description = "the scenario as written" if name == "baseline" else _whatif_description(sc, name)
+        results.append(_variant_result(name, description, m, options))
+    return results
+
+
+def row_names(scenarios: list[Scenario], paths: list[str | Path]) -> list[str]:
+    """A name for each scenario file's row: the scenario's name, or its file's stem or path when
+    two files share it."""
+    names = [sc.name for sc in scenarios]
+    if len(set(names)) == len(names):
+        return names
+    stems = [Path(p).stem for p in paths]
+    return stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
+
+
+def compare_scenarios(
+    paths: list[str | Path],
+    whatifs: list[str] | tuple = (),
+    sets: list[tuple[str, object]] | tuple = (),
+    options: SolverOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[OptionResult]:
+    """Each scenario file as written (with any ``sets``), then each what-if or variant applied to
+    the first file, side by side; the first file is what the others are compared against."""
+    loaded = [load(p, [], sets) for p in paths]
+    names = row_names([sc for sc, _ in loaded], paths)
+    results = []
+    for name, path, (sc, m) in zip(names, paths, loaded, strict=True):
+        if progress:
+            progress(name)
+        results.append(_variant_result(name, f"{sc.title} ({path})", m, options))
+    for whatif in whatifs:
+        name = f"{names[0]} + {whatif}"
+        if progress:
+            progress(name)
+        sc, m = load(paths[0], [whatif], sets)
+        results.append(_variant_result(name, _whatif_description(sc, whatif), m, options))
     return results

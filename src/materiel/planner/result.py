@@ -7,6 +7,7 @@ spreadsheet and join to each other on their id columns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -309,6 +310,17 @@ class Plan:
                 }
             )
         return out
+
+    def write(self, folder: str | Path, charts: bool = True) -> list[Path]:
+        """Write the files ``materiel plan -o folder`` writes (docs/api.md); returns their paths."""
+        from ..api import write_plan
+
+        return write_plan(self, folder, charts=charts)
+
+    def __repr__(self) -> str:
+        from ..api import plan_repr
+
+        return plan_repr(self)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in the order reports show them."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..assessment import Assessment
-from ..assessment.options import OptionResult, comparison_table, option_assumptions
+from ..assessment.options import OptionResult, comparison_display, option_assumptions
 from ..fmt import days, money, share
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
@@ -319,7 +319,7 @@ def _demand_table(a: Assessment) -> pd.DataFrame:
 
 
 def _comparison_section(results: list[OptionResult], title: str) -> str:
-    table = comparison_table(results)
+    table = comparison_display(results)
     m = results[0].plan.model
     out = f"""
 <h2 id="options">{html.escape(title)}</h2>

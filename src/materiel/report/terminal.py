@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..assessment import Assessment
-from ..assessment.options import OptionResult, comparison_table, option_assumptions
+from ..assessment.options import OptionResult
 from ..fmt import clip, days, money, share
 from ..planner.result import Plan
 
@@ -213,36 +213,7 @@ def _print_items(a: Assessment, console: Console) -> None:
 
 
 def print_comparison(results: list[OptionResult], console: Console) -> None:
-    """The options or variants side by side, then their stated constraints and the assumptions."""
-    table = comparison_table(results)
-    kind = "Options" if results[0].kind != "variant" else "What-if variants"
-    out = Table(title=f"{kind} side by side", show_edge=False)
-    numbers = table.drop(columns=["constraints", "gives up"])
-    for col in numbers.columns:
-        out.add_column(col, justify="left" if col == "option" else "right")
-    for _, row in numbers.iterrows():
-        out.add_row(*(plain(v) for v in row))
-    console.print(out)
-    costs = Table(title=f"What each {'option' if kind == 'Options' else 'variant'} costs and gives up", show_edge=False)
-    costs.add_column("option")
-    costs.add_column("cost per year", justify="right")
-    costs.add_column(f"gives up, against {plain(results[0].name)}")
-    for _, row in table.iterrows():
-        costs.add_row(plain(row["option"]), plain(row["cost per year"]), plain(row["gives up"], 4 * LONGEST))
-    console.print(costs)
-    for r, text in zip(results, table["constraints"], strict=True):
-        if results[0].kind == "variant":
-            console.print(f"[bold]{plain(r.name)}[/]: {plain(r.description, 4 * LONGEST)}")
-        elif text:
-            console.print(f"[bold]{plain(r.name)}[/] — {plain(text, 4 * LONGEST)}")
-    if results[0].kind != "variant":
-        assumptions = option_assumptions(results[0].plan.model)
-        console.print("[bold]Assumptions[/]")
-        for _, row in assumptions.iterrows():
-            where = (
-                row["source"] and f"source {row['source']} ({row['source_date']})"
-            ) or f"assumption: {row['assumption']}"
-            rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
-            console.print(
-                plain(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", 4 * LONGEST), highlight=False
-            )
+    """The options or variants side by side, within 100 columns (report/comparison.py)."""
+    from .comparison import print_comparison as compact
+
+    compact(results, console)
