@@ -272,3 +272,29 @@ def test_check_reads_retirements_and_drawdowns(tmp_path: Path, run) -> None:
     assert code == 1
     assert "stock balance — ukraine tank 2026Q1: table says 2.00" in err
     assert "upkeep — ukraine tank 2026: paid 100" in err
+
+
+def test_compare_scenario_files_and_whatifs_as_rows(tmp_path: Path, run) -> None:
+    """options.yaml (EUR 400 a year, all 400 bought) and lean.yaml (EUR 200 a year: 200 bought),
+    then 'poor' (half the money) and 'grim' (= poor) on options.yaml: EUR 400, 200, 200, 200 of
+    equipment a year. Both scenarios are named 't', so the rows are named by their files."""
+    path = options_file(tmp_path)
+    lean = doc_with_options()
+    lean["funding"][0]["budget"]["value"] = 200
+    lean_path = write(tmp_path, lean, "lean.yaml")
+    folder = tmp_path / "c"
+    code, out, err = run("compare", str(path), str(lean_path), "-w", "poor,grim", "-o", str(folder))
+    assert code == 0, err
+    table = pd.read_csv(folder / "comparison.csv")
+    assert list(table["option"]) == ["options", "lean", "options + poor", "options + grim"]
+    assert table["of which equipment (EUR)"].tolist() == pytest.approx([400, 200, 200, 200])
+    assert table["cost per year (EUR)"].dtype.kind == "f"  # numbers, not "EUR 400"
+    assert list(table["readiness date"]) == ["2026Q4", *["never within the horizon"] * 3]
+    assert "• options + poor: half the money; gives up against options: never ready" in out
+    assert "half the money" in out.split("• options + poor")[1] and out.count("half the money") == 1
+
+
+def test_compare_files_refuses_an_unknown_whatif(tmp_path: Path, run) -> None:
+    path = options_file(tmp_path)
+    code, _, err = run("compare", str(path), str(path), "-w", "nowhere", "-o", str(tmp_path / "c"))
+    assert code == 2 and "nowhere" in err and not (tmp_path / "c").exists()

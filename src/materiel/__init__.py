@@ -110,13 +110,13 @@ def report(
     charts: bool = True,
 ) -> list[Path]:
     """Write a plan's (or a comparison's, with its first row's plan) files into ``folder``:
-    the tables, plan.xlsx, summary.json, report.html and charts; returns their paths."""
-    from .api import Comparison, write_plan
+    the tables, plan.xlsx, summary.json, report.html and charts; returns their paths.
 
-    if isinstance(result, Comparison):
-        first = result[0]
-        return write_plan(first.plan, folder, first.assessment, list(result), whatifs, charts)
-    return write_plan(result, folder, whatifs=whatifs, charts=charts)
+    (Once ``materiel.report``, the package of writers, is imported, the name is that package,
+    which is callable and does the same: report/__init__.py.)"""
+    from .api import write_report
+
+    return write_report(result, folder, whatifs=whatifs, charts=charts)
 
 
 def check(p: Plan) -> list[Violation]:

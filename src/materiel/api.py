@@ -114,6 +114,16 @@ class Comparison(list):
         return "<Comparison of " + ", ".join(r.name for r in self) + ">\n" + "\n".join(f"  {r!r}" for r in self)
 
 
+def write_report(
+    result: Plan | Comparison, folder: str | Path, whatifs: list[str] | None = None, charts: bool = True
+) -> list[Path]:
+    """``materiel.report``: a plan's files, or a comparison's (its first row's plan and comparison.csv)."""
+    if isinstance(result, Comparison):
+        first = result[0]
+        return write_plan(first.plan, folder, first.assessment, list(result), whatifs, charts)
+    return write_plan(result, folder, whatifs=whatifs, charts=charts)
+
+
 TEXT_COLUMNS = frozenset({"period", "delivery_period", "usable_from", "ready_period", "country", "option"})
 
 

@@ -10,8 +10,8 @@ import pytest
 import materiel
 from materiel.assessment.options import (
     compare_options,
-    comparison_json,
     comparison_display,
+    comparison_json,
     comparison_table,
     force_cost_by_year,
     option_assumptions,

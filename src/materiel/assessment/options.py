@@ -443,12 +443,11 @@ def compare_variants(
 
 def row_names(scenarios: list[Scenario], paths: list[str | Path]) -> list[str]:
     """A name for each scenario file's row: the scenario's name, or its file's stem or path when
-    two files share it."""
-    names = [sc.name for sc in scenarios]
-    if len(set(names)) == len(names):
-        return names
-    stems = [Path(p).stem for p in paths]
-    return stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
+    two files share it (numbered when even those do)."""
+    for names in ([sc.name for sc in scenarios], [Path(p).stem for p in paths], [str(p) for p in paths]):
+        if len(set(names)) == len(names):
+            return names
+    return [f"{p} (#{i})" for i, p in enumerate(paths, 1)]
 
 
 def compare_scenarios(
@@ -459,18 +458,17 @@ def compare_scenarios(
     progress: Callable[[str], None] | None = None,
 ) -> list[OptionResult]:
     """Each scenario file as written (with any ``sets``), then each what-if or variant applied to
-    the first file, side by side; the first file is what the others are compared against."""
+    the first file, side by side; the first file is what the others are compared against. Every
+    row is loaded (and so checked) before any is planned."""
     loaded = [load(p, [], sets) for p in paths]
     names = row_names([sc for sc, _ in loaded], paths)
-    results = []
-    for name, path, (sc, m) in zip(names, paths, loaded, strict=True):
-        if progress:
-            progress(name)
-        results.append(_variant_result(name, f"{sc.title} ({path})", m, options))
+    rows = [(name, f"{sc.title} ({path})", m) for name, path, (sc, m) in zip(names, paths, loaded, strict=True)]
     for whatif in whatifs:
-        name = f"{names[0]} + {whatif}"
+        sc, m = load(paths[0], [whatif], sets)
+        rows.append((f"{names[0]} + {whatif}", _whatif_description(sc, whatif), m))
+    results = []
+    for name, description, m in rows:
         if progress:
             progress(name)
-        sc, m = load(paths[0], [whatif], sets)
-        results.append(_variant_result(name, _whatif_description(sc, whatif), m, options))
+        results.append(_variant_result(name, description, m, options))
     return results

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..assessment.options import OptionResult, comparison_table, given_up, option_assumptions
-from ..fmt import clip
+from ..fmt import clip, money
 from .terminal import LONGEST, plain
 
 NOTE_LONGEST = 2000  # characters of one row's notes
@@ -24,8 +24,20 @@ NAME_WIDTH = 40  # longest row name in the table; a longer one (or one that woul
 ITEM_WIDTH = 12  # the bottleneck item
 
 
-def _bn(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value / 1e9:,.2f}"
+def money_scale(results: list[OptionResult]) -> tuple[float, str]:
+    """The unit the table's money is shown in: billions, millions or whole units of the currency,
+    whichever its largest figure (a plan's total) needs."""
+    largest = max((abs(r.plan.total_cost) for r in results), default=0.0)
+    for scale, word in ((1e9, " bn"), (1e6, " m")):
+        if largest >= scale:
+            return scale, word
+    return 1.0, ""
+
+
+def _amount(value: float, scale: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value / scale:,.2f}" if scale > 1 else f"{value:,.0f}"
 
 
 def _days(value: float) -> str:
@@ -50,8 +62,9 @@ def _table(results: list[OptionResult], name_width: int) -> Table:
     troops = any(r.troops for r in results)
     own = m.own is not None and m.own.any()
     kind = "Options" if first.kind != "variant" else "Compared"
+    scale, word = money_scale(results)
     table = Table(
-        title=f"{kind} side by side ({m.currency} bn, a year unless stated)",
+        title=f"{kind} side by side ({m.currency}{word}, a year unless stated)",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -72,14 +85,14 @@ def _table(results: list[OptionResult], name_width: int) -> Table:
     table.add_column("days", justify="right", no_wrap=True)
     for r in results:
         item, days = r.assessment.bottleneck_in(year)
-        cells = [plain(clip(r.name, name_width)), _bn(r.cost_per_year)]
+        cells = [plain(clip(r.name, name_width)), _amount(r.cost_per_year, scale)]
         if troops:
-            cells.append(_bn(float(r.force_cost.mean())))
-        cells.append(_bn(float(r.envelope_cost.mean())))
+            cells.append(_amount(float(r.force_cost.mean()), scale))
+        cells.append(_amount(float(r.envelope_cost.mean()), scale))
         if own:
-            cells.append(_bn(r.own_means_per_year))
+            cells.append(_amount(r.own_means_per_year, scale))
         cells += [
-            _bn(r.plan.total_cost),
+            _amount(r.plan.total_cost, scale),
             f"{100 * r.plan.europe_share:.0f} %",
             r.assessment.readiness.period or "never",
             plain(clip(item or "–", ITEM_WIDTH)),
@@ -127,7 +140,10 @@ def notes(results: list[OptionResult]) -> list[str]:
             )
         if r.force_cost_range is not None:
             low, high = r.force_cost_range
-            parts.append(f"troops cost {_bn(low)}–{_bn(high)} bn a year over the range of the cost per soldier")
+            cur = r.plan.currency
+            parts.append(
+                f"troops cost {money(low, cur)}–{money(high, cur)} a year over the range of the cost per soldier"
+            )
         if constraints:
             parts.append(constraints)
         out.append(f"{r.name}: " + "; ".join(parts))

@@ -34,7 +34,10 @@ def sweep(
 ) -> SweepSummary:
     """Run (or resume) a sweep and summarise it. Results are kept in ``folder``
     (default ``out/<scenario>/sweep``), so calling again with the same arguments resumes.
-    ``vary`` keeps only the ranged figures whose paths match these patterns (e.g. "lines[*].capacity*")."""
+    ``vary`` keeps only the ranged figures whose paths match these patterns (e.g. "lines[*].capacity*").
+    ``progress(done, total)`` is called in this process with the draws finished and the draws in the
+    sweep: once before any runs (``done`` counts those a resumed sweep has on disk), then after
+    each chunk of draws is written (docs/api.md, "Progress of a sweep")."""
     from ..scenario.loader import load
     from .runner import check_options, collect, execute, prepare, sweep_lock
     from .summary import summarise
