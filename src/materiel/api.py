@@ -41,11 +41,12 @@ def assignments(values: Assignments) -> list[tuple[str, Any]]:
 def load_model(
     scenario: str | Path | None, whatifs: Sequence[str] = (), sets: Assignments = None
 ) -> tuple[Scenario, ModelData, list[Path]]:
-    """The scenario with its what-ifs and assignments applied, compiled, and the files it was read
-    from, as ``materiel plan -w ... --set ...`` loads it."""
+    """The scenario with its what-ifs (names, or comma-separated names) and assignments applied,
+    compiled, and the files it was read from: how every command loads (``materiel plan -w ...
+    --set ...``)."""
     from .scenario.loader import load_with_files
 
-    return load_with_files(scenario, list(whatifs), assignments(sets))
+    return load_with_files(scenario, split_names(whatifs), assignments(sets))
 
 
 def split_names(names: Iterable[str] | None) -> list[str]:

@@ -59,7 +59,8 @@ def _fail(message: str, code: int) -> None:
 
 
 WhatIf = Annotated[
-    list[str] | None, typer.Option("--whatif", "-w", help="Apply a named what-if or variant (repeatable).")
+    list[str] | None,
+    typer.Option("--whatif", "-w", help="Apply a named what-if or variant (repeatable, or comma-separated)."),
 ]
 SetOpt = Annotated[
     list[str] | None,
@@ -70,12 +71,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 
 
 def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str] | None):
-    """The scenario, compiled, and every file it was read from (outputs may not replace them)."""
-    from .scenario.loader import load_with_files
-    from .scenario.overrides import parse_assignment
+    """The scenario, compiled, and every file it was read from (outputs may not replace them);
+    loaded as the Python API loads it (``api.load_model``)."""
+    from .api import load_model
 
-    sets = [parse_assignment(a) for a in assignments or []]
-    sc, model, files = load_with_files(scenario, whatif or [], sets)
+    sc, model, files = load_model(scenario, whatif or [], assignments or [])
     for warning in model.warnings:  # located like errors, but the run goes on
         err.print(f"warning: {warning}", markup=False, highlight=False)
     return sc, model, files
