@@ -298,3 +298,19 @@ def test_compare_files_refuses_an_unknown_whatif(tmp_path: Path, run) -> None:
     path = options_file(tmp_path)
     code, _, err = run("compare", str(path), str(path), "-w", "nowhere", "-o", str(tmp_path / "c"))
     assert code == 2 and "nowhere" in err and not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("plan", "--bogus"), ("assess", "--no-charts"), ("sweep", "-n"), ("no-such-command",)],
+)
+def test_a_usage_error_is_a_message_and_exit_2(args: tuple[str, ...], run) -> None:
+    """Usage errors from typer's own copy of click (typer >= 0.29) are messages, not tracebacks."""
+    code, _out, err = run(*args)
+    assert code == 2
+    assert "Error:" in err and "Traceback" not in err
+
+
+def test_the_console_script_refuses_an_unknown_option() -> None:
+    done = materiel("plan", "--bogus")
+    assert done.returncode == 2 and "No such option: --bogus" in done.stderr

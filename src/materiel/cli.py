@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -551,10 +550,14 @@ def run(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         err.print(str(exc), markup=False, highlight=False)
         return EXIT_INPUT
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:
+        # usage errors (typer >= 0.29 carries its own copy of click; its errors are TyperExceptions)
+        if hasattr(exc, "show"):
+            exc.show()
+        else:
+            err.print(exc.format_message(), markup=False, highlight=False)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         return 128 + signal.SIGINT
     except Terminated as exc:
         err.print("materiel: terminated; no output was half-written", highlight=False)
