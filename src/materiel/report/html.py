@@ -19,12 +19,15 @@ import pandas as pd
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
-from ..fmt import days, money, share
+from ..fmt import days, probability, share
+from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
+from .headline import money_cards, money_note, whatif_text
+from .sweep import tornado_label
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
@@ -168,18 +171,6 @@ def _options_svg(results: list[OptionResult]) -> str:
     return f"<p>{lines}</p><p>{bars}</p>"
 
 
-def _aid_card(plan: Plan) -> str:
-    """The total's aid, apart from the recipients' own means, when the scenario has own money."""
-    m = plan.model
-    if m.own is None or not m.own.any():
-        return ""
-    own, aid = plan.own_and_aid()
-    return (
-        f'<div class="card">of which aid<b>{_esc(money(float(aid.sum()), m.currency))}</b>'
-        f"own means {_esc(money(float(own.sum()), m.currency))}</div>"
-    )
-
-
 def _money_used(plan: Plan) -> str:
     """How much of each year's money was used, per vehicle and in total; who paid; what limits
     the plan each year, in words (planner/limits.py)."""
@@ -191,7 +182,7 @@ def _money_used(plan: Plan) -> str:
     used.loc["all vehicles"] = (totals["spent"] / totals["budget"].where(totals["budget"] > 0)).to_numpy()
     used = used.map(lambda v: share(None if pd.isna(v) else v))
     spent = (totals / 1e9).T
-    own, aid = plan.own_and_aid()
+    own, _ = plan.own_and_aid()
     who = plan.spend_by_contributor() / 1e9
     who.index.name = "contributor"
     words = "".join(f"<li>{html.escape(t)}</li>" for t in plan.limits["text"])
@@ -206,10 +197,16 @@ of it) all year; neither means lead and build times, what vehicles may pay for, 
 the plan back.</p>{_components_bind(plan)}<ul>{words}</ul>
 """
     if own.sum() > 0:
-        out += f"<p>Of the money spent, aid: {_esc(money(float(aid.sum()), plan.currency))}; the recipients' own means: {_esc(money(float(own.sum()), plan.currency))}.</p>"
+        out += "".join(f"<p>{html.escape(t)}</p>" for t in money_headline(plan)[:-1])
     if list(who.index) != ["not split"]:
         out += f"<h3>Money spent per contributing country ({_esc(plan.currency)} bn)</h3>{_table(who, index=True)}"
     return out
+
+
+def _whatifs(m: ModelData, given: list[str] | None) -> str:
+    """' with what-ifs: ...' as the run applied them (named ones and --set), or nothing."""
+    text = whatif_text(m) or ("what-ifs: " + "; ".join(given) if given else None)
+    return f" with {html.escape(text)}" if text else ""
 
 
 def _components_bind(plan: Plan) -> str:
@@ -366,13 +363,13 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
         g = u.sensitivity[u.sensitivity["output"] == output].head(12)
         tornados.append(
             svg.diverging_bars(
-                list(g["input"]),
+                [tornado_label(n, bool(noise)) for n, noise in zip(g["name"], g["in_noise"], strict=True)],
                 list(g["rho"]),
                 f"What moves the {label} most",
                 "Spearman rank correlation with the input",
             )
         )
-    p_ready = u.p_ready.assign(probability=[share(v) for v in u.p_ready["probability"]]).set_index("year").T
+    p_ready = u.p_ready.assign(probability=[probability(v) for v in u.p_ready["probability"]]).set_index("year").T
     quant = u.quantiles.copy()
     quant.columns = [f"{c:.0%}" for c in quant.columns]
     rq = pd.DataFrame(
@@ -385,6 +382,8 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
 <h3>Probability of being ready by the end of each year</h3>{_table(p_ready)}
 <h3>Quantiles</h3>{_table(quant, index=True)}{_table(rq, index=True)}
 <p>{chart}</p><p>{hist}</p><p>{tornados[0]}</p><p>{tornados[1]}</p>
+<p class="note">Inputs marked (noise) correlate less than 2/√N = {u.noise_band:.2f} with the result
+(N = {len(u.draws) - u.failed} draws with a plan): chance alone gives that about one time in twenty.</p>
 """
 
 
@@ -442,18 +441,16 @@ def render_report(
     )
     body = f"""
 <h1>{html.escape(sc.title)}</h1>
-<p class="meta">scenario <b>{html.escape(sc.name)}</b>{" with " + html.escape(", ".join(whatifs)) if whatifs else ""} ·
+<p class="meta">scenario <b>{html.escape(sc.name)}</b>{_whatifs(m, whatifs)} ·
 data as of {_esc(sc.as_of)} · horizon {m.periods[0]}–{m.periods[-1]} · {_esc(m.currency)} at {sc.currency.year} prices ·
 made by materiel on {dt.date.today().isoformat()}</p>
 <nav>{" ".join(nav)}</nav>
 <div class="cards">
-<div class="card">total cost<b>{_esc(money(plan.total_cost, m.currency))}</b></div>
-{_aid_card(plan)}
-<div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
-<div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
+{money_cards(plan)}
 <div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
 <div class="card">bottleneck {year}<b>{_esc(item or "–")}</b>{days_text}</div>
 </div>
+{money_note(plan)}
 {missing_comparison}
 {_plan_section(plan, charts)}
 {_assessment_section(assessment)}

@@ -15,8 +15,10 @@ from rich.table import Table
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
-from ..fmt import clip, days, money, share
+from ..fmt import clip, days, share
+from ..planner.money import headline as money_headline
 from ..planner.result import Plan
+from .headline import comparison_money, whatif_text
 
 LONGEST = 120  # characters of one piece of scenario text on the terminal
 
@@ -43,18 +45,15 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         f"[bold]materiel[/] — {plain(sc.title)} [dim]({plain(sc.name)}, {m.periods[0]}–{m.periods[-1]}, "
         f"{cur} at {sc.currency.year} prices)[/]"
     )
+    if (applied := whatif_text(m)) is not None:
+        console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     t = plan.timings
     solve_s = sum(v for k, v in t.items() if k.startswith("solve"))
     console.print(
         f"Plan: [green]optimal[/] (HiGHS {solve_s:.2f} s; build {t.get('build', 0):.2f} s, read-back {t.get('read', 0):.2f} s)"
     )
-    by_customer = plan.funding.groupby("customer")["amount"].sum()
-    parts = ", ".join(f"{plain(k or 'capacity')} {money(v, cur)}" for k, v in by_customer.items()) or "nothing bought"
-    console.print(f"Total cost: [bold]{money(plan.total_cost, cur)}[/] ({parts})")
-    console.print(
-        f"Spent in Europe: [bold]{share(plan.europe_share)}[/]   in Ukraine: {share(plan.ukraine_share)}   "
-        f"elsewhere: {share(max(0.0, 1 - plan.europe_share - plan.ukraine_share))}"
-    )
+    for text in money_headline(plan):  # money by customer, never one mixed total (planner/money.py)
+        console.print(plain(text, 4 * LONGEST), highlight=False)
 
     spend = plan.spend_by_year("fund") / 1e9
     table = Table(title=f"Spending by year and funding vehicle ({cur} bn)", show_edge=False, pad_edge=False)
@@ -116,12 +115,6 @@ def print_money_used(plan: Plan, console: Console) -> None:
     ratio = totals["spent"] / totals["budget"].where(totals["budget"] > 0)
     table.add_row("[bold]all vehicles[/]", *(f"[bold]{share(None if pd.isna(v) else v)}[/]" for v in ratio))
     console.print(table)
-    own, aid = plan.own_and_aid()
-    if own.sum() > 0 or (plan.model.own is not None and plan.model.own.any()):
-        console.print(
-            f"Of the money spent, aid: [bold]{money(float(aid.sum()), cur)}[/]; "
-            f"the recipients' own means: [bold]{money(float(own.sum()), cur)}[/]"
-        )
     who = plan.spend_by_contributor() / 1e9
     if list(who.index) != ["not split"]:
         table = Table(title=f"Money spent per contributing country ({cur} bn)", show_edge=False, pad_edge=False)
@@ -139,6 +132,8 @@ def print_money_used(plan: Plan, console: Console) -> None:
 def print_assessment(a: Assessment, console: Console) -> None:
     """Readiness, the bottleneck at the end of each year, and air defence."""
     r = a.readiness
+    if (applied := whatif_text(a.plan.model)) is not None:
+        console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     console.print(
         f"Readiness of {plain(a.customer)} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]"
     )
@@ -215,6 +210,8 @@ def _print_items(a: Assessment, console: Console) -> None:
 def print_comparison(results: list[OptionResult], console: Console) -> None:
     """The options or variants side by side, then their stated constraints and the assumptions."""
     table = comparison_table(results)
+    if (applied := whatif_text(results[0].plan.model)) is not None:
+        console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     kind = "Options" if results[0].kind != "variant" else "What-if variants"
     out = Table(title=f"{kind} side by side", show_edge=False)
     numbers = table.drop(columns=["constraints", "gives up"])
@@ -230,6 +227,9 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
     for _, row in table.iterrows():
         costs.add_row(plain(row["option"]), plain(row["cost per year"]), plain(row["gives up"], 4 * LONGEST))
     console.print(costs)
+    console.print("[bold]Money by customer[/] (per year: money over the horizon ÷ its calendar years)")
+    for text in comparison_money([(r.name, r.plan) for r in results]):
+        console.print(f"  {plain(text, 4 * LONGEST)}", highlight=False)
     for r, text in zip(results, table["constraints"], strict=True):
         if results[0].kind == "variant":
             console.print(f"[bold]{plain(r.name)}[/]: {plain(r.description, 4 * LONGEST)}")
