@@ -18,9 +18,11 @@ from ..assessment.options import OptionResult, comparison_table, option_assumpti
 from ..fmt import clip, days, share
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
+from ..scenario.names import describe_path, names
 from .headline import comparison_money, whatif_text
 
 LONGEST = 120  # characters of one piece of scenario text on the terminal
+NAMED = 40  # characters of a name in a table's first column (the files keep it whole)
 
 
 def plain(value: object, longest: int = LONGEST) -> str:
@@ -61,20 +63,25 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
     for y in spend.index:
         table.add_column(str(y), justify="right")
     for fund in spend.columns:
-        table.add_row(plain(fund), *(f"{v:.1f}" for v in spend[fund]))
+        table.add_row(plain(names(sc).fund(fund), NAMED), *(f"{v:.1f}" for v in spend[fund]))
     table.add_row("[bold]total[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
     console.print(table)
     print_money_used(plan, console)
 
     sbc = plan.shortfall_by_category(customer)
     table = Table(
-        title=f"Shortfall of {plain(customer)}'s targets at the end of each year", show_edge=False, pad_edge=False
+        title=f"Shortfall of {plain(names(sc).customer(customer))}'s targets at the end of each year (share of target)",
+        show_edge=False,
+        pad_edge=False,
     )
     table.add_column("category")
     for y in sbc.columns:
         table.add_column(str(y), justify="right")
     for cat, row in sbc.iterrows():
-        table.add_row(plain(cat), *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row))
+        table.add_row(
+            plain(names(sc).category(cat), NAMED),
+            *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row),
+        )
     console.print(table)
     _print_component_bottlenecks(plan, console)
 
@@ -84,13 +91,15 @@ def _print_component_bottlenecks(plan: Plan, console: Console) -> None:
     if not plan.model.component.any():
         return
     found = plan.component_bottlenecks()
+    n = names(plan.model.scenario)
     if not found:
         console.print("Components: none limited a line that was still wanted")
         return
     console.print("Components that limited output (used up while the line had capacity to spare):")
     for b in found:
         console.print(
-            f"  {plain(b['line'])} by {plain(b['component'])}: {b['first']}–{b['last']} ({b['periods']} periods)"
+            f"  {plain(n.line(b['line']))} by {plain(n.item(b['component']))}: {b['first']}–{b['last']} "
+            f"({b['periods']} periods)"
         )
 
 
@@ -111,7 +120,10 @@ def print_money_used(plan: Plan, console: Console) -> None:
     for y in totals.index:
         table.add_column(str(y), justify="right")
     for fund, rows in env.groupby("fund", sort=False):
-        table.add_row(plain(fund), *(share(None if pd.isna(v) else v) for v in rows["share_used"]))
+        table.add_row(
+            plain(names(plan.model.scenario).fund(fund), NAMED),
+            *(share(None if pd.isna(v) else v) for v in rows["share_used"]),
+        )
     ratio = totals["spent"] / totals["budget"].where(totals["budget"] > 0)
     table.add_row("[bold]all vehicles[/]", *(f"[bold]{share(None if pd.isna(v) else v)}[/]" for v in ratio))
     console.print(table)
@@ -132,12 +144,13 @@ def print_money_used(plan: Plan, console: Console) -> None:
 def print_assessment(a: Assessment, console: Console) -> None:
     """Readiness, the bottleneck at the end of each year, and air defence."""
     r = a.readiness
+    n = names(a.plan.model.scenario)
     if (applied := whatif_text(a.plan.model)) is not None:
         console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     console.print(
-        f"Readiness of {plain(a.customer)} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]"
+        f"Readiness of {plain(n.customer(a.customer))} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]"
     )
-    cats = ", ".join(f"{plain(c)} {p or 'never'}" for c, p in r.by_category.items())
+    cats = "; ".join(f"{plain(n.category(c))} {p or 'never'}" for c, p in r.by_category.items())
     console.print(f"[dim]by category: {cats}[/]")
     for text in a.held_back():
         console.print(f"[red]held back at the end of {a.year}:[/] {plain(text, 4 * LONGEST)}")
@@ -158,7 +171,9 @@ def print_assessment(a: Assessment, console: Console) -> None:
         if row is None or row["item"] is None:
             continue
         style = "green" if row["days"] >= a.goal_days else "red"
-        table.add_row(str(y), plain(row["item"]), f"[{style}]{days(row['days'])}[/]", days(row["days_alone"]))
+        table.add_row(
+            str(y), plain(n.item(row["item"]), NAMED), f"[{style}]{days(row['days'])}[/]", days(row["days_alone"])
+        )
     console.print(table)
     if not a.attacks.empty:
         year = a.year
@@ -172,7 +187,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
             table.add_column(col, justify="left" if col == "attack" else "right")
         for _, row in att.iterrows():
             table.add_row(
-                plain(row["attack"]),
+                plain(n.attack(row["attack"]), NAMED),
                 f"{row['launches_per_month']:,.0f}",
                 share(row["engaged_share"]),
                 share(row["destroyed_share"]),
@@ -180,7 +195,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
         console.print(table)
         ic = a.interceptors[a.interceptors["period"] == period]
         parts = ", ".join(
-            f"{plain(r_['item'])} {r_['demand_per_month']:,.0f}/month, {days(r_['days_to_exhaustion'], ' days')}"
+            f"{plain(n.item(r_['item']))} {r_['demand_per_month']:,.0f}/month, {days(r_['days_to_exhaustion'], ' days')}"
             for _, r_ in ic.iterrows()
         )
         console.print(f"[dim]interceptor demand and days to exhaustion: {parts}[/]")
@@ -194,11 +209,12 @@ def _print_items(a: Assessment, console: Console) -> None:
     table = Table(title=f"Readiness by item (coverage at the end of {a.year})", show_edge=False)
     for col in ("item", "category", "weight", "critical minimum", "coverage", "ready from"):
         table.add_column(col, justify="left" if col in ("item", "category", "ready from") else "right")
+    n = names(a.plan.model.scenario)
     for _, row in items.iterrows():
         minimum = row["critical minimum"]
         table.add_row(
-            plain(row["item"]),
-            plain(row["category"]),
+            plain(n.item(row["item"]), NAMED),
+            plain(n.category(row["category"]), NAMED),
             f"{row['weight']:g}",
             "–" if pd.isna(minimum) else share(minimum),
             share(row[f"coverage {a.year}"]),
@@ -244,5 +260,9 @@ def print_comparison(results: list[OptionResult], console: Console) -> None:
             ) or f"assumption: {row['assumption']}"
             rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
             console.print(
-                plain(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", 4 * LONGEST), highlight=False
+                plain(
+                    f"  {describe_path(results[0].plan.model.scenario, row['field'])} = {row['value']:g} {row['unit']}{rng} — {where}",
+                    4 * LONGEST,
+                ),
+                highlight=False,
             )

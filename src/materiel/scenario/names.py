@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
-from .schema import Scenario
+from .schema import DEFAULT_CATEGORIES, Scenario
 
 
 class Names:
@@ -22,7 +22,7 @@ class Names:
     def __init__(self, sc: Scenario) -> None:
         self.items = {i.id: i.name for i in sc.items}
         self.customers = {c.id: c.name for c in sc.customers}
-        self.categories = {c.id: c.name for c in sc.categories}
+        self.categories = DEFAULT_CATEGORIES | {c.id: c.name for c in sc.categories}
         self.funds = {f.id: f.name for f in sc.funding}
         self.attacks = {a.id: a.name for a in sc.threat.attacks} if sc.threat is not None else {}
         runs = Counter(ln.supplier for ln in sc.lines)
@@ -45,6 +45,9 @@ class Names:
 
     def line(self, ident: str) -> str:
         return self.lines.get(ident, ident)
+
+    def attack(self, ident: str) -> str:
+        return self.attacks.get(ident, ident)
 
 
 T = TypeVar("T")
