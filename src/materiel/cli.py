@@ -148,6 +148,7 @@ def plan(
     from .planner import check_lp_path
     from .report.files import summary
     from .report.terminal import plain, print_plan
+    from .scenario.names import names
 
     if export_lp is not None:
         check_lp_path(export_lp)  # before solving: a bad name fails now, not after the solve
@@ -160,7 +161,8 @@ def plan(
     year = assessment.year
     item, left = assessment.bottleneck_in(year)
     out.print(
-        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {year}: {plain(item or '–')} ({days(left, ' days of war')})"
+        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {year}: "
+        f"{plain(names(result.model.scenario).item(item) if item else '–')} ({days(left, ' days of war')})"
     )
     out.print(
         f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, tables as CSV, plan.xlsx, charts)"

@@ -23,6 +23,7 @@ from ..fmt import days, probability, share
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
+from ..scenario.names import describe_path, names
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
@@ -124,7 +125,7 @@ def _coverage_svg(a: Assessment) -> str:
     return svg.line_chart(
         m.periods,
         series,
-        f"{a.customer}: coverage by category — ready {a.readiness.text}",  # svg escapes it
+        f"{names(a.plan.model.scenario).customer(a.customer)}: coverage by category — ready {a.readiness.text}",  # svg escapes it
         "% of target held (weighted)",
         0,
         105,
@@ -140,7 +141,7 @@ def _sustainment_svg(a: Assessment) -> str:
     return svg.line_chart(
         m.periods,
         series,
-        f"{a.customer}: days of war each stock sustains, counting production",
+        f"{names(a.plan.model.scenario).customer(a.customer)}: days of war each stock sustains, counting production",
         f"days (log scale, capped at {cap:,.0f})",
         log=True,
         hlines=[(a.goal_days, f"goal {a.goal_days:,.0f} days")],
@@ -235,7 +236,7 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {_money_used(plan)}
 <h3>Spending by year and region of production</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
-<h3>Shortfall of {_esc(customer)}'s targets by category at the end of each year</h3>{_shortfall_table(plan, customer)}
+<h3>Shortfall of {_esc(names(plan.model.scenario).customer(customer))}'s targets by category at the end of each year (share of target)</h3>{_shortfall_table(plan, customer)}
 {_img(charts.get("stock_vs_target.png"), "stock vs target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
@@ -261,7 +262,7 @@ def _assessment_section(a: Assessment) -> str:
 <h2 id="readiness">Readiness</h2>
 <p>Coverage of a category = weighted mean of min(1, stock/target) over its items, counting of a munition
 fired by systems only what the systems held can fire in {a.goal_days:.0f} days; while a critical item is below
-its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(a.customer)} is
+its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(names(a.plan.model.scenario).customer(a.customer))} is
 <b>ready</b> from the first period after which every category stays at or above
 {a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
 {f"<p>Held back at the end of {a.year}:</p><ul>{held}</ul>" if held else ""}
@@ -273,7 +274,7 @@ its minimum coverage, its category cannot pass (docs/assessment.md). {html.escap
 {_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
-deliveries already ordered and the surge production {html.escape(a.customer)} may take (after lead times);
+deliveries already ordered and the surge production {html.escape(names(a.plan.model.scenario).customer(a.customer))} may take (after lead times);
 "never runs out" means production keeps up. Goal: {a.goal_days:.0f} days.</p>
 <h3>Bottleneck: the item that runs out first</h3>{_table(bn[["period", "item", "category", "days", "days_alone"]])}
 <h3>Days of war, with production</h3>{_table(produced, index=True)}
@@ -392,6 +393,7 @@ def _inputs_section(plan: Plan) -> str:
     inputs = inputs_table(sc)[
         ["field", "value", "unit", "year", "low", "high", "source", "source_date", "confidence", "assumption"]
     ]
+    inputs.insert(0, "figure", [describe_path(sc, f) for f in inputs["field"]])  # the field path stays, to trace
     src = sources_table(sc)
     rows = "".join(
         "<tr>" + "".join(f'<td class="text">{link(v) if k == "url" else _esc(v)}</td>' for k, v in r.items()) + "</tr>"
@@ -401,7 +403,7 @@ def _inputs_section(plan: Plan) -> str:
     return f"""
 <h2 id="inputs">Every input and its source</h2>
 <p>{len(inputs)} figures; {int((inputs["source"] != "").sum())} cite a public source, the others state an assumption.</p>
-<details><summary>All figures</summary>{_table(inputs, text_cols=("field", "unit", "source", "assumption"))}</details>
+<details><summary>All figures</summary>{_table(inputs, text_cols=("figure", "field", "unit", "source", "assumption"))}</details>
 <h3>Sources ({len(src)})</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
 """
 
@@ -447,8 +449,8 @@ made by materiel on {dt.date.today().isoformat()}</p>
 <nav>{" ".join(nav)}</nav>
 <div class="cards">
 {money_cards(plan)}
-<div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
-<div class="card">bottleneck {year}<b>{_esc(item or "–")}</b>{days_text}</div>
+<div class="card">{html.escape(names(sc).customer(assessment.customer))} ready<b>{html.escape(assessment.readiness.text)}</b></div>
+<div class="card">bottleneck {year}<b>{_esc(names(sc).item(item) if item else "–")}</b>{days_text}</div>
 </div>
 {money_note(plan)}
 {missing_comparison}
