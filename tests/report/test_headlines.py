@@ -165,3 +165,18 @@ def test_the_default_scenarios_force_design_is_named() -> None:
     assert describe_path(sc, "requirements[ukraine/pac3-mse].targets[1]").startswith(
         "Requirement Armed Forces of Ukraine / PAC-3 MSE"
     )
+
+
+def test_money_per_year_by_customer_adds_up_to_all_money(plan: Plan) -> None:
+    from materiel.report.headline import comparison_money, money_by_customer_table
+
+    table = money_by_customer_table(plan)
+    assert table.loc["aid to Armed Forces of Ukraine"].tolist() == pytest.approx([300, 0])
+    assert table.loc["Armed Forces of Ukraine's own means"].tolist() == pytest.approx([100, 0])
+    assert table.loc["European forces' own purchases"].tolist() == pytest.approx([200, 0])
+    assert table.loc["all money"].tolist() == pytest.approx([600, 0])
+    assert "capacity shared by several customers" not in table.index
+    assert comparison_money([("baseline", plan)]) == [
+        "baseline: aid to Armed Forces of Ukraine EUR 150; its own means EUR 50; "
+        "European forces' own purchases EUR 100 per year"
+    ]

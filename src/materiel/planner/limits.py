@@ -21,7 +21,7 @@ import pandas as pd
 from ..fmt import money
 from ..scenario.compiled import ModelData
 from ..scenario.countries import builtin_countries
-from ..scenario.names import names
+from ..scenario.names import names, possessive
 
 FULL = 1e-6  # relative: money or capacity used to within this share of what there was counts as all of it
 SHORT = 1e-3  # units: a shortfall below this (or below FULL of the target) is rounding, not a gap
@@ -241,7 +241,7 @@ def envelope_text(m: ModelData, used: float, available: float) -> str:
     """The year's money line for the assessed customer: 'Armed Forces of Ukraine's vehicles used
     USD 20.10 bn of USD 24.00 bn available (84 %)' (available: budget plus money carried in)."""
     who = names(m.scenario).customer(m.customers[m.policy.customer])
-    text = f"{who}'s vehicles used {money(used, m.currency)} of {money(available, m.currency)} available"
+    text = f"{possessive(who)} vehicles used {money(used, m.currency)} of {money(available, m.currency)} available"
     return text + (f" ({used / available:.0%})" if available > 0 else "")
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 from ..fmt import money, share
 from ..planner import money as split
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
+from ..scenario.names import possessive
 
 
 def whatif_text(m: ModelData) -> str | None:
@@ -46,7 +49,11 @@ def money_cards(plan: Plan) -> str:
                 _card(f"aid to {e['name']}", money(e["aid"], cur), f"{money(e['aid_per_year'], cur)} per year")
             )
             cards.append(
-                _card(f"{e['name']}'s own means", money(e["own_means"], cur), spent_in and f"all its money {spent_in}")
+                _card(
+                    f"{possessive(e['name'])} own means",
+                    money(e["own_means"], cur),
+                    spent_in and f"all its money {spent_in}",
+                )
             )
         else:
             cards.append(_card(f"{e['name']}: own purchases, not aid", money(e["total"], cur), spent_in))
@@ -71,6 +78,29 @@ def comparison_money(plans: list[tuple[str, Plan]]) -> list[str]:
                 parts.append(f"aid to {e['name']} {money(e['aid_per_year'], cur)}")
                 parts.append(f"its own means {money(e['own_means'] / len(plan.model.years), cur)}")
             else:
-                parts.append(f"{e['name']}'s own purchases {money(e['per_year'], cur)}")
+                parts.append(f"{possessive(e['name'])} own purchases {money(e['per_year'], cur)}")
         out.append(f"{name}: {'; '.join(parts)} per year")
     return out
+
+
+def money_by_customer_table(plan: Plan) -> pd.DataFrame:
+    """Money per year (rows: aid to the assessed customer, its own means, each other customer's own
+    purchases, capacity shared between customers if any, all money), in the plan's currency."""
+    split_ = split.by_customer(plan)
+    rows: dict[str, dict] = {}
+    for e in split_.values():
+        if e["assessed"]:
+            rows[f"aid to {e['name']}"] = e["aid_by_year"]
+            rows[f"{possessive(e['name'])} own means"] = e["own_means_by_year"]
+    for e in split_.values():
+        if not e["assessed"]:
+            rows[f"{possessive(e['name'])} own purchases"] = e["by_year"]
+    table = pd.DataFrame(rows).T.reindex(columns=plan.model.years, fill_value=0.0)
+    total = plan.spend_by_year()
+    shared = total - table.sum(axis=0)
+    if (shared.abs() > 1e-6 * max(1.0, float(total.abs().max()))).any():
+        table.loc["capacity shared by several customers"] = shared
+    table.loc["all money"] = total
+    table.columns = [str(c) for c in table.columns]
+    table.index.name = "money"
+    return table

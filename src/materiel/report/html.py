@@ -23,11 +23,11 @@ from ..fmt import days, probability, share
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
-from ..scenario.names import describe_path, names
+from ..scenario.names import describe_path, names, possessive
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
-from .headline import money_cards, money_note, whatif_text
+from .headline import comparison_money, money_by_customer_table, money_cards, money_note, whatif_text
 from .sweep import tornado_label
 
 CSS = """
@@ -232,11 +232,12 @@ def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
 <p>Orders, capacity investments and funding flows that minimise the weighted shortfall of every
 customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {plan.model.scenario.currency.year} prices.</p>
-<h3>Spending by year and funding vehicle</h3>{_table(spend, index=True)}
+<h3>Money by year and customer</h3>{_table(money_by_customer_table(plan) / 1e9, index=True)}
+<h3>Spending by year and funding vehicle (every customer)</h3>{_table(spend, index=True)}
 {_money_used(plan)}
-<h3>Spending by year and region of production</h3>{_table(region, index=True)}
+<h3>Spending by year and region of production (every customer)</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
-<h3>Shortfall of {_esc(names(plan.model.scenario).customer(customer))}'s targets by category at the end of each year (share of target)</h3>{_shortfall_table(plan, customer)}
+<h3>Shortfall of {_esc(possessive(names(plan.model.scenario).customer(customer)))} targets by category at the end of each year (share of target)</h3>{_shortfall_table(plan, customer)}
 {_img(charts.get("stock_vs_target.png"), "stock vs target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
@@ -322,6 +323,8 @@ def _comparison_section(results: list[OptionResult], title: str) -> str:
     out = f"""
 <h2 id="options">{html.escape(title)}</h2>
 {_table(table, text_cols=("constraints",))}
+<h3>Money per year by customer</h3>
+<ul>{"".join(f"<li>{html.escape(t)}</li>" for t in comparison_money([(r.name, r.plan) for r in results]))}</ul>
 {_options_svg(results)}
 """
     if results[0].kind != "variant":

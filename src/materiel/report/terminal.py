@@ -18,8 +18,8 @@ from ..assessment.options import OptionResult, comparison_table, option_assumpti
 from ..fmt import clip, days, share
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
-from ..scenario.names import describe_path, names
-from .headline import comparison_money, whatif_text
+from ..scenario.names import describe_path, names, possessive
+from .headline import comparison_money, money_by_customer_table, whatif_text
 
 LONGEST = 120  # characters of one piece of scenario text on the terminal
 NAMED = 40  # characters of a name in a table's first column (the files keep it whole)
@@ -64,13 +64,14 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         table.add_column(str(y), justify="right")
     for fund in spend.columns:
         table.add_row(plain(names(sc).fund(fund), NAMED), *(f"{v:.1f}" for v in spend[fund]))
-    table.add_row("[bold]total[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
+    table.add_row("[bold]all vehicles, every customer[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
     console.print(table)
+    _print_by_customer(plan, console)
     print_money_used(plan, console)
 
     sbc = plan.shortfall_by_category(customer)
     table = Table(
-        title=f"Shortfall of {plain(names(sc).customer(customer))}'s targets at the end of each year (share of target)",
+        title=f"Shortfall of {plain(possessive(names(sc).customer(customer)))} targets at the end of each year (share of target)",
         show_edge=False,
         pad_edge=False,
     )
@@ -84,6 +85,22 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         )
     console.print(table)
     _print_component_bottlenecks(plan, console)
+
+
+def _print_by_customer(plan: Plan, console: Console) -> None:
+    """Money per year by customer: aid, the assessed customer's own means, others' own purchases."""
+    by = money_by_customer_table(plan) / 1e9
+    table = Table(title=f"Money per year by customer ({plan.currency} bn)", show_edge=False, pad_edge=False)
+    table.add_column("money")
+    for y in by.columns:
+        table.add_column(y, justify="right")
+    for label, row in by.iterrows():
+        bold = label == "all money"
+        table.add_row(
+            f"[bold]{plain(label, 60)}[/]" if bold else plain(label, 60),
+            *(f"[bold]{v:.1f}[/]" if bold else f"{v:.1f}" for v in row),
+        )
+    console.print(table)
 
 
 def _print_component_bottlenecks(plan: Plan, console: Console) -> None:

@@ -177,3 +177,8 @@ def _readable(sc: Scenario) -> dict[str, str]:
     from .provenance import field_path
 
     return {field_path(sc, loc): describe_loc(sc, loc) for loc, _ in iter_quantities(sc, explicit=True)}
+
+
+def possessive(name: str) -> str:
+    """ "Armed Forces of Ukraine's", "European forces'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
