@@ -328,17 +328,17 @@ def sweep(
     if as_json:
         typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
         return
-    _print_sweep(headline)
+    _print_sweep(headline, model.currency)
     out.print(
         f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, draws, summary tables); "
         f"draws are kept in {escape(str(folder / 'draws'))} so an interrupted sweep resumes"
     )
 
 
-def _print_sweep(h: dict) -> None:
+def _print_sweep(h: dict, currency: str) -> None:
     from rich.table import Table
 
-    from .fmt import probability
+    from .fmt import money, probability
     from .report.sweep import sensitivity_lines
     from .report.terminal import plain
 
@@ -356,7 +356,7 @@ def _print_sweep(h: dict) -> None:
     cq = h["total_cost_quantiles"]
     out.print(
         "Total cost, 5/50/95 %: "
-        + " / ".join("no plan" if cq[q] is None else f"{cq[q] / 1e9:,.1f} bn" for q in ("0.05", "0.5", "0.95"))
+        + " / ".join("no plan" if cq[q] is None else money(cq[q], currency) for q in ("0.05", "0.5", "0.95"))
     )
     for line in sensitivity_lines(h):  # inputs by name, correlations within the noise band marked
         out.print(plain(line, 8 * 120), highlight=False)

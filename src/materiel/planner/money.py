@@ -183,6 +183,8 @@ def headline(plan: Plan) -> list[str]:
 
 def total_line(plan: Plan) -> str:
     """All money spent, said to be the sum of the customers' parts."""
+    if plan.total_cost <= 0:
+        return f"All money spent: {money(0.0, plan.currency)} (nothing bought)"
     return f"All money spent: {money(plan.total_cost, plan.currency)} (the sum of the above, for every customer)"
 
 
