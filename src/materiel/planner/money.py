@@ -53,65 +53,86 @@ def credited(plan: Plan) -> pd.DataFrame:
     paying vehicle's only customer, else ``SHARED``) and ``own``: paid from the recipients' own means."""
     m = plan.model
     f = plan.funding
-    serves = dict(zip(m.funds, fund_customers(plan), strict=True))
-    only = f["fund"].map(lambda fund: serves.get(fund, [SHARED])[0] if len(serves.get(fund, [])) == 1 else SHARED)
-    who = f["customer"].where(f["customer"] != "", only)
+    only = {fund: who[0] if len(who) == 1 else SHARED for fund, who in zip(m.funds, fund_customers(plan), strict=True)}
+    who = f["customer"].where(f["customer"] != "", f["fund"].map(only).fillna(SHARED))
     own_funds = {m.funds[k] for k in range(len(m.funds)) if m.is_own(k)}
     return f.assign(credited_to=who, own=f["fund"].isin(own_funds))
 
 
-def _spent_in(rows: pd.DataFrame) -> dict[str, float | None]:
-    """Shares of the producers' money by the line's region (None: nothing paid to producers)."""
-    paid = rows[rows["line"] != ""]
-    total = float(paid["amount"].sum())
-    if total <= 0:
-        return dict.fromkeys(REGIONS)
-    europe = float(paid.loc[paid["region"] == "Europe", "amount"].sum()) / total
-    ukraine = float(paid.loc[paid["region"] == "Ukraine", "amount"].sum()) / total
-    return {"Europe": europe, "Ukraine": ukraine, "elsewhere": max(0.0, 1.0 - europe - ukraine)}
+_CACHE: dict[int, tuple[object, dict[str, dict], float]] = {}  # id(plan) -> (its funding table, split, shared)
 
 
-def _yearly(rows: pd.DataFrame, years: list[int]) -> pd.Series:
-    return rows.groupby("year")["amount"].sum().reindex(years, fill_value=0.0)
+def _split(plan: Plan) -> tuple[dict[str, dict], float]:
+    """``by_customer`` and ``shared`` of a plan, computed once per funding table (the reports ask
+    several times)."""
+    kept = _CACHE.get(id(plan))
+    if kept is None or kept[0] is not plan.funding:
+        if len(_CACHE) >= 16:
+            _CACHE.pop(next(iter(_CACHE)))
+        kept = (plan.funding, *_compute(plan))
+        _CACHE[id(plan)] = kept
+    return kept[1], kept[2]
+
+
+def _compute(plan: Plan) -> tuple[dict[str, dict], float]:
+    m = plan.model
+    table = credited(plan)
+    n = names(m.scenario)
+    years = list(m.years)
+    Y = len(years)
+    amount = table["amount"].to_numpy(dtype=float)
+    at = pd.Index(years).get_indexer(table["year"])
+    who = table["credited_to"].to_numpy(dtype=object)
+    own = table["own"].to_numpy(dtype=bool)
+    region = table["region"].to_numpy(dtype=object)
+    to_producers = table["line"].to_numpy(dtype=object) != ""
+
+    def yearly(mask: np.ndarray) -> dict[int, float]:
+        return dict(zip(years, np.bincount(at[mask], weights=amount[mask], minlength=Y).tolist(), strict=True))
+
+    def spent_in(mask: np.ndarray) -> dict[str, float | None]:
+        paid = mask & to_producers
+        total = float(amount[paid].sum())
+        if total <= 0:
+            return dict.fromkeys(REGIONS)
+        europe = float(amount[paid & (region == "Europe")].sum()) / total
+        ukraine = float(amount[paid & (region == "Ukraine")].sum()) / total
+        return {"Europe": europe, "Ukraine": ukraine, "elsewhere": max(0.0, 1.0 - europe - ukraine)}
+
+    out: dict[str, dict] = {}
+    for k in m.customers:
+        mine = who == k
+        total = float(amount[mine].sum())
+        entry: dict = {
+            "name": n.customer(k),
+            "assessed": k == plan.assessed_customer,
+            "total": total,
+            "per_year": total / Y,
+            "by_year": yearly(mine),
+            "spent_in": spent_in(mine),
+        }
+        if entry["assessed"]:
+            aid = float(amount[mine & ~own].sum())
+            entry |= {
+                "aid": aid,
+                "own_means": float(amount[mine & own].sum()),
+                "aid_per_year": aid / Y,
+                "aid_by_year": yearly(mine & ~own),
+                "own_means_by_year": yearly(mine & own),
+            }
+        out[k] = entry
+    return out, float(amount[who == SHARED].sum())
 
 
 def by_customer(plan: Plan) -> dict[str, dict]:
     """Per customer (scenario order): name, whether assessed, total, per year, by year, and spent
     in Europe / Ukraine / elsewhere; for the assessed customer also aid and its own means."""
-    m = plan.model
-    table = credited(plan)
-    n = names(m.scenario)
-    years = list(m.years)
-    assessed = plan.assessed_customer
-    out: dict[str, dict] = {}
-    for who in m.customers:
-        rows = table[table["credited_to"] == who]
-        total = float(rows["amount"].sum())
-        entry: dict = {
-            "name": n.customer(who),
-            "assessed": who == assessed,
-            "total": total,
-            "per_year": total / len(years),
-            "by_year": {y: float(v) for y, v in _yearly(rows, years).items()},
-            "spent_in": _spent_in(rows),
-        }
-        if who == assessed:
-            aid, own = rows[~rows["own"]], rows[rows["own"]]
-            entry |= {
-                "aid": float(aid["amount"].sum()),
-                "own_means": float(own["amount"].sum()),
-                "aid_per_year": float(aid["amount"].sum()) / len(years),
-                "aid_by_year": {y: float(v) for y, v in _yearly(aid, years).items()},
-                "own_means_by_year": {y: float(v) for y, v in _yearly(own, years).items()},
-            }
-        out[who] = entry
-    return out
+    return _split(plan)[0]
 
 
 def shared(plan: Plan) -> float:
     """Capacity money paid by vehicles that may buy for several customers (no one customer's)."""
-    table = credited(plan)
-    return float(table.loc[table["credited_to"] == SHARED, "amount"].sum())
+    return _split(plan)[1]
 
 
 def summary(plan: Plan) -> dict:
