@@ -117,7 +117,7 @@ def _sub(node: object, rest: tuple, n: Names) -> str:
     return f": {_field(node, rest, n)}" if rest else ""
 
 
-def _entity(sc: Scenario, section: str, entry: object, n: Names) -> str:
+def _entity(section: str, entry: object, n: Names) -> str:
     """The words naming one entry of a top-level list."""
     if section == "items":
         return f"Item {n.item(entry.id)}"
@@ -128,7 +128,7 @@ def _entity(sc: Scenario, section: str, entry: object, n: Names) -> str:
     if section == "requirements":
         return f"Requirement {n.customer(entry.customer)} / {n.item(entry.item)}"
     if section == "force_design":
-        return f"{n.customer(entry.customer)}'s force design"
+        return f"{possessive(n.customer(entry.customer))} force design"
     if section == "drawdowns":
         return f"Drawdown by {entry.donor} of {n.item(entry.item)} to {n.customer(entry.customer)}"
     if section == "commitments":
@@ -153,11 +153,11 @@ def describe_loc(sc: Scenario, loc: tuple) -> str:
         if rest[0] == "attacks":
             what = f"Threat: {entry.name}"
         else:
-            what = f"Defence of {n.attacks.get(entry.attack, entry.attack)} by {n.item(entry.item)}"
+            what = f"Defence of {n.attack(entry.attack)} by {n.item(entry.item)}"
         return _joined(what, _field(entry, rest[2:], n))
     if isinstance(node, list) and rest and isinstance(rest[0], int) and rest[0] < len(node):
         entry = node[rest[0]]
-        return _joined(_entity(sc, str(head), entry, n), _field(entry, rest[1:], n))
+        return _joined(_entity(str(head), entry, n), _field(entry, rest[1:], n))
     return _joined(_words(head).capitalize(), _field(node, rest, n))
 
 
