@@ -47,7 +47,7 @@ def options_file(tmp_path: Path) -> Path:
 def test_plan_writes_tables_workbook_and_charts(planned: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     result, out = planned
     assert result.returncode == 0, result.stderr
-    assert "Total cost: EUR 800" in result.stdout
+    assert "Aid to Ukraine: EUR 800" in result.stdout and "All money spent: EUR 800" in result.stdout
     for name in ("orders", "deliveries", "stock", "capacity", "investments", "funding", "budgets", "inputs"):
         assert (out / f"{name}.csv").exists(), name
     for chart in ("stock_vs_target.png", "spending_by_fund.png", "capacity_build_up.png"):

@@ -101,6 +101,7 @@ def _plan_and_write(
     assign: list[str] | None,
     charts: bool = True,
     export_lp: Path | None = None,
+    lp_names: bool = False,
 ):
     """Load, plan, assess and write every output; charts are drawn by workers started first."""
     from .assessment import assess as run_assessment
@@ -113,7 +114,7 @@ def _plan_and_write(
         check_output_folder(folder, inputs, LEGACY_OUTPUTS)
         if export_lp is not None:
             refuse_inputs(export_lp, inputs, inside=False)
-        result = make_plan(model, export_lp=export_lp)
+        result = make_plan(model, export_lp=export_lp, lp_names=lp_names)
         drawing = pool.submit(result) if charts else None  # drawn while the plan is assessed and written
         assessment = run_assessment(result)
         written = write_outputs(folder, result, assessment, whatifs=whatif, drawing=drawing, inputs=inputs)
@@ -131,6 +132,13 @@ def plan(
     charts: Annotated[
         bool, typer.Option("--charts/--no-charts", help="Write PNG charts (and embed them in the report).")
     ] = True,
+    lp_names: Annotated[
+        bool,
+        typer.Option(
+            "--lp-names",
+            help="Name the exported LP's rows and columns by family and ids, e.g. x(line,customer,period).",
+        ),
+    ] = False,
     whatif: WhatIf = None,
     assign: SetOpt = None,
 ) -> None:
@@ -139,11 +147,12 @@ def plan(
     from .planner import check_lp_path
     from .report.files import summary
     from .report.terminal import plain, print_plan
+    from .scenario.names import names
 
     if export_lp is not None:
         check_lp_path(export_lp)  # before solving: a bad name fails now, not after the solve
 
-    result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp)
+    result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp, lp_names)
     if as_json:
         typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))
         return
@@ -151,7 +160,8 @@ def plan(
     year = assessment.year
     item, left = assessment.bottleneck_in(year)
     out.print(
-        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {year}: {plain(item or '–')} ({days(left, ' days of war')})"
+        f"Ready: [bold]{assessment.readiness.text}[/]   bottleneck {year}: "
+        f"{plain(names(result.model.scenario).item(item) if item else '–')} ({days(left, ' days of war')})"
     )
     out.print(
         f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, tables as CSV, plan.xlsx, charts)"
@@ -333,37 +343,38 @@ def sweep(
     if as_json:
         typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
         return
-    _print_sweep(headline)
+    _print_sweep(headline, model.currency)
     out.print(
         f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, draws, summary tables); "
         f"draws are kept in {escape(str(folder / 'draws'))} so an interrupted sweep resumes"
     )
 
 
-def _print_sweep(h: dict) -> None:
+def _print_sweep(h: dict, currency: str) -> None:
     from rich.table import Table
 
+    from .fmt import money, probability
+    from .report.sweep import sensitivity_lines
     from .report.terminal import plain
 
+    if h.get("whatifs"):
+        out.print(plain(f"what-ifs: {'; '.join(h['whatifs'])}"), style="bold yellow", highlight=False)
     out.print(f"{h['draws']} draws ({h['failed_draws']} without an optimal plan, counted as not ready)")
     table = Table(title="Probability of being ready by the end of each year", show_edge=False)
     years = list(h["p_ready_by_year"])
     for y in years:
         table.add_column(y, justify="right")
-    table.add_row(*(f"{100 * v:.0f} %" for v in h["p_ready_by_year"].values()))
+    table.add_row(*(probability(v) for v in h["p_ready_by_year"].values()))
     out.print(table)
     rq = h["readiness_date_quantiles"]
     out.print("Readiness date, 5/50/95 %: " + " / ".join(rq[q] or "not in horizon" for q in ("0.05", "0.5", "0.95")))
     cq = h["total_cost_quantiles"]
     out.print(
         "Total cost, 5/50/95 %: "
-        + " / ".join("no plan" if cq[q] is None else f"{cq[q] / 1e9:,.1f} bn" for q in ("0.05", "0.5", "0.95"))
+        + " / ".join("no plan" if cq[q] is None else money(cq[q], currency) for q in ("0.05", "0.5", "0.95"))
     )
-    for output, rows in h["top_sensitivities"].items():
-        out.print(
-            f"[bold]What moves the {output} most[/] (Spearman rho): "
-            + ", ".join(f"{plain(r['input'])} {r['rho']:+.2f}" for r in rows[:5])
-        )
+    for line in sensitivity_lines(h):  # inputs by name, correlations within the noise band marked
+        out.print(plain(line, 8 * 120), highlight=False)
 
 
 @app.command()

@@ -18,6 +18,20 @@ def share(value: float | None) -> str:
     return "–" if value is None or value != value else f"{100 * value:.0f} %"
 
 
+def probability(value: float | None) -> str:
+    """A probability for reading, never rounded to 0 % or 100 % unless it is exactly that:
+    '42 %', '99.5 %', '0.4 %', '99.95 %'; '–' for a missing value."""
+    if value is None or value != value:
+        return "–"
+    pct = 100 * value
+    for digits in range(0, 6):
+        text = f"{pct:.{digits}f}"
+        if 0 < value < 1 and float(text) in (0.0, 100.0):
+            continue
+        return f"{text} %"
+    return f"{pct:g} %"
+
+
 NEVER_RUNS_OUT = "never runs out"
 
 

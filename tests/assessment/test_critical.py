@@ -42,7 +42,9 @@ def test_cheap_items_at_full_cover_hide_a_critical_gap_no_more(tmp_path: Path) -
     assert a.blocked.loc["air-defence"].tolist() == [True] * 4
     assert a.readiness.period is None and a.readiness.by_category == {"air-defence": None}
     assert a.readiness.by_item == {"patriot": None, "drone": "2026Q1"}
-    assert a.held_back() == ["air-defence: patriot at 55 % of target, below its minimum of 90 %"]
+    assert a.held_back() == [
+        "Air-defence interceptors (missiles and interceptor drones): patriot at 55 % of target, below its minimum of 90 %"
+    ]
     assert a.summary()["critical_items"] == {"patriot": {"min_coverage": 0.9, "ready_from": None}}
 
 

@@ -24,7 +24,7 @@ def test_money_binds_when_the_budget_is_spent_and_items_are_short(tmp_path: Path
     assert row["binds"] == "money"
     assert row["funds_all_spent"] == "fund" and row["lines_at_capacity"] == "" and row["items_short"] == "shell"
     assert "money binds: fund spent all it had" in row["text"]
-    assert "spent EUR 300 of the year's EUR 300 (100%)" in row["text"]
+    assert "Ukraine's vehicles used EUR 300 of EUR 300 available (100%)" in row["text"]
     assert plan.envelope["share_used"].tolist() == pytest.approx([1.0])
 
 

@@ -38,7 +38,7 @@ def test_the_terminal_says_what_was_used_who_paid_and_what_limits_the_plan(tmp_p
     print_plan(paid_plan(tmp_path), console)
     text = console.file.getvalue()
     assert "all vehicles │ 100 %" in text
-    assert "Of the money spent, aid: EUR 300; the recipients' own means: EUR 0" in text
+    assert "Aid to Ukraine: EUR 300 (EUR 300 per year); its own means: EUR 0; together EUR 300" in text
     assert "DE          │" in text and "FR          │" in text
     assert "2026: money binds: aid spent all it had" in text
 
@@ -60,4 +60,4 @@ def test_files_and_report_carry_the_same(tmp_path: Path) -> None:
     page = render_report(plan, assess(plan), {})
     assert "What limits the plan" in page and "2026: money binds: aid spent all it had" in page
     assert "Money spent per contributing country" in page
-    assert "of which aid<b>EUR 300</b>own means EUR 0" in page
+    assert "aid to Ukraine<b>EUR 300</b>EUR 300 per year" in page

@@ -218,7 +218,7 @@ def test_a_stock_only_scenario_runs_end_to_end(tmp_path: Path, run) -> None:
     path.write_text(STOCK_ONLY.replace("LINES", "[]").replace("FUNDING", "[]"))
     code, out, err = run("plan", str(path), "-o", str(tmp_path / "out"))
     assert code == 0, err
-    assert "Total cost: EUR 0 (nothing bought)" in out
+    assert "All money spent: EUR 0 (nothing bought)" in out
     for name in ("orders.csv", "funding.csv", "stock.csv", "plan.xlsx", "report.html", "stock_vs_target.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0, name
     code, _, err = run("assess", str(path), "-o", str(tmp_path / "assessed"))

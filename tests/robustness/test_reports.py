@@ -56,8 +56,8 @@ def test_summaries_are_about_the_assessed_customer_whatever_its_id(tmp_path: Pat
     console = _console()
     print_plan(plan, console)
     text = console.file.getvalue()
-    assert "Shortfall of ua's targets" in text
-    assert any("artillery-ammunition" in row and "50 %" in row for row in text.splitlines())
+    assert "Shortfall of Ukraine's targets" in text  # the assessed customer, by name
+    assert any("Artillery shells and rockets" in row and "50 %" in row for row in text.splitlines())
 
     write_outputs(tmp_path / "out", plan, a)
     sheet = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")["shortfall_by_category"]
@@ -65,7 +65,7 @@ def test_summaries_are_about_the_assessed_customer_whatever_its_id(tmp_path: Pat
     assert rows[0] == ["category", "2026"] and rows[1][0] == "artillery-ammunition"
     assert rows[1][1] == pytest.approx(0.5)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "Shortfall of ua's targets" in page and '<td class="bad">50 %</td>' in page
+    assert "Shortfall of Ukraine&#x27;s targets" in page and '<td class="bad">50 %</td>' in page
 
 
 def _blue_pixels(path: Path) -> int:

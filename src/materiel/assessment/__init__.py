@@ -10,8 +10,9 @@ import pandas as pd
 
 from ..fmt import share
 from ..planner.result import Plan
+from ..scenario.names import names
 from .airdefence import air_defence_tables
-from .fire import fire_statement, fire_table
+from .fire import fire_statement, fire_table, systems_text
 from .readiness import Readiness, coverage_tables, readiness
 from .sustainment import bottlenecks, inflows, sustainment_table
 
@@ -99,9 +100,11 @@ class Assessment:
         return pd.DataFrame(rows, columns=[*columns, "ready from"])
 
     def held_back(self) -> list[str]:
-        """'air-defence: pac-3 at 55 % of target, below its minimum of 90 %', for each critical item
-        holding its category back at the end of the sustainment year."""
+        """'Air-defence interceptors (…): PAC-3 MSE interceptor at 55 % of target, below its minimum of
+        90 %', for each critical item holding its category back at the end of the sustainment year
+        (the category's and the item's names)."""
         m = self.plan.model
+        n = names(m.scenario)
         period = self.at_year_end(self.year)
         out = []
         for i in np.flatnonzero(~np.isnan(m.fire.min_coverage)):
@@ -111,7 +114,8 @@ class Assessment:
             coverage, minimum = float(self.item_coverage.loc[name, period]), float(m.fire.min_coverage[i])
             if coverage < minimum - 1e-6:
                 out.append(
-                    f"{m.item_category[i]}: {name} at {share(coverage)} of target, below its minimum of {share(minimum)}"
+                    f"{n.category(m.item_category[i])}: {n.item(name)} at {share(coverage)} of target, "
+                    f"below its minimum of {share(minimum)}"
                 )
         return out
 
@@ -120,8 +124,20 @@ class Assessment:
         sustainment year, for each munition fired by systems."""
         if self.fire.empty:
             return []
-        rows = self.fire[self.fire["period"] == self.at_year_end(self.year)]
-        return [fire_statement(row, self.goal_days) for _, row in rows.iterrows()]
+        period = self.at_year_end(self.year)
+        rows = self.fire[self.fire["period"] == period]
+        return [fire_statement(row, self.goal_days) for _, row in self._named(rows, period).iterrows()]
+
+    def _named(self, rows: pd.DataFrame, period: str) -> pd.DataFrame:
+        """Fire rows with the munition and the systems by name, for sentences (the table keeps ids)."""
+        m = self.plan.model
+        n = names(m.scenario)
+        labels = [n.item(i) for i in m.items]
+        held = self.plan.stock_of(self.customer)[:, m.periods.index(period)]
+        return rows.assign(
+            item=[n.item(i) for i in rows["item"]],
+            systems=[systems_text(m, m.items.index(i), held, labels) for i in rows["item"]],
+        )
 
     def summary(self) -> dict:
         """Machine-readable headline of the assessment."""
@@ -151,9 +167,9 @@ class Assessment:
                     "systems": row["systems"],
                     "rounds_per_day": round(float(row["fire_per_day"]), 3),
                     "can_fire_within_goal": round(float(row["can_fire_within_goal"]), 3),
-                    "statement": fire_statement(row, self.goal_days),
+                    "statement": statement,
                 }
-                for _, row in fire.iterrows()
+                for (_, row), statement in zip(fire.iterrows(), self.fire_statements(), strict=True)
             ],
         }
 

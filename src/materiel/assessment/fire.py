@@ -41,10 +41,12 @@ def fire_limited_days(days: np.ndarray, use: np.ndarray, fire: np.ndarray, goal_
     return np.where(keeps_up, days, np.minimum(days, cap))
 
 
-def systems_text(m: ModelData, item: int, held: np.ndarray) -> str:
-    """'5 patriot-battery + 2 samp-t': the systems of ``item`` held (``held`` by item)."""
+def systems_text(m: ModelData, item: int, held: np.ndarray, labels: list[str] | None = None) -> str:
+    """'5 patriot-battery + 2 samp-t': the systems of ``item`` held (``held`` by item), each by its
+    id or by ``labels[s]`` (e.g. its name)."""
     systems = np.flatnonzero(m.fire.rate[item] > 0)
-    parts = [f"{held[s]:,.0f} {m.items[s]}" for s in systems]
+    labels = labels or m.items
+    parts = [f"{held[s]:,.0f} {labels[s]}" for s in systems]
     return " + ".join(parts) or "no system that fires it"
 
 

@@ -99,8 +99,11 @@ def objective(form: Formulation, result: SolveResult) -> Objective:
     )
 
 
-def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None) -> Plan:
-    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal."""
+def make_plan(
+    m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None, lp_names: bool = False
+) -> Plan:
+    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal (``export_lp``:
+    also write the LP there, with readable names when ``lp_names``)."""
     options = options or options_for(m)
     if problems := unusable(m):
         raise PlanError(SolveStatus.error, "the compiled scenario holds figures the planner cannot use", problems)
@@ -109,7 +112,7 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
     timings = {"build": time.perf_counter() - tick}
     try:
         if export_lp is not None:
-            write_lp(form, export_lp)
+            write_lp(form, export_lp, m if lp_names else None)
         result = solve(form, options)
     except LPRangeError as exc:
         raise out_of_range(m, form, exc) from None
@@ -143,15 +146,20 @@ def check_lp_path(path: str | Path) -> Path:
     return path
 
 
-def write_lp(form: Formulation, path: str | Path) -> Path:
+def write_lp(form: Formulation, path: str | Path, names_from: ModelData | None = None) -> Path:
     """Write the LP as built (phase-1 objective) to an MPS or LP file for inspection: whole or
-    not at all (written under a temporary name, checked, then renamed)."""
+    not at all (written under a temporary name, checked, then renamed). With ``names_from`` (the
+    scenario the LP was built from), rows and columns carry readable names (planner/lpnames.py)."""
     from .solver import new_highs, pass_lp
 
     path = check_lp_path(path)
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix.lower()}")
     h = new_highs(SolverOptions())
     pass_lp(h, form, form.shortfall_cost)
+    if names_from is not None:
+        from .lpnames import pass_names
+
+        pass_names(h, names_from, form.lp)
     try:
         status = h.writeModel(str(tmp))
         written = tmp.is_file() and tmp.stat().st_size > 0

@@ -21,6 +21,7 @@ import pandas as pd
 from ..fmt import money
 from ..scenario.compiled import ModelData
 from ..scenario.countries import builtin_countries
+from ..scenario.names import names, possessive
 
 FULL = 1e-6  # relative: money or capacity used to within this share of what there was counts as all of it
 SHORT = 1e-3  # units: a shortfall below this (or below FULL of the target) is rounding, not a gap
@@ -156,9 +157,11 @@ def _and(words: list[str]) -> str:
 
 
 def _names(values: list[str]) -> str:
+    """Up to ``LISTED`` names, then 'and N more'; joined with ';' when a name holds a comma."""
+    sep = "; " if any("," in v for v in values) else ", "
     if len(values) <= LISTED:
-        return ", ".join(values)
-    return f"{', '.join(values[:LISTED])} and {len(values) - LISTED} more"
+        return sep.join(values)
+    return f"{sep.join(values[:LISTED])} and {len(values) - LISTED} more"
 
 
 def plan_limits(
@@ -183,14 +186,14 @@ def plan_limits(
     all_spent = envelope["all_spent"].to_numpy().reshape(F, Y)
     pays_for = np.zeros((F, len(m.items)), dtype=bool)  # fund f may pay for a line making item i
     np.logical_or.at(pays_for, (slice(None), m.line_item), m.eligible.any(axis=2))
-    cur = m.currency
+    available = envelope["available"].to_numpy().reshape(F, Y)
+    theirs = customer_vehicles(m)
+    n_ = names(m.scenario)
     rows = []
     for n, y in enumerate(m.years):
         total, spent = float(budget[:, n].sum()), float(spent_all[:, n].sum())
-        used = f"spent {money(spent, cur)} of the year's {money(total, cur)}"
-        if total > 0:
-            used += f" ({spent / total:.0%}"
-            used += ", with money carried in from earlier years)" if spent > total * 1.005 else ")"
+        used_k, available_k = float(spent_all[theirs, n].sum()), float(available[theirs, n].sum())
+        used = envelope_text(m, used_k, available_k)
         items = [m.items[i] for i in np.flatnonzero(short[n])]
         funds = [m.funds[f] for f in np.flatnonzero(all_spent[:, n] & (pays_for & short[n]).any(axis=1))]
         lines = [m.lines[l] for l in np.flatnonzero(full[n] & short[n][m.line_item])]
@@ -199,8 +202,18 @@ def plan_limits(
             for l in range(len(m.lines))
             if held_back[n][l] and short[n][m.line_item[l]]
         ]
+        short_of_words = [
+            f"{n_.line(m.lines[l])} — {', '.join(n_.item(c) for c in held_back[n][l])}"
+            for l in range(len(m.lines))
+            if held_back[n][l] and short[n][m.line_item[l]]
+        ]
         said = (("money", funds), ("capacity", lines), ("components", short_of))
         binds = "nothing" if not items else _and([w for w, on in said if on]) or "neither"
+        words = (
+            [n_.fund(f) for f in funds],
+            [n_.line(x) for x in lines],
+            [n_.item(i) for i in items],
+        )
         rows.append(
             {
                 "year": y,
@@ -211,10 +224,25 @@ def plan_limits(
                 "items_short": "; ".join(items),
                 "budget": total,
                 "spent": spent,
-                "text": _sentence(y, binds, funds, lines, items, used, short_of),
+                "customer_available": available_k,
+                "customer_used": used_k,
+                "text": _sentence(y, binds, *words, used, short_of_words),
             }
         )
     return pd.DataFrame(rows)
+
+
+def customer_vehicles(m: ModelData) -> np.ndarray:
+    """(F,) bool: the vehicles that may pay for the assessed customer (``assessment.customer``)."""
+    return m.eligible[:, :, m.policy.customer].any(axis=1)
+
+
+def envelope_text(m: ModelData, used: float, available: float) -> str:
+    """The year's money line for the assessed customer: 'Armed Forces of Ukraine's vehicles used
+    USD 20.10 bn of USD 24.00 bn available (84 %)' (available: budget plus money carried in)."""
+    who = names(m.scenario).customer(m.customers[m.policy.customer])
+    text = f"{possessive(who)} vehicles used {money(used, m.currency)} of {money(available, m.currency)} available"
+    return text + (f" ({used / available:.0%})" if available > 0 else "")
 
 
 def _sentence(

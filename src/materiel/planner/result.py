@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
-from . import limits
+from . import limits, money
 from .formulation import Formulation, replacement_price
 from .solver import ABS_SHORTFALL_SLACK
 
@@ -199,6 +199,8 @@ class Plan:
                 for cat, row in sbc.iterrows()
             },
             **self._money_summary(),
+            **money.summary(self),  # money by customer: aid, own means, other customers' purchases
+            "whatifs": list(self.model.whatifs),  # what-ifs applied, as given (names; "--set PATH=VALUE")
             "objective": self.objective.summary() if self.objective is not None else None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             **self._holding_summary(),

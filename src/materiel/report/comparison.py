@@ -15,6 +15,8 @@ from rich.table import Table
 
 from ..assessment.options import OptionResult, comparison_table, given_up, option_assumptions
 from ..fmt import clip, money
+from ..scenario.names import describe_path
+from .headline import comparison_money, whatif_text
 from .terminal import LONGEST, plain
 
 NOTE_LONGEST = 2000  # characters of one row's notes
@@ -151,11 +153,17 @@ def notes(results: list[OptionResult]) -> list[str]:
 
 
 def print_comparison(results: list[OptionResult], console: Console) -> None:
-    """The compact table, its legend, each row's notes once, then the options' assumptions."""
+    """The what-ifs applied, the compact table, its legend, each row's notes once, each row's money
+    by customer, then the options' assumptions."""
+    if (applied := whatif_text(results[0].plan.model)) is not None:
+        console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     console.print(compact_table(results))
     console.print(f"[dim]{plain(_legend(results), 4 * LONGEST)}[/]")
     for text in notes(results):
         console.print(f"• {plain(text, NOTE_LONGEST)}", highlight=False)
+    console.print("[bold]Money by customer[/] (per year: money over the horizon ÷ its calendar years)")
+    for text in comparison_money([(r.name, r.plan) for r in results]):
+        console.print(f"  {plain(text, NOTE_LONGEST)}", highlight=False)
     if results[0].kind != "variant":
         _print_assumptions(results, console)
 
@@ -169,5 +177,10 @@ def _print_assumptions(results: list[OptionResult], console: Console) -> None:
         ) or f"assumption: {row['assumption']}"
         rng = f" [{row['low']:g}–{row['high']:g}]" if pd.notna(row["low"]) and pd.notna(row["high"]) else ""
         console.print(
-            plain(f"  {row['field']} = {row['value']:g} {row['unit']}{rng} — {where}", 4 * LONGEST), highlight=False
+            plain(
+                f"  {describe_path(results[0].plan.model.scenario, row['field'])} = {row['value']:g} {row['unit']}{rng}"
+                f" — {where}",
+                4 * LONGEST,
+            ),
+            highlight=False,
         )

@@ -23,6 +23,7 @@ import pandas as pd
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, compare_variants
 from ..fmt import money
+from ..planner import money as money_split
 from ..planner.result import Plan
 
 SWEEP_DRAWS, SWEEP_SEED = 200, 0
@@ -40,19 +41,25 @@ def _share(value: float) -> str:
 def default_plan_block(plan: Plan, a: Assessment) -> str:
     """Headline figures of the default plan and the assessed customer's shortfall by category."""
     s, cur = plan.summary(), plan.currency
-    by_customer = plan.funding.groupby("customer")["amount"].sum()
-    parts = ", ".join(f"{k or 'capacity'} {_bn(v, cur)}" for k, v in by_customer.items())
+    split = money_split.by_customer(plan)
     spend = plan.spend_by_year()
     sa = a.summary()
     cats = ", ".join(f"{c} {p or 'never'}" for c, p in sa["readiness_by_category"].items())
     days = "never runs out" if sa["bottleneck_days"] is None else f"{sa['bottleneck_days']:.0f} days"
     rows = [
-        ("total cost", f"{_bn(plan.total_cost, cur)} ({parts})"),
         (f"for {a.customer}: aid / own means", " / ".join(_bn(v, cur) for v in _to_customer(plan, a.customer))),
-        (
-            "money spent with producers in Europe / Ukraine / elsewhere",
-            f"{_share(plan.europe_share)} / {_share(plan.ukraine_share)} / "
-            f"{_share(max(0.0, 1 - plan.europe_share - plan.ukraine_share))}",
+        *(
+            (f"{who}'s own purchases (not aid)", f"{_bn(e['total'], cur)} ({_bn(e['per_year'], cur)} per year)")
+            for who, e in split.items()
+            if not e["assessed"]
+        ),
+        ("all money spent (the sum of the above)", _bn(plan.total_cost, cur)),
+        *(
+            (
+                f"{who}: money spent with producers in Europe / Ukraine / elsewhere",
+                " / ".join("–" if v is None else _share(v) for v in e["spent_in"].values()),
+            )
+            for who, e in split.items()
         ),
         ("spending by year", ", ".join(f"{y} {_bn(v, cur)}" for y, v in spend.items())),
         (
@@ -103,12 +110,10 @@ def _weakest_attack(a: Assessment) -> str:
 
 
 def _to_customer(p: Plan, customer: str) -> tuple[float, float]:
-    """Money spent for ``customer`` from aid and from its own vehicles."""
-    f = p.funding
-    own_funds = {fund for n, fund in enumerate(p.model.funds) if p.model.is_own(n)}
-    mine = f[f["customer"] == customer]
-    own = float(mine.loc[mine["fund"].isin(own_funds), "amount"].sum())
-    return float(mine["amount"].sum()) - own, own
+    """Aid to the assessed ``customer`` and its own means, capacity paid for it included
+    (planner/money.py)."""
+    e = money_split.by_customer(p)[customer]
+    return e.get("aid", 0.0), e.get("own_means", e["total"])
 
 
 def variants_block(results: list[OptionResult]) -> str:
@@ -116,7 +121,7 @@ def variants_block(results: list[OptionResult]) -> str:
     first = results[0].assessment
     who, year = first.customer, first.year
     head = (
-        f"| run | total cost | for {who}: aid / own means | readiness date | ready last | "
+        f"| run | all money, every customer | for {who}: aid / own means | readiness date | ready last | "
         f"bottleneck, end-{year} (days) | least-engaged attack, end-{year}: engaged / destroyed |"
     )
     lines = [head, "| --- | --- | --- | --- | --- | --- | --- |"]

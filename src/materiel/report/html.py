@@ -19,12 +19,16 @@ import pandas as pd
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_display, option_assumptions
-from ..fmt import days, money, share
+from ..fmt import days, probability, share
+from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
+from ..scenario.names import describe_path, names, possessive
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
+from .headline import comparison_money, money_by_customer_table, money_cards, money_note, whatif_text
+from .sweep import tornado_label
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
@@ -121,7 +125,7 @@ def _coverage_svg(a: Assessment) -> str:
     return svg.line_chart(
         m.periods,
         series,
-        f"{a.customer}: coverage by category — ready {a.readiness.text}",  # svg escapes it
+        f"{names(a.plan.model.scenario).customer(a.customer)}: coverage by category — ready {a.readiness.text}",  # svg escapes it
         "% of target held (weighted)",
         0,
         105,
@@ -137,7 +141,7 @@ def _sustainment_svg(a: Assessment) -> str:
     return svg.line_chart(
         m.periods,
         series,
-        f"{a.customer}: days of war each stock sustains, counting production",
+        f"{names(a.plan.model.scenario).customer(a.customer)}: days of war each stock sustains, counting production",
         f"days (log scale, capped at {cap:,.0f})",
         log=True,
         hlines=[(a.goal_days, f"goal {a.goal_days:,.0f} days")],
@@ -168,18 +172,6 @@ def _options_svg(results: list[OptionResult]) -> str:
     return f"<p>{lines}</p><p>{bars}</p>"
 
 
-def _aid_card(plan: Plan) -> str:
-    """The total's aid, apart from the recipients' own means, when the scenario has own money."""
-    m = plan.model
-    if m.own is None or not m.own.any():
-        return ""
-    own, aid = plan.own_and_aid()
-    return (
-        f'<div class="card">of which aid<b>{_esc(money(float(aid.sum()), m.currency))}</b>'
-        f"own means {_esc(money(float(own.sum()), m.currency))}</div>"
-    )
-
-
 def _money_used(plan: Plan) -> str:
     """How much of each year's money was used, per vehicle and in total; who paid; what limits
     the plan each year, in words (planner/limits.py)."""
@@ -191,7 +183,7 @@ def _money_used(plan: Plan) -> str:
     used.loc["all vehicles"] = (totals["spent"] / totals["budget"].where(totals["budget"] > 0)).to_numpy()
     used = used.map(lambda v: share(None if pd.isna(v) else v))
     spent = (totals / 1e9).T
-    own, aid = plan.own_and_aid()
+    own, _ = plan.own_and_aid()
     who = plan.spend_by_contributor() / 1e9
     who.index.name = "contributor"
     words = "".join(f"<li>{html.escape(t)}</li>" for t in plan.limits["text"])
@@ -206,10 +198,16 @@ of it) all year; neither means lead and build times, what vehicles may pay for, 
 the plan back.</p>{_components_bind(plan)}<ul>{words}</ul>
 """
     if own.sum() > 0:
-        out += f"<p>Of the money spent, aid: {_esc(money(float(aid.sum()), plan.currency))}; the recipients' own means: {_esc(money(float(own.sum()), plan.currency))}.</p>"
+        out += "".join(f"<p>{html.escape(t)}</p>" for t in money_headline(plan)[:-1])
     if list(who.index) != ["not split"]:
         out += f"<h3>Money spent per contributing country ({_esc(plan.currency)} bn)</h3>{_table(who, index=True)}"
     return out
+
+
+def _whatifs(m: ModelData, given: list[str] | None) -> str:
+    """' with what-ifs: ...' as the run applied them (named ones and --set), or nothing."""
+    text = whatif_text(m) or ("what-ifs: " + "; ".join(given) if given else None)
+    return f" with {html.escape(text)}" if text else ""
 
 
 def _components_bind(plan: Plan) -> str:
@@ -234,11 +232,12 @@ def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
 <p>Orders, capacity investments and funding flows that minimise the weighted shortfall of every
 customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {plan.model.scenario.currency.year} prices.</p>
-<h3>Spending by year and funding vehicle</h3>{_table(spend, index=True)}
+<h3>Money by year and customer</h3>{_table(money_by_customer_table(plan) / 1e9, index=True)}
+<h3>Spending by year and funding vehicle (every customer)</h3>{_table(spend, index=True)}
 {_money_used(plan)}
-<h3>Spending by year and region of production</h3>{_table(region, index=True)}
+<h3>Spending by year and region of production (every customer)</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
-<h3>Shortfall of {_esc(customer)}'s targets by category at the end of each year</h3>{_shortfall_table(plan, customer)}
+<h3>Shortfall of {_esc(possessive(names(plan.model.scenario).customer(customer)))} targets by category at the end of each year (share of target)</h3>{_shortfall_table(plan, customer)}
 {_img(charts.get("stock_vs_target.png"), "stock vs target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
@@ -264,7 +263,7 @@ def _assessment_section(a: Assessment) -> str:
 <h2 id="readiness">Readiness</h2>
 <p>Coverage of a category = weighted mean of min(1, stock/target) over its items, counting of a munition
 fired by systems only what the systems held can fire in {a.goal_days:.0f} days; while a critical item is below
-its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(a.customer)} is
+its minimum coverage, its category cannot pass (docs/assessment.md). {html.escape(names(a.plan.model.scenario).customer(a.customer))} is
 <b>ready</b> from the first period after which every category stays at or above
 {a.readiness.threshold:.0%}: <b>{html.escape(r.text)}</b>.</p>
 {f"<p>Held back at the end of {a.year}:</p><ul>{held}</ul>" if held else ""}
@@ -276,7 +275,7 @@ its minimum coverage, its category cannot pass (docs/assessment.md). {html.escap
 {_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
-deliveries already ordered and the surge production {html.escape(a.customer)} may take (after lead times);
+deliveries already ordered and the surge production {html.escape(names(a.plan.model.scenario).customer(a.customer))} may take (after lead times);
 "never runs out" means production keeps up. Goal: {a.goal_days:.0f} days.</p>
 <h3>Bottleneck: the item that runs out first</h3>{_table(bn[["period", "item", "category", "days", "days_alone"]])}
 <h3>Days of war, with production</h3>{_table(produced, index=True)}
@@ -324,6 +323,8 @@ def _comparison_section(results: list[OptionResult], title: str) -> str:
     out = f"""
 <h2 id="options">{html.escape(title)}</h2>
 {_table(table, text_cols=("constraints",))}
+<h3>Money per year by customer</h3>
+<ul>{"".join(f"<li>{html.escape(t)}</li>" for t in comparison_money([(r.name, r.plan) for r in results]))}</ul>
 {_options_svg(results)}
 """
     if results[0].kind != "variant":
@@ -366,13 +367,13 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
         g = u.sensitivity[u.sensitivity["output"] == output].head(12)
         tornados.append(
             svg.diverging_bars(
-                list(g["input"]),
+                [tornado_label(n, bool(noise)) for n, noise in zip(g["name"], g["in_noise"], strict=True)],
                 list(g["rho"]),
                 f"What moves the {label} most",
                 "Spearman rank correlation with the input",
             )
         )
-    p_ready = u.p_ready.assign(probability=[share(v) for v in u.p_ready["probability"]]).set_index("year").T
+    p_ready = u.p_ready.assign(probability=[probability(v) for v in u.p_ready["probability"]]).set_index("year").T
     quant = u.quantiles.copy()
     quant.columns = [f"{c:.0%}" for c in quant.columns]
     rq = pd.DataFrame(
@@ -385,6 +386,8 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
 <h3>Probability of being ready by the end of each year</h3>{_table(p_ready)}
 <h3>Quantiles</h3>{_table(quant, index=True)}{_table(rq, index=True)}
 <p>{chart}</p><p>{hist}</p><p>{tornados[0]}</p><p>{tornados[1]}</p>
+<p class="note">Inputs marked (noise) correlate less than 2/√N = {u.noise_band:.2f} with the result
+(N = {len(u.draws) - u.failed} draws with a plan): chance alone gives that about one time in twenty.</p>
 """
 
 
@@ -393,6 +396,7 @@ def _inputs_section(plan: Plan) -> str:
     inputs = inputs_table(sc)[
         ["field", "value", "unit", "year", "low", "high", "source", "source_date", "confidence", "assumption"]
     ]
+    inputs.insert(0, "figure", [describe_path(sc, f) for f in inputs["field"]])  # the field path stays, to trace
     src = sources_table(sc)
     rows = "".join(
         "<tr>" + "".join(f'<td class="text">{link(v) if k == "url" else _esc(v)}</td>' for k, v in r.items()) + "</tr>"
@@ -402,7 +406,7 @@ def _inputs_section(plan: Plan) -> str:
     return f"""
 <h2 id="inputs">Every input and its source</h2>
 <p>{len(inputs)} figures; {int((inputs["source"] != "").sum())} cite a public source, the others state an assumption.</p>
-<details><summary>All figures</summary>{_table(inputs, text_cols=("field", "unit", "source", "assumption"))}</details>
+<details><summary>All figures</summary>{_table(inputs, text_cols=("figure", "field", "unit", "source", "assumption"))}</details>
 <h3>Sources ({len(src)})</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
 """
 
@@ -442,18 +446,16 @@ def render_report(
     )
     body = f"""
 <h1>{html.escape(sc.title)}</h1>
-<p class="meta">scenario <b>{html.escape(sc.name)}</b>{" with " + html.escape(", ".join(whatifs)) if whatifs else ""} ·
+<p class="meta">scenario <b>{html.escape(sc.name)}</b>{_whatifs(m, whatifs)} ·
 data as of {_esc(sc.as_of)} · horizon {m.periods[0]}–{m.periods[-1]} · {_esc(m.currency)} at {sc.currency.year} prices ·
 made by materiel on {dt.date.today().isoformat()}</p>
 <nav>{" ".join(nav)}</nav>
 <div class="cards">
-<div class="card">total cost<b>{_esc(money(plan.total_cost, m.currency))}</b></div>
-{_aid_card(plan)}
-<div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
-<div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
-<div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
-<div class="card">bottleneck {year}<b>{_esc(item or "–")}</b>{days_text}</div>
+{money_cards(plan)}
+<div class="card">{html.escape(names(sc).customer(assessment.customer))} ready<b>{html.escape(assessment.readiness.text)}</b></div>
+<div class="card">bottleneck {year}<b>{_esc(names(sc).item(item) if item else "–")}</b>{days_text}</div>
 </div>
+{money_note(plan)}
 {missing_comparison}
 {_plan_section(plan, charts)}
 {_assessment_section(assessment)}

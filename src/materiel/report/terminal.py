@@ -15,10 +15,14 @@ from rich.table import Table
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult
-from ..fmt import clip, days, money, share
+from ..fmt import clip, days, share
+from ..planner.money import headline as money_headline
 from ..planner.result import Plan
+from ..scenario.names import names, possessive
+from .headline import money_by_customer_table, whatif_text
 
 LONGEST = 120  # characters of one piece of scenario text on the terminal
+NAMED = 40  # characters of a name in a table's first column (the files keep it whole)
 
 
 def plain(value: object, longest: int = LONGEST) -> str:
@@ -43,18 +47,15 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         f"[bold]materiel[/] — {plain(sc.title)} [dim]({plain(sc.name)}, {m.periods[0]}–{m.periods[-1]}, "
         f"{cur} at {sc.currency.year} prices)[/]"
     )
+    if (applied := whatif_text(m)) is not None:
+        console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     t = plan.timings
     solve_s = sum(v for k, v in t.items() if k.startswith("solve"))
     console.print(
         f"Plan: [green]optimal[/] (HiGHS {solve_s:.2f} s; build {t.get('build', 0):.2f} s, read-back {t.get('read', 0):.2f} s)"
     )
-    by_customer = plan.funding.groupby("customer")["amount"].sum()
-    parts = ", ".join(f"{plain(k or 'capacity')} {money(v, cur)}" for k, v in by_customer.items()) or "nothing bought"
-    console.print(f"Total cost: [bold]{money(plan.total_cost, cur)}[/] ({parts})")
-    console.print(
-        f"Spent in Europe: [bold]{share(plan.europe_share)}[/]   in Ukraine: {share(plan.ukraine_share)}   "
-        f"elsewhere: {share(max(0.0, 1 - plan.europe_share - plan.ukraine_share))}"
-    )
+    for text in money_headline(plan):  # money by customer, never one mixed total (planner/money.py)
+        console.print(plain(text, 4 * LONGEST), highlight=False)
 
     spend = plan.spend_by_year("fund") / 1e9
     table = Table(title=f"Spending by year and funding vehicle ({cur} bn)", show_edge=False, pad_edge=False)
@@ -62,22 +63,44 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
     for y in spend.index:
         table.add_column(str(y), justify="right")
     for fund in spend.columns:
-        table.add_row(plain(fund), *(f"{v:.1f}" for v in spend[fund]))
-    table.add_row("[bold]total[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
+        table.add_row(plain(names(sc).fund(fund), NAMED), *(f"{v:.1f}" for v in spend[fund]))
+    table.add_row("[bold]all vehicles, every customer[/]", *(f"[bold]{v:.1f}[/]" for v in spend.sum(axis=1)))
     console.print(table)
+    _print_by_customer(plan, console)
     print_money_used(plan, console)
 
     sbc = plan.shortfall_by_category(customer)
     table = Table(
-        title=f"Shortfall of {plain(customer)}'s targets at the end of each year", show_edge=False, pad_edge=False
+        title=f"Shortfall of {plain(possessive(names(sc).customer(customer)))} targets at the end of each year (share of target)",
+        show_edge=False,
+        pad_edge=False,
     )
     table.add_column("category")
     for y in sbc.columns:
         table.add_column(str(y), justify="right")
     for cat, row in sbc.iterrows():
-        table.add_row(plain(cat), *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row))
+        table.add_row(
+            plain(names(sc).category(cat), NAMED),
+            *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row),
+        )
     console.print(table)
     _print_component_bottlenecks(plan, console)
+
+
+def _print_by_customer(plan: Plan, console: Console) -> None:
+    """Money per year by customer: aid, the assessed customer's own means, others' own purchases."""
+    by = money_by_customer_table(plan) / 1e9
+    table = Table(title=f"Money per year by customer ({plan.currency} bn)", show_edge=False, pad_edge=False)
+    table.add_column("money")
+    for y in by.columns:
+        table.add_column(y, justify="right")
+    for label, row in by.iterrows():
+        bold = label == "all money"
+        table.add_row(
+            f"[bold]{plain(label, 60)}[/]" if bold else plain(label, 60),
+            *(f"[bold]{v:.1f}[/]" if bold else f"{v:.1f}" for v in row),
+        )
+    console.print(table)
 
 
 def _print_component_bottlenecks(plan: Plan, console: Console) -> None:
@@ -85,13 +108,15 @@ def _print_component_bottlenecks(plan: Plan, console: Console) -> None:
     if not plan.model.component.any():
         return
     found = plan.component_bottlenecks()
+    n = names(plan.model.scenario)
     if not found:
         console.print("Components: none limited a line that was still wanted")
         return
     console.print("Components that limited output (used up while the line had capacity to spare):")
     for b in found:
         console.print(
-            f"  {plain(b['line'])} by {plain(b['component'])}: {b['first']}–{b['last']} ({b['periods']} periods)"
+            f"  {plain(n.line(b['line']))} by {plain(n.item(b['component']))}: {b['first']}–{b['last']} "
+            f"({b['periods']} periods)"
         )
 
 
@@ -112,16 +137,13 @@ def print_money_used(plan: Plan, console: Console) -> None:
     for y in totals.index:
         table.add_column(str(y), justify="right")
     for fund, rows in env.groupby("fund", sort=False):
-        table.add_row(plain(fund), *(share(None if pd.isna(v) else v) for v in rows["share_used"]))
+        table.add_row(
+            plain(names(plan.model.scenario).fund(fund), NAMED),
+            *(share(None if pd.isna(v) else v) for v in rows["share_used"]),
+        )
     ratio = totals["spent"] / totals["budget"].where(totals["budget"] > 0)
     table.add_row("[bold]all vehicles[/]", *(f"[bold]{share(None if pd.isna(v) else v)}[/]" for v in ratio))
     console.print(table)
-    own, aid = plan.own_and_aid()
-    if own.sum() > 0 or (plan.model.own is not None and plan.model.own.any()):
-        console.print(
-            f"Of the money spent, aid: [bold]{money(float(aid.sum()), cur)}[/]; "
-            f"the recipients' own means: [bold]{money(float(own.sum()), cur)}[/]"
-        )
     who = plan.spend_by_contributor() / 1e9
     if list(who.index) != ["not split"]:
         table = Table(title=f"Money spent per contributing country ({cur} bn)", show_edge=False, pad_edge=False)
@@ -139,10 +161,13 @@ def print_money_used(plan: Plan, console: Console) -> None:
 def print_assessment(a: Assessment, console: Console) -> None:
     """Readiness, the bottleneck at the end of each year, and air defence."""
     r = a.readiness
+    n = names(a.plan.model.scenario)
+    if (applied := whatif_text(a.plan.model)) is not None:
+        console.print(f"[bold yellow]{plain(applied, 4 * LONGEST)}[/]", highlight=False)
     console.print(
-        f"Readiness of {plain(a.customer)} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]"
+        f"Readiness of {plain(n.customer(a.customer))} (every category ≥ {r.threshold:.0%} from then on): [bold]{r.text}[/]"
     )
-    cats = ", ".join(f"{plain(c)} {p or 'never'}" for c, p in r.by_category.items())
+    cats = "; ".join(f"{plain(n.category(c))} {p or 'never'}" for c, p in r.by_category.items())
     console.print(f"[dim]by category: {cats}[/]")
     for text in a.held_back():
         console.print(f"[red]held back at the end of {a.year}:[/] {plain(text, 4 * LONGEST)}")
@@ -163,7 +188,9 @@ def print_assessment(a: Assessment, console: Console) -> None:
         if row is None or row["item"] is None:
             continue
         style = "green" if row["days"] >= a.goal_days else "red"
-        table.add_row(str(y), plain(row["item"]), f"[{style}]{days(row['days'])}[/]", days(row["days_alone"]))
+        table.add_row(
+            str(y), plain(n.item(row["item"]), NAMED), f"[{style}]{days(row['days'])}[/]", days(row["days_alone"])
+        )
     console.print(table)
     if not a.attacks.empty:
         year = a.year
@@ -177,7 +204,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
             table.add_column(col, justify="left" if col == "attack" else "right")
         for _, row in att.iterrows():
             table.add_row(
-                plain(row["attack"]),
+                plain(n.attack(row["attack"]), NAMED),
                 f"{row['launches_per_month']:,.0f}",
                 share(row["engaged_share"]),
                 share(row["destroyed_share"]),
@@ -185,7 +212,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
         console.print(table)
         ic = a.interceptors[a.interceptors["period"] == period]
         parts = ", ".join(
-            f"{plain(r_['item'])} {r_['demand_per_month']:,.0f}/month, {days(r_['days_to_exhaustion'], ' days')}"
+            f"{plain(n.item(r_['item']))} {r_['demand_per_month']:,.0f}/month, {days(r_['days_to_exhaustion'], ' days')}"
             for _, r_ in ic.iterrows()
         )
         console.print(f"[dim]interceptor demand and days to exhaustion: {parts}[/]")
@@ -199,11 +226,12 @@ def _print_items(a: Assessment, console: Console) -> None:
     table = Table(title=f"Readiness by item (coverage at the end of {a.year})", show_edge=False)
     for col in ("item", "category", "weight", "critical minimum", "coverage", "ready from"):
         table.add_column(col, justify="left" if col in ("item", "category", "ready from") else "right")
+    n = names(a.plan.model.scenario)
     for _, row in items.iterrows():
         minimum = row["critical minimum"]
         table.add_row(
-            plain(row["item"]),
-            plain(row["category"]),
+            plain(n.item(row["item"]), NAMED),
+            plain(n.category(row["category"]), NAMED),
             f"{row['weight']:g}",
             "–" if pd.isna(minimum) else share(minimum),
             share(row[f"coverage {a.year}"]),

@@ -125,6 +125,7 @@ class ModelData:
     warnings: list[Problem] = field(default_factory=list)  # located; the CLI prints them to stderr
     own: np.ndarray | None = None  # (F,) bool: the recipients' own money, not aid (None: no vehicle is)
     contributors: list[dict[str, float]] = field(default_factory=list)  # (F,) country -> share; {} not split
+    whatifs: list[str] = field(default_factory=list)  # what-ifs applied, as given: names, then "--set PATH=VALUE"
 
     def is_own(self, f: int) -> bool:
         """Whether fund ``f`` is the recipients' own money rather than aid."""

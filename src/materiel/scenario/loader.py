@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import typing
 from importlib import resources
 from pathlib import Path
@@ -271,13 +272,24 @@ def load_with_files(
     try:
         doc = read_document(resolved)
         applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
-        return (*load_document(doc, applied), doc.files)
+        scenario, model = load_document(doc, applied)
+        model.whatifs = whatif_record(whatifs, sets)
+        return scenario, model, doc.files
     except ScenarioError:
         raise
     except (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError) as exc:
         # A last resort: every input the tests could think of gets its own located message above.
         message = f"cannot read the scenario ({type(exc).__name__}: {exc}); this is a bug in materiel, please report it"
         raise ScenarioError([Problem((), message, file=str(resolved))]) from exc
+
+
+def whatif_record(whatifs: list[str] | tuple[str, ...], sets: list[tuple[str, Any]] | tuple) -> list[str]:
+    """The what-ifs of a run as a reader gives them: each name, then '--set PATH=VALUE' per assignment."""
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value, default=str)
+
+    return [*whatifs, *(f"--set {path}={text(value)}" for path, value in sets)]
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

@@ -4,12 +4,13 @@ inputs move the results most (Spearman rank correlation)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
+from ..scenario.names import describe_path
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -25,6 +26,12 @@ class SweepSummary:
     sensitivity: pd.DataFrame  # input, output, rho (strongest first per output)
     fan: pd.DataFrame  # period × quantile of the lowest category coverage
     failed: int
+    whatifs: list[str] = field(default_factory=list)  # what-ifs the swept scenario was made with
+
+    @property
+    def noise_band(self) -> float:
+        """|rho| below 2/√N (N draws with a plan) is within the noise of N random draws."""
+        return noise_band(len(self.draws) - self.failed)
 
     @property
     def failed_share(self) -> float:
@@ -55,10 +62,15 @@ class SweepSummary:
                 f"{k:g}": _round(v) for k, v in q.loc["envelope_cost_per_year"].items()
             },
             "readiness_date_quantiles": {f"{k:g}": _label(v) for k, v in self.readiness_quantiles.items()},
+            "noise_band": None if math.isinf(self.noise_band) else round(self.noise_band, 4),
             "top_sensitivities": {
-                out: [{"input": r.input, "rho": round(float(r.rho), 3)} for r in g.head(top).itertuples()]
+                out: [
+                    {"input": r.input, "name": r.name, "rho": round(float(r.rho), 3), "in_noise_band": bool(r.in_noise)}
+                    for r in g.head(top).itertuples()
+                ]
                 for out, g in sens.groupby("output", sort=False)
             },
+            "whatifs": list(self.whatifs),
         }
 
 
@@ -108,7 +120,17 @@ def summarise(draws: pd.DataFrame, m: ModelData) -> SweepSummary:
     sensitivity = rank_correlations(
         ok, {"readiness": ready, "total_cost": _column(ok, "total_cost").to_numpy(dtype=float)}
     )
-    return SweepSummary(draws, p_ready, quantiles, rq, sensitivity, fan, failed=int(len(draws) - len(ok)))
+    sensitivity.insert(1, "name", [describe_path(m.scenario, p) for p in sensitivity["input"]])
+    sensitivity["in_noise"] = sensitivity["rho"].abs() < noise_band(len(ok))
+    return SweepSummary(
+        draws, p_ready, quantiles, rq, sensitivity, fan, failed=int(len(draws) - len(ok)), whatifs=list(m.whatifs)
+    )
+
+
+def noise_band(n: int) -> float:
+    """2/√n: a rank correlation this small is what n independent draws give by chance about one
+    time in twenty (its standard error is about 1/√n); infinite when there are no draws."""
+    return 2 / math.sqrt(n) if n > 0 else math.inf
 
 
 def rank_correlations(ok: pd.DataFrame, outputs: dict[str, np.ndarray]) -> pd.DataFrame:
