@@ -25,6 +25,7 @@ from ..scenario.compiled import ModelData
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
+from .ranges import html_note
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
@@ -454,6 +455,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 <div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
 <div class="card">bottleneck {year}<b>{_esc(item or "–")}</b>{days_text}</div>
 </div>
+{html_note(plan)}
 {missing_comparison}
 {_plan_section(plan, charts)}
 {_assessment_section(assessment)}

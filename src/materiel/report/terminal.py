@@ -17,6 +17,7 @@ from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
 from ..fmt import clip, days, money, share
 from ..planner.result import Plan
+from .ranges import lines as range_lines
 
 LONGEST = 120  # characters of one piece of scenario text on the terminal
 
@@ -55,6 +56,8 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         f"Spent in Europe: [bold]{share(plan.europe_share)}[/]   in Ukraine: {share(plan.ukraine_share)}   "
         f"elsewhere: {share(max(0.0, 1 - plan.europe_share - plan.ukraine_share))}"
     )
+    for line in range_lines(plan):  # how firm the split is (docs/model.md, "Equally good plans")
+        console.print(escape(line), highlight=False)
 
     spend = plan.spend_by_year("fund") / 1e9
     table = Table(title=f"Spending by year and funding vehicle ({cur} bn)", show_edge=False, pad_edge=False)
