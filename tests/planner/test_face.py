@@ -9,14 +9,18 @@ LP's money unit at one euro.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import materiel
 from materiel.planner import FaceOptions, make_plan
 from materiel.scenario.loader import load
 from tests.builders import line, scenario, target, write
+from tests.planner.test_properties import examples, scenarios
 
 FUND = [{"id": "fund", "name": "fund", "budget": {"value": 1000, "unit": "EUR/year"}}]
 
@@ -138,3 +142,25 @@ def test_plan_reports_the_range_in_the_terminal_summary_and_report(tmp_path: Pat
 def test_a_bad_near_optimal_slack_is_refused_before_planning(tmp_path: Path, run) -> None:
     code, _, err = run("plan", str(write(tmp_path, two_lines())), "-o", str(tmp_path / "o"), "--near-optimal", "80%")
     assert code == 2 and "between 0 % and 50 %" in err and not (tmp_path / "o").exists()
+
+
+@examples(40)
+@given(scenarios(), st.sampled_from([["UA"], ["EUROPE", "UA"], ["US"]]))
+def test_random_scenarios_keep_shortfall_and_cost_and_their_plan_in_range(doc: dict, prefer: list[str]) -> None:
+    """On small random scenarios: the preferred plan keeps its rules and the least shortfall and
+    cost; every range holds the plan's own value; shares lie in [0, 1]."""
+    with tempfile.TemporaryDirectory() as folder:
+        m = load(write(Path(folder), doc))[1]
+        preferred = load(write(Path(folder), {**doc, "preference": {"prefer": prefer}}, "p.yaml"))[1]
+    base = make_plan(m)
+    result = make_plan(preferred, face=FaceOptions(years=True))
+    assert materiel.check(result) == []
+    limit = base.objective.limit + 1e-9 * abs(base.objective.shortfall_optimum)
+    assert result.objective.shortfall <= limit + 1e-9
+    assert result.objective.money <= base.objective.money * (1 + 2e-6) + 1e-3
+    for r in [*result.face.europe_share.values(), *result.face.spend_by_year.values()]:
+        if r is not None:
+            assert r.low <= r.value <= r.high
+    for r in result.face.europe_share.values():
+        if r is not None:
+            assert r.low >= -1e-9 and r.high <= 1 + 1e-9
