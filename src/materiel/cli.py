@@ -398,7 +398,7 @@ def report(
 ) -> None:
     """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, sources."""
     from .assessment import assess as run_assessment
-    from .planner import make_plan
+    from .planner import FaceOptions, make_plan
     from .report.html import render_report
     from .report.output import write_atomic
 
@@ -413,7 +413,7 @@ def report(
         if sc.options is not None:
             _, base_plan, base_assessment, results, _ = _comparison(scenario, None, whatif, assign)
         else:
-            base_plan = make_plan(model)
+            base_plan = make_plan(model, face=FaceOptions())  # with the share ranges, as plan reports them
             base_assessment, results = run_assessment(base_plan), None
         drawing = pool.submit(base_plan)
         try:

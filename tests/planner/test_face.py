@@ -139,6 +139,14 @@ def test_plan_reports_the_range_in_the_terminal_summary_and_report(tmp_path: Pat
     assert "Spent in Europe 0.0–100.0 %" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_the_report_command_shows_the_range(tmp_path: Path, run) -> None:
+    code, _, err = run("report", str(write(tmp_path, two_lines())), "-o", str(tmp_path / "r.html"))
+    assert code == 0, err
+    assert (
+        "Spent in Europe 0.0–100.0 % across equally short and equally cheap plans" in (tmp_path / "r.html").read_text()
+    )
+
+
 def test_a_bad_near_optimal_slack_is_refused_before_planning(tmp_path: Path, run) -> None:
     code, _, err = run("plan", str(write(tmp_path, two_lines())), "-o", str(tmp_path / "o"), "--near-optimal", "80%")
     assert code == 2 and "between 0 % and 50 %" in err and not (tmp_path / "o").exists()
