@@ -81,6 +81,23 @@ def lines(plan: Plan) -> list[str]:
     return [*share_lines(plan), *year_lines(plan), *preference_line(plan)]
 
 
+def summary_rows(plan: Plan) -> list[tuple[str, float]]:
+    """(figure, value) rows for the workbook's summary sheet: each share's least and most across
+    the equally good plans, as fractions."""
+    face = plan.face
+    if face is None:
+        return []
+    rows = []
+    for key, r in face.europe_share.items():
+        if r is not None:
+            whose = f" of {customer_name(plan, key)}'s purchases" if key else ""
+            rows += [
+                (f"share spent in Europe{whose}, least {across(face)}", round(r.low, 4)),
+                (f"share spent in Europe{whose}, most {across(face)}", round(r.high, 4)),
+            ]
+    return rows
+
+
 def html_note(plan: Plan) -> str:
     """The same lines as a paragraph for the HTML report ('' without ranges)."""
     text = lines(plan)
