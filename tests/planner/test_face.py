@@ -176,3 +176,15 @@ def test_random_scenarios_keep_shortfall_and_cost_and_their_plan_in_range(doc: d
     for r in result.face.europe_share.values():
         if r is not None:
             assert r.low >= -1e-9 and r.high <= 1 + 1e-9
+
+
+def test_the_assessed_customers_aid_has_its_own_range(tmp_path: Path) -> None:
+    # Ukraine's own budget (EUR 30) pays first; aid pays the other 70 shells. Ukraine's line makes
+    # at most 60, so at least 40 come from Germany: aid pays for at most 60 Ukrainian shells, so at
+    # least 10 of its 70 euros go to Europe (own money then buys 30 German shells); at most all 70.
+    own = {"id": "own", "name": "own", "own": True, "budget": {"value": 30, "unit": "EUR/year"}}
+    doc = two_lines(ua={"capacity": {"value": 60, "unit": "/year"}}, funding=[*FUND, own])
+    face = plan(tmp_path, doc).face
+    aid = face.europe_share["ukraine/aid"]
+    assert aid.low == pytest.approx(10 / 70, abs=1e-6) and aid.high == pytest.approx(1.0, abs=1e-6)
+    assert face.europe_share["ukraine"].low == pytest.approx(0.4, abs=1e-6)

@@ -65,7 +65,7 @@ class Face:
     ``cost_slack`` of its cost); None where a solve did not end optimal."""
 
     cost_slack: float  # relative slack of the cost row the ranges were solved under
-    europe_share: dict[str, Range | None] = field(default_factory=dict)  # "" (all money) or customer id
+    europe_share: dict[str, Range | None] = field(default_factory=dict)  # key: "", customer id, "<id>/aid"
     spend_by_year: dict[int, Range | None] = field(default_factory=dict)  # the assessed customer's money
     customer: str = ""  # whose yearly spending ``spend_by_year`` ranges
     preference: list[str] = field(default_factory=list)  # the tie-break the plan honours, as written
@@ -95,23 +95,37 @@ class Face:
         }
 
 
-def producer_money(m: ModelData, form: Formulation, lines: np.ndarray, customer: int | None) -> np.ndarray:
-    """Natural cost vector: money units paid to producers on ``lines`` ((L,) bool) — orders and
-    refurbishment for ``customer``, replacements of drawdowns to it, and (``customer`` None: every
-    customer) capacity investment too."""
+def producer_money(
+    m: ModelData, form: Formulation, lines: np.ndarray, customer: int | None, funds: np.ndarray | None = None
+) -> np.ndarray:
+    """Natural cost vector: money units paid to producers on ``lines`` ((L,) bool) by ``funds``
+    ((F,) bool; default every vehicle) — orders and refurbishment for ``customer``, replacements
+    of drawdowns to it, and (``customer`` None: every customer) capacity investment too."""
     K = len(m.customers)
     who = np.ones(K, dtype=bool) if customer is None else np.arange(K) == customer
+    paying = np.ones(len(m.funds), dtype=bool) if funds is None else funds
     on = lines.astype(float)
-    coef = {"p": on[None, :, None, None] * who[None, None, :, None]}
+    coef = {"p": paying[:, None, None, None] * on[None, :, None, None] * who[None, None, :, None]}
     if customer is None:
-        coef["q"] = on[None, :, None]
+        coef["q"] = paying[:, None, None] * on[None, :, None]
     out = form.lp.cost(coef)
     tr = m.transfers
     if tr.J and len(m.lines):
         price = np.where(transfers_priced_out(m), 0.0, replacement_price(m)) / form.money_unit
-        keep = tr.replaced & lines[tr.line] & who[tr.customer]
+        keep = tr.replaced & lines[tr.line] & who[tr.customer] & paying[tr.fund]
         out += form.lp.cost({"d": price * keep[:, None]})
     return out
+
+
+def share_keys(m: ModelData) -> list[tuple[str, int | None, np.ndarray | None]]:
+    """The shares ranged: all money (key ""), each customer's purchases (its id), and, where the
+    recipients have their own money, the assessed customer's purchases paid by aid ("<id>/aid")."""
+    keys: list[tuple[str, int | None, np.ndarray | None]] = [("", None, None)]
+    keys += [(c, k, None) for k, c in enumerate(m.customers)]
+    if m.own is not None and m.own.any():
+        k = m.policy.customer
+        keys.append((f"{m.customers[k]}/aid", k, ~m.own))
+    return keys
 
 
 def customer_spending(m: ModelData, form: Formulation, customer: int, year: int) -> np.ndarray:
@@ -272,9 +286,9 @@ def ranges(m: ModelData, face: FaceSolver, options: FaceOptions) -> Face:
     out = Face(cost_slack=slack, customer=m.customers[m.policy.customer])
     europe = np.array(m.region_of_line, dtype=object) == "Europe"
     everywhere = np.ones(len(m.lines), dtype=bool)
-    for key, k in (("", None), *((c, k) for k, c in enumerate(m.customers))) if options.shares else ():
-        num = form.lp.solver_cost(producer_money(m, form, europe, k))
-        den = form.lp.solver_cost(producer_money(m, form, everywhere, k))
+    for key, k, funds in share_keys(m) if options.shares else ():
+        num = form.lp.solver_cost(producer_money(m, form, europe, k, funds))
+        den = form.lp.solver_cost(producer_money(m, form, everywhere, k, funds))
         if dot(den, face.x) > 0:
             out.europe_share[key] = face.ratio_range(num, den)
     for y, year in enumerate(m.years) if options.years else ():

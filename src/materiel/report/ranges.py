@@ -29,9 +29,10 @@ def across(face: Face) -> str:
 
 
 def customer_name(plan: Plan, customer: str) -> str:
-    """A customer's name as the scenario writes it."""
+    """A customer's name as the scenario writes it ("<id>/aid": its purchases paid by aid)."""
     names = {c.id: c.name for c in plan.model.scenario.customers}
-    return names.get(customer, customer)
+    who, _, aid = customer.partition("/")
+    return names.get(who, who) + (" (aid alone)" if aid else "")
 
 
 def share_lines(plan: Plan) -> list[str]:
