@@ -137,7 +137,8 @@ def test_plan_reports_the_range_in_the_terminal_summary_and_report(tmp_path: Pat
     ranges = summary["equally_good_plans"]
     assert ranges["europe_share"]["all"] == {"low": 0.0, "high": 1.0, "plan": 0.0}
     assert ranges["preference"] == ["UA"] and ranges["preference_levels_honoured"] == 1
-    assert "Spent in Europe 0.0–100.0 %" in (tmp_path / "out" / "report.html").read_text()
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "Spent in Europe 0.0–100.0 %" in report and "0.0–100.0 % in equally good plans</span>" in report
     sheet = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")["summary"]
     figures = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert figures["share spent in Europe, most across equally short and equally cheap plans"] == 1.0

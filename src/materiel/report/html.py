@@ -25,7 +25,7 @@ from ..scenario.compiled import ModelData
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
-from .ranges import html_note
+from .ranges import card_note, html_note
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
@@ -450,7 +450,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 <div class="cards">
 <div class="card">total cost<b>{_esc(money(plan.total_cost, m.currency))}</b></div>
 {_aid_card(plan)}
-<div class="card">spent in Europe<b>{share(plan.europe_share)}</b></div>
+<div class="card">spent in Europe<b>{share(plan.europe_share)}</b>{card_note(plan)}</div>
 <div class="card">spent in Ukraine<b>{share(plan.ukraine_share)}</b></div>
 <div class="card">{html.escape(assessment.customer)} ready<b>{html.escape(assessment.readiness.text)}</b></div>
 <div class="card">bottleneck {year}<b>{_esc(item or "–")}</b>{days_text}</div>

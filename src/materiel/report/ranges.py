@@ -99,6 +99,14 @@ def summary_rows(plan: Plan) -> list[tuple[str, float]]:
     return rows
 
 
+def card_note(plan: Plan) -> str:
+    """The overall share's range under the report's "spent in Europe" card ('' without it)."""
+    total = plan.face.europe_share.get("") if plan.face is not None else None
+    if total is None:
+        return ""
+    return f'<span class="note">{html.escape(span(total))} in equally good plans</span>'
+
+
 def html_note(plan: Plan) -> str:
     """The same lines as a paragraph for the HTML report ('' without ranges)."""
     text = lines(plan)
