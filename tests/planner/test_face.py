@@ -127,6 +127,13 @@ def test_an_unknown_preference_is_a_located_error(tmp_path: Path, run) -> None:
     assert "regions: EU, EEA, UA, EUROPE, NATO, ALLIED" in err
 
 
+def test_a_preference_no_line_meets_is_a_located_warning(tmp_path: Path) -> None:
+    m = load(write(tmp_path, two_lines(preference={"prefer": ["UA", "JP"]})))[1]
+    assert [(w.loc, w.message) for w in m.warnings] == [
+        (("preference", "prefer", 1), "no line is in JP: this preference changes nothing")
+    ]
+
+
 def test_plan_reports_the_range_in_the_terminal_summary_and_report(tmp_path: Path, run) -> None:
     path = write(tmp_path, two_lines(preference={"prefer": ["UA"]}))
     code, out, err = run("plan", str(path), "-o", str(tmp_path / "out"), "--no-charts")

@@ -26,6 +26,8 @@ def compile_preference(
                 f"{tag!r} is neither a country code nor a region; regions: {', '.join(REGIONS)}; "
                 "country codes as in lines[].country (e.g. UA, DE)",
             )
+        elif not any(tag in t for t in tags):
+            problems.warn(("preference", "prefer", j), f"no line is in {tag}: this preference changes nothing")
         wanted.add(tag)
         levels.append(np.array([bool(t & wanted) for t in tags], dtype=bool))
     return levels
