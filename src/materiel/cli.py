@@ -168,6 +168,10 @@ def plan(
             "--year-ranges", help="Also range the assessed customer's spending per year (two extra solves a year)."
         ),
     ] = False,
+    ranges: Annotated[
+        bool,
+        typer.Option("--ranges/--no-ranges", help="Range the 'spent in Europe' shares over the equally good plans."),
+    ] = True,
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
     from .fmt import days
@@ -178,7 +182,7 @@ def plan(
     if export_lp is not None:
         check_lp_path(export_lp)  # before solving: a bad name fails now, not after the solve
 
-    face = FaceOptions(years=year_ranges, near_optimal=_cost_slack(near_optimal))
+    face = FaceOptions(shares=ranges, years=year_ranges, near_optimal=_cost_slack(near_optimal))
     result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp, face)
     if as_json:
         typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))

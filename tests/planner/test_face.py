@@ -159,6 +159,14 @@ def test_the_report_command_shows_the_range(tmp_path: Path, run) -> None:
     )
 
 
+def test_no_ranges_leaves_them_out_but_keeps_the_preference(tmp_path: Path, run) -> None:
+    path = write(tmp_path, two_lines(preference={"prefer": ["UA"]}))
+    code, out, err = run("plan", str(path), "-o", str(tmp_path / "out"), "--no-charts", "--no-ranges", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert "equally_good_plans" not in summary and summary["ukraine_share"] == 1.0
+
+
 def test_a_bad_near_optimal_slack_is_refused_before_planning(tmp_path: Path, run) -> None:
     code, _, err = run("plan", str(write(tmp_path, two_lines())), "-o", str(tmp_path / "o"), "--near-optimal", "80%")
     assert code == 2 and "between 0 % and 50 %" in err and not (tmp_path / "o").exists()

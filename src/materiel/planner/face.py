@@ -301,6 +301,8 @@ def ranges(m: ModelData, face: FaceSolver, options: FaceOptions) -> Face:
 def settle(m: ModelData, form: Formulation, result: SolveResult, options: FaceOptions | None) -> Face | None:
     """After an optimal two-phase solve: honour the scenario's preference (phase 3, which may move
     ``result`` to another optimal plan) and, if ``options``, range the headlines over the face."""
+    if options is not None and not (options.shares or options.years):
+        options = None
     if not m.preferred and options is None:
         return None
     face = FaceSolver(result.highs, form)
