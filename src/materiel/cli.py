@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from .atomic import OutputError, check_output_folder, refuse_inputs
 from .report.output import LEGACY_OUTPUTS
 from .report.render import ChartPool
 from .scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from .planner.face import FaceOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -102,10 +105,12 @@ def _plan_and_write(
     charts: bool = True,
     export_lp: Path | None = None,
     lp_names: bool = False,
+    face: FaceOptions | None = None,
 ):
-    """Load, plan, assess and write every output; charts are drawn by workers started first."""
+    """Load, plan, assess and write every output; charts are drawn by workers started first.
+    ``face``: which ranges over the equally good plans to report (default: the shares)."""
     from .assessment import assess as run_assessment
-    from .planner import make_plan
+    from .planner import FaceOptions, make_plan
     from .report.files import write_outputs
 
     with _chart_pool(charts) as pool:
@@ -114,11 +119,26 @@ def _plan_and_write(
         check_output_folder(folder, inputs, LEGACY_OUTPUTS)
         if export_lp is not None:
             refuse_inputs(export_lp, inputs, inside=False)
-        result = make_plan(model, export_lp=export_lp, lp_names=lp_names)
+        result = make_plan(model, export_lp=export_lp, lp_names=lp_names, face=face or FaceOptions())
         drawing = pool.submit(result) if charts else None  # drawn while the plan is assessed and written
         assessment = run_assessment(result)
         written = write_outputs(folder, result, assessment, whatifs=whatif, drawing=drawing, inputs=inputs)
     return result, assessment, folder, written
+
+
+def _cost_slack(text: str | None) -> float:
+    """'1%' or '0.01' as a relative cost slack between 0 and 50 %."""
+    if text is None:
+        return 0.0
+    try:
+        value = float(text[:-1]) / 100 if text.strip().endswith("%") else float(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: give a percentage such as 1% (or a fraction such as 0.01)", param_hint="--near-optimal"
+        ) from None
+    if not 0 <= value <= 0.5:
+        raise typer.BadParameter(f"{text!r}: the cost slack must lie between 0 % and 50 %", param_hint="--near-optimal")
+    return value
 
 
 @app.command()
@@ -141,10 +161,28 @@ def plan(
     ] = False,
     whatif: WhatIf = None,
     assign: SetOpt = None,
+    near_optimal: Annotated[
+        str | None,
+        typer.Option(
+            "--near-optimal",
+            help="Range the headline splits over plans as short and at most this much dearer, e.g. 1% "
+            "(default: the equally cheap plans only).",
+        ),
+    ] = None,
+    year_ranges: Annotated[
+        bool,
+        typer.Option(
+            "--year-ranges", help="Also range the assessed customer's spending per year (two extra solves a year)."
+        ),
+    ] = False,
+    ranges: Annotated[
+        bool,
+        typer.Option("--ranges/--no-ranges", help="Range the 'spent in Europe' shares over the equally good plans."),
+    ] = True,
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
     from .fmt import days
-    from .planner import check_lp_path
+    from .planner import FaceOptions, check_lp_path
     from .report.files import summary
     from .report.terminal import plain, print_plan
     from .scenario.names import names
@@ -152,7 +190,10 @@ def plan(
     if export_lp is not None:
         check_lp_path(export_lp)  # before solving: a bad name fails now, not after the solve
 
-    result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp, lp_names)
+    face = FaceOptions(shares=ranges, years=year_ranges, near_optimal=_cost_slack(near_optimal))
+    result, assessment, folder, written = _plan_and_write(
+        scenario, output, whatif, assign, charts, export_lp, lp_names, face
+    )
     if as_json:
         typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))
         return
@@ -389,7 +430,7 @@ def report(
 ) -> None:
     """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, sources."""
     from .assessment import assess as run_assessment
-    from .planner import make_plan
+    from .planner import FaceOptions, make_plan
     from .report.html import render_report
     from .report.output import write_atomic
 
@@ -404,7 +445,7 @@ def report(
         if sc.options is not None:
             _, base_plan, base_assessment, results, _ = _comparison([scenario], None, whatif, assign)
         else:
-            base_plan = make_plan(model)
+            base_plan = make_plan(model, face=FaceOptions())  # with the share ranges, as plan reports them
             base_assessment, results = run_assessment(base_plan), None
         drawing = pool.submit(base_plan)
         try:

@@ -11,6 +11,7 @@ import highspy
 
 from ..atomic import OutputError
 from ..scenario.compiled import ModelData
+from .face import FaceOptions, settle
 from .formulation import FAMILY, Formulation, build
 from .iis import explain
 from .inputs import unusable
@@ -100,10 +101,16 @@ def objective(form: Formulation, result: SolveResult) -> Objective:
 
 
 def make_plan(
-    m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None, lp_names: bool = False
+    m: ModelData,
+    options: SolverOptions | None = None,
+    export_lp: str | Path | None = None,
+    face: FaceOptions | None = None,
+    lp_names: bool = False,
 ) -> Plan:
-    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal (``export_lp``:
-    also write the LP there, with readable names when ``lp_names``)."""
+    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal. The
+    scenario's preference, if any, picks among the optimal plans; ``face`` asks for the ranges
+    of the headline splits over them (docs/model.md, "Equally good plans"); ``export_lp``: also
+    write the LP there, with readable names when ``lp_names``."""
     options = options or options_for(m)
     if problems := unusable(m):
         raise PlanError(SolveStatus.error, "the compiled scenario holds figures the planner cannot use", problems)
@@ -120,8 +127,12 @@ def make_plan(
     if result.status is not SolveStatus.optimal:
         raise failure(m, form, result, options)
     tick = time.perf_counter()
+    ranges = settle(m, form, result, face)
+    timings["face"] = time.perf_counter() - tick
+    tick = time.perf_counter()
     plan = read_plan(m, form, result.solution)
     plan.objective = objective(form, result)
+    plan.face = ranges
     timings["read"] = time.perf_counter() - tick
     plan.timings = timings
     return plan
@@ -173,4 +184,4 @@ def write_lp(form: Formulation, path: str | Path, names_from: ModelData | None =
     return path
 
 
-__all__ = ["Objective", "Plan", "PlanError", "SolveStatus", "SolverOptions", "make_plan"]
+__all__ = ["FaceOptions", "Objective", "Plan", "PlanError", "SolveStatus", "SolverOptions", "make_plan"]

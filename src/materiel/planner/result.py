@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..scenario.compiled import ModelData
 from . import limits, money
+from .face import Face
 from .formulation import Formulation, replacement_price
 from .solver import ABS_SHORTFALL_SLACK
 
@@ -88,6 +89,7 @@ class Plan:
     status: str = "optimal"
     objective: Objective | None = None
     components: pd.DataFrame = field(default_factory=no_components)
+    face: Face | None = None  # ranges over the equally good plans (planner.face), when asked for
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -205,6 +207,7 @@ class Plan:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             **self._holding_summary(),
             **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
+            **({"equally_good_plans": self.face.summary()} if self.face is not None else {}),
         }
 
     def _holding_summary(self) -> dict:

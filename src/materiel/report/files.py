@@ -18,6 +18,7 @@ from ..uncertainty.summary import SweepSummary
 from .cells import safe_table
 from .html import render_report
 from .output import output_folder
+from .ranges import summary_rows
 from .render import Drawing
 from .workbook import workbook_sheets
 from .xlsx import write_xlsx
@@ -34,6 +35,7 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
         ("total cost", s["total_cost"]),
         ("share spent in Europe", s["europe_share"]),
         ("share spent in Ukraine", s["ukraine_share"]),
+        *summary_rows(plan),  # ranges over the equally good plans (docs/model.md)
     ]
     if plan.model.own is not None and plan.model.own.any():
         rows += [("of which aid", s["aid"]), ("of which the recipients' own means", s["own_means"])]

@@ -28,6 +28,7 @@ from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
 from .headline import comparison_money, money_by_customer_table, money_cards, money_note, whatif_text
+from .ranges import html_note
 from .sweep import tornado_label
 
 CSS = """
@@ -456,6 +457,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 <div class="card">bottleneck {year}<b>{_esc(names(sc).item(item) if item else "–")}</b>{days_text}</div>
 </div>
 {money_note(plan)}
+{html_note(plan)}
 {missing_comparison}
 {_plan_section(plan, charts)}
 {_assessment_section(assessment)}

@@ -20,6 +20,7 @@ from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.names import names, possessive
 from .headline import money_by_customer_table, whatif_text
+from .ranges import lines as range_lines
 
 LONGEST = 120  # characters of one piece of scenario text on the terminal
 NAMED = 40  # characters of a name in a table's first column (the files keep it whole)
@@ -56,6 +57,8 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
     )
     for text in money_headline(plan):  # money by customer, never one mixed total (planner/money.py)
         console.print(plain(text, 4 * LONGEST), highlight=False)
+    for line in range_lines(plan):  # how firm the split is (docs/model.md, "Equally good plans")
+        console.print(escape(line), highlight=False)
 
     spend = plan.spend_by_year("fund") / 1e9
     table = Table(title=f"Spending by year and funding vehicle ({cur} bn)", show_edge=False, pad_edge=False)

@@ -21,6 +21,7 @@ from .errors import Collector, Loc, Problem, ScenarioError
 from .overrides import expand
 from .periods import Calendar, parse_period
 from .policy import PolicyData, compile_policy
+from .preference import compile_preference
 from .refs import duplicates, ref
 from .schema import DEFAULT_CATEGORIES, Funding, Line, Quantity, Scenario, Step
 from .systems import FireData, compile_fire, warn_unexplained_weights, warn_untargeted_critical
@@ -126,6 +127,7 @@ class ModelData:
     own: np.ndarray | None = None  # (F,) bool: the recipients' own money, not aid (None: no vehicle is)
     contributors: list[dict[str, float]] = field(default_factory=list)  # (F,) country -> share; {} not split
     whatifs: list[str] = field(default_factory=list)  # what-ifs applied, as given: names, then "--set PATH=VALUE"
+    preferred: list[np.ndarray] = field(default_factory=list)  # (L,) lines preferred at each tie-break level
 
     def is_own(self, f: int) -> bool:
         """Whether fund ``f`` is the recipients' own money rather than aid."""
@@ -750,6 +752,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
     policy = compile_policy(sc, fr.conv, problems, fr.customers, [f.id for f in sc.funding])
     warn_untargeted_critical(sc, target[policy.customer], sc.customers[policy.customer].id, problems)
     warn_unexplained_weights(sc, problems)
+    preferred = compile_preference(sc, fr.countries, lines.tags, problems)
     problems.raise_if_any()
     for arr in (items.use, target, items.stock0):  # below a millionth of a unit is rounding noise, not demand
         arr[np.abs(arr) < NEGLIGIBLE] = 0.0
@@ -799,6 +802,7 @@ def compile_scenario(sc: Scenario, tolerated: dict[str, set[str]] | None = None)
         warnings=problems.warnings,
         own=funds.own,
         contributors=funds.contributors,
+        preferred=preferred,
     )
 
 

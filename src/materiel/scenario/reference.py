@@ -43,6 +43,7 @@ ENTITIES: list[type[BaseModel]] = [
     schema.Category,
     schema.Source,
     schema.PlannerSettings,
+    schema.Preference,
     schema.Quantity,
     schema.Step,
     schema.Milestone,

@@ -644,6 +644,18 @@ class PlannerSettings(Model):
     time_limit: Number | None = Field(None, gt=0, description="Seconds allowed per HiGHS solve.")
 
 
+class Preference(Model):
+    """Which production the planner prefers among plans equally short and equally cheap."""
+
+    prefer: list[Name] = Field(
+        min_length=1,
+        description="Country codes or region flags of lines, most preferred first, e.g. [UA, EUROPE]: among the "
+        "plans as short and as cheap as the best, the plan pays as little as it can to producers outside the first, "
+        "then outside the first two, and so on (a third phase, docs/model.md). It never costs more or falls "
+        "shorter for it.",
+    )
+
+
 class Scenario(Model):
     """A whole scenario: what Ukraine must hold, who can make it, and who pays."""
 
@@ -670,6 +682,9 @@ class Scenario(Model):
         default_factory=list, description="Transfers from donors' existing stocks, with their replacement."
     )
     planner: PlannerSettings = Field(default_factory=PlannerSettings, description="Optimiser options.")
+    preference: Preference | None = Field(
+        None, description="A tie-break among equally short and equally cheap plans: whose production to prefer."
+    )
     threat: Threat | None = Field(None, description="Air threat and air defence, for the assessment.")
     assessment: AssessmentSettings = Field(
         default_factory=AssessmentSettings, description="Readiness threshold, sustainment goal and year."
