@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from materiel.planner import make_plan
-from materiel.report.axes import nice_ticks, nice_top
+from materiel.report.axes import DENSITY, fund_colours, nice_ticks, nice_top
 from materiel.report.charts import PLAN_CHARTS
 from materiel.report.raster import _dashes
 from materiel.scenario.loader import load
@@ -43,3 +43,28 @@ def test_every_plan_chart_is_a_png_with_ink(tmp_path: Path) -> None:
             assert image.format == "PNG" and image.width >= 600
             colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
             assert colours is not None and len(colours) > 20, name  # lines, text and fills, not a blank page
+
+
+def test_charts_are_at_print_resolution_and_say_so(tmp_path: Path) -> None:
+    _, model = load(TINY)
+    path = PLAN_CHARTS["spending_by_fund.png"](make_plan(model), tmp_path / "s.png")
+    with Image.open(path) as image:
+        assert image.size == (900 * DENSITY, 450 * DENSITY)  # the layout is 900 x 450 CSS pixels
+        assert image.info["dpi"] == pytest.approx((192, 192), abs=0.01)
+    # at its widest on A4 (about 18 cm), 1800 pixels are over 250 dots per inch
+    assert 900 * DENSITY / (180 / 25.4) > 250
+
+
+def test_each_fund_is_drawn_in_the_colour_its_id_picks(tmp_path: Path) -> None:
+    _, model = load(TINY)
+    plan = make_plan(model)
+    shown = list(plan.spend_by_year("fund").columns)
+    path = PLAN_CHARTS["spending_by_fund.png"](plan, tmp_path / "s.png")
+    with Image.open(path) as image:
+        found = {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1 << 20)}
+    colours = fund_colours(model.funds)
+    assert shown and set(shown) <= set(colours)
+    for fund in shown:
+        colour = colours[fund]
+        rgb = tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))
+        assert rgb in found, fund  # its legend box and bars, in exactly that colour
