@@ -3,9 +3,10 @@
 Pillow draws a chart in tens of milliseconds and imports in a few; a general plotting library costs
 about a second to import and most of a second per chart of small multiples, more than the whole
 solve of the default scenario. Coordinates are in layout pixels (CSS pixels in the report); the
-PNG holds ``DENSITY`` image pixels per layout pixel, so a 900-pixel chart printed 17 cm wide has
-about 270 dots per inch, and says so in its pHYs chunk (``DPI``). The canvas draws at
-``SUPERSAMPLE`` times the layout size and scales down to the PNG's, which smooths lines and text.
+PNG holds ``DENSITY`` image pixels per layout pixel, so a 900-pixel chart printed 18 cm wide has
+about 250 dots per inch, and says so in its pHYs chunk (``DPI``). The canvas draws at that density
+(text is smoothed by FreeType; a browser smooths the lines when it shows the chart at layout size),
+so no resampling is needed: drawing the three charts of the default plan takes about 0.3 s.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ..fmt import clip
 from .axes import DENSITY, nice_ticks, tick_label
 
-SUPERSAMPLE = 3
+SUPERSAMPLE = DENSITY
 DPI = 96 * DENSITY  # a layout pixel is 1/96 inch, as in CSS
 LONGEST = 100  # characters of one label: more never fits a chart, and costs memory to draw
 GRID = "#e4e4e4"
@@ -89,7 +90,8 @@ class Canvas:
     def save(self, path: Path) -> Path:
         """The PNG at ``DENSITY`` pixels per layout pixel, tagged with its resolution."""
         size = (self.width * DENSITY, self.height * DENSITY)
-        self.image.resize(size, Image.Resampling.LANCZOS).save(path, "PNG", optimize=False, dpi=(DPI, DPI))
+        image = self.image if self.image.size == size else self.image.resize(size, Image.Resampling.LANCZOS)
+        image.save(path, "PNG", optimize=False, dpi=(DPI, DPI))
         return path
 
 
