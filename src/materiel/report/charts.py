@@ -32,11 +32,12 @@ def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path
     canvas = Canvas(width, height)
     canvas.text(
         width / 2,
-        14,
+        10,
         f"{customer}: stock (solid) and target (dashed), % of each item's highest target (in brackets)",
         15,
         "ma",
     )
+    _line_key(canvas, width / 2, 30, [("stock", 0.0), ("target", 5.0)])
     for n, (cat, (left, top)) in enumerate(zip(cats, places, strict=True)):
         panel = Panel(canvas, left, top, PANEL_W, PANEL_H, m.T, 0.0, 130.0)
         panel.frame(cat, m.periods, y_labels=n % 3 == 0)
@@ -52,6 +53,16 @@ def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path
         panel.legend(entries)
     canvas.vertical_text(14, 56 + PANEL_H / 2, "% of highest target", 11)
     return canvas.save(path)
+
+
+def _line_key(canvas: Canvas, centre: float, y: float, entries: list[tuple[str, float]]) -> None:
+    """A key of line styles (label, dash) in black, centred at ``centre``: what solid and dashed mean."""
+    step = 110
+    left = centre - step * len(entries) / 2
+    for n, (label, dash) in enumerate(entries):
+        x = left + step * n
+        canvas.line([(x, y), (x + 28, y)], "#000000", 1.8, dash=dash)
+        canvas.text(x + 34, y, label, 11, "lm")
 
 
 def spending_by_fund(plan: Plan, path: Path) -> Path:
