@@ -379,6 +379,8 @@ def report(
     with _chart_pool() as pool:
         sc, model, inputs = _load(scenario, whatif, assign)
         refuse_inputs(output, inputs, inside=False)
+        if pdf:
+            refuse_inputs(output.with_suffix(".pdf"), inputs, inside=False)
         uncertainty = None
         if sweep_dir is not None:
             uncertainty = _sweep_summary(sweep_dir, sc, model)
@@ -396,15 +398,14 @@ def report(
     write_atomic(output, text)
     out.print(f"Wrote [bold]{escape(str(output))}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
     if pdf:
-        _write_pdf(text, output.with_suffix(".pdf"), inputs)
+        _write_pdf(text, output.with_suffix(".pdf"))
 
 
-def _write_pdf(text: str, path: Path, inputs) -> None:
+def _write_pdf(text: str, path: Path) -> None:
     """The report as an A4 PDF, written whole or not at all (report/pdf.py)."""
     from .report.output import write_atomic
     from .report.pdf import PdfError, pdf_bytes
 
-    refuse_inputs(path, inputs, inside=False)
     try:
         data = pdf_bytes(text, path.parent)
     except PdfError as exc:

@@ -11,7 +11,7 @@ from materiel.assessment import assess
 from materiel.report.html import render_report
 from materiel.report.pdf import pdf_bytes, render_document
 from materiel.scenario.loader import load
-from tests.builders import line, scenario, solve, target
+from tests.builders import line, scenario, solve, target, write
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny.yaml"
 A4 = (595.28, 841.89)  # points
@@ -50,6 +50,14 @@ def test_pdf_needs_an_html_name_for_the_report(tmp_path: Path, run) -> None:
     code, _, err = run("report", str(TINY), "-o", str(tmp_path / "brief.pdf"), "--pdf")
     assert code == 2 and "-o names the HTML file" in err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_pdf_never_writes_over_the_scenario_and_is_refused_before_planning(tmp_path: Path, run) -> None:
+    path = write(tmp_path, scenario(lines=[line("a")], requirements=[target(100)]), "s.pdf")
+    text = path.read_text()
+    code, _, err = run("report", str(path), "-o", str(tmp_path / "s.html"), "--pdf")
+    assert code == 2 and "would write over" in err
+    assert path.read_text() == text and not (tmp_path / "s.html").exists()
 
 
 def _overflowing(box, right: float, found: list[str]) -> list[str]:
