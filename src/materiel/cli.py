@@ -427,6 +427,9 @@ def report(
     ] = None,
     whatif: WhatIf = None,
     assign: SetOpt = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write the report as an A4 PDF brief beside it (same name, .pdf).")
+    ] = False,
 ) -> None:
     """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, sources."""
     from .assessment import assess as run_assessment
@@ -436,9 +439,15 @@ def report(
 
     if output.is_dir():
         _fail(f"{output} is a folder; name the HTML file to write, e.g. -o {output / 'report.html'}", EXIT_INPUT)
+    if pdf and output.suffix.lower() == ".pdf":
+        _fail(
+            f"-o names the HTML file; --pdf writes the PDF beside it: e.g. -o {output.with_suffix('.html')}", EXIT_INPUT
+        )
     with _chart_pool() as pool:
         sc, model, inputs = _load(scenario, whatif, assign)
         refuse_inputs(output, inputs, inside=False)
+        if pdf:
+            refuse_inputs(output.with_suffix(".pdf"), inputs, inside=False)
         uncertainty = None
         if sweep_dir is not None:
             uncertainty = _sweep_summary(sweep_dir, sc, model)
@@ -455,6 +464,21 @@ def report(
             drawing.discard()
     write_atomic(output, text)
     out.print(f"Wrote [bold]{escape(str(output))}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
+    if pdf:
+        _write_pdf(text, output.with_suffix(".pdf"))
+
+
+def _write_pdf(text: str, path: Path) -> None:
+    """The report as an A4 PDF, written whole or not at all (report/pdf.py)."""
+    from .report.output import write_atomic
+    from .report.pdf import PdfError, pdf_bytes
+
+    try:
+        data = pdf_bytes(text, path.parent)
+    except PdfError as exc:
+        _fail(str(exc), EXIT_OUTPUT)
+    write_atomic(path, data)
+    out.print(f"Wrote [bold]{escape(str(path))}[/] ({len(data) / 1e6:.1f} MB, A4)")
 
 
 def _sweep_summary(folder: Path, sc, model):

@@ -162,7 +162,7 @@ def test_only_web_addresses_become_links_and_all_text_is_escaped(tmp_path: Path)
     src[2].url = 'https://example.org/" onmouseover="alert(1)'
     src[3].url, src[3].title = " JavaScript:alert(1)", "<script>alert(1)</script>"
     page = render_report(plan, assess(plan), {})
-    assert "javascript:alert(document.domain)" in page  # shown as text ...
+    assert "javascript:alert(document.domain)" in page.replace("<wbr>", "")  # shown as text (breakable) ...
     assert 'href="javascript' not in page.lower() and 'href=" javascript' not in page.lower()  # ... not a link
     assert '<a href="https://example.org/a?b=1&amp;c=2">' in page
     assert 'onmouseover="' not in page and "onmouseover=&quot;alert(1)" in page

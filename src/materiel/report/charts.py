@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..planner.result import Plan
-from .axes import PALETTE, nice_ticks, nice_top
+from .axes import PALETTE, fund_colours, nice_ticks, nice_top
 from .raster import Canvas, Panel, grid_layout
 
 SCALE = 1e9
@@ -32,11 +32,12 @@ def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path
     canvas = Canvas(width, height)
     canvas.text(
         width / 2,
-        14,
+        10,
         f"{customer}: stock (solid) and target (dashed), % of each item's highest target (in brackets)",
         15,
         "ma",
     )
+    _line_key(canvas, width / 2, 30, [("stock", 0.0), ("target", 5.0)])
     for n, (cat, (left, top)) in enumerate(zip(cats, places, strict=True)):
         panel = Panel(canvas, left, top, PANEL_W, PANEL_H, m.T, 0.0, 130.0)
         panel.frame(cat, m.periods, y_labels=n % 3 == 0)
@@ -54,9 +55,20 @@ def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path
     return canvas.save(path)
 
 
+def _line_key(canvas: Canvas, centre: float, y: float, entries: list[tuple[str, float]]) -> None:
+    """A key of line styles (label, dash) in black, centred at ``centre``: what solid and dashed mean."""
+    step = 110
+    left = centre - step * len(entries) / 2
+    for n, (label, dash) in enumerate(entries):
+        x = left + step * n
+        canvas.line([(x, y), (x + 28, y)], "#000000", 1.8, dash=dash)
+        canvas.text(x + 34, y, label, 11, "lm")
+
+
 def spending_by_fund(plan: Plan, path: Path) -> Path:
-    """Stacked bars: money spent per year by funding vehicle."""
+    """Stacked bars: money spent per year by funding vehicle, each in its own colour in every run."""
     table = plan.spend_by_year("fund") / SCALE
+    colours = fund_colours(plan.model.funds)
     width, height = 900, 450
     canvas = Canvas(width, height)
     canvas.text(width / 2, 12, "Spending per year by funding vehicle", 15, "ma")
@@ -70,8 +82,8 @@ def spending_by_fund(plan: Plan, path: Path) -> Path:
         c.text(panel.left - 4, panel.y(v), f"{v:g}", 10, "rm")
     slot = panel.width / max(1, len(years))
     bottom = np.zeros(len(years))
-    for n, fund in enumerate(table.columns):
-        colour = PALETTE[n % len(PALETTE)]
+    for fund in table.columns:
+        colour = colours[fund]
         values = table[fund].to_numpy()
         for j, v in enumerate(values):
             if v > 0:
@@ -86,7 +98,7 @@ def spending_by_fund(plan: Plan, path: Path) -> Path:
     )
     for n, fund in enumerate(table.columns):
         y = panel.top + 8 + 17 * n
-        c.rect(panel.left + panel.width + 14, y - 5, panel.left + panel.width + 26, y + 5, PALETTE[n % len(PALETTE)])
+        c.rect(panel.left + panel.width + 14, y - 5, panel.left + panel.width + 26, y + 5, colours[fund])
         c.text(panel.left + panel.width + 32, y, str(fund), 10, "lm")
     return canvas.save(path)
 
@@ -124,7 +136,10 @@ def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
         )
         canvas.line(list(zip(xs, [panel.y(v) for v in ordered], strict=True)), "#000000", 1.2)
         panel.frame(line, m.periods)
-        panel.legend([("base", base_colour, 0), ("added", added_colour, 0), ("ordered", "#000000", 0)], "upper left")
+        panel.legend(
+            [("base", base_colour, 0, "box"), ("added", added_colour, 0, "box"), ("ordered", "#000000", 0)],
+            "upper left",
+        )
     return canvas.save(path)
 
 

@@ -27,22 +27,34 @@ from ..scenario.names import describe_path, names, possessive
 from ..scenario.provenance import inputs_table, sources_table
 from ..uncertainty.summary import SweepSummary
 from . import svg
+from .axes import DENSITY
 from .headline import comparison_money, money_by_customer_table, money_cards, money_note, whatif_text
 from .ranges import html_note
 from .sweep import tornado_label
 
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:2px solid #36c;padding-bottom:.2rem;margin-top:2.2rem}
 h3{margin-top:1.4rem}.meta{color:#666;font-size:.9rem}
+h1,h2,h3,p,li,summary,.card{overflow-wrap:anywhere}
+.wide{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:right}
 th{background:#eef2f8}td:first-child,th:first-child{text-align:left}td.text{text-align:left;max-width:34rem}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #ccd;border-radius:6px;padding:.6rem .9rem;min-width:11rem}
-.card b{display:block;font-size:1.25rem}.note{color:#555;font-size:.85rem}img{max-width:100%;border:1px solid #eee}
+.card b{display:block;font-size:1.25rem}.note{color:#555;font-size:.85rem}
+figure{margin:.8rem 0}img,svg.chart{max-width:100%;height:auto;display:block}img{border:1px solid #eee}
 .bad{background:#fbe3e1}.mid{background:#fdf3d7}.good{background:#e3f4e1}details{margin:.5rem 0}
-nav a{margin-right:.8rem}
+nav a{margin-right:.8rem;display:inline-block}
+h1,h2,h3{break-after:avoid;page-break-after:avoid}figure,tr,.card{break-inside:avoid;page-break-inside:avoid}
+@page{size:A4;margin:14mm 12mm 16mm}
+@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.3rem}.card{min-width:0;flex:1 1 9rem}}
+@media print{
+body{margin:0;max-width:none;padding:0;font-size:9pt}nav{display:none}a{color:inherit}
+h2{margin-top:1.2rem}.wide{overflow:visible}
+table{font-size:6.5pt;width:100%;table-layout:auto}th,td{padding:.1rem .25rem;overflow-wrap:break-word}
+td.text{max-width:none}img{border:0}
+}
 """
-
 
 _WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
 
@@ -52,7 +64,12 @@ def link(url: object) -> str:
     if not isinstance(url, str) or not url:
         return ""
     text = html.escape(url)
-    return f'<a href="{text}">{text}</a>' if _WEB_ADDRESS.match(url) else text
+    return f'<a href="{text}">{_breakable(url)}</a>' if _WEB_ADDRESS.match(url) else _breakable(url)
+
+
+def _esc_raw(value: object) -> str:
+    """Scenario text as it is; '' for a missing value."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _esc(value: object) -> str:
@@ -62,11 +79,42 @@ def _esc(value: object) -> str:
     return html.escape(str(value))
 
 
+_LONG_WORD = re.compile(r"\S{24,}")
+_BREAK_AFTER = re.compile(r"([/._\-?&=\[\],:])")
+
+
+def _chunked(part: str, size: int = 12) -> str:
+    """Escaped ``part``, breakable every ``size`` characters when it is longer than that and
+    more (a hash in an address)."""
+    if len(part) <= size + 4:
+        return html.escape(part)
+    return "<wbr>".join(html.escape(part[k : k + size]) for k in range(0, len(part), size))
+
+
+def _breakable(value: object) -> str:
+    """Escaped text whose long words (addresses, field paths) may break after their punctuation
+    (``<wbr>``), so a table column can narrow on a phone or an A4 page instead of overflowing it."""
+    text = str(value)
+    out, done = [], 0
+    for word in _LONG_WORD.finditer(text):
+        out.append(html.escape(text[done : word.start()]))
+        parts = _BREAK_AFTER.split(word.group(0))
+        out += [_chunked(p) + ("<wbr>" if _BREAK_AFTER.fullmatch(p) else "") for p in parts]
+        done = word.end()
+    out.append(html.escape(text[done:]))
+    return "".join(out)
+
+
 def _img(path: Path | None, alt: str) -> str:
     if path is None or not Path(path).exists():
         return ""
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<p><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></p>'
+    data_bytes = Path(path).read_bytes()
+    data = base64.b64encode(data_bytes).decode("ascii")
+    width = int.from_bytes(data_bytes[16:20], "big") // DENSITY  # the PNG header's width, in layout pixels
+    return (
+        f'<figure><img alt="{html.escape(alt)}" title="{html.escape(alt)}" width="{width}" '
+        f'src="data:image/png;base64,{data}"></figure>'
+    )
 
 
 def _table(df: pd.DataFrame, index: bool = False, text_cols: tuple[str, ...] = ()) -> str:
@@ -81,7 +129,7 @@ def _table(df: pd.DataFrame, index: bool = False, text_cols: tuple[str, ...] = (
             return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
         if isinstance(v, int):
             return f"{v:,}" if abs(v) >= 10_000 else str(v)
-        return html.escape(str(v))
+        return _breakable(v)
 
     head = "".join(
         f"<th>{html.escape(str(c))}</th>" for c in ([df.index.name or ""] if index else []) + list(df.columns)
@@ -93,7 +141,17 @@ def _table(df: pd.DataFrame, index: bool = False, text_cols: tuple[str, ...] = (
             cls = ' class="text"' if col in text_cols else ""
             cells.append(f"<td{cls}>{fmt(v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return _wide(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _wide(table: str) -> str:
+    """A table in its own scrolling box: on a narrow screen it scrolls, not the page."""
+    return f'<div class="wide">{table}</div>'
+
+
+def _figure(chart: str) -> str:
+    """A chart kept whole on a printed page."""
+    return f"<figure>{chart}</figure>"
 
 
 def _shortfall_table(plan: Plan, customer: str) -> str:
@@ -107,7 +165,7 @@ def _shortfall_table(plan: Plan, customer: str) -> str:
             cells.append(f'<td class="{cls}">{share(None if pd.isna(v) else v)}</td>')
         rows.append(f"<tr><td>{_esc(cat)}</td>{''.join(cells)}</tr>")
     head = "".join(f"<th>{y}</th>" for y in sbc.columns)
-    return f"<table><thead><tr><th>category</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return _wide(f"<table><thead><tr><th>category</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _year_end(a: Assessment, table: pd.DataFrame, value: str, index: str) -> pd.DataFrame:
@@ -170,7 +228,7 @@ def _options_svg(results: list[OptionResult]) -> str:
         "Cost per year to the envelope",
         f"{m.currency} bn a year",
     )
-    return f"<p>{lines}</p><p>{bars}</p>"
+    return _figure(lines) + _figure(bars)
 
 
 def _money_used(plan: Plan) -> str:
@@ -237,10 +295,10 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 <h3>Spending by year and funding vehicle (every customer)</h3>{_table(spend, index=True)}
 {_money_used(plan)}
 <h3>Spending by year and region of production (every customer)</h3>{_table(region, index=True)}
-{_img(charts.get("spending_by_fund.png"), "spending by fund")}
+{_img(charts.get("spending_by_fund.png"), "Spending per year by funding vehicle, every customer (stacked bars)")}
 <h3>Shortfall of {_esc(possessive(names(plan.model.scenario).customer(customer)))} targets by category at the end of each year (share of target)</h3>{_shortfall_table(plan, customer)}
-{_img(charts.get("stock_vs_target.png"), "stock vs target")}
-<h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
+{_img(charts.get("stock_vs_target.png"), "Stock and target of each item, by category, as a share of the item's highest target")}
+<h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "Capacity build-up of the main lines: base, added and ordered, units per year")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
 """
 
@@ -273,7 +331,7 @@ its minimum coverage, its category cannot pass (docs/assessment.md). {html.escap
 <h3>Readiness by item</h3>
 <p>Coverage at the end of {a.year}; the weights, and why, as declared in the scenario.</p>
 {_table(items, text_cols=("item", "category", "weight rationale", "ready from"))}
-{_coverage_svg(a)}
+{_figure(_coverage_svg(a))}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
 deliveries already ordered and the surge production {html.escape(names(a.plan.model.scenario).customer(a.customer))} may take (after lead times);
@@ -281,7 +339,7 @@ deliveries already ordered and the surge production {html.escape(names(a.plan.mo
 <h3>Bottleneck: the item that runs out first</h3>{_table(bn[["period", "item", "category", "days", "days_alone"]])}
 <h3>Days of war, with production</h3>{_table(produced, index=True)}
 <details><summary>Days of war from stock alone</summary>{_table(alone, index=True)}</details>
-{_sustainment_svg(a)}
+{_figure(_sustainment_svg(a))}
 """
     if not a.interceptors.empty:
         ends = [a.at_year_end(y) for y in a.plan.model.years]
@@ -386,7 +444,7 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
 {f"<p><strong>Warning: {html.escape(warning)}.</strong></p>" if (warning := u.warning()) else ""}
 <h3>Probability of being ready by the end of each year</h3>{_table(p_ready)}
 <h3>Quantiles</h3>{_table(quant, index=True)}{_table(rq, index=True)}
-<p>{chart}</p><p>{hist}</p><p>{tornados[0]}</p><p>{tornados[1]}</p>
+{_figure(chart)}{_figure(hist)}{_figure(tornados[0])}{_figure(tornados[1])}
 <p class="note">Inputs marked (noise) correlate less than 2/√N = {u.noise_band:.2f} with the result
 (N = {len(u.draws) - u.failed} draws with a plan): chance alone gives that about one time in twenty.</p>
 """
@@ -397,18 +455,22 @@ def _inputs_section(plan: Plan) -> str:
     inputs = inputs_table(sc)[
         ["field", "value", "unit", "year", "low", "high", "source", "source_date", "confidence", "assumption"]
     ]
-    inputs.insert(0, "figure", [describe_path(sc, f) for f in inputs["field"]])  # the field path stays, to trace
+    # the figure by name, its field path beside it to trace (one column, so the table fits an A4 page)
+    inputs.insert(0, "figure (field)", [f"{describe_path(sc, f)} ({f})" for f in inputs["field"]])
+    inputs = inputs.drop(columns="field")
     src = sources_table(sc)
     rows = "".join(
-        "<tr>" + "".join(f'<td class="text">{link(v) if k == "url" else _esc(v)}</td>' for k, v in r.items()) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="text">{link(v) if k == "url" else _breakable(_esc_raw(v))}</td>' for k, v in r.items())
+        + "</tr>"
         for _, r in src.iterrows()
     )
     head = "".join(f"<th>{_esc(c)}</th>" for c in src.columns)
     return f"""
 <h2 id="inputs">Every input and its source</h2>
 <p>{len(inputs)} figures; {int((inputs["source"] != "").sum())} cite a public source, the others state an assumption.</p>
-<details><summary>All figures</summary>{_table(inputs, text_cols=("figure", "field", "unit", "source", "assumption"))}</details>
-<h3>Sources ({len(src)})</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+<details><summary>All figures</summary>{_table(inputs, text_cols=("figure (field)", "unit", "source", "assumption"))}</details>
+<h3>Sources ({len(src)})</h3>{_wide(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")}
 """
 
 
@@ -466,6 +528,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 {_inputs_section(plan)}
 """
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(sc.title)} — materiel</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(sc.title)} — materiel</title>
 <style>{CSS}</style></head><body>{body}</body></html>
 """

@@ -2,8 +2,11 @@
 
 Pillow draws a chart in tens of milliseconds and imports in a few; a general plotting library costs
 about a second to import and most of a second per chart of small multiples, more than the whole
-solve of the default scenario. The canvas draws at twice the final size and scales down, which
-smooths lines and text. Coordinates are in final pixels.
+solve of the default scenario. Coordinates are in layout pixels (CSS pixels in the report); the
+PNG holds ``DENSITY`` image pixels per layout pixel, so a 900-pixel chart printed 18 cm wide has
+about 250 dots per inch, and says so in its pHYs chunk (``DPI``). The canvas draws at that density
+(text is smoothed by FreeType; a browser smooths the lines when it shows the chart at layout size),
+so no resampling is needed: drawing the three charts of the default plan takes about 0.3 s.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..fmt import clip
-from .axes import nice_ticks, tick_label
+from .axes import DENSITY, nice_ticks, tick_label
 
-SUPERSAMPLE = 2
+SUPERSAMPLE = DENSITY
+DPI = 96 * DENSITY  # a layout pixel is 1/96 inch, as in CSS
 LONGEST = 100  # characters of one label: more never fits a chart, and costs memory to draw
 GRID = "#e4e4e4"
 AXIS = "#555555"
@@ -84,7 +88,10 @@ class Canvas:
         self.image.paste(tile, (round(x * SUPERSAMPLE - tile.width / 2), round(y * SUPERSAMPLE - tile.height / 2)))
 
     def save(self, path: Path) -> Path:
-        self.image.resize((self.width, self.height), Image.Resampling.LANCZOS).save(path, "PNG", optimize=False)
+        """The PNG at ``DENSITY`` pixels per layout pixel, tagged with its resolution."""
+        size = (self.width * DENSITY, self.height * DENSITY)
+        image = self.image if self.image.size == size else self.image.resize(size, Image.Resampling.LANCZOS)
+        image.save(path, "PNG", optimize=False, dpi=(DPI, DPI))
         return path
 
 
@@ -135,6 +142,7 @@ class Panel:
         c = self.canvas
         for v in nice_ticks(self.y_low, self.y_high, 4):
             c.line([(self.left, self.y(v)), (self.left + self.width, self.y(v))], GRID, 1)
+            c.line([(self.left - 3, self.y(v)), (self.left, self.y(v))], AXIS, 1)
             if y_labels:
                 c.text(self.left - 4, self.y(v), tick_label(v), 10, "rm")
         step = max(1, len(x_labels) // 5)
@@ -145,20 +153,29 @@ class Panel:
         c.rect(self.left, self.top, self.left + self.width, self.top + self.height, None, AXIS)
         c.text(self.left + self.width / 2, self.top - 4, title, 12, "md")
 
-    def legend(self, entries: Sequence[tuple[str, str, float]], corner: str = "lower right", size: int = 9) -> None:
-        """Entries (label, colour, dash) in a white box in a corner of the panel."""
+    def legend(
+        self,
+        entries: Sequence[tuple[str, str, float] | tuple[str, str, float, str]],
+        corner: str = "lower right",
+        size: int = 9,
+    ) -> None:
+        """Entries (label, colour, dash[, "box" for a filled area]) in a white box in a corner of the
+        panel: a line drawn as the series is (dashed or not), a box for an area."""
         if not entries:
             return
         c = self.canvas
         row = size + 5
-        width = 26 + max(font(size).getlength(clip(label, LONGEST)) / SUPERSAMPLE for label, _, _ in entries)
+        width = 26 + max(font(size).getlength(clip(label, LONGEST)) / SUPERSAMPLE for label, *_ in entries)
         height = row * len(entries) + 4
         x0 = self.left + self.width - width - 6 if "right" in corner else self.left + 6
         y0 = self.top + self.height - height - 6 if "lower" in corner else self.top + 6
         c.rect(x0, y0, x0 + width, y0 + height, "white", "#cccccc")
-        for n, (label, colour, dash) in enumerate(entries):
+        for n, (label, colour, dash, *kind) in enumerate(entries):
             y = y0 + 2 + row * n + row / 2
-            c.line([(x0 + 4, y), (x0 + 20, y)], colour, 2, dash)
+            if kind == ["box"]:
+                c.rect(x0 + 6, y - 4, x0 + 18, y + 4, colour)
+            else:
+                c.line([(x0 + 4, y), (x0 + 20, y)], colour, 2, dash)
             c.text(x0 + 24, y, label, size, "lm")
 
 
