@@ -14,6 +14,7 @@ from ..scenario.compiled import ModelData
 from .formulation import FAMILY, Formulation, build
 from .iis import explain
 from .inputs import unusable
+from .marginal import marginal_values
 from .result import Objective, Plan, read_plan
 from .solver import LPRangeError, SolveResult, SolverOptions, SolveStatus, solve
 from .wording import variable
@@ -120,6 +121,10 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
     plan = read_plan(m, form, result.solution)
     plan.objective = objective(form, result)
     timings["read"] = time.perf_counter() - tick
+    tick = time.perf_counter()
+    figures = (plan.objective.shortfall_optimum, plan.objective.money)
+    plan.marginal_values = marginal_values(m, form, result.duals, figures, result.solution, result.highs, options)
+    timings["marginal"] = time.perf_counter() - tick
     plan.timings = timings
     return plan
 

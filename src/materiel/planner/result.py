@@ -87,6 +87,7 @@ class Plan:
     status: str = "optimal"
     objective: Objective | None = None
     components: pd.DataFrame = field(default_factory=no_components)
+    marginal_values: pd.DataFrame = field(default_factory=pd.DataFrame)  # marginal.marginal_values
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -202,7 +203,16 @@ class Plan:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             **self._holding_summary(),
             **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
+            **self._marginal_summary(),
         }
+
+    def _marginal_summary(self) -> dict:
+        """The top marginal values and their sentences (docs/model.md, "Marginal values")."""
+        if self.marginal_values.empty or self.objective is None:
+            return {}
+        from .marginal import summary_entries
+
+        return summary_entries(self.marginal_values, self.objective.shortfall_optimum)
 
     def _holding_summary(self) -> dict:
         """Spending by purpose and the figures of upkeep, retirements, fixed charges, drawdowns and
@@ -326,6 +336,7 @@ class Plan:
             "envelope": self.envelope,
             "contributions": self.contributions,
             "limits": self.limits,
+            **({"marginal_values": self.marginal_values} if not self.marginal_values.empty else {}),
         }
 
 
