@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import fmt
 from ..scenario.compiled import ModelData
-from .formulation import Formulation, build
+from .formulation import OWN_FIRST, Formulation, build
 from .solver import (
     DUAL_SIMPLEX,
     Duals,
@@ -147,6 +147,7 @@ def money_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
         has = ms >= 0
         shortfall = shortfall + np.where(has, r.shortfall[ms] * m.min_spend[:, None], 0.0) / unit
         cost = cost + np.where(has, r.cost[ms] * m.min_spend[:, None], 0.0) / unit
+    cost = np.where(np.abs(cost) <= 2 * OWN_FIRST, 0.0, cost)  # the preference for own money, not a saving
     f, y = np.meshgrid(np.arange(len(m.funds)), np.arange(len(m.years)), indexing="ij")
     nm = names(m)["fund"]
     ids = np.array(m.funds)[f.ravel()]
@@ -382,6 +383,11 @@ def describe(m: ModelData, row: dict) -> str:
     return f"{amount} would close no gap but save {fmt.money(-cost, m.currency)}"
 
 
+def count(x: float) -> str:
+    """A quantity for reading: '10,000', '49.6', '0.25'."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
+
+
 def signed_money(x: float, currency: str) -> str:
     """'+EUR 1.00 bn' or '−EUR 3.00 m'."""
     return ("+" if x >= 0 else "−") + fmt.money(abs(x), currency)
@@ -394,10 +400,10 @@ def step_words(m: ModelData, row: dict | pd.Series) -> str:
         return f"{fmt.money(step, m.currency)} more from {name} in {row['year']}"
     if kind == "capacity":
         unit = row["unit"].split(" ", 1)[1].rsplit(" a period", 1)[0]
-        return f"{step:,.4g} more {unit} a {m.cal.freq} from {name} in {row['period']}"
+        return f"{count(step)} more {unit} a {m.cal.freq} from {name} in {row['period']}"
     if kind == "capacity-year":
         unit = row["unit"].split(" ", 1)[1].rsplit(" a year", 1)[0]
-        return f"{step:,.4g} more {unit} a year from {name} in {row['year']}"
+        return f"{count(step)} more {unit} a year from {name} in {row['year']}"
     if kind == "share":
         return f"a share {step:.0f} percentage points higher for {row['customer']} of {name}"
     return f"a lead time one {m.cal.freq} shorter on {name}"
@@ -435,27 +441,43 @@ def marginal_values(
     return table[list(COLUMNS)]
 
 
-def nudges(m: ModelData, form: Formulation, row: pd.Series, h: highspy.Highs) -> list[tuple[int, float, float]] | None:
-    """Row-bound changes (row, lower, upper in solver units) that put the entry's step into the LP
-    in ``h``; None for entries not changed in place (lead time, share, a year of capacity)."""
+Bounds = list[tuple[int, float, float]]  # (row, lower, upper) in solver units
+Coefficients = list[tuple[int, int, float, float]]  # (row, column, new value, value) in solver units
+
+
+def nudges(m: ModelData, form: Formulation, row: dict, h: highspy.Highs) -> tuple[Bounds, Coefficients] | None:
+    """The row bounds and matrix entries that put the entry's step into the LP in ``h`` (solver
+    units); None for lead time, which moves deliveries between rows and is re-planned instead."""
     _, rs = form.lp.scales()
+    cs, _ = form.lp.scales()
     _, _, lo, hi = form.lp.solver_bounds()
+    blocks = {b_.name: b_.index for b_ in form.lp.row_blocks}
     kind = row["kind"]
     if kind == "money":
         n = int(row["row"])
-        f = np.argwhere(next(b for b in form.lp.row_blocks if b.name == "Funding-budget").index == n)[0][0]
+        f = int(np.argwhere(blocks["Funding-budget"] == n)[0][0])
         delta = row["step"] / form.money_unit
         low = lo[n] + (delta if m.carry[f] else m.min_spend[f] * delta)
-        return [(n, low, hi[n] + delta)]
+        return [(n, low, hi[n] + delta)], []
     if kind == "capacity":
         n = int(row["row"])
-        return [(n, lo[n], hi[n] + row["step"] / rs[n])]
+        return [(n, lo[n], hi[n] + row["step"] / rs[n])], []
     if kind == "capacity-year":
-        block = next(b for b in form.lp.row_blocks if b.name == "Line-capacity").index
-        l = m.lines.index(row["id"])
-        yi = m.years.index(int(row["year"]))
+        l, yi = m.lines.index(row["id"]), m.years.index(int(row["year"]))
         per = row["step"] / m.cal.per_year
-        return [(int(n), lo[n], hi[n] + per / rs[n]) for n in block[l][m.year_index == yi]]
+        return [(int(n), lo[n], hi[n] + per / rs[n]) for n in blocks["Line-capacity"][l][m.year_index == yi]], []
+    if kind == "share":
+        l, k = (int(x) for x in row["share_of"].split(","))
+        share = m.share[l, k] + row["step"] / 100
+        rows = blocks["Line-share"][l, k]
+        K = form.var.K.index[l]
+        bounds = [(int(n), lo[n], share * m.cap[l, t] / rs[n]) for t, n in enumerate(rows) if n >= 0]
+        coeffs = [
+            (int(n), int(K[t]), -share * cs[K[t]] / rs[n], -m.share[l, k] * cs[K[t]] / rs[n])
+            for t, n in enumerate(rows)
+            if n >= 0 and K[t] >= 0
+        ]
+        return bounds, coeffs
     return None
 
 
@@ -467,28 +489,28 @@ def translate(m: ModelData, form: Formulation, duals: Duals, h: highspy.Highs, t
     h.changeColsCost(n, cols, form.lp.solver_cost(form.shortfall_cost))
     h.changeRowBounds(form.lp.n_rows, -highspy.kHighsInf, highspy.kHighsInf)
     before = form.var.u.values(form.lp.natural(duals.solution))
-    done = 0
-    for pos, row in table.iterrows():
-        if done >= TRANSLATED or row["kind"] not in ("money", "capacity", "capacity-year"):
-            continue
-        if row["shortfall_per_unit"] * row["step"] <= NEGLIGIBLE_SHORTFALL:
-            continue
+    wanted = table.index[
+        (table["shortfall_per_unit"] * table["step"] > NEGLIGIBLE_SHORTFALL) & (table["kind"] != "lead")
+    ]
+    for pos in wanted[:TRANSLATED]:
+        row = table.loc[pos].to_dict()
         changes = nudges(m, form, row, h)
-        if not changes:
+        if changes is None:
             continue
-        done += 1
-        after = resolve_with(h, duals, changes)
+        after = resolve_with(h, duals, *changes)
         if after is not None:
             closed = before - form.var.u.values(form.lp.natural(after))
             table.at[pos, "buys"] = f"{step_words(m, row)} would close {gap_words(m, closed)}"
 
 
-def resolve_with(h: highspy.Highs, duals: Duals, changes: list[tuple[int, float, float]]) -> np.ndarray | None:
-    """Phase 1's solution (solver units) with row bounds changed, from its optimal basis; the
-    bounds are restored after."""
-    saved = [(n, *original) for n, original in zip((c[0] for c in changes), bounds_of(h, changes), strict=True)]
-    for n, lo, hi in changes:
+def resolve_with(h: highspy.Highs, duals: Duals, bounds: Bounds, coeffs: Coefficients) -> np.ndarray | None:
+    """Phase 1's solution (solver units) with row bounds and matrix entries changed, from its
+    optimal basis; both are restored after."""
+    saved = [(n, *original) for n, original in zip((c[0] for c in bounds), bounds_of(h, bounds), strict=True)]
+    for n, lo, hi in bounds:
         h.changeRowBounds(n, lo, hi)
+    for r_, c_, v, _ in coeffs:
+        h.changeCoeff(r_, c_, v)
     h.setBasis(duals.basis)
     h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)  # bounds moved: the basis stays dual feasible
     h.run()
@@ -496,10 +518,12 @@ def resolve_with(h: highspy.Highs, duals: Duals, changes: list[tuple[int, float,
     out = np.array(h.getSolution().col_value) if ok else None
     for n, lo, hi in saved:
         h.changeRowBounds(n, lo, hi)
+    for r_, c_, _, v in coeffs:
+        h.changeCoeff(r_, c_, v)
     return out
 
 
-def bounds_of(h: highspy.Highs, changes: list[tuple[int, float, float]]) -> list[tuple[float, float]]:
+def bounds_of(h: highspy.Highs, changes: Bounds) -> list[tuple[float, float]]:
     """The current bounds of the rows ``changes`` names."""
     rows = np.array([c[0] for c in changes], dtype=np.int32)
     _, _, lower, upper, _ = h.getRows(len(rows), rows)
@@ -524,7 +548,7 @@ def gap_words(m: ModelData, closed: np.ndarray) -> str:
     for _, k, i, t, amount in best[:2]:
         item = nm["item"].get(m.items[i], m.items[i])
         who = nm["customer"].get(m.customers[k], m.customers[k])
-        parts.append(f"{amount:,.3g} {item} of {who}'s gap in {m.periods[t]}")
+        parts.append(f"{count(amount)} {item} of {who}'s gap in {m.periods[t]}")
     more = f" (and gaps of {len(best) - 2} more items)" if len(best) > 2 else ""
     return " and ".join(parts) + more
 
@@ -535,6 +559,11 @@ def sentences(table: pd.DataFrame, shortfall: float, limit: int = 5) -> list[str
     out = []
     if shortfall <= NEGLIGIBLE_SHORTFALL:
         out.append("Every target is met: more money buys nothing more (it could only make the plan cheaper).")
+    elif not ((table["kind"] == "money") & (table["shortfall_per_unit"] > 0)).any():
+        out.append(
+            "More money from any vehicle in any year would close no gap: capacity, lead times or the "
+            "vehicles' rules hold the plan back, not budgets."
+        )
     shown = table[table["kind"].isin(SENTENCE_KINDS)].head(limit - len(out))
     out += [row.buys[0].upper() + row.buys[1:] + "." for row in shown.itertuples()]
     return out
@@ -562,3 +591,17 @@ def summary_entries(table: pd.DataFrame, shortfall: float, top: int = 10) -> dic
         for r in rows.itertuples()
     ]
     return {"marginal_values": {"top": entries, "sentences": sentences(table, shortfall)}}
+
+
+VALIDITY_NOTE = (
+    "Marginal values hold for small changes: a rate per unit holds while the plan's optimal basis "
+    "stands (valid_up_to, where HiGHS's ranging tells), and the sentences come from re-solving with "
+    'the whole step (docs/model.md, "Marginal values").'
+)
+
+
+def plan_sentences(table: pd.DataFrame, shortfall: float | None, limit: int = 5) -> list[str]:
+    """The top sentences of a plan's table (none for a plan without marginal values)."""
+    if table.empty or shortfall is None:
+        return []
+    return sentences(table, shortfall, limit)

@@ -242,7 +242,23 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {_img(charts.get("stock_vs_target.png"), "stock vs target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
-"""
+{_marginal_section(plan)}"""
+
+
+def _marginal_section(plan: Plan) -> str:
+    """What more money, capacity, share or time would buy (planner/marginal.py)."""
+    from ..planner.marginal import VALIDITY_NOTE, plan_sentences
+
+    found = plan_sentences(plan.marginal_values, plan.objective.shortfall_optimum if plan.objective else None)
+    if not found:
+        return ""
+    items = "".join(f"<li>{_esc(t)}</li>" for t in found)
+    top = plan.marginal_values.head(20).drop(columns=["buys"])
+    return (
+        f'<h3 id="marginal">What more would buy</h3><ol>{items}</ol><p>{_esc(VALIDITY_NOTE)}</p>'
+        f"<details><summary>Top marginal values ({len(plan.marginal_values)} in marginal_values.csv)</summary>"
+        f"{_table(top)}</details>"
+    )
 
 
 def _assessment_section(a: Assessment) -> str:
