@@ -24,6 +24,7 @@ from .. import fmt
 from ..scenario.compiled import ModelData
 from .formulation import OWN_FIRST, Formulation, build
 from .solver import (
+    ABS_SHORTFALL_SLACK,
     DUAL_SIMPLEX,
     Duals,
     SolverOptions,
@@ -55,7 +56,7 @@ COLUMNS = (
 NEGLIGIBLE_SHORTFALL = 1e-7
 NEGLIGIBLE_COST = 1e-9
 LEAD_RESOLVES = 3  # lines whose lead time is measured by planning again
-TRANSLATED = 5  # entries whose effect is translated into units of the items they close
+VERIFIED = 6  # top entries re-solved over their whole step (and translated into the items they close)
 SHARE_STEP = 0.10  # a customer share's step: ten percentage points
 CAPACITY_STEP = 0.10  # a line's capacity step: a tenth of its capacity, rounded
 SENTENCE_KINDS = ("money", "capacity-year", "share", "lead")
@@ -321,7 +322,10 @@ def lead_values(
             "step": 1.0,
             "row": -1,
             "method": "re-plan",
-            "closes": [r_[3] for r_ in rows],
+            "closes": [
+                f"{step_words(m, {'kind': 'lead', 'name': n, 'step': 1.0})} would close {r_[3]}"
+                for r_, n in zip(rows, line_frame(m, l)["name"], strict=True)
+            ],
         }
     )
 
@@ -330,9 +334,10 @@ def replan_lead(
     m: ModelData, line: int, duals: Duals, options: SolverOptions
 ) -> tuple[float, float, np.ndarray] | None:
     """Phase 1's weighted shortfall (scenario weights), the plan's money (base currency) and its
-    gaps u (natural units) with line ``line``'s lead time one period shorter, planned from phase
-    1's optimal basis (the LP's shape does not depend on lead times, only where deliveries land);
-    None if that plan fails."""
+    gaps u (natural units) with line ``line``'s lead time one period shorter, planned as
+    ``solver.run_phases`` does from phase 1's optimal basis (the LP's shape does not depend on lead
+    times, only where deliveries land; solving each phase from the plan's basis of that phase took
+    ten times as long, measured); None if that plan fails."""
     lead = m.lead.copy()
     lead[line] -= 1
     form = build(dataclasses.replace(m, lead=lead))
@@ -348,6 +353,14 @@ def replan_lead(
     solution = form.lp.natural(h.getSolution().col_value)
     money = float(form.money_cost @ solution) * form.money_unit
     return phases.shortfall_optimum * form.weight_unit, money, form.var.u.values(solution)
+
+
+def phase_costs(form: Formulation) -> tuple[np.ndarray, np.ndarray]:
+    """Both phases' objectives in solver units, as ``solver.run_phases`` sets them."""
+    money = form.lp.solver_cost(form.money_cost)
+    if form.production_cost is not None:
+        money = money + form.lp.solver_cost(form.production_cost)
+    return form.lp.solver_cost(form.shortfall_cost), money
 
 
 def rank(table: pd.DataFrame, money_scale: float) -> pd.DataFrame:
@@ -367,8 +380,6 @@ def rank(table: pd.DataFrame, money_scale: float) -> pd.DataFrame:
 def describe(m: ModelData, row: dict) -> str:
     """What the entry's step buys, in plain words (before any translation into items)."""
     amount = step_words(m, row)
-    if isinstance(row.get("closes"), str):
-        return f"{amount} would close {row['closes']}"
     closed = row["shortfall_per_unit"] * row["step"]
     cost = row["cost_per_unit"] * row["step"]
     if closed > NEGLIGIBLE_SHORTFALL:
@@ -434,9 +445,12 @@ def marginal_values(
         table["method"] = ""
     table["method"] = table["method"].fillna("").replace("", "duals")
     table = rank(table, plan_figures[1])
-    table["buys"] = [describe(m, row) for row in table.to_dict("records")]
-    if h is not None and plan_figures[0] > NEGLIGIBLE_SHORTFALL:
-        translate(m, form, duals, h, table)
+    if h is not None:
+        verify(m, form, duals, h, table, plan_figures, options or SolverOptions())
+        table = rank(table, plan_figures[1])
+    table["buys"] = [
+        row["closes"] if isinstance(row.get("closes"), str) else describe(m, row) for row in table.to_dict("records")
+    ]
     table = table.drop(columns=[c for c in ("row", "share_of", "closes") if c in table])
     return table[list(COLUMNS)]
 
@@ -445,7 +459,7 @@ Bounds = list[tuple[int, float, float]]  # (row, lower, upper) in solver units
 Coefficients = list[tuple[int, int, float, float]]  # (row, column, new value, value) in solver units
 
 
-def nudges(m: ModelData, form: Formulation, row: dict, h: highspy.Highs) -> tuple[Bounds, Coefficients] | None:
+def nudges(m: ModelData, form: Formulation, row: dict) -> tuple[Bounds, Coefficients] | None:
     """The row bounds and matrix entries that put the entry's step into the LP in ``h`` (solver
     units); None for lead time, which moves deliveries between rows and is re-planned instead."""
     _, rs = form.lp.scales()
@@ -481,46 +495,92 @@ def nudges(m: ModelData, form: Formulation, row: dict, h: highspy.Highs) -> tupl
     return None
 
 
-def translate(m: ModelData, form: Formulation, duals: Duals, h: highspy.Highs, table: pd.DataFrame) -> None:
-    """Put the items a top entry's step would close into its ``buys``: phase 1 re-solved from its
-    optimal basis with the step applied in place, its gaps compared with the plan's phase 1."""
-    n = form.lp.n_cols
-    cols = np.arange(n, dtype=np.int32)
-    h.changeColsCost(n, cols, form.lp.solver_cost(form.shortfall_cost))
-    h.changeRowBounds(form.lp.n_rows, -highspy.kHighsInf, highspy.kHighsInf)
+def verify(
+    m: ModelData,
+    form: Formulation,
+    duals: Duals,
+    h: highspy.Highs,
+    table: pd.DataFrame,
+    plan_figures: tuple[float, float],
+    options: SolverOptions,
+) -> None:
+    """Replace the duals of the ``VERIFIED`` top entries by what their whole step does: both phases
+    re-solved in ``h`` from their optimal bases with the step applied in place. At a degenerate
+    vertex a dual can promise more than any step delivers (a capacity that money, not the line,
+    holds back), so the ranking is redone with these figures; ``closes`` says which gaps shrink."""
+    costs = phase_costs(form)
     before = form.var.u.values(form.lp.natural(duals.solution))
-    wanted = table.index[
-        (table["shortfall_per_unit"] * table["step"] > NEGLIGIBLE_SHORTFALL) & (table["kind"] != "lead")
-    ]
-    for pos in wanted[:TRANSLATED]:
+    if "closes" not in table:
+        table["closes"] = None
+    for pos in table.index[table["kind"] != "lead"][:VERIFIED]:
         row = table.loc[pos].to_dict()
-        changes = nudges(m, form, row, h)
+        changes = nudges(m, form, row)
         if changes is None:
             continue
-        after = resolve_with(h, duals, *changes)
-        if after is not None:
-            closed = before - form.var.u.values(form.lp.natural(after))
-            table.at[pos, "buys"] = f"{step_words(m, row)} would close {gap_words(m, closed)}"
+        got = resolve_with(h, form, duals, changes, costs, options.shortfall_tolerance)
+        if got is None:
+            continue
+        z1, money, after = got
+        closed = plan_figures[0] - z1 * form.weight_unit
+        table.at[pos, "shortfall_per_unit"] = closed / row["step"]
+        table.at[pos, "cost_per_unit"] = (money * form.money_unit - plan_figures[1]) / row["step"]
+        table.at[pos, "method"] = "re-solve over the step"
+        if closed > NEGLIGIBLE_SHORTFALL:
+            gaps = gap_words(m, before - form.var.u.values(form.lp.natural(after)))
+            table.at[pos, "closes"] = f"{step_words(m, row)} would close {gaps}"
 
 
-def resolve_with(h: highspy.Highs, duals: Duals, bounds: Bounds, coeffs: Coefficients) -> np.ndarray | None:
-    """Phase 1's solution (solver units) with row bounds and matrix entries changed, from its
-    optimal basis; both are restored after."""
+def resolve_with(
+    h: highspy.Highs,
+    form: Formulation,
+    duals: Duals,
+    changes: tuple[Bounds, Coefficients],
+    costs: tuple[np.ndarray, np.ndarray],
+    tolerance: float,
+) -> tuple[float, float, np.ndarray] | None:
+    """Phase 1's least weighted shortfall, phase 2's least money (both LP units) and phase 1's
+    solution (solver units) with row bounds and matrix entries changed, each phase from its
+    optimal basis by dual simplex; the LP is restored after. None if either phase fails."""
+    bounds, coeffs = changes
     saved = [(n, *original) for n, original in zip((c[0] for c in bounds), bounds_of(h, bounds), strict=True)]
     for n, lo, hi in bounds:
         h.changeRowBounds(n, lo, hi)
     for r_, c_, v, _ in coeffs:
         h.changeCoeff(r_, c_, v)
+    try:
+        return both_phases(h, form, duals, costs, tolerance)
+    finally:
+        for n, lo, hi in saved:
+            h.changeRowBounds(n, lo, hi)
+        for r_, c_, _, v in coeffs:
+            h.changeCoeff(r_, c_, v)
+
+
+def both_phases(
+    h: highspy.Highs, form: Formulation, duals: Duals, costs: tuple[np.ndarray, np.ndarray], tolerance: float
+) -> tuple[float, float, np.ndarray] | None:
+    """The lexicographic solve of the LP in ``h``, each phase started from the plan's optimal basis
+    of that phase (bounds moved: the bases stay dual feasible)."""
+    n, limit = form.lp.n_cols, form.lp.n_rows
+    cols = np.arange(n, dtype=np.int32)
+    h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+    h.changeColsCost(n, cols, costs[0])
+    h.changeRowBounds(limit, -highspy.kHighsInf, highspy.kHighsInf)
     h.setBasis(duals.basis)
-    h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)  # bounds moved: the basis stays dual feasible
     h.run()
-    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    out = np.array(h.getSolution().col_value) if ok else None
-    for n, lo, hi in saved:
-        h.changeRowBounds(n, lo, hi)
-    for r_, c_, _, v in coeffs:
-        h.changeCoeff(r_, c_, v)
-    return out
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    z1 = float(h.getInfo().objective_function_value)
+    first = np.array(h.getSolution().col_value)
+    h.changeRowBounds(limit, -highspy.kHighsInf, z1 + tolerance * abs(z1) + ABS_SHORTFALL_SLACK)
+    h.changeColsCost(n, cols, costs[1])
+    if duals.money_basis is not None:
+        h.setBasis(duals.money_basis)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    money = float(form.money_cost @ form.lp.natural(h.getSolution().col_value))
+    return z1, money, first
 
 
 def bounds_of(h: highspy.Highs, changes: Bounds) -> list[tuple[float, float]]:

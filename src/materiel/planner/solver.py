@@ -107,7 +107,8 @@ class Duals:
     """What the marginal values are read from (docs/model.md, "Marginal values"), in solver units
     with the limit row last: phase 1's row duals (weighted shortfall per unit of a row's bound),
     row activities, ranging (how far a row's activity may move while its dual holds), optimal basis
-    and solution; phase 2's row duals (money per unit of a row's bound, the limit row's included)."""
+    and solution; phase 2's row duals (money per unit of a row's bound, the limit row's included)
+    and optimal basis."""
 
     shortfall: np.ndarray
     activity: np.ndarray
@@ -116,6 +117,7 @@ class Duals:
     basis: highspy.HighsBasis
     solution: np.ndarray
     money: np.ndarray | None = None
+    money_basis: highspy.HighsBasis | None = None
 
 
 def phase1_duals(h: highspy.Highs) -> Duals:
@@ -353,6 +355,7 @@ def run_phases(
         status = run()
     if duals and out.duals is not None and status is SolveStatus.optimal:
         out.duals.money = np.array(h.getSolution().row_dual)
+        out.duals.money_basis = h.getBasis()
     out.seconds["solve_money"] = time.perf_counter() - tick
     out.status = status
     return out
