@@ -177,3 +177,32 @@ def test_table_is_written_with_the_plan(tmp_path: Path) -> None:
     assert list(tables["marginal_values"]["rank"]) == list(range(1, len(tables["marginal_values"]) + 1))
     top = p.summary()["marginal_values"]["top"][0]
     assert top["kind"] == "money" and top["id"] == "fund" and top["year"] == 2026
+
+
+def test_a_degenerate_dual_is_replaced_by_what_the_step_does(tmp_path: Path) -> None:
+    """Two years, money binding in both: the plan buys 2027's 100 shells in 2027Q1 at the line's
+    full capacity, so capacity there has a dual although money, not the line, holds 2027 back; more
+    capacity in 2027Q1 closes nothing, and the table does not say it would."""
+    doc = money_short()
+    doc["horizon"] = {**doc["horizon"], "periods": 8}
+    base = plan(tmp_path, doc)
+    table = base.marginal_values
+    assert not ((table["kind"] == "capacity") & (table["period"] == "2027Q1")).any()
+    steps = [
+        {"value": 400, "unit": "/year"},
+        {"from": "2027Q1", "value": 440, "unit": "/year"},
+        {"from": "2027Q2", "value": 400, "unit": "/year"},
+    ]
+    doc["lines"] = [b.line("a", price={"value": PRICE, "unit": "EUR"}, capacity=steps)]
+    closed, _ = changes(base, plan(tmp_path, doc, "n.yaml"))
+    assert closed == pytest.approx(0.0, abs=1e-9)
+    entry = row(base, "money", year=2027)  # and money's cost rate is what the step costs: EUR 1 a euro
+    assert entry["method"] == "re-solve over the step"
+    assert entry["cost_per_unit"] == pytest.approx(1.0, rel=1e-6)
+    doc["lines"] = money_short()["lines"]
+    doc["funding"] = fund(
+        [{"value": BUDGET, "unit": "EUR/year"}, {"from": "2027Q1", "value": BUDGET + 10_000, "unit": "EUR/year"}]
+    )
+    closed, added = changes(base, plan(tmp_path, doc, "m.yaml"))
+    assert closed == pytest.approx(entry["shortfall_per_unit"] * 10_000, rel=1e-5)
+    assert added == pytest.approx(entry["cost_per_unit"] * 10_000, rel=1e-5)
