@@ -254,7 +254,7 @@ def share_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
             "kind": "share",
             **line_frame(m, l),
             "customer": [cust.get(m.customers[c], m.customers[c]) for c in k],
-            "year": 0,
+            "year": pd.NA,
             "period": "",
             "unit": "1 percentage point of the line's output",
             "shortfall_per_unit": shortfall[l, k],
@@ -313,7 +313,7 @@ def lead_values(
             "kind": "lead",
             **line_frame(m, l),
             "customer": "",
-            "year": 0,
+            "year": pd.NA,
             "period": "",
             "unit": f"1 {m.cal.freq} shorter",
             "shortfall_per_unit": [r_[1] for r_ in rows],
@@ -444,6 +444,7 @@ def marginal_values(
     if "method" not in table:
         table["method"] = ""
     table["method"] = table["method"].fillna("").replace("", "duals")
+    table["year"] = table["year"].astype("Int64")  # blank for shares and lead times
     table = rank(table, plan_figures[1])
     if h is not None:
         verify(m, form, duals, h, table, plan_figures, options or SolverOptions())
@@ -639,7 +640,7 @@ def summary_entries(table: pd.DataFrame, shortfall: float, top: int = 10) -> dic
             "id": r.id,
             "name": r.name,
             **({"customer": r.customer} if r.customer else {}),
-            **({"year": int(r.year)} if r.year else {}),
+            **({"year": int(r.year)} if not pd.isna(r.year) else {}),
             **({"period": r.period} if r.period else {}),
             "unit": r.unit,
             "shortfall_per_unit": float(r.shortfall_per_unit),
