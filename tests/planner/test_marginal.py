@@ -206,3 +206,17 @@ def test_a_degenerate_dual_is_replaced_by_what_the_step_does(tmp_path: Path) -> 
     closed, added = changes(base, plan(tmp_path, doc, "m.yaml"))
     assert closed == pytest.approx(entry["shortfall_per_unit"] * 10_000, rel=1e-5)
     assert added == pytest.approx(entry["cost_per_unit"] * 10_000, rel=1e-5)
+
+
+def test_nothing_to_buy_and_plans_that_skip_them(tmp_path: Path) -> None:
+    """A scenario without lines is short with nothing to buy: money closes no gap, said once; a
+    comparison's other plans skip the marginal values and their summary has none."""
+    from materiel.planner import make_plan
+    from materiel.scenario.loader import load
+
+    doc = b.scenario(requirements=[b.target(300)], funding=fund())
+    p = plan(tmp_path, doc)
+    assert p.summary()["marginal_values"]["sentences"][0].startswith("More money from any vehicle in any year")
+    assert "marginal_values" not in p.tables()
+    skipped = make_plan(load(b.write(tmp_path, money_short(), "m.yaml"))[1], marginal=False)
+    assert "marginal_values" not in skipped.summary()

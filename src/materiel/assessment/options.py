@@ -158,11 +158,11 @@ def compare_options(
     if m.scenario.options is None:
         raise ValueError("the scenario has no 'options' section to compare")
     results = []
-    for name, kind, description, make, extra in option_specs(m):
+    for n, (name, kind, description, make, extra) in enumerate(option_specs(m)):
         if progress:
             progress(name)
         model, force_cost, note = make()
-        plan = make_plan(model, options)
+        plan = make_plan(model, options, marginal=n == 0)  # the first is the report's plan
         results.append(
             OptionResult(
                 name,
@@ -366,7 +366,7 @@ def compare_variants(
             description = sc.overrides[name].description
         else:
             description = " + ".join(sc.variants.get(name, []))
-        plan = make_plan(m, options)
+        plan = make_plan(m, options, marginal=name == "baseline")
         envelope = m.policy.envelope
         results.append(
             OptionResult(

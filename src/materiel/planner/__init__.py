@@ -100,8 +100,11 @@ def objective(form: Formulation, result: SolveResult) -> Objective:
     )
 
 
-def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None) -> Plan:
-    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal."""
+def make_plan(
+    m: ModelData, options: SolverOptions | None = None, export_lp: str | Path | None = None, marginal: bool = True
+) -> Plan:
+    """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal. ``marginal``:
+    compute the marginal values (planner/marginal.py; a comparison's other plans skip them)."""
     options = options or options_for(m)
     if problems := unusable(m):
         raise PlanError(SolveStatus.error, "the compiled scenario holds figures the planner cannot use", problems)
@@ -121,10 +124,11 @@ def make_plan(m: ModelData, options: SolverOptions | None = None, export_lp: str
     plan = read_plan(m, form, result.solution)
     plan.objective = objective(form, result)
     timings["read"] = time.perf_counter() - tick
-    tick = time.perf_counter()
-    figures = (plan.objective.shortfall_optimum, plan.objective.money)
-    plan.marginal_values = marginal_values(m, form, result.duals, figures, result.solution, result.highs, options)
-    timings["marginal"] = time.perf_counter() - tick
+    if marginal:
+        tick = time.perf_counter()
+        figures = (plan.objective.shortfall_optimum, plan.objective.money)
+        plan.marginal_values = marginal_values(m, form, result.duals, figures, result.solution, result.highs, options)
+        timings["marginal"] = time.perf_counter() - tick
     plan.timings = timings
     return plan
 

@@ -244,7 +244,7 @@ def share_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
     exists = rows >= 0
     shortfall = np.where(exists, r.shortfall[rows] * reach, 0.0).sum(axis=2)
     cost = np.where(exists, r.cost[rows] * reach, 0.0).sum(axis=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         room_t = np.where(exists & (r.shortfall[rows] != 0), r.room[rows] / reach, np.inf)
     room = room_t.min(axis=2, initial=np.inf)
     l, k = np.nonzero(exists.any(axis=2))
@@ -440,7 +440,10 @@ def marginal_values(
     parts = [money_values(m, form, r, duals), capacity_values(m, form, r), share_values(m, form, r, duals)]
     if plan_figures[0] > NEGLIGIBLE_SHORTFALL:
         parts.append(lead_values(m, form, r, duals, solution, plan_figures, options or SolverOptions()))
-    table = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    parts = [p for p in parts if len(p)]
+    if not parts:  # nothing to buy: no line, no vehicle
+        return empty()
+    table = pd.concat(parts, ignore_index=True)
     if "method" not in table:
         table["method"] = ""
     table["method"] = table["method"].fillna("").replace("", "duals")
@@ -622,8 +625,8 @@ def sentences(table: pd.DataFrame, shortfall: float, limit: int = 5) -> list[str
         out.append("Every target is met: more money buys nothing more (it could only make the plan cheaper).")
     elif not ((table["kind"] == "money") & (table["shortfall_per_unit"] > 0)).any():
         out.append(
-            "More money from any vehicle in any year would close no gap: capacity, lead times or the "
-            "vehicles' rules hold the plan back, not budgets."
+            "More money from any vehicle in any year would close no gap: capacity, lead times, the "
+            "vehicles' rules or items no line makes hold the plan back, not budgets."
         )
     shown = table[table["kind"].isin(SENTENCE_KINDS)].head(limit - len(out))
     out += [row.buys[0].upper() + row.buys[1:] + "." for row in shown.itertuples()]
@@ -663,6 +666,6 @@ VALIDITY_NOTE = (
 
 def plan_sentences(table: pd.DataFrame, shortfall: float | None, limit: int = 5) -> list[str]:
     """The top sentences of a plan's table (none for a plan without marginal values)."""
-    if table.empty or shortfall is None:
+    if "kind" not in table or shortfall is None:  # not computed (a comparison's other plans)
         return []
     return sentences(table, shortfall, limit)

@@ -208,7 +208,7 @@ class Plan:
 
     def _marginal_summary(self) -> dict:
         """The top marginal values and their sentences (docs/model.md, "Marginal values")."""
-        if self.marginal_values.empty or self.objective is None:
+        if "kind" not in self.marginal_values or self.objective is None:
             return {}
         from .marginal import summary_entries
 
