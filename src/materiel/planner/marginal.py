@@ -669,3 +669,26 @@ def plan_sentences(table: pd.DataFrame, shortfall: float | None, limit: int = 5)
     if "kind" not in table or shortfall is None:  # not computed (a comparison's other plans)
         return []
     return sentences(table, shortfall, limit)
+
+
+def marginal_steps(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The table as a reader takes it in: what each step is and does, names not ids, blanks for
+    figures that do not apply (the report's view; the CSV keeps the rates per unit)."""
+    closed = table["shortfall_per_unit"] * table["step"]
+    cost = table["cost_per_unit"] * table["step"]
+    return pd.DataFrame(
+        {
+            "rank": table["rank"],
+            "input": table["kind"],
+            "of": table["name"],
+            "for": table["customer"],
+            "when": [p or ("" if pd.isna(y) else str(y)) for p, y in zip(table["period"], table["year"], strict=True)],
+            "step": [
+                fmt.money(s, currency) if k == "money" else f"{count(s)} {u.split(' ', 1)[1]}"
+                for s, u, k in zip(table["step"], table["unit"], table["kind"], strict=True)
+            ],
+            "weighted shortfall closed": [f"{c:.3g}" for c in closed],
+            f"change in cost ({currency})": ["" if math.isnan(c) else signed_money(c, currency) for c in cost],
+            "method": table["method"],
+        }
+    )

@@ -247,13 +247,13 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 
 def _marginal_section(plan: Plan) -> str:
     """What more money, capacity, share or time would buy (planner/marginal.py)."""
-    from ..planner.marginal import VALIDITY_NOTE, plan_sentences
+    from ..planner.marginal import VALIDITY_NOTE, marginal_steps, plan_sentences
 
     found = plan_sentences(plan.marginal_values, plan.objective.shortfall_optimum if plan.objective else None)
     if not found:
         return ""
     items = "".join(f"<li>{_esc(t)}</li>" for t in found)
-    top = plan.marginal_values.head(20).drop(columns=["buys"])
+    top = marginal_steps(plan.marginal_values.head(20), plan.currency)
     return (
         f'<h3 id="marginal">What more would buy</h3><ol>{items}</ol><p>{_esc(VALIDITY_NOTE)}</p>'
         f"<details><summary>Top marginal values ({len(plan.marginal_values)} in marginal_values.csv)</summary>"
