@@ -399,6 +399,11 @@ def count(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
 
 
+def plural(unit: str, n: float) -> str:
+    """A counting unit for ``n`` of it: 'missiles', 'fire units', but 'km' and '1 shell'."""
+    return unit if n == 1 or unit.endswith("s") or unit in ("km", "m", "kg", "t") else unit + "s"
+
+
 def signed_money(x: float, currency: str) -> str:
     """'+EUR 1.00 bn' or '−EUR 3.00 m'."""
     return ("+" if x >= 0 else "−") + fmt.money(abs(x), currency)
@@ -411,10 +416,10 @@ def step_words(m: ModelData, row: dict | pd.Series) -> str:
         return f"{fmt.money(step, m.currency)} more from {name} in {row['year']}"
     if kind == "capacity":
         unit = row["unit"].split(" ", 1)[1].rsplit(" a period", 1)[0]
-        return f"{count(step)} more {unit} a {m.cal.freq} from {name} in {row['period']}"
+        return f"{count(step)} more {plural(unit, step)} a {m.cal.freq} from {name} in {row['period']}"
     if kind == "capacity-year":
         unit = row["unit"].split(" ", 1)[1].rsplit(" a year", 1)[0]
-        return f"{count(step)} more {unit} a year from {name} in {row['year']}"
+        return f"{count(step)} more {plural(unit, step)} a year from {name} in {row['year']}"
     if kind == "share":
         return f"a share {step:.0f} percentage points higher for {row['customer']} of {name}"
     return f"a lead time one {m.cal.freq} shorter on {name}"
