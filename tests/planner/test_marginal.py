@@ -220,3 +220,23 @@ def test_nothing_to_buy_and_plans_that_skip_them(tmp_path: Path) -> None:
     assert "marginal_values" not in p.tables()
     skipped = make_plan(load(b.write(tmp_path, money_short(), "m.yaml"))[1], marginal=False)
     assert "marginal_values" not in skipped.summary()
+
+
+def test_the_rate_holds_up_to_its_range_and_not_beyond(tmp_path: Path) -> None:
+    """600 wanted, 400 made: 200 more capacity in 2026Q3 closes the gap at the rate, more does not."""
+    base = plan(tmp_path, capacity_short())
+    entry = row(base, "capacity", id="a", period="2026Q3")
+    assert entry["valid_up_to"] == pytest.approx(200.0, rel=1e-6)  # HiGHS's ranging, by hand: the gap
+
+    def closed_with(delta: float) -> float:
+        steps = [
+            {"value": 400, "unit": "/year"},
+            {"from": "2026Q3", "value": 400 + 4 * delta, "unit": "/year"},
+            {"from": "2026Q4", "value": 400, "unit": "/year"},
+        ]
+        doc = capacity_short()
+        doc["lines"] = [b.line("a", capacity=steps)]
+        return changes(base, plan(tmp_path, doc, f"n{delta:g}.yaml"))[0]
+
+    assert closed_with(200.0) == pytest.approx(entry["shortfall_per_unit"] * 200, rel=1e-6)
+    assert closed_with(400.0) == pytest.approx(entry["shortfall_per_unit"] * 200, rel=1e-6)  # not × 400
