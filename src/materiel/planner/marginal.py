@@ -4,10 +4,10 @@ time, would buy (docs/model.md, "Marginal values").
 Money, capacity and share are rows of the LP, so their values come from its duals: phase 1's
 (weighted shortfall closed per unit) and, through the chain rule over the shortfall-limit row,
 phase 2's (the change in the plan's money per unit, with the shortfall re-optimised). Lead time is
-not a row: its value is estimated from phase 1's stock-balance duals and, for the few lines where
-the estimate is largest, measured by planning again with the lead one period shorter. The top
-entries are translated into units of the items whose gap they close by re-solving phase 1 from its
-optimal basis with the input nudged.
+not a row: phase 1's stock-balance duals pick the few lines where it should matter most, and those
+are planned again with the lead one period shorter. The top entries are re-solved over their whole
+step (a dual at a degenerate vertex can promise what no step delivers), which also tells which
+items' gaps they close.
 """
 
 from __future__ import annotations
@@ -77,9 +77,15 @@ class Rates:
     gives 0 although the rate may hold further)."""
 
     shortfall: np.ndarray
-    cost: np.ndarray
+    money: np.ndarray  # phase 2's duals alone (base currency per natural unit)
+    limit: float  # the limit row's dual: base currency per weighted shortfall given up
     room: np.ndarray
     solution: np.ndarray  # phase 1's solution, natural units
+
+    @property
+    def cost(self) -> np.ndarray:
+        """The re-planned money's change per unit: y₂ + μ·y₁ (y₁ = −shortfall closed)."""
+        return self.money - self.limit * self.shortfall
 
 
 def rates(form: Formulation, duals: Duals) -> Rates:
@@ -93,7 +99,7 @@ def rates(form: Formulation, duals: Duals) -> Rates:
     room = np.where(np.isfinite(duals.range_up[:n]), duals.range_up[:n] - duals.activity[:n], np.inf) * rs
     room = np.where(~np.isfinite(room) | (np.abs(duals.range_up[:n]) >= 1e29), np.inf, room)
     room = np.where(room <= 1e-9 * np.maximum(1.0, np.abs(duals.activity[:n]) * rs), np.nan, room)  # degenerate
-    return Rates(-y1, y2 + limit * y1, room, form.lp.natural(duals.solution))
+    return Rates(-y1, y2, limit, room, form.lp.natural(duals.solution))
 
 
 def names(m: ModelData) -> dict[str, dict[str, str]]:
@@ -140,8 +146,7 @@ def money_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
     factor2 = np.where(lower_binds & (y2 > 0), m.min_spend[:, None], 1.0) * open_
     unit = form.money_unit
     shortfall = r.shortfall[budget] * factor1 / unit
-    cost = r.cost[budget] / unit
-    cost = np.where(factor1 == factor2, cost * factor1, cost)
+    cost = (r.money[budget] * factor2 - r.limit * r.shortfall[budget] * factor1) / unit
     room = r.room[budget] / unit
     if "Funding-min-spend" in blocks:
         ms = blocks["Funding-min-spend"].index
@@ -177,9 +182,10 @@ def line_frame(m: ModelData, l: np.ndarray) -> dict[str, object]:
     return {"id": ids, "name": [nm.get(i, i) for i in ids]}
 
 
-def item_unit(m: ModelData, i: int) -> str:
-    """The counting unit of item ``i``."""
-    return names(m)["unit"].get(m.items[i], "unit")
+def item_units(m: ModelData) -> list[str]:
+    """The counting unit of each item."""
+    units = names(m)["unit"]
+    return [units.get(i, "unit") for i in m.items]
 
 
 def capacity_values(m: ModelData, form: Formulation, r: Rates) -> pd.DataFrame:
@@ -187,7 +193,8 @@ def capacity_values(m: ModelData, form: Formulation, r: Rates) -> pd.DataFrame:
     rows = next(b for b in form.lp.row_blocks if b.name == "Line-capacity").index  # (L, T)
     L, T, ppy = len(m.lines), m.T, m.cal.per_year
     l, t = np.meshgrid(np.arange(L), np.arange(T), indexing="ij")
-    units = [item_unit(m, i) for i in m.line_item]
+    per_item = item_units(m)
+    units = [per_item[i] for i in m.line_item]
     per_period = pd.DataFrame(
         {
             "kind": "capacity",
@@ -318,7 +325,7 @@ def lead_values(
             "unit": f"1 {m.cal.freq} shorter",
             "shortfall_per_unit": [r_[1] for r_ in rows],
             "cost_per_unit": [r_[2] for r_ in rows],
-            "valid_up_to": 1.0,
+            "valid_up_to": np.nan,  # measured for its step, not a rate
             "step": 1.0,
             "row": -1,
             "method": "re-plan",
@@ -389,8 +396,6 @@ def describe(m: ModelData, row: dict) -> str:
         if 0 < row["valid_up_to"] < row["step"]:
             text += f" (at this rate, which holds for the first {row['valid_up_to'] / row['step']:.0%} of it)"
         return text
-    if row["kind"] == "money":
-        return f"{amount} buys nothing more: no target it could pay for is short; it would save {fmt.money(-cost, m.currency)}"
     return f"{amount} would close no gap but save {fmt.money(-cost, m.currency)}"
 
 
