@@ -165,11 +165,11 @@ def compare_options(
     if m.scenario.options is None:
         raise ValueError("the scenario has no 'options' section to compare")
     results = []
-    for name, kind, description, make, extra in option_specs(m):
+    for n, (name, kind, description, make, extra) in enumerate(option_specs(m)):
         if progress:
             progress(name)
         model, force_cost, note = make()
-        plan = make_plan(model, options)
+        plan = make_plan(model, options, marginal=n == 0)  # the first is the report's plan
         results.append(
             OptionResult(
                 name,
@@ -402,9 +402,12 @@ def option_assumptions(m: ModelData) -> pd.DataFrame:
     return table[table["field"].str.startswith(("options.", "assessment."))].reset_index(drop=True)
 
 
-def _variant_result(name: str, description: str, m: ModelData, options: SolverOptions | None) -> OptionResult:
-    """Plan and assess one row of a variants or scenarios comparison."""
-    plan = make_plan(m, options)
+def _variant_result(
+    name: str, description: str, m: ModelData, options: SolverOptions | None, marginal: bool = False
+) -> OptionResult:
+    """Plan and assess one row of a variants or scenarios comparison (``marginal``: the row the
+    report shows, the only one whose marginal values are computed)."""
+    plan = make_plan(m, options, marginal=marginal)
     return OptionResult(
         name,
         "variant",
@@ -437,7 +440,7 @@ def compare_variants(
             progress(name)
         sc, m = load(path, [] if name == "baseline" else [name], sets)
         description = "the scenario as written" if name == "baseline" else _whatif_description(sc, name)
-        results.append(_variant_result(name, description, m, options))
+        results.append(_variant_result(name, description, m, options, marginal=name == "baseline"))
     return results
 
 
@@ -467,8 +470,8 @@ def compare_scenarios(
         sc, m = load(paths[0], [whatif], sets)
         rows.append((f"{names[0]} + {whatif}", _whatif_description(sc, whatif), m))
     results = []
-    for name, description, m in rows:
+    for n, (name, description, m) in enumerate(rows):
         if progress:
             progress(name)
-        results.append(_variant_result(name, description, m, options))
+        results.append(_variant_result(name, description, m, options, marginal=n == 0))
     return results

@@ -15,6 +15,7 @@ from .face import FaceOptions, settle
 from .formulation import FAMILY, Formulation, build
 from .iis import explain
 from .inputs import unusable
+from .marginal import marginal_values, phase_two_kept
 from .result import Objective, Plan, read_plan
 from .solver import LPRangeError, SolveResult, SolverOptions, SolveStatus, solve
 from .wording import variable
@@ -106,11 +107,13 @@ def make_plan(
     export_lp: str | Path | None = None,
     face: FaceOptions | None = None,
     lp_names: bool = False,
+    marginal: bool = True,
 ) -> Plan:
     """Plan a compiled scenario; raise PlanError unless HiGHS proves the plan optimal. The
     scenario's preference, if any, picks among the optimal plans; ``face`` asks for the ranges
     of the headline splits over them (docs/model.md, "Equally good plans"); ``export_lp``: also
-    write the LP there, with readable names when ``lp_names``."""
+    write the LP there, with readable names when ``lp_names``; ``marginal``: compute the marginal
+    values (planner/marginal.py; a comparison's other plans skip them)."""
     options = options or options_for(m)
     if problems := unusable(m):
         raise PlanError(SolveStatus.error, "the compiled scenario holds figures the planner cannot use", problems)
@@ -126,6 +129,14 @@ def make_plan(
     timings.update(result.seconds)
     if result.status is not SolveStatus.optimal:
         raise failure(m, form, result, options)
+    values = None
+    if marginal:  # read at the plan's optimum, before the face's rows change the LP in HiGHS
+        tick = time.perf_counter()
+        optimum = objective(form, result)
+        figures = (optimum.shortfall_optimum, optimum.money)
+        with phase_two_kept(result.highs, form, result.duals):
+            values = marginal_values(m, form, result.duals, figures, result.solution, result.highs, options)
+        timings["marginal"] = time.perf_counter() - tick
     tick = time.perf_counter()
     ranges = settle(m, form, result, face)
     timings["face"] = time.perf_counter() - tick
@@ -133,6 +144,8 @@ def make_plan(
     plan = read_plan(m, form, result.solution)
     plan.objective = objective(form, result)
     plan.face = ranges
+    if values is not None:
+        plan.marginal_values = values
     timings["read"] = time.perf_counter() - tick
     plan.timings = timings
     return plan

@@ -90,6 +90,7 @@ class Plan:
     objective: Objective | None = None
     components: pd.DataFrame = field(default_factory=no_components)
     face: Face | None = None  # ranges over the equally good plans (planner.face), when asked for
+    marginal_values: pd.DataFrame = field(default_factory=pd.DataFrame)  # marginal.marginal_values
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -208,7 +209,16 @@ class Plan:
             **self._holding_summary(),
             **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
             **({"equally_good_plans": self.face.summary()} if self.face is not None else {}),
+            **self._marginal_summary(),
         }
+
+    def _marginal_summary(self) -> dict:
+        """The top marginal values and their sentences (docs/model.md, "Marginal values")."""
+        if "kind" not in self.marginal_values or self.objective is None:
+            return {}
+        from .marginal import summary_entries
+
+        return summary_entries(self.marginal_values, self.objective.shortfall_optimum)
 
     def _holding_summary(self) -> dict:
         """Spending by purpose and the figures of upkeep, retirements, fixed charges, drawdowns and
@@ -343,6 +353,7 @@ class Plan:
             "envelope": self.envelope,
             "contributions": self.contributions,
             "limits": self.limits,
+            **({"marginal_values": self.marginal_values} if not self.marginal_values.empty else {}),
         }
 
 

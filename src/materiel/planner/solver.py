@@ -99,6 +99,34 @@ class SolveResult:
     highs: highspy.Highs | None = None
     shortfall_optimum: float = float("nan")  # phase 1's least weighted shortfall
     slack: float = float("nan")  # the relative shortfall slack phase 2 was solved with
+    duals: Duals | None = None  # both phases' row duals, for marginal values
+
+
+@dataclass
+class Duals:
+    """What the marginal values are read from (docs/model.md, "Marginal values"), in solver units
+    with the limit row last: phase 1's row duals (weighted shortfall per unit of a row's bound),
+    row activities, ranging (how far a row's activity may move while its dual holds), optimal basis
+    and solution; phase 2's row duals (money per unit of a row's bound, the limit row's included)
+    and optimal basis."""
+
+    shortfall: np.ndarray
+    activity: np.ndarray
+    range_up: np.ndarray
+    range_down: np.ndarray
+    basis: highspy.HighsBasis
+    solution: np.ndarray
+    money: np.ndarray | None = None
+    money_basis: highspy.HighsBasis | None = None
+
+
+def phase1_duals(h: highspy.Highs) -> Duals:
+    """Phase 1's duals, ranging, basis and solution, read before phase 2 changes the objective."""
+    sol = h.getSolution()
+    _, ranging = h.getRanging()
+    up = np.asarray(ranging.row_bound_up.value_, dtype=float) if ranging.valid else np.full(h.getNumRow(), np.nan)
+    down = np.asarray(ranging.row_bound_dn.value_, dtype=float) if ranging.valid else np.full(h.getNumRow(), np.nan)
+    return Duals(np.array(sol.row_dual), np.array(sol.row_value), up, down, h.getBasis(), np.array(sol.col_value))
 
 
 @contextmanager
@@ -215,6 +243,7 @@ class Phases:
     tie_basis: highspy.HighsBasis | None = None  # phase 1's tie-broken optimum, when asked for
     shortfall_optimum: float = float("nan")  # phase 1's least weighted shortfall
     slack: float = float("nan")  # the relative slack of the limit row phase 2 was last solved with
+    duals: Duals | None = None  # when asked for: both phases' duals (``Duals``)
 
 
 def add_limit_row(h: highspy.Highs, form: Formulation) -> int:
@@ -251,7 +280,12 @@ def retry_with_primal_simplex(h: highspy.Highs, run: Callable[[], SolveStatus]) 
 
 
 def run_phases(
-    h: highspy.Highs, form: Formulation, limit_row: int, options: SolverOptions, tie_basis: bool = False
+    h: highspy.Highs,
+    form: Formulation,
+    limit_row: int,
+    options: SolverOptions,
+    tie_basis: bool = False,
+    duals: bool = False,
 ) -> Phases:
     """Least weighted shortfall, then least money at that shortfall, on the LP in ``h`` (phase-1
     solver, options and any starting basis set by the caller; ``limit_row`` from ``add_limit_row``).
@@ -263,7 +297,8 @@ def run_phases(
     few dozen iterations instead of the thousand-odd it needs from an arbitrary phase-1 optimum
     (docs/model.md, "How the two phases are solved"). The tie-break only chooses where phase 1
     stops; both optima are those of the plain lexicographic problem. ``tie_basis`` keeps the basis
-    phase 1 reached with the tie-break (where a sweep's re-solves start)."""
+    phase 1 reached with the tie-break (where a sweep's re-solves start); ``duals`` keeps both
+    phases' duals (``Duals``, for marginal values)."""
     n = form.lp.n_cols
     cols = np.arange(n, dtype=np.int32)
     shortfall = form.lp.solver_cost(form.shortfall_cost)
@@ -297,6 +332,8 @@ def run_phases(
         return out
     z1 = float(h.getInfo().objective_function_value)
     out.shortfall_optimum = z1
+    if duals:
+        out.duals = phase1_duals(h)
 
     tick = time.perf_counter()
     out.slack = options.shortfall_tolerance
@@ -316,6 +353,9 @@ def run_phases(
         out.slack = max(widen, options.shortfall_tolerance)
         h.changeRowBounds(limit_row, -highspy.kHighsInf, _limit(z1, out.slack))
         status = run()
+    if duals and out.duals is not None and status is SolveStatus.optimal:
+        out.duals.money = np.array(h.getSolution().row_dual)
+        out.duals.money_basis = h.getBasis()
     out.seconds["solve_money"] = time.perf_counter() - tick
     out.status = status
     return out
@@ -332,7 +372,7 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     if first == "ipm" or (first == "auto" and form.lp.n_cols >= IPM_FROM):
         h.setOptionValue("solver", "ipm")  # with crossover, so phase 2 starts from a basis
     seconds = {"pass": time.perf_counter() - tick}
-    phases = run_phases(h, form, limit_row, options)
+    phases = run_phases(h, form, limit_row, options, duals=True)
     seconds |= phases.seconds
     if phases.status is not SolveStatus.optimal:
         return SolveResult(
@@ -342,5 +382,14 @@ def solve(form: Formulation, options: SolverOptions | None = None) -> SolveResul
     money = float(form.money_cost @ solution)
     shortfall = float(form.shortfall_cost @ solution)
     return SolveResult(
-        SolveStatus.optimal, "Optimal", solution, shortfall, money, seconds, h, phases.shortfall_optimum, phases.slack
+        SolveStatus.optimal,
+        "Optimal",
+        solution,
+        shortfall,
+        money,
+        seconds,
+        h,
+        phases.shortfall_optimum,
+        phases.slack,
+        phases.duals,
     )

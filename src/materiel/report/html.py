@@ -300,7 +300,23 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 {_img(charts.get("stock_vs_target.png"), "Stock and target of each item, by category, as a share of the item's highest target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "Capacity build-up of the main lines: base, added and ordered, units per year")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
-"""
+{_marginal_section(plan)}"""
+
+
+def _marginal_section(plan: Plan) -> str:
+    """What more money, capacity, share or time would buy (planner/marginal.py)."""
+    from ..planner.marginal import VALIDITY_NOTE, marginal_steps, plan_sentences
+
+    found = plan_sentences(plan.marginal_values, plan.objective.shortfall_optimum if plan.objective else None)
+    if not found:
+        return ""
+    items = "".join(f"<li>{_esc(t)}</li>" for t in found)
+    top = marginal_steps(plan.marginal_values.head(20), plan.currency)
+    return (
+        f'<h3 id="marginal">What more would buy</h3><ol>{items}</ol><p>{_esc(VALIDITY_NOTE)}</p>'
+        f"<details><summary>Top marginal values ({len(plan.marginal_values)} in marginal_values.csv)</summary>"
+        f"{_table(top)}</details>"
+    )
 
 
 def _assessment_section(a: Assessment) -> str:

@@ -88,6 +88,18 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
         )
     console.print(table)
     _print_component_bottlenecks(plan, console)
+    _print_marginal_values(plan, console)
+
+
+def _print_marginal_values(plan: Plan, console: Console) -> None:
+    """The five marginal values with the most effect, as sentences (planner/marginal.py)."""
+    from ..planner.marginal import plan_sentences
+
+    found = plan_sentences(plan.marginal_values, plan.objective.shortfall_optimum if plan.objective else None)
+    if found:
+        console.print("[bold]What more would buy[/] (marginal values, ranked by effect; marginal_values.csv):")
+        for text in found:
+            console.print(f"  {plain(text, 400)}")
 
 
 def _print_by_customer(plan: Plan, console: Console) -> None:
