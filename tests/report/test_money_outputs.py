@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from rich.console import Console
 
 from materiel.assessment import assess
@@ -54,7 +55,9 @@ def test_files_and_report_carry_the_same(tmp_path: Path) -> None:
     assert s["limits"]["2026"]["binds"] == "money"
     book = openpyxl.load_workbook(written["plan.xlsx"])
     figures = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
-    assert figures["of which aid"] == 300 and figures["of which the recipients' own means"] == 0
+    assert figures["aid to Ukraine"] == pytest.approx(300) and figures["Ukraine's own means"] == 0  # never mixed
+    assert figures["aid to Ukraine, per year"] == pytest.approx(300)
+    assert figures["all money, every customer"] == pytest.approx(300)
     assert figures["what limits 2026"].startswith("2026: money binds: aid spent all it had")
     assert {"envelope", "contributions", "limits"} <= set(book.sheetnames)
     page = render_report(plan, assess(plan), {})

@@ -81,10 +81,10 @@ def test_the_workbook_reads_as_an_analyst_wants_it(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(written["plan.xlsx"])
     assert book.sheetnames[0] == "Summary"
     summary = {row[0].value: row[1:] for row in book["Summary"].iter_rows(min_row=2)}
-    cost, unit = summary["total cost"]
+    cost, unit = summary["all money, every customer"]
     assert cost.value == pytest.approx(1e9) and cost.number_format == '"EUR "#,##0.00,,," bn"'
     assert unit.value == "EUR, 2025 prices"
-    europe, _ = summary["share spent in Europe"]
+    europe, _ = summary["share spent in Europe, all money"]
     assert europe.value == 1 and europe.number_format == "0.0%"
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2", ws.title

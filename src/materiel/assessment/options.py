@@ -23,6 +23,7 @@ import pandas as pd
 from ..fmt import days as fmt_days
 from ..fmt import money
 from ..planner import SolverOptions, make_plan
+from ..planner.money import by_customer
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
 from ..scenario.loader import load
@@ -265,6 +266,18 @@ def _force_range(r: OptionResult) -> str:
     return f" ({money(low, cur)}–{money(high, cur)})"
 
 
+def _money_columns(plan: Plan, cur: str) -> dict[str, float]:
+    """Money per year by customer (planner/money.py): aid to the assessed customer apart, each
+    other customer's own purchases apart; never one mixed figure."""
+    out = {}
+    for e in by_customer(plan).values():
+        if e["assessed"]:
+            out[f"aid to {e['name']}, per year ({cur})"] = e["aid_per_year"]
+        else:
+            out[f"{e['name']}: own purchases, per year ({cur})"] = e["per_year"]
+    return out
+
+
 def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
     """One row per option, as numbers with the unit in the header (comparison.csv and the
     workbook's sheet): what it costs and gives up, readiness, the bottleneck and its days (empty
@@ -288,7 +301,8 @@ def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
                 f"of which equipment ({cur})": float(r.envelope_cost.mean()),
                 f"equipment forgone per year ({cur})": lost.equipment_forgone,
                 f"own means per year ({cur})": r.own_means_per_year,
-                f"plan total ({cur})": r.plan.total_cost,
+                **_money_columns(r.plan, cur),
+                f"all money, every customer ({cur})": r.plan.total_cost,
                 "spent in Europe (share)": r.plan.europe_share,
                 "readiness date": r.assessment.readiness.text,
                 "ready later by (periods)": math.nan if lost.readiness_delay is None else lost.readiness_delay,

@@ -116,8 +116,8 @@ def _legend(results: list[OptionResult]) -> str:
             if first.plan.model.own is not None and first.plan.model.own.any()
             else []
         ),
-        "total: the plan over the horizon",
-        "Europe: share spent with European producers",
+        "total: all money over the horizon, every customer (by customer below)",
+        "Europe: share of all money spent with European producers",
         f"short {year}: the item that runs out first at the end of {year}, and its days of war",
     ]
     return "; ".join(parts) + "."

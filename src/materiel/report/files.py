@@ -12,7 +12,9 @@ from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_json, comparison_table
 from ..atomic import staged_files
 from ..fmt import NEVER_RUNS_OUT
+from ..planner import money
 from ..planner.result import Plan
+from ..scenario.names import possessive
 from ..scenario.provenance import inputs_table
 from ..uncertainty.summary import SweepSummary
 from .cells import safe_table
@@ -24,6 +26,26 @@ from .workbook import workbook_sheets
 from .xlsx import write_xlsx
 
 
+def _money_rows(plan: Plan) -> list[tuple[str, object]]:
+    """Money by customer (planner/money.py): aid to the assessed customer and its own means apart,
+    each other customer's own purchases apart, each with where it was spent; never one mixed total."""
+    rows: list[tuple[str, object]] = []
+    for e in money.by_customer(plan).values():
+        name = e["name"]
+        if e["assessed"]:
+            rows += [
+                (f"aid to {name}", e["aid"]),
+                (f"aid to {name}, per year", e["aid_per_year"]),
+                (f"{possessive(name)} own means", e["own_means"]),
+            ]
+        else:
+            rows += [(f"{possessive(name)} own purchases, not aid", e["total"]), (f"{name}, per year", e["per_year"])]
+        for region, value in e["spent_in"].items():
+            if value is not None:
+                rows.append((f"{name}: share spent in {region}", value))
+    return rows
+
+
 def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
     s = plan.summary()
     rows = [
@@ -32,13 +54,12 @@ def _summary_frame(plan: Plan, assessment: Assessment | None) -> pd.DataFrame:
         ("currency", s["currency"]),
         ("price year", s["price_year"]),
         ("horizon", " – ".join(s["horizon"])),
-        ("total cost", s["total_cost"]),
-        ("share spent in Europe", s["europe_share"]),
-        ("share spent in Ukraine", s["ukraine_share"]),
+        *_money_rows(plan),
+        ("all money, every customer", s["total_cost"]),
+        ("share spent in Europe, all money", s["europe_share"]),
+        ("share spent in Ukraine, all money", s["ukraine_share"]),
         *summary_rows(plan),  # ranges over the equally good plans (docs/model.md)
     ]
-    if plan.model.own is not None and plan.model.own.any():
-        rows += [("of which aid", s["aid"]), ("of which the recipients' own means", s["own_means"])]
     rows += [(f"what limits {year}", limits["text"]) for year, limits in s["limits"].items()]
     if assessment is not None:
         a = assessment.summary()
