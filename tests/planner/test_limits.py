@@ -60,7 +60,9 @@ def test_both_bind_and_nothing_binds_once_targets_are_met(tmp_path: Path) -> Non
     limits = solve(tmp_path, doc).limits.set_index("year")
     assert limits.loc[2026, "binds"] == limits.loc[2027, "binds"] == "money and capacity"
     assert limits.loc[2028, "binds"] == "nothing"
-    assert limits.loc[2028, "text"].startswith("2028: nothing limits the plan")
+    assert limits.loc[2028, "text"].startswith(
+        "2028: Ukraine's vehicles used EUR 0 of EUR 400 available (0%); nothing limits"
+    )
     assert limits.loc[2028, "spent"] == 0
 
 

@@ -97,8 +97,8 @@ def test_the_terminal_says_each_customers_money_apart(plan: Plan) -> None:
 def test_the_envelope_line_is_used_of_available_for_the_assessed_customer(plan: Plan) -> None:
     """2026: aid 300 + own 100 available, all used; 2027: nothing carried, 400 available, none used."""
     text = list(plan.limits["text"])
-    assert text[0].endswith("Armed Forces of Ukraine's vehicles used EUR 400 of EUR 400 available (100%).")
-    assert text[1].endswith("Armed Forces of Ukraine's vehicles used EUR 0 of EUR 400 available (0%).")
+    assert text[0].startswith("2026: Armed Forces of Ukraine's vehicles used EUR 400 of EUR 400 available (100%);")
+    assert text[1].startswith("2027: Armed Forces of Ukraine's vehicles used EUR 0 of EUR 400 available (0%);")
     assert list(plan.limits["customer_available"]) == [400, 400]
 
 

@@ -41,7 +41,9 @@ def test_the_terminal_says_what_was_used_who_paid_and_what_limits_the_plan(tmp_p
     assert "all vehicles │ 100 %" in text
     assert "Aid to Ukraine: EUR 300 (EUR 300 per year); its own means: EUR 0; together EUR 300" in text
     assert "DE          │" in text and "FR          │" in text
-    assert "2026: money binds: aid spent all it had" in text
+    assert (
+        "2026: Ukraine's vehicles used EUR 300 of EUR 300 available (100%); money binds: aid spent all it had" in text
+    )
 
 
 def test_files_and_report_carry_the_same(tmp_path: Path) -> None:
@@ -58,9 +60,11 @@ def test_files_and_report_carry_the_same(tmp_path: Path) -> None:
     assert figures["aid to Ukraine"] == pytest.approx(300) and figures["Ukraine's own means"] == 0  # never mixed
     assert figures["aid to Ukraine, per year"] == pytest.approx(300)
     assert figures["all money, every customer"] == pytest.approx(300)
-    assert figures["what limits 2026"].startswith("2026: money binds: aid spent all it had")
+    assert figures["what limits 2026"].startswith(
+        "2026: Ukraine's vehicles used EUR 300 of EUR 300 available (100%); money binds"
+    )
     assert {"envelope", "contributions", "limits"} <= set(book.sheetnames)
     page = render_report(plan, assess(plan), {})
-    assert "What limits the plan" in page and "2026: money binds: aid spent all it had" in page
+    assert "What limits the plan" in page and "money binds: aid spent all it had" in page
     assert "Money spent per contributing country" in page
     assert "aid to Ukraine<b>EUR 300</b>EUR 300 per year" in page

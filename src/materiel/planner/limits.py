@@ -249,7 +249,7 @@ def _sentence(
     y: int, binds: str, funds: list[str], lines: list[str], items: list[str], used: str, held_back: list[str]
 ) -> str:
     if binds == "nothing":
-        return f"{y}: nothing limits the plan: every target is met from here on; {used}."
+        return f"{y}: {used}; nothing limits the plan: every target is met from here on."
     parts = []
     if funds:
         they = "they" if len(funds) > 1 else "it"
@@ -266,4 +266,4 @@ def _sentence(
             "neither money nor capacity binds: no vehicle spent all it had and no line making these items "
             "ran full, so lead and build times, what each vehicle may pay for, or items no line makes hold them back"
         )
-    return f"{y}: {'; '.join(parts)}; still short: {_names(items)}; {used}."
+    return f"{y}: {used}; {'; '.join(parts)}; still short: {_names(items)}."

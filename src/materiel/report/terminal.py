@@ -169,8 +169,8 @@ def print_money_used(plan: Plan, console: Console) -> None:
             table.add_row(plain(code), *(f"{v:.2f}" for v in row))
         console.print(table)
     console.print("[bold]What limits the plan[/]")
-    for text in plan.limits["text"]:
-        console.print(f"  {plain(text, 4 * LONGEST)}", highlight=False)
+    for text in plan.limits["text"]:  # generated; long only through the names it lists (at most four)
+        console.print(f"  {plain(text, 8 * LONGEST)}", highlight=False)
 
 
 def print_assessment(a: Assessment, console: Console) -> None:
