@@ -11,6 +11,7 @@ import pandas as pd
 from ..fmt import share
 from ..planner.result import Plan
 from .airdefence import air_defence_tables
+from .dates import time_to_target
 from .fire import fire_statement, fire_table
 from .readiness import Readiness, coverage_tables, readiness
 from .sustainment import bottlenecks, inflows, sustainment_table
@@ -118,6 +119,11 @@ class Assessment:
         rows = self.fire[self.fire["period"] == self.at_year_end(self.year)]
         return [fire_statement(row, self.goal_days) for _, row in rows.iterrows()]
 
+    def time_to_target(self) -> pd.DataFrame:
+        """Per item: when its stock holds its whole target, within its period, and the production
+        needed to hold it at the end of the sustainment year against today's (assessment/dates.py)."""
+        return time_to_target(self.plan, self.customer, self.year)
+
     def summary(self) -> dict:
         """Machine-readable headline of the assessment."""
         year = self.year
@@ -138,6 +144,7 @@ class Assessment:
             "bottleneck_year": year,
             "bottleneck_item": item,
             "bottleneck_days": round(days, 1) if math.isfinite(days) else None,
+            "time_to_target": _time_to_target_json(self.time_to_target()),
             "can_fire": [
                 {
                     "item": row["item"],
@@ -151,6 +158,27 @@ class Assessment:
                 for _, row in fire.iterrows()
             ],
         }
+
+
+def _time_to_target_json(table: pd.DataFrame) -> dict[str, dict]:
+    """Per item: months to target (None: never within the horizon), the month it is reached, and
+    the production needed by the date against today's (None: nothing to take today)."""
+
+    def number(v: float, digits: int) -> float | None:
+        return round(float(v), digits) if math.isfinite(v) else None
+
+    return {
+        r.item: {
+            "months_to_target": number(r.months_to_target, 2),
+            "at_target_from": r.at_target_from,
+            "runs_out": r.runs_out_month,
+            "by": r.by,
+            "needed_per_month": number(r.needed_per_month, 3),
+            "current_per_month": number(r.current_per_month, 3),
+            "times_current": number(r.times_current, 3),
+        }
+        for r in table.itertuples()
+    }
 
 
 def assess(plan: Plan) -> Assessment:

@@ -7,11 +7,13 @@ spreadsheet and join to each other on their id columns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
+from . import causes as why
 from . import limits
 from .formulation import Formulation, replacement_price
 from .solver import ABS_SHORTFALL_SLACK
@@ -202,6 +204,7 @@ class Plan:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             **self._holding_summary(),
             **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
+            "why_short": {who: why.by_item(self.causes, who) for who in self.model.customers},
         }
 
     def _holding_summary(self) -> dict:
@@ -292,6 +295,13 @@ class Plan:
             },
         }
 
+    @cached_property
+    def causes(self) -> pd.DataFrame:
+        """Why each item is short of each customer's target at each date (planner/causes.py)."""
+        return why.target_causes(
+            self.model, self.orders, self.capacity, self.investments, self.stock, self.budgets, self.components
+        )
+
     def component_bottlenecks(self) -> list[dict]:
         """Which component limited which line: per line and component, the periods the table marks
         ``limiting`` (docs/model.md, "Components")."""
@@ -326,6 +336,7 @@ class Plan:
             "envelope": self.envelope,
             "contributions": self.contributions,
             "limits": self.limits,
+            "causes": self.causes,
         }
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_table, option_assumptions
 from ..fmt import days, money, share
+from ..planner import causes as why
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
 from ..scenario.provenance import inputs_table, sources_table
@@ -222,6 +223,21 @@ def _components_bind(plan: Plan) -> str:
     )
 
 
+def _why_short(plan: Plan, customer: str) -> str:
+    """Why targets are missed: each item at the latest date it is short, one row per cause
+    (planner/causes.py; every date in causes.csv)."""
+    table = why.reading_table(plan.causes, customer)
+    if table.empty:
+        return ""
+    return f"""<h3>Why targets are missed</h3>
+<p>Each item short of {_esc(customer)}'s target, at the latest date it is short, with what held it back:
+a line at full capacity (and why it could not expand), the customer's share of a line, a lead time too long
+for the date, no vehicle allowed to pay, vehicles that spent all they had, components used up
+(docs/assessment.md, "Why a target is missed"; every date in causes.csv).</p>
+{_table(table, text_cols=tuple(table.columns))}
+"""
+
+
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
     cur = _esc(plan.currency)
     customer = plan.assessed_customer
@@ -239,6 +255,7 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 <h3>Spending by year and region of production</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "spending by fund")}
 <h3>Shortfall of {_esc(customer)}'s targets by category at the end of each year</h3>{_shortfall_table(plan, customer)}
+{_why_short(plan, customer)}
 {_img(charts.get("stock_vs_target.png"), "stock vs target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "capacity")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
