@@ -188,3 +188,50 @@ def test_the_outputs_carry_the_causes(tmp_path: Path, run: Run) -> None:
     assert entry["causes"][0]["cause"] == "budget"
     assert "Why targets are missed" in (folder / "report.html").read_text()
     assert "causes" in load_workbook(folder / "plan.xlsx", read_only=True).sheetnames
+
+
+def test_a_full_line_at_the_customers_share_names_both(tmp_path: Path) -> None:
+    """Ukraine and Europe may each take half of a line of 100 a quarter and each wants 400: each
+    gets 50 a quarter, 200, short by 200; the line is full and Ukraine at its share: both bind."""
+    doc = scenario(
+        customers=[{"id": "ukraine", "name": "Ukraine"}, {"id": "europe", "name": "Europe"}],
+        lines=[line("a", share={"ukraine": 0.5, "europe": 0.5})],
+        funding=[fund(1e6)],
+        requirements=[target(400), target(400, customer="europe")],
+    )
+    rows = causes_at(solve(tmp_path, doc))
+    assert list(zip(rows["cause"], rows["detail"], strict=True)) == [
+        ("capacity", "no expansion allowed"),
+        ("share", ""),
+    ]
+    assert rows["short_by"].tolist() == pytest.approx([200, 200])
+
+
+def test_a_component_used_up_is_named(tmp_path: Path) -> None:
+    """Shells need one charge each; the charge line makes 600 a quarter for a shell line of 1,000:
+    600 a quarter, 2,400 of the 10,000 wanted by 2026Q4; the charge, not the shell line, binds."""
+    from tests.planner.test_components import CHARGES, SHELLS, shells_and_charges
+
+    rows = causes_at(solve(tmp_path, shells_and_charges(SHELLS, CHARGES)))
+    assert list(zip(rows["cause"], rows["entity"], strict=True)) == [("components", "charge")]
+    assert rows.iloc[0]["short_by"] == pytest.approx(10_000 - 2_400)
+    assert "ran out of charge while it had capacity to spare in all 4 quarters" in rows.iloc[0]["text"]
+
+
+def test_the_worked_example_of_the_default_scenario() -> None:
+    """docs/assessment.md, "Why a target is missed": PAC-3 MSE at the end of 2030, 1,250 wanted,
+    385 held; Lockheed Martin's line full in the 12 quarters whose orders arrive by then, Ukraine at
+    its half of it, and no expansion_max."""
+    import materiel
+
+    plan = materiel.plan(Path(materiel.__file__).parent / "data" / "armed-neutrality.yaml")
+    table = plan.causes
+    rows = table[(table["customer"] == "ukraine") & (table["item"] == "pac3-mse") & (table["period"] == "2030Q4")]
+    assert list(zip(rows["cause"], rows["entity"], rows["detail"], strict=True)) == [
+        ("capacity", "lockheed-pac3", "no expansion allowed"),
+        ("share", "lockheed-pac3", ""),
+    ]
+    assert rows.iloc[0]["target"] == pytest.approx(1250)
+    assert rows.iloc[0]["short_by"] == pytest.approx(865, abs=1)
+    assert "full in all 12 quarters whose orders arrive by 2030Q4" in rows.iloc[0]["text"]
+    assert "(50%) of line lockheed-pac3" in rows.iloc[1]["text"]

@@ -119,10 +119,11 @@ def _limiting_components(m: ModelData, components: pd.DataFrame) -> dict[tuple[i
     return dict(out)
 
 
-def _states(m: ModelData, r: _Reading) -> tuple[np.ndarray, np.ndarray]:
+def _states(m: ModelData, r: _Reading) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(L, K, T) what limited the quantity of a larger order on line l for customer k in period t
-    (codes above; SPARE: nothing), and (L, K, T) whether every vehicle that may pay for it had spent
-    all it had that year."""
+    (codes above; SPARE: nothing), whether the customer took its whole share of the line then (also
+    where the line was full: a larger share could have taken what others got), and whether every
+    vehicle that may pay for it had spent all it had that year."""
     L, K, T = r.x.shape
     used = r.x.sum(axis=1)  # (L, T)
     state = np.full((L, K, T), SPARE, dtype=np.int8)
@@ -138,12 +139,12 @@ def _states(m: ModelData, r: _Reading) -> tuple[np.ndarray, np.ndarray]:
     pool = m.transfers.refurbished & (used.sum(axis=1) >= m.transfers.stored * (1 - FULL))
     state[pool] = POOL
     limit = m.share[:, :, None] * r.total[:, None, :]
-    at_share = (m.share < 1)[:, :, None] & (r.x >= limit * (1 - FULL) - 1e-9)
+    at_share = (m.share < 1)[:, :, None] & (limit > 1e-9) & (r.x >= limit * (1 - FULL) - 1e-9)
     state[at_share] = AT_SHARE
     full = (r.total > 1e-9) & (used >= r.total * (1 - FULL))
     state[np.broadcast_to(full[:, None, :], state.shape)] = FULL_LINE
     state[np.broadcast_to((r.total <= 1e-9)[:, None, :], state.shape)] = CLOSED
-    return state, money
+    return state, at_share, money
 
 
 class _Words:
@@ -252,7 +253,14 @@ class _Cause:
 
 
 def _line_causes(
-    m: ModelData, r: _Reading, w: _Words, state: tuple[np.ndarray, np.ndarray], k: int, l: int, t: int, found: dict
+    m: ModelData,
+    r: _Reading,
+    w: _Words,
+    state: tuple[np.ndarray, np.ndarray, np.ndarray],
+    k: int,
+    l: int,
+    t: int,
+    found: dict,
 ) -> None:
     """Add what held line l back for customer k's deliveries by period t to ``found``."""
     date = m.periods[t]
@@ -279,15 +287,15 @@ def _line_causes(
             f"{line} gives {w.customer[k]} no share of its output (share 0)"
         )
         return
-    window, money = state[0][l, k, : last + 1], state[1][l, k, : last + 1]
+    window, at_share, money = (a[l, k, : last + 1] for a in state)
     n = last + 1
     # a limit binds where relaxing it alone would have bought more: quantity where money was left,
     # money where the line had room; where both held everywhere, both bind together
-    limited = window != SPARE
+    limited = (window != SPARE) | at_share
     quantity_only, money_only = (limited & ~money).any(), (money & ~limited).any()
     both = (limited & money).any()
     if not (quantity_only or (both and not money_only)):
-        window = np.full_like(window, SPARE)
+        window, at_share = np.full_like(window, SPARE), np.zeros_like(at_share)
     if money_only or (both and not quantity_only):
         years = np.unique(m.year_index[: last + 1][money])
         for f in funds:
@@ -306,7 +314,7 @@ def _line_causes(
         cause = found.setdefault(("capacity", m.lines[l]), _Cause(m.line_supplier[l]))
         cause.details.append(key)
         cause.parts.append(f"{line} was {said}; {why}")
-    if shared := int((window == AT_SHARE).sum()):
+    if shared := int(at_share.sum()):
         found.setdefault(("share", m.lines[l]), _Cause(m.line_supplier[l])).parts.append(
             f"{w.customer[k]} took its whole share ({m.share[l, k]:.0%}) of {line} {w.window(shared, n, date)}"
         )
@@ -327,7 +335,7 @@ def _cell_causes(
     m: ModelData,
     r: _Reading,
     w: _Words,
-    state: tuple[np.ndarray, np.ndarray],
+    state: tuple[np.ndarray, np.ndarray, np.ndarray],
     lines_of: list[np.ndarray],
     k: int,
     i: int,
