@@ -119,3 +119,11 @@ def test_assess_prints_time_to_target(tmp_path: Path, run: Run) -> None:
     code, out, _ = run("assess", str(write(tmp_path, doc)), "-o", str(tmp_path / "out"))
     assert code == 0
     assert "Time to target" in out and "2026-10" in out and "10.0 m" in out and "0.83×" in out
+
+
+def test_the_report_has_the_time_to_target_table(tmp_path: Path) -> None:
+    from materiel.report.html import render_report
+
+    plan = _constant_rate(tmp_path / "q", QUARTERS, 30, ["2026Q1", "2026Q2", "2026Q3", "2026Q4"])
+    page = render_report(plan, assess(plan), {})
+    assert "<h3>Time to target</h3>" in page and '<td class="text">2026-10</td>' in page and "0.83×" in page

@@ -290,6 +290,7 @@ its minimum coverage, its category cannot pass (docs/assessment.md). {html.escap
 <h3>Readiness by item</h3>
 <p>Coverage at the end of {a.year}; the weights, and why, as declared in the scenario.</p>
 {_table(items, text_cols=("item", "category", "weight rationale", "ready from"))}
+{_time_to_target(a)}
 {_coverage_svg(a)}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
@@ -322,6 +323,34 @@ production arriving in that time).</p>
 <h3>Share of attacks destroyed</h3>{_table(destroyed, index=True)}
 """
     return out
+
+
+def _time_to_target(a: Assessment) -> str:
+    """When each item holds its whole target, within its period, and how many times today's
+    production holding it by the end of the sustainment year takes (assessment/dates.py)."""
+    t = a.time_to_target()
+    if t.empty:
+        return ""
+    table = pd.DataFrame(
+        {
+            "item": t["item_name"],
+            "at target in": t["at_target_from"].fillna("never within the horizon"),
+            "time to target": t["time_to_target"],
+            "needed a month": t["needed_per_month"],
+            "today a month": t["current_per_month"],
+            "times today": [
+                "–" if n == 0 else "no line today" if c == 0 else f"{r:,.2f}×"
+                for n, c, r in zip(t["needed_per_month"], t["current_per_month"], t["times_current"], strict=True)
+            ],
+        }
+    )
+    return f"""<h3>Time to target</h3>
+<p>The month from which each item's stock holds its whole target, stock and target taken in a straight
+line between period ends (docs/assessment.md, "Dates within a period"), and the production a month
+needed to hold the {_esc(t["by"].iloc[0])} target from the initial stock against what
+{_esc(a.customer)} may take from today's lines.</p>
+{_table(table, text_cols=("item", "at target in", "time to target", "times today"))}
+"""
 
 
 def _demand_table(a: Assessment) -> pd.DataFrame:
