@@ -431,29 +431,21 @@ def latest(causes: pd.DataFrame, customer: str) -> pd.DataFrame:
 def by_item(causes: pd.DataFrame, customer: str) -> list[dict]:
     """Per item short of ``customer``'s target, the latest date it is short, by how much, and its
     causes: the form summary.json, the terminal and the report give."""
-    out = []
-    for item, rows in latest(causes, customer).groupby("item", sort=False):
-        first = rows.iloc[0]
-        out.append(
+    out: dict[str, dict] = {}
+    for row in latest(causes, customer).to_dict("records"):
+        entry = out.setdefault(
+            row["item"],
             {
-                "item": item,
-                "item_name": first["item_name"],
-                "period": first["period"],
-                "short_by": round(float(first["short_by"]), 3),
-                "short_share": round(float(first["short_share"]), 4),
-                "causes": [
-                    {
-                        "cause": c.cause,
-                        "entity": c.entity,
-                        "entity_name": c.entity_name,
-                        "detail": c.detail,
-                        "text": c.text,
-                    }
-                    for c in rows.itertuples()
-                ],
-            }
+                "item": row["item"],
+                "item_name": row["item_name"],
+                "period": row["period"],
+                "short_by": round(float(row["short_by"]), 3),
+                "short_share": round(float(row["short_share"]), 4),
+                "causes": [],
+            },
         )
-    return out
+        entry["causes"].append({k: row[k] for k in ("cause", "entity", "entity_name", "detail", "text")})
+    return list(out.values())
 
 
 def sentence(entry: dict) -> str:
