@@ -390,9 +390,11 @@ def target_causes(
     w = _Words(m)
     customer_lines = ~m.component_line
     lines_of = [np.flatnonzero((m.line_item == i) & customer_lines) for i in range(I)]
-    rows = []
+    rows, counts = [], []
     for k, i, t in zip(*np.nonzero(short), strict=True):
-        for (cause, entity), c in _cell_causes(m, r, w, state, lines_of, int(k), int(i), int(t)).items():
+        found = _cell_causes(m, r, w, state, lines_of, int(k), int(i), int(t))
+        counts.append(len(found))
+        for (cause, entity), c in found.items():
             rows.append(
                 (
                     m.customers[k],
@@ -412,10 +414,10 @@ def target_causes(
                 )
             )
     out = pd.DataFrame(rows, columns=list(COLUMNS))
-    out["order"] = out["cause"].map({c: n for n, c in enumerate(CAUSES)})
-    keys = ["customer", "item", "period"]
-    out = out.sort_values([*keys, "order", "entity"], kind="stable").drop(columns="order")
-    return out.reset_index(drop=True)
+    # rows come by customer, item and period in the scenario's order; within each, by cause
+    cell = np.repeat(np.arange(len(counts)), counts)
+    order = pd.DataFrame({"cell": cell, "cause": out["cause"].map(CAUSES.index), "entity": out["entity"]})
+    return out.iloc[order.sort_values(["cell", "cause", "entity"], kind="stable").index].reset_index(drop=True)
 
 
 def latest(causes: pd.DataFrame, customer: str) -> pd.DataFrame:
@@ -446,12 +448,6 @@ def by_item(causes: pd.DataFrame, customer: str) -> list[dict]:
         )
         entry["causes"].append({k: row[k] for k in ("cause", "entity", "entity_name", "detail", "text")})
     return list(out.values())
-
-
-def sentence(entry: dict) -> str:
-    """'PAC-3 MSE at 2030Q4, short by 1,200 (45 % of target): capacity: …; budget: …'."""
-    causes = "; ".join(f"{c['cause'].replace('_', ' ')}: {c['text']}" for c in entry["causes"])
-    return f"{headline(entry)}: {causes}"
 
 
 def headline(entry: dict) -> str:
