@@ -3,6 +3,7 @@ ends, so months to target do not depend on the period length; checked by hand.""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -127,3 +128,27 @@ def test_the_report_has_the_time_to_target_table(tmp_path: Path) -> None:
     plan = _constant_rate(tmp_path / "q", QUARTERS, 30, ["2026Q1", "2026Q2", "2026Q3", "2026Q4"])
     page = render_report(plan, assess(plan), {})
     assert "<h3>Time to target</h3>" in page and '<td class="text">2026-10</td>' in page and "0.83×" in page
+
+
+def test_assess_json_gives_time_to_target(tmp_path: Path, run: Run) -> None:
+    """The constant-rate scenario in quarters: 10 months, October 2026, 0.833 times today's 10 a month."""
+    doc = scenario(
+        lines=[line("a", capacity={"value": 120, "unit": "/year"})],
+        requirements=[target(100, by="2026Q1")],
+        commitments=[
+            {"line": "a", "customer": "ukraine", "period": p, "quantity": 30}
+            for p in ("2026Q1", "2026Q2", "2026Q3", "2026Q4")
+        ],
+    )
+    code, out, _ = run("assess", str(write(tmp_path, doc)), "-o", str(tmp_path / "out"), "--json")
+    assert code == 0
+    entry = json.loads(out)["time_to_target"]["shell"]
+    assert entry == {
+        "months_to_target": 10.0,
+        "at_target_from": "2026-10",
+        "runs_out": None,
+        "by": "2026Q4",
+        "needed_per_month": 8.333,
+        "current_per_month": 10.0,
+        "times_current": 0.833,
+    }
