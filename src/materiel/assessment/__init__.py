@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ class Assessment:
     interceptors: pd.DataFrame  # per period and interceptor type
     attacks: pd.DataFrame  # per period and attack type
     goal_days: float
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # dates.time_to_target
 
     @property
     def year(self) -> int:
@@ -122,7 +123,7 @@ class Assessment:
     def time_to_target(self) -> pd.DataFrame:
         """Per item: when its stock holds its whole target, within its period, and the production
         needed to hold it at the end of the sustainment year against today's (assessment/dates.py)."""
-        return time_to_target(self.plan, self.customer, self.year)
+        return self.targets
 
     def summary(self) -> dict:
         """Machine-readable headline of the assessment."""
@@ -204,6 +205,7 @@ def assess(plan: Plan) -> Assessment:
         interceptors=interceptors,
         attacks=attacks,
         goal_days=pol.goal_days,
+        targets=time_to_target(plan, m.customers[k], pol.year if pol.year in m.years else m.years[-1]),
     )
 
 

@@ -423,6 +423,8 @@ def target_causes(
 def latest(causes: pd.DataFrame, customer: str) -> pd.DataFrame:
     """The rows of ``customer`` at the latest date each item is short (in the scenario's item order
     as the table keeps it)."""
+    if causes.empty:
+        return causes
     rows = causes[causes["customer"] == customer]
     if rows.empty:
         return rows

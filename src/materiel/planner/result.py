@@ -7,7 +7,6 @@ spreadsheet and join to each other on their id columns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -89,6 +88,7 @@ class Plan:
     status: str = "optimal"
     objective: Objective | None = None
     components: pd.DataFrame = field(default_factory=no_components)
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)  # causes.target_causes: why targets are missed
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -294,13 +294,6 @@ class Plan:
                 for r in self.limits.itertuples()
             },
         }
-
-    @cached_property
-    def causes(self) -> pd.DataFrame:
-        """Why each item is short of each customer's target at each date (planner/causes.py)."""
-        return why.target_causes(
-            self.model, self.orders, self.capacity, self.investments, self.stock, self.budgets, self.components
-        )
 
     def component_bottlenecks(self) -> list[dict]:
         """Which component limited which line: per line and component, the periods the table marks
@@ -776,12 +769,13 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     envelope = limits.envelope_use(m, budgets)
     z, added = _clean(v.z.values(solution)), _clean(v.K.values(solution))
     components = component_flows(m, x, z, _clean(v.h.values(solution)), stock, m.cap + added)
+    investments = read_investments(m, e)
     return Plan(
         m,
         orders,
         deliveries,
         capacity,
-        investments=read_investments(m, e),
+        investments=investments,
         funding=funding,
         stock=stock,
         budgets=budgets,
@@ -791,4 +785,5 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         contributions=limits.contributions(m, budgets),
         limits=limits.plan_limits(m, envelope, capacity, orders, stock, components),
         components=components,
+        causes=why.target_causes(m, orders, capacity, investments, stock, budgets, components),
     )
