@@ -119,7 +119,7 @@ def time_to_target(plan: Plan, customer: str, year: int) -> pd.DataFrame:
     for i in np.flatnonzero((m.target[k] > 0).any(axis=1)):
         months = reached(at, held[i] - target[i] * (1 - TOLERANCE))
         empty = runs_out(at, level[i]) if (m.use[k, i] > 0).any() else math.inf
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a capacity of 1e-300: inf
             ratio = needed[i] / today[i] if today[i] > 0 else (0.0 if needed[i] == 0 else math.inf)
         rows.append(
             {
