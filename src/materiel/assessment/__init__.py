@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ from ..fmt import share
 from ..planner.result import Plan
 from ..scenario.names import names
 from .airdefence import air_defence_tables
+from .dates import time_to_target
 from .fire import fire_statement, fire_table, systems_text
 from .readiness import Readiness, coverage_tables, readiness
 from .sustainment import bottlenecks, inflows, sustainment_table
@@ -33,6 +34,7 @@ class Assessment:
     interceptors: pd.DataFrame  # per period and interceptor type
     attacks: pd.DataFrame  # per period and attack type
     goal_days: float
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # dates.time_to_target
 
     def __repr__(self) -> str:
         from ..api import assessment_repr
@@ -139,6 +141,11 @@ class Assessment:
             systems=[systems_text(m, m.items.index(i), held, labels) for i in rows["item"]],
         )
 
+    def time_to_target(self) -> pd.DataFrame:
+        """Per item: when its stock holds its whole target, within its period, and the production
+        needed to hold it at the end of the sustainment year against today's (assessment/dates.py)."""
+        return self.targets
+
     def summary(self) -> dict:
         """Machine-readable headline of the assessment."""
         year = self.year
@@ -159,6 +166,7 @@ class Assessment:
             "bottleneck_year": year,
             "bottleneck_item": item,
             "bottleneck_days": round(days, 1) if math.isfinite(days) else None,
+            "time_to_target": _time_to_target_json(self.time_to_target()),
             "can_fire": [
                 {
                     "item": row["item"],
@@ -172,6 +180,27 @@ class Assessment:
                 for (_, row), statement in zip(fire.iterrows(), self.fire_statements(), strict=True)
             ],
         }
+
+
+def _time_to_target_json(table: pd.DataFrame) -> dict[str, dict]:
+    """Per item: months to target (None: never within the horizon), the month it is reached, and
+    the production needed by the date against today's (None: nothing to take today)."""
+
+    def number(v: float, digits: int) -> float | None:
+        return round(float(v), digits) if math.isfinite(v) else None
+
+    return {
+        r.item: {
+            "months_to_target": number(r.months_to_target, 2),
+            "at_target_from": r.at_target_from,
+            "runs_out": r.runs_out_month,
+            "by": r.by,
+            "needed_per_month": number(r.needed_per_month, 3),
+            "current_per_month": number(r.current_per_month, 3),
+            "times_current": number(r.times_current, 3),
+        }
+        for r in table.itertuples()
+    }
 
 
 def assess(plan: Plan) -> Assessment:
@@ -197,6 +226,7 @@ def assess(plan: Plan) -> Assessment:
         interceptors=interceptors,
         attacks=attacks,
         goal_days=pol.goal_days,
+        targets=time_to_target(plan, m.customers[k], pol.year if pol.year in m.years else m.years[-1]),
     )
 
 

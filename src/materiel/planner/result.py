@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.compiled import ModelData
+from . import causes as why
 from . import limits, money
 from .face import Face
 from .formulation import Formulation, replacement_price
@@ -91,6 +92,7 @@ class Plan:
     components: pd.DataFrame = field(default_factory=no_components)
     face: Face | None = None  # ranges over the equally good plans (planner.face), when asked for
     marginal_values: pd.DataFrame = field(default_factory=pd.DataFrame)  # marginal.marginal_values
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)  # causes.target_causes: why targets are missed
     _coverage: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -210,6 +212,7 @@ class Plan:
             **({"component_bottlenecks": self.component_bottlenecks()} if self.model.component.any() else {}),
             **({"equally_good_plans": self.face.summary()} if self.face is not None else {}),
             **self._marginal_summary(),
+            "why_short": {who: why.by_item(self.causes, who) for who in self.model.customers},
         }
 
     def _marginal_summary(self) -> dict:
@@ -354,6 +357,7 @@ class Plan:
             "contributions": self.contributions,
             "limits": self.limits,
             **({"marginal_values": self.marginal_values} if not self.marginal_values.empty else {}),
+            "causes": self.causes,
         }
 
 
@@ -793,12 +797,13 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     envelope = limits.envelope_use(m, budgets)
     z, added = _clean(v.z.values(solution)), _clean(v.K.values(solution))
     components = component_flows(m, x, z, _clean(v.h.values(solution)), stock, m.cap + added)
+    investments = read_investments(m, e)
     return Plan(
         m,
         orders,
         deliveries,
         capacity,
-        investments=read_investments(m, e),
+        investments=investments,
         funding=funding,
         stock=stock,
         budgets=budgets,
@@ -808,4 +813,5 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
         contributions=limits.contributions(m, budgets),
         limits=limits.plan_limits(m, envelope, capacity, orders, stock, components),
         components=components,
+        causes=why.target_causes(m, orders, capacity, investments, stock, budgets, components),
     )

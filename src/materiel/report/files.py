@@ -81,6 +81,7 @@ def assessment_tables(a: Assessment) -> dict[str, pd.DataFrame]:
     coverage = a.coverage.reset_index().melt(id_vars="category", var_name="period", value_name="coverage")
     items = a.item_coverage.reset_index().melt(id_vars="item", var_name="period", value_name="coverage")
     tables = {"coverage": coverage, "item_coverage": items, "sustainment": a.sustainment, "bottleneck": a.bottleneck}
+    tables["time_to_target"] = a.time_to_target()
     if not a.fire.empty:
         tables["can_fire"] = a.fire
     if not a.interceptors.empty:

@@ -20,6 +20,7 @@ import pandas as pd
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_display, option_assumptions
 from ..fmt import days, probability, share
+from ..planner import causes as why
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.compiled import ModelData
@@ -279,6 +280,21 @@ def _components_bind(plan: Plan) -> str:
     )
 
 
+def _why_short(plan: Plan, customer: str) -> str:
+    """Why targets are missed: each item at the latest date it is short, one row per cause
+    (planner/causes.py; every date in causes.csv)."""
+    table = why.reading_table(plan.causes, customer)
+    if table.empty:
+        return ""
+    return f"""<h3>Why targets are missed</h3>
+<p>Each item short of {_esc(customer)}'s target, at the latest date it is short, with what held it back:
+a line at full capacity (and why it could not expand), the customer's share of a line, a lead time too long
+for the date, no vehicle allowed to pay, vehicles that spent all they had, components used up
+(docs/assessment.md, "Why a target is missed"; every date in causes.csv).</p>
+{_table(table, text_cols=tuple(table.columns))}
+"""
+
+
 def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
     cur = _esc(plan.currency)
     customer = plan.assessed_customer
@@ -297,6 +313,7 @@ customer's targets, then the money spent (docs/model.md). Money in {cur} bn at
 <h3>Spending by year and region of production (every customer)</h3>{_table(region, index=True)}
 {_img(charts.get("spending_by_fund.png"), "Spending per year by funding vehicle, every customer (stacked bars)")}
 <h3>Shortfall of {_esc(possessive(names(plan.model.scenario).customer(customer)))} targets by category at the end of each year (share of target)</h3>{_shortfall_table(plan, customer)}
+{_why_short(plan, customer)}
 {_img(charts.get("stock_vs_target.png"), "Stock and target of each item, by category, as a share of the item's highest target")}
 <h3>Capacity build-up</h3>{_img(charts.get("capacity_build_up.png"), "Capacity build-up of the main lines: base, added and ordered, units per year")}
 <details><summary>Capacity investments ({len(plan.investments)})</summary>{_table(plan.investments)}</details>
@@ -347,6 +364,7 @@ its minimum coverage, its category cannot pass (docs/assessment.md). {html.escap
 <h3>Readiness by item</h3>
 <p>Coverage at the end of {a.year}; the weights, and why, as declared in the scenario.</p>
 {_table(items, text_cols=("item", "category", "weight rationale", "ready from"))}
+{_time_to_target(a)}
 {_figure(_coverage_svg(a))}
 <h2 id="sustainment">Sustainment</h2>
 <p>Days of high-intensity war the stock held at the end of each year sustains at wartime use, counting
@@ -379,6 +397,34 @@ production arriving in that time).</p>
 <h3>Share of attacks destroyed</h3>{_table(destroyed, index=True)}
 """
     return out
+
+
+def _time_to_target(a: Assessment) -> str:
+    """When each item holds its whole target, within its period, and how many times today's
+    production holding it by the end of the sustainment year takes (assessment/dates.py)."""
+    t = a.time_to_target()
+    if t.empty:
+        return ""
+    table = pd.DataFrame(
+        {
+            "item": t["item_name"],
+            "at target in": t["at_target_from"].fillna("never within the horizon"),
+            "time to target": t["time_to_target"],
+            "needed a month": t["needed_per_month"],
+            "today a month": t["current_per_month"],
+            "times today": [
+                "–" if n == 0 else "no line today" if c == 0 else f"{r:,.2f}×"
+                for n, c, r in zip(t["needed_per_month"], t["current_per_month"], t["times_current"], strict=True)
+            ],
+        }
+    )
+    return f"""<h3>Time to target</h3>
+<p>The month from which each item's stock holds its whole target, stock and target taken in a straight
+line between period ends (docs/assessment.md, "Dates within a period"), and the production a month
+needed to hold the {_esc(t["by"].iloc[0])} target from the initial stock against what
+{_esc(a.customer)} may take from today's lines.</p>
+{_table(table, text_cols=("item", "at target in", "time to target", "times today"))}
+"""
 
 
 def _demand_table(a: Assessment) -> pd.DataFrame:

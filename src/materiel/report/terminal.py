@@ -16,6 +16,7 @@ from rich.table import Table
 from ..assessment import Assessment
 from ..assessment.options import OptionResult
 from ..fmt import clip, days, share
+from ..planner import causes as why
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
 from ..scenario.names import names, possessive
@@ -87,6 +88,7 @@ def print_plan(plan: Plan, console: Console, customer: str | None = None) -> Non
             *(f"[{_shortfall_style(v)}]{share(None if pd.isna(v) else v)}[/]" for v in row),
         )
     console.print(table)
+    _print_why_short(plan, console, customer)
     _print_component_bottlenecks(plan, console)
     _print_marginal_values(plan, console)
 
@@ -116,6 +118,19 @@ def _print_by_customer(plan: Plan, console: Console) -> None:
             *(f"[bold]{v:.1f}[/]" if bold else f"{v:.1f}" for v in row),
         )
     console.print(table)
+
+
+def _print_why_short(plan: Plan, console: Console, customer: str) -> None:
+    """Why targets are missed: per item, the latest date it is short and its causes (planner/causes.py)."""
+    entries = why.by_item(plan.causes, customer)
+    if not entries:
+        return
+    who = names(plan.model.scenario).customer(customer)
+    console.print(f"[bold]Why targets are missed[/] ({plain(who)}; the latest date each item is short)")
+    for entry in entries:
+        console.print(
+            f"  {plain(why.headline(entry), 4 * LONGEST)}: {plain(why.brief(entry), 4 * LONGEST)}", highlight=False
+        )
 
 
 def _print_component_bottlenecks(plan: Plan, console: Console) -> None:
@@ -189,6 +204,7 @@ def print_assessment(a: Assessment, console: Console) -> None:
     for text in a.fire_statements():
         console.print(f"[dim]can be fired (end of {a.year}): {plain(text, 4 * LONGEST)}[/]")
     _print_items(a, console)
+    _print_time_to_target(a, console)
     m = a.plan.model
     table = Table(
         title=f"Days of high-intensity war sustained (goal {a.goal_days:.0f}), with production", show_edge=False
@@ -253,6 +269,35 @@ def _print_items(a: Assessment, console: Console) -> None:
             "never" if pd.isna(row["ready from"]) else str(row["ready from"]),
         )
     console.print(table)
+
+
+def _print_time_to_target(a: Assessment, console: Console) -> None:
+    """Per item: when it holds its whole target (within its period) and how many times today's
+    production holding it by the end of the sustainment year takes (assessment/dates.py)."""
+    table = a.time_to_target()
+    if table.empty:
+        return
+    by = table["by"].iloc[0]
+    out = Table(title=f"Time to target, and production needed to hold the {by} target", show_edge=False)
+    for col in ("item", "at target in", "time to target", "needed a month", "today a month", "times today"):
+        out.add_column(col, justify="left" if col in ("item", "at target in") else "right")
+    for r in table.itertuples():
+        times = (
+            "–"
+            if r.needed_per_month == 0
+            else "no line today"
+            if r.current_per_month == 0
+            else f"{r.times_current:,.2f}×"
+        )
+        out.add_row(
+            plain(r.item_name),
+            r.at_target_from or "never",
+            r.time_to_target,
+            f"{r.needed_per_month:,.1f}",
+            f"{r.current_per_month:,.1f}",
+            times,
+        )
+    console.print(out)
 
 
 def print_comparison(results: list[OptionResult], console: Console) -> None:
