@@ -240,3 +240,22 @@ def test_the_rate_holds_up_to_its_range_and_not_beyond(tmp_path: Path) -> None:
 
     assert closed_with(200.0) == pytest.approx(entry["shortfall_per_unit"] * 200, rel=1e-6)
     assert closed_with(400.0) == pytest.approx(entry["shortfall_per_unit"] * 200, rel=1e-6)  # not × 400
+
+
+def test_days_of_war_and_readiness_are_those_of_the_plan_after_the_step(tmp_path: Path) -> None:
+    """600 shells wanted, 400 a year made, 10 fired a day in war and no surge production counted:
+    400 shells last 40 days; the re-solved step's days of war are what the assessment gives the plan
+    made with the step (docs/model.md, "Marginal values": surge production stays at the scenario's)."""
+    doc = capacity_short()
+    doc["items"] = [b.shell(unit="shell", stock={"ukraine": 0}, wartime_use={"value": 10, "unit": "/day"})]
+    doc["assessment"] = {"surge": False}
+    base = plan(tmp_path, doc)
+    entry = row(base, "capacity-year", id="a", year=2026)
+    assert entry["method"] == "re-solve over the step"
+    nudged_doc = {**doc, "lines": [b.line("a", capacity={"value": 400 + entry["step"], "unit": "/year"})]}
+    nudged = plan(tmp_path, nudged_doc, "n.yaml")
+    before = materiel.assess(base).bottleneck_in(2026)[1]
+    after = materiel.assess(nudged).bottleneck_in(2026)[1]
+    assert before == pytest.approx(40.0) and after == pytest.approx(40.0 + entry["step"] / 10)  # by hand
+    assert entry["days_of_war"] == pytest.approx(after, rel=1e-6)
+    assert f"2026 days of war from {before:.0f} to {after:.0f}" in entry["buys"]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import fmt
 from ..scenario.compiled import ModelData
+from ..uncertainty.metrics import draw_metrics
 from .formulation import OWN_FIRST, Formulation, build
 from .solver import (
     ABS_SHORTFALL_SLACK,
@@ -51,6 +52,8 @@ COLUMNS = (
     "valid_up_to",
     "step",
     "buys",
+    "days_of_war",
+    "ready",
     "method",
 )
 # Values below this (weighted shortfall per step, or money per step relative to the plan's money)
@@ -308,12 +311,13 @@ def lead_values(
     is largest, measured by planning again; the estimate only chooses the lines."""
     est = lead_estimates(m, form, r)
     before = form.var.u.values(plan_solution)
+    base_war = draw_metrics(m, form, plan_solution)
     rows = []
     for l in [int(l) for l in np.argsort(-est) if est[l] > NEGLIGIBLE_SHORTFALL][:LEAD_RESOLVES]:
         measured = replan_lead(m, l, duals, options)
         if measured is not None:
-            shortfall, money, gaps = measured
-            rows.append((l, base[0] - shortfall, money - base[1], gap_words(m, before - gaps)))
+            shortfall, money, gaps, war = measured
+            rows.append((l, base[0] - shortfall, money - base[1], gap_words(m, before - gaps), war))
     if not rows:
         return pd.DataFrame()
     l = np.array([r_[0] for r_ in rows])
@@ -331,8 +335,11 @@ def lead_values(
             "step": 1.0,
             "row": -1,
             "method": "re-plan",
+            "days_of_war": [r_[4].get("bottleneck_days", np.nan) for r_ in rows],
+            "ready": [r_[4]["readiness_date"] or "never" for r_ in rows],
             "closes": [
                 f"{step_words(m, {'kind': 'lead', 'name': n, 'step': 1.0})} would close {r_[3]}"
+                f"{war_words(m, base_war, r_[4])}"
                 for r_, n in zip(rows, line_frame(m, l)["name"], strict=True)
             ],
         }
@@ -341,7 +348,7 @@ def lead_values(
 
 def replan_lead(
     m: ModelData, line: int, duals: Duals, options: SolverOptions
-) -> tuple[float, float, np.ndarray] | None:
+) -> tuple[float, float, np.ndarray, dict] | None:
     """Phase 1's weighted shortfall (scenario weights), the plan's money (base currency) and its
     gaps u (natural units) with line ``line``'s lead time one period shorter, planned as
     ``solver.run_phases`` does from phase 1's optimal basis (the LP's shape does not depend on lead
@@ -349,7 +356,8 @@ def replan_lead(
     ten times as long, measured); None if that plan fails."""
     lead = m.lead.copy()
     lead[line] -= 1
-    form = build(dataclasses.replace(m, lead=lead))
+    m2 = dataclasses.replace(m, lead=lead)
+    form = build(m2)
     h = new_highs(options)
     pass_lp(h, form, form.shortfall_cost)
     limit_row = add_limit_row(h, form)
@@ -361,7 +369,8 @@ def replan_lead(
         return None
     solution = form.lp.natural(h.getSolution().col_value)
     money = float(form.money_cost @ solution) * form.money_unit
-    return phases.shortfall_optimum * form.weight_unit, money, form.var.u.values(solution)
+    war = draw_metrics(m2, form, solution)
+    return phases.shortfall_optimum * form.weight_unit, money, form.var.u.values(solution), war
 
 
 def phase_costs(form: Formulation) -> tuple[np.ndarray, np.ndarray]:
@@ -384,6 +393,19 @@ def rank(table: pd.DataFrame, money_scale: float) -> pd.DataFrame:
     out = out.sort_values(["_closed", "_saved"], ascending=False, kind="stable").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out.drop(columns=["_closed", "_saved"])
+
+
+def war_words(m: ModelData, before: dict, after: dict) -> str:
+    """What a step does to the sustainment year's days of war (the item that runs out first) and to
+    the readiness date, as the assessment counts them (uncertainty/metrics.py); '' if neither moves."""
+    parts = []
+    b, a = before.get("bottleneck_days"), after.get("bottleneck_days")
+    if b is not None and a is not None and (math.isinf(a) != math.isinf(b) or abs(a - b) >= 0.5):
+        year = m.policy.year if m.policy.year in m.years else m.years[-1]
+        parts.append(f"{year} days of war from {fmt.days(b)} to {fmt.days(a)}")
+    if before["readiness_date"] != after["readiness_date"]:
+        parts.append(f"readiness from {before['readiness_date'] or 'never'} to {after['readiness_date'] or 'never'}")
+    return ", and move " + " and ".join(parts) if parts else ""
 
 
 def describe(m: ModelData, row: dict) -> str:
@@ -460,9 +482,13 @@ def marginal_values(
         table["method"] = ""
     table["method"] = table["method"].fillna("").replace("", "duals")
     table["year"] = table["year"].astype("Int64")  # blank for shares and lead times
+    for col, blank in (("days_of_war", np.nan), ("ready", "")):  # measured for re-solved entries only
+        if col not in table:
+            table[col] = blank
+    table["ready"] = table["ready"].fillna("").astype(object)
     table = rank(table, plan_figures[1])
     if h is not None:
-        verify(m, form, duals, h, table, plan_figures, options or SolverOptions())
+        verify(m, form, duals, h, table, plan_figures, solution, options or SolverOptions())
         table = rank(table, plan_figures[1])
     table["buys"] = [
         row["closes"] if isinstance(row.get("closes"), str) else describe(m, row) for row in table.to_dict("records")
@@ -518,6 +544,7 @@ def verify(
     h: highspy.Highs,
     table: pd.DataFrame,
     plan_figures: tuple[float, float],
+    plan_solution: np.ndarray,
     options: SolverOptions,
 ) -> None:
     """Replace the duals of the ``VERIFIED`` top entries by what their whole step does: both phases
@@ -526,6 +553,7 @@ def verify(
     holds back), so the ranking is redone with these figures; ``closes`` says which gaps shrink."""
     costs = phase_costs(form)
     before = form.var.u.values(form.lp.natural(duals.solution))
+    base_war = draw_metrics(m, form, plan_solution)
     if "closes" not in table:
         table["closes"] = None
     for pos in table.index[table["kind"] != "lead"][:VERIFIED]:
@@ -536,14 +564,17 @@ def verify(
         got = resolve_with(h, form, duals, changes, costs, options.shortfall_tolerance)
         if got is None:
             continue
-        z1, money, after = got
+        z1, money, after, plan_after = got
         closed = plan_figures[0] - z1 * form.weight_unit
         table.at[pos, "shortfall_per_unit"] = closed / row["step"]
         table.at[pos, "cost_per_unit"] = (money * form.money_unit - plan_figures[1]) / row["step"]
         table.at[pos, "method"] = "re-solve over the step"
+        war = draw_metrics(m, form, form.lp.natural(plan_after))
+        table.at[pos, "days_of_war"] = war.get("bottleneck_days", np.nan)
+        table.at[pos, "ready"] = war["readiness_date"] or "never"
         if closed > NEGLIGIBLE_SHORTFALL:
             gaps = gap_words(m, before - form.var.u.values(form.lp.natural(after)))
-            table.at[pos, "closes"] = f"{step_words(m, row)} would close {gaps}"
+            table.at[pos, "closes"] = f"{step_words(m, row)} would close {gaps}{war_words(m, base_war, war)}"
 
 
 def resolve_with(
@@ -553,9 +584,9 @@ def resolve_with(
     changes: tuple[Bounds, Coefficients],
     costs: tuple[np.ndarray, np.ndarray],
     tolerance: float,
-) -> tuple[float, float, np.ndarray] | None:
-    """Phase 1's least weighted shortfall, phase 2's least money (both LP units) and phase 1's
-    solution (solver units) with row bounds and matrix entries changed, each phase from its
+) -> tuple[float, float, np.ndarray, np.ndarray] | None:
+    """Phase 1's least weighted shortfall, phase 2's least money (both LP units), phase 1's and
+    phase 2's solutions (solver units) with row bounds and matrix entries changed, each phase from its
     optimal basis by dual simplex; the LP is restored after. None if either phase fails."""
     bounds, coeffs = changes
     saved = [(n, *original) for n, original in zip((c[0] for c in bounds), bounds_of(h, bounds), strict=True)]
@@ -574,7 +605,7 @@ def resolve_with(
 
 def both_phases(
     h: highspy.Highs, form: Formulation, duals: Duals, costs: tuple[np.ndarray, np.ndarray], tolerance: float
-) -> tuple[float, float, np.ndarray] | None:
+) -> tuple[float, float, np.ndarray, np.ndarray] | None:
     """The lexicographic solve of the LP in ``h``, each phase started from the plan's optimal basis
     of that phase (bounds moved: the bases stay dual feasible)."""
     n, limit = form.lp.n_cols, form.lp.n_rows
@@ -595,8 +626,8 @@ def both_phases(
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    money = float(form.money_cost @ form.lp.natural(h.getSolution().col_value))
-    return z1, money, first
+    second = np.array(h.getSolution().col_value)
+    return z1, float(form.money_cost @ form.lp.natural(second)), first, second
 
 
 @contextmanager
