@@ -66,7 +66,7 @@ def test_money_that_binds_matches_a_larger_budget(tmp_path: Path) -> None:
     assert closed == pytest.approx(entry["shortfall_per_unit"] * delta, rel=1e-5)
     assert added == pytest.approx(entry["cost_per_unit"] * delta, rel=1e-5)
     assert entry["name"] == "Aid fund"
-    assert "10 shell of Ukraine's gap in 2026Q4" in entry["buys"]
+    assert "10 shells of Ukraine's shell gap in 2026Q4" in entry["buys"]
 
 
 def test_money_that_does_not_bind_is_worth_nothing(tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_lead_time_matches_a_shorter_lead(tmp_path: Path) -> None:
     assert entry["shortfall_per_unit"] == pytest.approx(closed, rel=1e-6)
     assert entry["cost_per_unit"] == pytest.approx(added, rel=1e-6)
     assert entry["method"] == "re-plan"
-    assert "shell of Ukraine's gap" in entry["buys"]
+    assert "of Ukraine's shell gap" in entry["buys"]
 
 
 def test_table_is_written_with_the_plan(tmp_path: Path) -> None:

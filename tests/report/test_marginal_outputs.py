@@ -17,7 +17,7 @@ from materiel.report.html import render_report
 from materiel.report.terminal import print_plan
 from tests.builders import line, scenario, solve, target
 
-SENTENCE = "EUR 10.00 k more from Aid fund in 2026 would close 10 shell of Ukraine's gap in 2026Q4."
+SENTENCE = "EUR 10.00 k more from Aid fund in 2026 would close 10 shells of Ukraine's shell gap in 2026Q4."
 
 
 def short_of_money(tmp_path: Path) -> Plan:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import fmt
 from ..scenario.compiled import ModelData
+from ..scenario.names import possessive
 from ..uncertainty.metrics import draw_metrics
 from .formulation import OWN_FIRST, Formulation, build
 from .solver import (
@@ -656,7 +657,7 @@ def bounds_of(h: highspy.Highs, changes: Bounds) -> list[tuple[float, float]]:
 
 
 def gap_words(m: ModelData, closed: np.ndarray) -> str:
-    """'40 PAC-3 MSE of Ukraine's gap in 2028Q4 and 3 …': per customer and item the most the gap
+    """'40 missiles of Ukraine's PAC-3 MSE gap in 2028Q4 and 3 …': per customer and item the most the gap
     shrinks in any period, the two largest relative to their targets."""
     nm = names(m)
     K, I, _ = closed.shape
@@ -670,10 +671,11 @@ def gap_words(m: ModelData, closed: np.ndarray) -> str:
         return "no gap in units (the weighted shortfall it closes is spread too thin to count)"
     best.sort(reverse=True)
     parts = []
+    units = item_units(m)
     for _, k, i, t, amount in best[:2]:
         item = nm["item"].get(m.items[i], m.items[i])
         who = nm["customer"].get(m.customers[k], m.customers[k])
-        parts.append(f"{count(amount)} {item} of {who}'s gap in {m.periods[t]}")
+        parts.append(f"{count(amount)} {plural(units[i], amount)} of {possessive(who)} {item} gap in {m.periods[t]}")
     more = f" (and gaps of {len(best) - 2} more items)" if len(best) > 2 else ""
     return " and ".join(parts) + more
 

@@ -101,7 +101,7 @@ def _print_marginal_values(plan: Plan, console: Console) -> None:
     if found:
         console.print("[bold]What more would buy[/] (marginal values, ranked by effect; marginal_values.csv):")
         for text in found:
-            console.print(f"  {plain(text, 400)}")
+            console.print(f"  {plain(text, 8 * LONGEST)}", highlight=False)
 
 
 def _print_by_customer(plan: Plan, console: Console) -> None:
