@@ -24,7 +24,7 @@ import pandas as pd
 
 from .. import fmt
 from ..scenario.compiled import ModelData
-from ..scenario.names import possessive
+from ..scenario.names import names, possessive
 from ..uncertainty.metrics import draw_metrics
 from .formulation import OWN_FIRST, Formulation, build
 from .solver import (
@@ -108,18 +108,11 @@ def rates(form: Formulation, duals: Duals) -> Rates:
     return Rates(-y1, y2, limit, room, form.lp.natural(duals.solution))
 
 
-def names(m: ModelData) -> dict[str, dict[str, str]]:
-    """Display names of funds, lines, items and customers by id."""
-    sc = m.scenario
-    items = {i.id: i.name for i in sc.items}
-    lines = {ln.id: f"{ln.supplier} {items.get(ln.item, ln.item)} line ({ln.country})" for ln in sc.lines}
-    return {
-        "fund": {f.id: f.name for f in sc.funding},
-        "line": lines,
-        "item": items,
-        "customer": {c.id: c.name for c in sc.customers},
-        "unit": {i.id: i.unit for i in sc.items},
-    }
+def line_labels(m: ModelData) -> dict[str, str]:
+    """Lines as the sentences name them: supplier, item and country ('Diehl Defence IRIS-T SLM
+    missile line (DE)'), fuller than scenario/names.py's supplier alone."""
+    nm = names(m.scenario)
+    return {ln.id: f"{ln.supplier} {nm.item(ln.item)} line ({ln.country})" for ln in m.scenario.lines}
 
 
 def round_step(x: float) -> float:
@@ -161,13 +154,13 @@ def money_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
         cost = cost + np.where(has, r.cost[ms] * m.min_spend[:, None], 0.0) / unit
     cost = np.where(np.abs(cost) <= 2 * OWN_FIRST, 0.0, cost)  # the preference for own money, not a saving
     f, y = np.meshgrid(np.arange(len(m.funds)), np.arange(len(m.years)), indexing="ij")
-    nm = names(m)["fund"]
+    nm = names(m.scenario)
     ids = np.array(m.funds)[f.ravel()]
     return pd.DataFrame(
         {
             "kind": "money",
             "id": ids,
-            "name": [nm.get(i, i) for i in ids],
+            "name": [nm.fund(i) for i in ids],
             "customer": "",
             "year": np.array(m.years)[y.ravel()],
             "period": "",
@@ -183,15 +176,15 @@ def money_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
 
 def line_frame(m: ModelData, l: np.ndarray) -> dict[str, object]:
     """Id and name columns of the lines at ``l``."""
-    nm = names(m)["line"]
     ids = np.array(m.lines)[l]
-    return {"id": ids, "name": [nm.get(i, i) for i in ids]}
+    labels = line_labels(m)
+    return {"id": ids, "name": [labels.get(i, i) for i in ids]}
 
 
 def item_units(m: ModelData) -> list[str]:
     """The counting unit of each item."""
-    units = names(m)["unit"]
-    return [units.get(i, "unit") for i in m.items]
+    units = {i.id: i.unit for i in m.scenario.items}
+    return [units.get(i) or "unit" for i in m.items]
 
 
 def capacity_values(m: ModelData, form: Formulation, r: Rates) -> pd.DataFrame:
@@ -261,12 +254,12 @@ def share_values(m: ModelData, form: Formulation, r: Rates, duals: Duals) -> pd.
         room_t = np.where(exists & (r.shortfall[rows] != 0), r.room[rows] / reach, np.inf)
     room = room_t.min(axis=2, initial=np.inf)
     l, k = np.nonzero(exists.any(axis=2))
-    cust = names(m)["customer"]
+    nm = names(m.scenario)
     return pd.DataFrame(
         {
             "kind": "share",
             **line_frame(m, l),
-            "customer": [cust.get(m.customers[c], m.customers[c]) for c in k],
+            "customer": [nm.customer(m.customers[c]) for c in k],
             "year": pd.NA,
             "period": "",
             "unit": "1 percentage point of the line's output",
@@ -659,7 +652,7 @@ def bounds_of(h: highspy.Highs, changes: Bounds) -> list[tuple[float, float]]:
 def gap_words(m: ModelData, closed: np.ndarray) -> str:
     """'40 missiles of Ukraine's PAC-3 MSE gap in 2028Q4 and 3 …': per customer and item the most the gap
     shrinks in any period, the two largest relative to their targets."""
-    nm = names(m)
+    nm = names(m.scenario)
     K, I, _ = closed.shape
     best = []
     for k in range(K):
@@ -673,8 +666,7 @@ def gap_words(m: ModelData, closed: np.ndarray) -> str:
     parts = []
     units = item_units(m)
     for _, k, i, t, amount in best[:2]:
-        item = nm["item"].get(m.items[i], m.items[i])
-        who = nm["customer"].get(m.customers[k], m.customers[k])
+        item, who = nm.item(m.items[i]), nm.customer(m.customers[k])
         parts.append(f"{count(amount)} {plural(units[i], amount)} of {possessive(who)} {item} gap in {m.periods[t]}")
     more = f" (and gaps of {len(best) - 2} more items)" if len(best) > 2 else ""
     return " and ".join(parts) + more
