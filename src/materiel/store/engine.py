@@ -1,0 +1,80 @@
+"""Opening the workspace's database: a SQLite file by default (nothing to set up), PostgreSQL by
+URL for a team (docs/workspace.md)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DATABASE_ENV = "MATERIEL_DATABASE"
+
+
+def default_url() -> str:
+    """$MATERIEL_DATABASE, else a SQLite file in the user's data folder ($XDG_DATA_HOME/materiel)."""
+    if os.environ.get(DATABASE_ENV):
+        return os.environ[DATABASE_ENV]
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{base / 'materiel' / 'materiel.db'}"
+
+
+def normal_url(url: str | Path | None) -> str:
+    """A database URL from what a user types: a URL, a path to a SQLite file, or nothing (the
+    default). 'postgresql://' uses psycopg 3."""
+    if url is None or str(url) == "":
+        return default_url()
+    text = str(url)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Foreign keys enforced, readers not blocked by a writer, and a writer waits for another."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str | Path | None = None) -> Engine:
+    """An engine for the URL (see ``normal_url``); a SQLite file's folder is created."""
+    text = normal_url(url)
+    if text.startswith("sqlite:///") and text != "sqlite:///:memory:":
+        Path(text.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(text, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(text, pool_pre_ping=True)
+
+
+class Store:
+    """A database and its sessions: ``with store.session() as s:`` commits on success, rolls back
+    on any error, so a request or run that fails half-way writes nothing."""
+
+    def __init__(self, url: str | Path | None = None, engine: Engine | None = None) -> None:
+        self.engine = engine if engine is not None else make_engine(url)
+        self.url = self.engine.url.render_as_string(hide_password=True)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        s = self._sessions()
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
