@@ -582,6 +582,25 @@ def check(
     _fail(f"{len(violations)} rule(s) broken", 1)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database", help="Database URL or SQLite file (default: $MATERIEL_DATABASE or the user's SQLite file)."
+        ),
+    ] = None,
+    secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only (behind a TLS proxy).")] = False,
+) -> None:
+    """Start the workspace: a web app where a team edits scenarios, runs plans and compares them."""
+    from .web.serve import serve as run_server
+    from .web.settings import Settings
+
+    run_server(host, port, database, Settings(secure_cookies=secure_cookies))
+
+
 class Terminated(BaseException):
     """SIGTERM arrived: unwind like Ctrl-C, so staging folders are cleaned and workers stopped."""
 

@@ -76,5 +76,9 @@ class Store:
         finally:
             s.close()
 
+    def new_session(self) -> Session:
+        """A session the caller commits and closes (the web app's per-request session)."""
+        return self._sessions()
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,156 @@
+"""Signing in and out, sessions in cookies, CSRF protection and login rate limiting.
+
+The session cookie holds a random token; the database keeps only its SHA-256 digest, with the
+session's CSRF token. Every state-changing request (POST, PUT, PATCH, DELETE) must carry that CSRF
+token in the ``X-CSRF-Token`` header or a ``csrf`` form field; the sign-in form, made before any
+session exists, uses a token in its own short-lived cookie (double submit)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from fastapi import Request, Response
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from ..store.models import LoginAttempt, Session, User, now
+from ..store.users import password_matches, user_named
+from .errors import Forbidden, NotSignedIn, WebError
+from .settings import Settings
+
+SESSION_COOKIE = "materiel_session"
+LOGIN_CSRF_COOKIE = "materiel_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _cookie(response: Response, settings: Settings, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/"
+    )
+
+
+def session_of(request: Request, s: DbSession) -> Session | None:
+    """The live session the request's cookie names, if any."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    row = s.get(Session, _digest(token))
+    if row is None or _aware(row.expires_at) <= now():
+        return None
+    return row
+
+
+def _aware(t):
+    """SQLite gives back naive datetimes; they were stored as UTC."""
+    from datetime import UTC
+
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def current_user(request: Request, s: DbSession) -> User:
+    """The signed-in user, or NotSignedIn (a browser is sent to the sign-in page)."""
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
+    row = session_of(request, s)
+    user = s.get(User, row.user_id) if row is not None else None
+    if user is None or not user.active:
+        raise NotSignedIn("Sign in to continue.")
+    request.state.user = user
+    request.state.csrf = row.csrf_token
+    return user
+
+
+def optional_user(request: Request, s: DbSession) -> User | None:
+    try:
+        return current_user(request, s)
+    except NotSignedIn:
+        return None
+
+
+def login_token(request: Request) -> str:
+    """The sign-in form's CSRF token: the one its cookie holds, or a new one."""
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def keep_login_token(response: Response, settings: Settings, token: str) -> None:
+    """Set the sign-in form's token in its own cookie (an hour), beside the form that carries it."""
+    _cookie(response, settings, LOGIN_CSRF_COOKIE, token, 3600)
+
+
+async def check_csrf(request: Request, s: DbSession) -> None:
+    """Refuse a state-changing request whose CSRF token is missing or wrong (403). The app runs
+    this before every route (``create_app``), so no route can forget it."""
+    if request.method in SAFE_METHODS:
+        return
+    row = session_of(request, s)
+    expected = row.csrf_token if row is not None else request.cookies.get(LOGIN_CSRF_COOKIE)
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf")
+        given = value if isinstance(value, str) else None
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise Forbidden("This form has expired or did not come from this site; reload the page and try again.")
+
+
+def _attempt_keys(name: str, request: Request) -> list[str]:
+    address = request.client.host if request.client else "unknown"
+    return [f"name:{name.lower()}", f"addr:{address}"]
+
+
+def _too_many(s: DbSession, keys: list[str], settings: Settings) -> bool:
+    since = now() - timedelta(minutes=settings.login_window_minutes)
+    counts = s.execute(
+        select(LoginAttempt.key, func.count())
+        .where(LoginAttempt.key.in_(keys), LoginAttempt.at > since)
+        .group_by(LoginAttempt.key)
+    ).all()
+    return any(count >= settings.login_failures_allowed for _, count in counts)
+
+
+def sign_in(request: Request, response: Response, s: DbSession, settings: Settings, name: str, password: str) -> User:
+    """Check the password and start a session; failures are counted per name and per address, and
+    after too many within the window every attempt is refused for a while (429)."""
+    keys = _attempt_keys(name, request)
+    if _too_many(s, keys, settings):
+        raise WebError(
+            f"Too many failed sign-ins; wait {settings.login_window_minutes:.0f} minutes and try again.", 429
+        )
+    user = user_named(s, name.strip())
+    if user is None or not user.active or not password_matches(user, password):
+        s.add_all(LoginAttempt(key=k) for k in keys)
+        raise NotSignedIn("Wrong name or password.")
+    s.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    s.add(
+        Session(
+            token_digest=_digest(token),
+            user_id=user.id,
+            csrf_token=csrf,
+            expires_at=now() + timedelta(hours=settings.session_hours),
+        )
+    )
+    _cookie(response, settings, SESSION_COOKIE, token, int(settings.session_hours * 3600))
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    request.state.user = user
+    request.state.csrf = csrf
+    return user
+
+
+def sign_out(request: Request, response: Response, s: DbSession) -> None:
+    row = session_of(request, s)
+    if row is not None:
+        s.delete(row)
+    response.delete_cookie(SESSION_COOKIE, path="/")

@@ -1,0 +1,5 @@
+"""The app's routers, one module per part of the workspace."""
+
+from .account import router as account
+
+ROUTERS = [account]

@@ -1,0 +1,70 @@
+"""A workspace over a fresh SQLite store, with a team whose members hold each role, and browsers
+(TestClient) signed in as each of them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from materiel.store import Store
+from materiel.store.models import Base
+from materiel.store.users import create_user, ensure_team, set_role
+from materiel.web import create_app
+from materiel.web.settings import Settings
+
+PASSWORD = "a long enough password"
+MEMBERS = {"ada": "admin", "eddie": "editor", "vera": "viewer"}
+
+
+@dataclass
+class Workspace:
+    store: Store
+    app: object
+    team_id: int
+    other_team_id: int
+
+    def client(self, name: str | None = None) -> TestClient:
+        """A browser; signed in as ``name`` when given."""
+        client = TestClient(self.app, base_url="http://127.0.0.1")
+        if name is not None:
+            sign_in(client, name)
+        return client
+
+
+def csrf_of(client: TestClient, html: str | None = None) -> str:
+    """The CSRF token a page carries (its meta tag or its form's hidden field)."""
+    html = html if html is not None else client.get("/").text
+    found = re.search(r'name="csrf(?:-token)?" (?:value|content)="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD):
+    form = client.get("/login")
+    return client.post(
+        "/login", data={"name": name, "password": password, "csrf": csrf_of(client, form.text)}, follow_redirects=False
+    )
+
+
+def new_store(url: str) -> Store:
+    store = Store(url)
+    Base.metadata.create_all(store.engine)
+    return store
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Workspace:
+    store = new_store(str(tmp_path / "workspace.db"))
+    with store.session() as s:
+        team = ensure_team(s, "kyiv")
+        other = ensure_team(s, "lviv")
+        for name, role in MEMBERS.items():
+            set_role(s, create_user(s, name, PASSWORD), team, role)
+        set_role(s, create_user(s, "olga", PASSWORD), other, "admin")
+        ids = team.id, other.id
+    app = create_app(store=store, settings=Settings(login_failures_allowed=3))
+    yield Workspace(store, app, *ids)
+    store.dispose()
