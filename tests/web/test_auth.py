@@ -77,7 +77,12 @@ def test_sign_in_leads_only_to_this_site(workspace):
     form = client.get("/login?next=//evil.example/x")
     answer = client.post(
         "/login",
-        data={"name": "eddie", "password": PASSWORD, "csrf": csrf_of(client, form.text), "next": "https://evil.example"},
+        data={
+            "name": "eddie",
+            "password": PASSWORD,
+            "csrf": csrf_of(client, form.text),
+            "next": "https://evil.example",
+        },
         follow_redirects=False,
     )
     assert answer.headers["location"] == "/"
