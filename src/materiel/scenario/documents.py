@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Loc, Problem, ScenarioError
+from .errors import Loc, Problem, ScenarioError, TextSource
 
 TABLE_SECTIONS = (
     "countries",
@@ -335,18 +335,33 @@ def read_document(path: str | Path) -> Document:
     """Read a scenario file and the tables it names."""
     path = Path(path)
     data, positions = read_yaml(path)
+    return _document(data, positions, str(path), path)
+
+
+def read_document_text(text: str, name: str) -> Document:
+    """A scenario given as YAML text (one kept in a database): problems are located by ``name``
+    and line; it has no folder, so it cannot name table files."""
+    source = TextSource(name)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise ScenarioError(
+            [Problem((), f"the scenario is over the limit of {MAX_YAML_BYTES / 1e6:,.0f} MB", file=source)]
+        )
+    data, positions = parse_yaml(text, source)
+    return _document(data, positions, source, None)
+
+
+def _document(data: Any, positions: dict[Loc, tuple[str, int]], name: str, path: Path | None) -> Document:
+    """The document, with every table it names read from beside ``path`` (None: a scenario given
+    as text, which has no folder to read them from)."""
     if not isinstance(data, dict):
         raise ScenarioError(
             [
                 Problem(
-                    (),
-                    "a scenario file must be a mapping of sections (name:, horizon:, items: ...)",
-                    file=str(path),
-                    line=1,
+                    (), "a scenario file must be a mapping of sections (name:, horizon:, items: ...)", file=name, line=1
                 )
             ]
         )
-    doc = Document(data=data, main_file=str(path), positions=positions, files=[path])
+    doc = Document(data=data, main_file=name, positions=positions, files=[path] if path is not None else [])
     problems: list[Problem] = []
     for section in TABLE_SECTIONS:
         value = data.get(section)
@@ -360,6 +375,13 @@ def read_document(path: str | Path) -> Document:
         ref = doc.where((section,))
         if unknown := sorted(set(spec) - {"file", "sheet"}):
             message = f"a table is named by 'file' (and 'sheet' in a workbook); unknown key {unknown[0]!r}"
+            problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
+            continue
+        if path is None:
+            message = (
+                f"names the table file {str(spec['file'])!r}, but a scenario given as text has no folder to read "
+                "it from; write the rows into the YAML (or load the scenario from its file)"
+            )
             problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
             continue
         doc.files.append(path.parent / str(spec["file"]))
