@@ -52,6 +52,17 @@ def test_text_that_names_a_table_file_is_told_it_has_no_folder() -> None:
         service.load(text=text, name="tiny v4")
 
 
+def test_text_reads_the_tables_given_with_it_and_locates_their_rows() -> None:
+    yaml = TINY.read_text()
+    text = yaml[: yaml.index("lines:\n")] + "lines: lines.csv\n" + yaml[yaml.index("funding:\n") :]
+    csv = b"id,supplier,country,item,capacity.value,capacity.unit,price.value,price.unit,lead.value,lead.unit\n"
+    row = b"cheap,Cheap Co,DE,shell,800,shells/year,2,EUR,3,months\n"
+    loaded = service.load(text=text, name="tiny v6", tables={"lines.csv": csv + row})
+    assert loaded.model.lines == ["cheap"] and loaded.files == []
+    with pytest.raises(ScenarioError, match=r"tiny v6 / lines.csv, line 2: lines\[cheap\].price"):
+        service.load(text=text, name="tiny v6", tables={"lines.csv": csv + row.replace(b",2,EUR", b",-2,EUR")})
+
+
 def test_text_loads_as_its_file_does_with_what_ifs_and_sets() -> None:
     from_file = service.load(TINY, sets={"funding[eu].budget": 0})
     from_text = service.load(text=TINY.read_text(), name="tiny v2", sets={"funding[eu].budget": 0})
@@ -208,3 +219,22 @@ def test_two_threads_writing_one_folder_take_turns(tmp_path: Path) -> None:
     assert sorted(p.name for p in written[0]) == sorted(p.name for p in written[1])
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["total_cost"] in {r.summary["total_cost"] for r in runs}
+
+
+def test_the_documented_use_case_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from materiel.scenario.loader import resolve_path
+
+    docs = (Path(__file__).parents[1] / "docs" / "api.md").read_text()
+    example = re.search(r"## The use-case layer.*?```python\n(.*?)```", docs, re.S)
+    assert example is not None
+    shipped = resolve_path(None)  # the shipped default and its table of sources
+    (tmp_path / "my-scenario.yaml").write_text(shipped.read_text())
+    sources = shipped.parent / "armed-neutrality-sources.csv"
+    (tmp_path / sources.name).write_bytes(sources.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(example.group(1), "docs/api.md", "exec"), namespace)  # our own documentation
+    assert namespace["run"].loaded.whatifs == ["no-us-supply"]
+    assert {"orders.csv", "plan.xlsx", "report.html", *PLAN_CHART_FILES} <= set(namespace["files"])

@@ -102,6 +102,7 @@ class Loaded:
     path: str | Path | None = None
     text: str | None = None
     name: str | None = None
+    tables: Mapping[str, bytes] | None = field(default=None, repr=False)
     timings: Timings = field(default_factory=Timings)
 
     @property
@@ -111,7 +112,7 @@ class Loaded:
 
     def again(self, whatifs: Sequence[str] = ()) -> Loaded:
         """The same scenario and assignments with other what-ifs."""
-        return load(self.path, text=self.text, name=self.name, whatifs=whatifs, sets=self.sets)
+        return load(self.path, text=self.text, name=self.name, tables=self.tables, whatifs=whatifs, sets=self.sets)
 
 
 def load(
@@ -119,13 +120,15 @@ def load(
     *,
     text: str | None = None,
     name: str | None = None,
+    tables: Mapping[str, bytes] | None = None,
     whatifs: Sequence[str] = (),
     sets: Assignments = None,
 ) -> Loaded:
     """A scenario file or shipped name (default: the shipped default), or its YAML ``text`` (as a
     database keeps it) under ``name``, e.g. 'armed-neutrality v3': then every problem is located
-    as 'armed-neutrality v3, line 12: ...'; what-ifs (names, or comma-separated names) and
-    assignments applied as ``materiel plan -w ... --set ...`` applies them."""
+    as 'armed-neutrality v3, line 12: ...', and the table files it names are given as ``tables``
+    (file name -> bytes); what-ifs (names, or comma-separated names) and assignments applied as
+    ``materiel plan -w ... --set ...`` applies them."""
     from .scenario.loader import load_text, load_with_files
 
     tick = time.perf_counter()
@@ -134,8 +137,8 @@ def load(
         if scenario is not None:
             raise ValueError("give a scenario's path or its text, not both")
         label = name or "scenario"
-        sc, model = load_text(text, label, names, pairs)
-        loaded = Loaded(sc, model, [], names, pairs, None, text, label)
+        sc, model = load_text(text, label, names, pairs, tables)
+        loaded = Loaded(sc, model, [], names, pairs, None, text, label, tables)
     else:
         sc, model, files = load_with_files(scenario, names, pairs)
         loaded = Loaded(sc, model, files, names, pairs, scenario)

@@ -7,7 +7,7 @@ import difflib
 import functools
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -274,11 +274,16 @@ def load_with_files(
 
 
 def load_text(
-    text: str, name: str, whatifs: list[str] | tuple[str, ...] = (), sets: list[tuple[str, Any]] | tuple = ()
+    text: str,
+    name: str,
+    whatifs: list[str] | tuple[str, ...] = (),
+    sets: list[tuple[str, Any]] | tuple = (),
+    tables: Mapping[str, bytes] | None = None,
 ) -> tuple[Scenario, ModelData]:
-    """As ``load``, from a scenario's YAML text (one kept in a database); every problem is located
-    by ``name`` and line, e.g. 'armed-neutrality v3, line 12: funding[x].budget: ...'."""
-    sc, model, _ = _load_document(lambda: read_document_text(text, name), TextSource(name), whatifs, sets)
+    """As ``load``, from a scenario's YAML text (one kept in a database) and the table files it
+    names (``tables``: file name -> bytes); every problem is located by ``name`` and line, e.g.
+    'armed-neutrality v3, line 12: funding[x].budget: ...'."""
+    sc, model, _ = _load_document(lambda: read_document_text(text, name, tables), TextSource(name), whatifs, sets)
     return sc, model
 
 
