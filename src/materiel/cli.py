@@ -334,22 +334,20 @@ def sweep(
     try:
         check_options(draws, workers)
         check_output_folder(folder, loaded.files, LEGACY_OUTPUTS)
-        with _chart_pool() as pool:
-            with _progress() as bar:
-                task = bar.add_task(f"{loaded.scenario.name}: {draws} draws", total=draws)
-                run = sweep_run(
-                    loaded,
-                    folder=folder,
-                    draws=draws,
-                    seed=seed,
-                    method=method,
-                    workers=workers,
-                    scheduler=scheduler,
-                    vary=vary or [],
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                    pool=pool,
-                )
-            written = run.write()
+        with _progress() as bar:
+            task = bar.add_task(f"{loaded.scenario.name}: {draws} draws", total=draws)
+            run = sweep_run(
+                loaded,
+                folder=folder,
+                draws=draws,
+                seed=seed,
+                method=method,
+                workers=workers,
+                scheduler=scheduler,
+                vary=vary or [],
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        written = run.write()  # its charts drawn here: no worker is forked beside the sweep's
     except (SweepError, ValueError) as exc:
         _fail(f"{folder}: {exc}" if not str(exc).startswith(str(folder)) else str(exc), EXIT_INPUT)
     headline = run.summary

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .scenario.schema import Scenario
     from .uncertainty.summary import SweepSummary
 
-Assignments = Mapping[str, Any] | Iterable[str] | None
+Assignments = Mapping[str, Any] | Iterable[str | tuple[str, Any]] | None
 
 
 class ServiceError(ValueError):
@@ -39,7 +39,7 @@ class ServiceError(ValueError):
 
 def assignments(values: Assignments) -> list[tuple[str, Any]]:
     """``--set`` assignments from 'PATH=VALUE' texts (as on the command line, the value read as
-    YAML) or from a mapping of path to value."""
+    YAML), (path, value) pairs, or a mapping of path to value."""
     from .scenario.overrides import parse_assignment
 
     if values is None:
@@ -48,7 +48,7 @@ def assignments(values: Assignments) -> list[tuple[str, Any]]:
         return [(str(path).strip(), value) for path, value in values.items()]
     if isinstance(values, str):
         values = [values]
-    return [parse_assignment(text) for text in values]
+    return [(str(v[0]).strip(), v[1]) if isinstance(v, tuple) else parse_assignment(v) for v in values]
 
 
 def split_names(names: Iterable[str] | None) -> list[str]:
@@ -406,22 +406,43 @@ def sweep_run(
     ``SweepCancelledError`` and what it finished is kept for a later resume."""
     from .assessment import assess
     from .planner import make_plan
-    from .uncertainty.runner import check_options, collect, execute, prepare, sweep_lock
-    from .uncertainty.summary import summarise
 
     loaded = _loaded(source, whatifs, sets)
     timings = Timings(load=loaded.timings.load)
-    where = Path(folder) if folder is not None else Path("out") / loaded.scenario.name / "sweep"
-    check_options(draws, max(1, workers))
-    with sweep_lock(where), _Clock(timings, "solve"):
-        sweep = prepare(loaded.scenario, draws, seed, where, method, vary=list(vary))
-        execute(sweep, workers=workers, scheduler=scheduler, progress=progress, cancel=cancel)
-        uncertainty = summarise(collect(where), loaded.model)
+    with _Clock(timings, "solve"):
+        uncertainty, where = sweep_draws(
+            loaded, folder, draws, seed, method, workers, scheduler, vary, progress=progress, cancel=cancel
+        )
         base = make_plan(loaded.model)
     drawing = pool.submit(base) if pool is not None else None
     with _Clock(timings, "assess"):
         assessment = assess(base)
     return SweepRun(loaded, base, assessment, timings, drawing, uncertainty, where)
+
+
+def sweep_draws(
+    loaded: Loaded,
+    folder: str | Path | None = None,
+    draws: int = 100,
+    seed: int = 0,
+    method: str = "lhs",
+    workers: int = 1,
+    scheduler: str | None = None,
+    vary: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[SweepSummary, Path]:
+    """Run (or resume) the sweep's draws in ``folder`` (default out/<scenario>/sweep), holding the
+    folder's lock, and summarise them (``materiel.sweep``; ``sweep_run`` adds the baseline)."""
+    from .uncertainty.runner import check_options, collect, execute, prepare, sweep_lock
+    from .uncertainty.summary import summarise
+
+    where = Path(folder) if folder is not None else Path("out") / loaded.scenario.name / "sweep"
+    check_options(draws, max(1, workers))
+    with sweep_lock(where):
+        sweep = prepare(loaded.scenario, draws, seed, where, method, vary=list(vary))
+        execute(sweep, workers=workers, scheduler=scheduler, progress=progress, cancel=cancel)
+        return summarise(collect(where), loaded.model), where
 
 
 def sweep_summary(folder: str | Path, loaded: Loaded) -> SweepSummary:

@@ -66,8 +66,10 @@ def _signals_for_workers() -> Iterator[None]:
         signal.signal(signal.SIGTERM, saved[1])
 
 
-def _serve(conn: Connection) -> None:
-    """The worker: warm up, then draw each job the parent sends until it closes the pipe."""
+def _serve(conn: Connection, parent_end: Connection) -> None:
+    """The worker: warm up, then draw each job the parent sends until it closes the pipe (or dies:
+    the worker closes its copy of the parent's end, so that end-of-file reaches it)."""
+    parent_end.close()
     _warm()
     while True:
         try:
@@ -116,7 +118,8 @@ class ChartPool:
 
     One forked process talks to the caller over its own pipe: killed at any moment (say by a
     SIGTERM to the whole process group) it leaves no shared lock held, and the caller then draws
-    the charts itself."""
+    the charts itself. A pool serves one caller at a time; a threaded server, where forking is
+    unsafe, uses none (``workers=0``: each thread draws its own charts)."""
 
     def __init__(self, workers: int = 1) -> None:
         """``workers=0`` draws in the caller, when ``wait`` is called."""
@@ -127,7 +130,7 @@ class ChartPool:
             ctx = multiprocessing.get_context("fork")
             self._conn, child = ctx.Pipe()
             with _signals_for_workers():
-                self._worker = ctx.Process(target=_serve, args=(child,), daemon=True, name="materiel-charts")
+                self._worker = ctx.Process(target=_serve, args=(child, self._conn), daemon=True, name="materiel-charts")
                 self._worker.start()
             child.close()
 
