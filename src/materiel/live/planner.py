@@ -11,9 +11,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
 from .. import fmt
 from ..planner import money, options_for
-from ..planner.result import read_plan
+from ..planner.result import Plan, read_money
 from ..planner.solver import LPRangeError, SolverOptions, SolveStatus
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.errors import ScenarioError
@@ -152,9 +154,10 @@ class LivePlanner:
         return headline
 
     def _headline(self, m: ModelData, solved: Solved, values: dict[str, float], outside: list[str]) -> Headline:
-        """Read a solve into the headline with the command line's code: the plan's tables
-        (planner/result.py), money by customer (planner/money.py) and the sweep's assessment
-        figures (uncertainty/metrics.py, on assessment/readiness.py)."""
+        """Read a solve into the headline with the command line's code: the plan's money tables
+        (planner/result.py; orders, stock and why-short are not read), money by customer
+        (planner/money.py) and the sweep's assessment figures (uncertainty/metrics.py, on
+        assessment/readiness.py)."""
         sc = self.scenario
         head = Headline(
             sc.name,
@@ -168,7 +171,9 @@ class LivePlanner:
         )
         if solved.status is not SolveStatus.optimal:
             return head
-        plan = read_plan(m, solved.form, solved.solution)
+        funding, budgets, envelope = read_money(m, solved.form, solved.solution)
+        empty = pd.DataFrame()  # money.py reads a plan's money tables only: the rest is not read
+        plan = Plan(m, empty, empty, empty, empty, funding, empty, budgets, envelope=envelope)
         split = money.summary(plan)
         figures = draw_metrics(m, solved.form, solved.solution)
         totals = plan.envelope.groupby("year")[["budget", "spent"]].sum()
