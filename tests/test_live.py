@@ -4,6 +4,7 @@ what a fresh full plan of the scenario with ``--set PATH=VALUE`` gives."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -230,3 +231,14 @@ def test_on_the_default_a_budget_move_matches_a_full_plan() -> None:
     assert head.total_cost == pytest.approx(plan.total_cost, rel=1e-6)
     assert head.readiness_date == assess(plan).readiness.period
     assert head.in_place
+
+
+def test_the_example_in_the_docs_runs() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "api.md").read_text()
+    example = re.search(r"## Live what-ifs\n.*?```python\n(.*?)```", docs, re.S)
+    assert example is not None
+    namespace: dict = {}
+    exec(compile(example.group(1), "docs/api.md", "exec"), namespace)  # our own documentation
+    live, head = namespace["live"], namespace["head"]
+    assert head.changes == {"funding[nato-purl].budget": 4.0} and head.status == "optimal"
+    assert figures(live.replan({})) == figures(live.base)
