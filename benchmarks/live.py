@@ -188,8 +188,9 @@ def _in_place(live: Record) -> str:
     if not cold:
         return f"All {live['moves']} moves were re-solved in place."
     return (
-        f"{live['in_place']} of {live['moves']} moves were re-solved in place; {cold} moved a lead time far "
-        "enough to give the LP another shape and were solved cold on an LP of that shape."
+        f"{live['in_place']} of {live['moves']} moves were re-solved in place; {cold} gave the LP another "
+        "shape (a share moved off 1 or to 0, a lead time rounding to another number of periods) and were "
+        "solved cold on an LP of that shape."
     )
 
 

@@ -22,8 +22,9 @@ TIMINGS = ("seconds", "solver_seconds", "iterations")
 
 
 def live_doc() -> dict:
-    """One item used in war, two lines (one ranged in capacity, price and lead time), one ranged
-    budget that binds: every figure moves the plan, and each plan solves in milliseconds."""
+    """One item used in war, two lines (one ranged in capacity, price and lead time, the other in
+    price and share), one ranged budget that binds: every figure moves the plan, and each plan
+    solves in milliseconds."""
     return scenario(
         horizon={"start": "2026Q1", "periods": 8},
         items=[shell(stock={"ukraine": 50}, wartime_use={"value": 20, "unit": "/day", "low": 10, "high": 40})],
@@ -35,7 +36,13 @@ def live_doc() -> dict:
                 capacity={"value": 400, "unit": "/year", "low": 200, "high": 600},
                 lead={"value": 3, "unit": "months", "low": 0, "high": 9},
             ),
-            line("b", supplier="Bravo Arms", price={"value": 2, "unit": "EUR", "low": 1, "high": 3}, country="US"),
+            line(
+                "b",
+                supplier="Bravo Arms",
+                price={"value": 2, "unit": "EUR", "low": 1, "high": 3},
+                country="US",
+                share={"ukraine": {"value": 1, "low": 0, "high": 1}},
+            ),
         ],
         funding=[
             {"id": "fund", "name": "Joint fund", "budget": {"value": 600, "unit": "EUR/year", "low": 300, "high": 900}}
@@ -77,6 +84,7 @@ def test_sliders_are_every_ranged_figure_named_with_its_set_path(live_file: Path
         "lines[a].price",
         "lines[a].lead",
         "lines[b].price",
+        "lines[b].share.ukraine",
         "funding[fund].budget",
     ]
     budget = found[-1]
@@ -114,6 +122,7 @@ def test_sliders_of_the_default_carry_their_source_and_are_valid_set_paths() -> 
         ("lines[a].price", 1.7),  # a price: matrix entries (the LP is passed whole)
         ("lines[a].lead", 9.0),  # a lead time: deliveries move to other periods
         ("items[shell].wartime_use", 40.0),  # the assessment's use in war
+        ("lines[b].share.ukraine", 0.0),  # a share: the LP takes another shape, solved cold
     ],
 )
 def test_a_replan_gives_what_a_fresh_plan_with_set_gives(
@@ -131,6 +140,7 @@ def test_a_replan_gives_what_a_fresh_plan_with_set_gives(
     split = plan.summary()["money_by_customer"]["ukraine"]
     assert head.money_by_customer["ukraine"]["total"] == pytest.approx(split["total"], rel=1e-6)
     assert head.changes == {path: value}
+    assert head.in_place == (path != "lines[b].share.ukraine")
     assert head.outside_range == ([path] if value == 1200.0 else [])
     spent = plan.envelope.groupby("year")["spent"].sum()
     assert {int(y): e["spent"] for y, e in head.envelope_use.items()} == pytest.approx(
@@ -148,7 +158,13 @@ def test_the_figures_move_the_headline(live: LivePlanner) -> None:
 
 def test_resetting_to_the_written_values_gives_the_base_headline_exactly(live: LivePlanner) -> None:
     base = figures(live.base)
-    for change in ({"lines[a].price": 1.7}, {"lines[a].lead": 9.0}, {"funding[fund].budget": 450.0}):
+    moves = (
+        {"lines[a].price": 1.7},
+        {"lines[a].lead": 9.0},
+        {"lines[b].share.ukraine": 0.0},
+        {"funding[fund].budget": 450.0},
+    )
+    for change in moves:
         live.replan(change)
         assert figures(live.replan({})) == base
     live.replan({"lines[a].capacity": 250.0})
@@ -177,11 +193,11 @@ def test_a_path_that_is_not_a_ranged_figure_is_a_located_error(live: LivePlanner
     with pytest.raises(LiveError) as fixed:
         live.replan({"lines[b].capacity": 100.0})  # written without a range
     assert "lines[b].capacity: not a ranged figure" in str(fixed.value)
-    assert "written with low and high (6 here, e.g. items[shell].wartime_use" in str(fixed.value)
+    assert "written with low and high (7 here, e.g. items[shell].wartime_use" in str(fixed.value)
     with pytest.raises(LiveError, match=r"^lines\[a\].price: needs a finite number in EUR \(got 'cheap'\)"):
         live.replan({"lines[a].price": "cheap"})
     with pytest.raises(LiveError, match=r"^funding\[fund\].budget: .*cannot be negative"):
-        live.replan({"funding[fund].budget": -5.0})
+        live.replan({"funding[fund].budget": -5.0, "lines[a].price": 1.5})  # located at the figure refused
     assert figures(live.replan({})) == figures(live.base)  # a refused change leaves nothing behind
 
 
@@ -241,4 +257,17 @@ def test_the_example_in_the_docs_runs() -> None:
     exec(compile(example.group(1), "docs/api.md", "exec"), namespace)  # our own documentation
     live, head = namespace["live"], namespace["head"]
     assert head.changes == {"funding[nato-purl].budget": 4.0} and head.status == "optimal"
+    assert figures(live.replan({})) == figures(live.base)
+
+
+def test_a_move_with_no_plan_says_so_and_the_next_one_plans_again(tmp_path: Path) -> None:
+    """A commitment of 90 shells from line a in the first quarter: at 200 a year (50 a quarter)
+    no plan keeps it."""
+    doc = live_doc() | {"commitments": [{"line": "a", "customer": "ukraine", "period": "2026Q1", "quantity": 90}]}
+    live = LivePlanner(materiel.load(write(tmp_path, doc))[1])
+    assert live.base.status == "optimal"
+    head = live.replan({"lines[a].capacity": 200.0})
+    assert head.status.startswith("no optimal plan: ") and head.status != "no optimal plan: "
+    assert head.total_cost is None and head.readiness_date is None and head.money_by_customer == {}
+    assert json.loads(json.dumps(head.as_dict()))["changes"] == {"lines[a].capacity": 200.0}
     assert figures(live.replan({})) == figures(live.base)

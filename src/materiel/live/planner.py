@@ -15,17 +15,18 @@ import pandas as pd
 
 from .. import fmt
 from ..planner import money, options_for
+from ..planner.inputs import unusable
 from ..planner.result import Plan, read_money
 from ..planner.solver import LPRangeError, SolverOptions, SolveStatus
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
-from ..scenario.errors import ScenarioError
+from ..scenario.errors import Problem, ScenarioError
 from ..scenario.names import names
 from ..scenario.schema import Quantity
 from ..uncertainty.metrics import draw_metrics
 from ..uncertainty.resolve import ResolverCache, Solved
 from .sliders import Slider, sliders_of
 
-SHAPES_KEPT = 4  # LPs of other shapes (a lead time moved deliveries to other periods) kept warm at most
+SHAPES_KEPT = 4  # LPs of other shapes (a share moved off 1 or to 0, say) kept for further moves at most
 # names() and money.by_customer keep small module-level caches; planners of different scenarios
 # may read headlines at the same time from several web threads, so reading is one at a time.
 _READING = threading.Lock()
@@ -91,9 +92,15 @@ class LivePlanner:
         self.sliders: list[Slider] = [s for s, _ in pairs]
         self._slider = {s.path: s for s in self.sliders}
         self._figure: dict[str, Quantity] = {s.path: figures[loc] for s, loc in pairs}
+        self._loc = {s.path: loc for s, loc in pairs}
         self._alias = {s.sweep_path: s.path for s in self.sliders if s.sweep_path != s.path}
-        with self._lock:
+        try:
             self._solver = ResolverCache(compile_scenario(self.scenario), self.options, warm=True)
+        except LPRangeError:
+            raise LiveError(
+                self.scenario.name,
+                "its figures put numbers in the LP beyond what HiGHS can hold; materiel plan names them",
+            ) from None
         self.base = self.replan({})
 
     def slider(self, path: str) -> Slider:
@@ -122,6 +129,11 @@ class LivePlanner:
             out[slider.path] = float(value)
         return out
 
+    def _refused(self, values: dict[str, float], problems: list[Problem]) -> LiveError:
+        """The scenario's refusal of a change, at the moved figure it names (else at every one)."""
+        named = [p for p in values if any(q.loc[: len(self._loc[p])] == self._loc[p] for q in problems)]
+        return LiveError(", ".join(named or values), "; ".join(dict.fromkeys(q.message for q in problems)))
+
     def replan(self, changes: Mapping[str, float]) -> Headline:
         """Plan with these figures at these values (absolute, in each figure's unit; the rest as
         written), re-solved in place from the scenario's own optimum."""
@@ -136,7 +148,9 @@ class LivePlanner:
                 try:
                     m = compile_scenario(self.scenario)
                 except ScenarioError as exc:
-                    raise LiveError(", ".join(values), "; ".join(p.message for p in exc.problems)) from None
+                    raise self._refused(values, exc.problems) from None
+                if problems := unusable(m):
+                    raise LiveError(", ".join(values), "; ".join(problems))
                 try:
                     solved = self._solver.solve(m)
                 except LPRangeError:
