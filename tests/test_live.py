@@ -271,3 +271,15 @@ def test_a_move_with_no_plan_says_so_and_the_next_one_plans_again(tmp_path: Path
     assert head.total_cost is None and head.readiness_date is None and head.money_by_customer == {}
     assert json.loads(json.dumps(head.as_dict()))["changes"] == {"lines[a].capacity": 200.0}
     assert figures(live.replan({})) == figures(live.base)
+
+
+def test_a_planner_that_cannot_be_built_is_not_kept(live_file: Path) -> None:
+    cache = LiveCache()
+
+    def broken() -> materiel.ModelData:
+        raise LiveError("v1", "cannot load")
+
+    with pytest.raises(LiveError, match="cannot load"):
+        cache.planner("v1", broken)
+    assert len(cache) == 0
+    assert cache.planner("v1", lambda: materiel.load(live_file)[1]).base.status == "optimal"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import threading
 import time
 from collections.abc import Mapping
@@ -124,7 +125,7 @@ class LivePlanner:
         out: dict[str, float] = {}
         for path, value in changes.items():
             slider = self.slider(str(path))
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
                 raise LiveError(slider.path, f"needs a finite number in {slider.unit or 'its unit'} (got {value!r})")
             out[slider.path] = float(value)
         return out
