@@ -15,6 +15,7 @@ import pytest
 import materiel
 from materiel.assessment import assess
 from materiel.live import LiveCache, LiveError, LivePlanner, model_key, sliders
+from materiel.live.planner import PREFERENCE_NOTE
 from materiel.planner.formulation import build
 from tests.builders import line, scenario, shell, write
 
@@ -176,7 +177,7 @@ def test_the_base_headline_is_the_full_plan(live: LivePlanner, live_file: Path) 
     plan = materiel.plan(live_file)
     assert live.base.total_cost == pytest.approx(plan.total_cost, rel=1e-9)
     assert live.base.readiness_date == assess(plan).readiness.period
-    assert live.base.customer == "Ukraine" and live.base.currency == "EUR"
+    assert live.base.customer == "Ukraine" and live.base.currency == "EUR" and live.base.notes == []
     assert json.loads(json.dumps(live.base.as_dict()))["total_cost"] == live.base.total_cost
 
 
@@ -283,3 +284,12 @@ def test_a_planner_that_cannot_be_built_is_not_kept(live_file: Path) -> None:
         cache.planner("v1", broken)
     assert len(cache) == 0
     assert cache.planner("v1", lambda: materiel.load(live_file)[1]).base.status == "optimal"
+
+
+def test_a_scenario_with_a_preference_is_noted(tmp_path: Path) -> None:
+    """Phase 3 (the preference among equally good plans) is not run live: the headline says so."""
+    doc = live_doc() | {"preference": {"prefer": ["US"]}}
+    path = write(tmp_path, doc)
+    head = LivePlanner(materiel.load(path)[1]).replan({"lines[a].price": 1.7})
+    assert head.notes == [PREFERENCE_NOTE]
+    assert head.total_cost == pytest.approx(materiel.plan(path, set={"lines[a].price": 1.7}).total_cost, rel=1e-6)

@@ -28,6 +28,11 @@ from ..uncertainty.resolve import ResolverCache, Solved
 from .sliders import Slider, sliders_of
 
 SHAPES_KEPT = 4  # LPs of other shapes (a share moved off 1 or to 0, say) kept for further moves at most
+PREFERENCE_NOTE = (
+    "the scenario's preference among equally good plans is not applied to a live re-plan: total cost and "
+    "shortfall are the full plan's, the money split (and, where equally good plans differ in it, readiness) "
+    "may be another equally good plan's"
+)
 # names() and money.by_customer keep small module-level caches; planners of different scenarios
 # may read headlines at the same time from several web threads, so reading is one at a time.
 _READING = threading.Lock()
@@ -66,6 +71,7 @@ class Headline:
     bottleneck: str | None = None  # the item that runs out first then, by name
     shortfall: float | None = None  # the plan's weighted shortfall (phase 1's objective, scenario weights)
     in_place: bool = True  # re-solved warm in the kept LP (False: the change gave the LP another shape)
+    notes: list[str] = field(default_factory=list)  # where the headline may differ from a full plan's
     seconds: float = 0.0  # the whole re-plan: apply, compile, solve, read
     solver_seconds: float = 0.0  # of which inside HiGHS
     iterations: int = 0  # simplex iterations, both phases
@@ -186,6 +192,8 @@ class LivePlanner:
         )
         if solved.status is not SolveStatus.optimal:
             return head
+        if m.preferred:
+            head.notes.append(PREFERENCE_NOTE)
         funding, budgets, envelope = read_money(m, solved.form, solved.solution)
         empty = pd.DataFrame()  # money.py reads a plan's money tables only: the rest is not read
         plan = Plan(m, empty, empty, empty, empty, funding, empty, budgets, envelope=envelope)
