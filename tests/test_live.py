@@ -16,6 +16,7 @@ import materiel
 from materiel.assessment import assess
 from materiel.live import LiveCache, LiveError, LivePlanner, model_key, sliders
 from materiel.live.planner import PREFERENCE_NOTE
+from materiel.live.sliders import nice_step
 from materiel.planner.formulation import build
 from tests.builders import line, scenario, shell, write
 
@@ -293,3 +294,12 @@ def test_a_scenario_with_a_preference_is_noted(tmp_path: Path) -> None:
     head = LivePlanner(materiel.load(path)[1]).replan({"lines[a].price": 1.7})
     assert head.notes == [PREFERENCE_NOTE]
     assert head.total_cost == pytest.approx(materiel.plan(path, set={"lines[a].price": 1.7}).total_cost, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "step"),
+    [(300, 900, 5), (0, 9, 0.05), (0.5, 2, 0.01), (0, 1, 0.01), (0.9, 1.0, 0.001), (0, 250, 2), (7, 7, 1)],
+)
+def test_a_step_is_about_a_hundredth_of_the_range_at_1_2_or_5(low: float, high: float, step: float) -> None:
+    """(0.9, 1.0): a hundredth is 0.000999… in floating point, which log10 rounds to -3."""
+    assert nice_step(low, high) == pytest.approx(step)
