@@ -1,4 +1,5 @@
-"""A scenario kept as YAML text in the store: checking it with the CLI's located messages, making
+"""A scenario kept as YAML text in the store: checking it with the CLI's located messages (the
+store's ``load_text``, which ``materiel validate`` does for a file), making
 it from the shipped default (its tables written into the text), and changing fields in it while
 keeping the rest of the text, comments included (docs/workspace.md, "Scenarios and the editor")."""
 
@@ -11,11 +12,10 @@ from typing import Any
 
 import yaml
 
-from ..scenario.compiled import ModelData
-from ..scenario.documents import TABLE_SECTIONS, TABLE_SUFFIXES, Document, parse_yaml, read_document
+from ..scenario.documents import TABLE_SECTIONS, TABLE_SUFFIXES, parse_yaml, read_document
 from ..scenario.errors import Loc, Problem, ScenarioError
-from ..scenario.loader import apply_whatifs, load_document, resolve_path, whatif_record
-from ..scenario.schema import Scenario
+from ..scenario.loader import resolve_path
+from ..store.scenarios import load_text
 
 DEFAULT_SCENARIO = "armed-neutrality"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
@@ -36,49 +36,6 @@ class Issue:
     def of(cls, p: Problem) -> Issue:
         field = p.path or ".".join(str(x) for x in p.loc)
         return cls(list(p.loc), field, p.line, p.message, str(p))
-
-
-def load_text(
-    text: str, name: str, whatifs: list[str] | tuple[str, ...] = (), sets: list[tuple[str, Any]] | tuple = ()
-) -> tuple[Scenario, ModelData]:
-    """Validate and compile scenario text as ``materiel validate`` does a file; problems are a
-    ScenarioError located by ``name`` and line. Text has no folder, so it cannot name table files."""
-    data, positions = parse_yaml(text, name)
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            [Problem((), "a scenario must be a mapping of sections (name:, horizon:, items: ...)", file=name, line=1)]
-        )
-    doc = Document(data=data, main_file=name, positions=positions)
-    named = [s for s in TABLE_SECTIONS if _names_table(data.get(s))]
-    if named:
-        raise ScenarioError(
-            [
-                Problem(
-                    (s,),
-                    "names a table file, which a scenario kept in the workspace cannot read; write the rows into "
-                    "the YAML (an upload of a workbook does this for you)",
-                    file=name,
-                    line=positions.get((s,), (name, None))[1],
-                )
-                for s in named
-            ]
-        )
-    try:
-        applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
-        scenario, model = load_document(doc, applied)
-    except ScenarioError:
-        raise
-    except (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError) as exc:
-        message = f"cannot read the scenario ({type(exc).__name__}: {exc}); this is a bug in materiel, please report it"
-        raise ScenarioError([Problem((), message, file=name)]) from exc
-    model.whatifs = whatif_record(whatifs, sets)
-    return scenario, model
-
-
-def _names_table(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower().endswith(TABLE_SUFFIXES)
-    return isinstance(value, dict) and "file" in value
 
 
 def check(text: str, name: str) -> list[Issue]:
@@ -151,6 +108,12 @@ def _block(section: str, value: Any) -> str:
     if isinstance(value, (dict, list)) and value:
         return f"{section}:\n" + "".join(f"  {line}" if line.strip() else line for line in dump(value).splitlines(True))
     return f"{section}: {flow(value) if value is not None else 'null'}\n"
+
+
+def _names_table(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower().endswith(TABLE_SUFFIXES)
+    return isinstance(value, dict) and "file" in value
 
 
 def default_text() -> str:

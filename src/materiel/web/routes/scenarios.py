@@ -91,9 +91,9 @@ async def upload(
     if issues:
         message = "Not saved: the scenario has problems (fix them and upload again)."
         return _library_page(request, s, user, team_id, status=422, upload_error=message, upload_issues=issues)
-    first = library.create(s, user, team_id, wanted, text, "uploaded" if not default else "from the shipped default")
+    sc = library.create(s, user, team_id, wanted, text, "from the shipped default" if default else "uploaded")
     s.commit()
-    return RedirectResponse(f"/scenarios/{first.scenario_id}", status_code=303)
+    return RedirectResponse(f"/scenarios/{sc.id}", status_code=303)
 
 
 @router.get("/scenarios/{scenario_id}", include_in_schema=False)
@@ -107,7 +107,7 @@ def scenario_page(request: Request, s: Db, scenario_id: int) -> Response:
         team=_team(s, sc.team_id),
         role=role,
         can_edit=role in ("editor", "admin"),
-        versions=library.versions(s, sc.id),
+        versions=library.versions(s, sc),
     )
 
 
@@ -116,7 +116,7 @@ def version_page(request: Request, s: Db, scenario_id: int, number: int, format:
     """A version's text; ``format=yaml`` or ``xlsx`` downloads it."""
     user = current_user(request, s)
     sc, role = scenario_for(s, user, scenario_id, "viewer")
-    row = library.version(s, sc.id, number)
+    row = library.version(s, sc, number)
     stem = f"{sc.name}-v{number}"
     if format == "yaml":
         return Response(row.text, media_type="application/yaml", headers=_attachment(f"{stem}.yaml"))
@@ -134,7 +134,7 @@ def version_page(request: Request, s: Db, scenario_id: int, number: int, format:
         scenario=sc,
         version=row,
         lines=row.text.splitlines(),
-        newest=library.newest(s, sc.id),
+        newest=library.newest(s, sc),
         can_edit=role in ("editor", "admin"),
     )
 
@@ -149,7 +149,7 @@ def diff_page(request: Request, s: Db, scenario_id: int, a: int, b: int, view: s
     """The changes from version ``a`` to ``b``, side by side (``view=split``) or unified."""
     user = current_user(request, s)
     sc, _ = scenario_for(s, user, scenario_id, "viewer")
-    old, new = library.version(s, sc.id, a), library.version(s, sc.id, b)
+    old, new = library.version(s, sc, a), library.version(s, sc, b)
     rows = side_by_side(old.text, new.text)
     removed, added = changed_lines(rows)
     return render(
@@ -163,7 +163,7 @@ def diff_page(request: Request, s: Db, scenario_id: int, a: int, b: int, view: s
         view="unified" if view == "unified" else "split",
         removed=removed,
         added=added,
-        numbers=[v.number for v in library.versions(s, sc.id)],
+        numbers=[v.number for v in library.versions(s, sc)],
     )
 
 
