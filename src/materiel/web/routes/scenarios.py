@@ -87,7 +87,7 @@ async def upload(
             wanted = name or scenario_name(text) or PurePath(file.filename).stem
     except UploadRefused as exc:
         return _library_page(request, s, user, team_id, status=exc.status, upload_error=exc.message)
-    issues = check(text, wanted)
+    issues = check(text, "armed-neutrality" if default else PurePath(file.filename or "").name)
     if issues:
         message = "Not saved: the scenario has problems (fix them and upload again)."
         return _library_page(request, s, user, team_id, status=422, upload_error=message, upload_issues=issues)
