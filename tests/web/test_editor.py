@@ -171,3 +171,11 @@ def test_changes_keep_the_comments_and_fall_back_to_rewriting_a_section():
     assert data["title"] == "Tiny: changed"
     assert "# 200 per quarter" in changed and changed.startswith("# A two-line")
     assert parse_yaml(apply_changes(text, {("lines", 0, "note"): None}), "x")[0] == parse_yaml(text, "x")[0]
+
+
+def test_a_change_to_text_laid_out_as_json_is_written_as_yaml():
+    text = json.dumps(parse_yaml(tiny_text(), "tiny")[0], indent=1)
+    changed = apply_changes(text, {("lines", 0, "price", "value"): 3})
+    expected, _ = parse_yaml(text, "x")
+    expected["lines"][0]["price"]["value"] = 3
+    assert parse_yaml(changed, "x")[0] == expected

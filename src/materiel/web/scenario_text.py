@@ -172,7 +172,8 @@ def _pair(key: str) -> re.Pattern[str]:
 def apply_changes(text: str, changes: dict[Loc, Any], name: str = "scenario") -> str:
     """The text with each field at ``loc`` set to its new value (None removes it). A scalar already
     written is changed on its own line, comments and layout kept; otherwise its top-level section
-    is written anew. Each step is read back, so the result holds exactly these changes."""
+    is written anew, or, when the text's layout allows neither, the whole text. Each step is read
+    back, so the result holds exactly these changes."""
     data, positions = parse_yaml(text, name)
     if not isinstance(data, dict):
         raise ScenarioError([Problem((), "a scenario must be a mapping of sections", file=name, line=1)])
@@ -184,9 +185,15 @@ def apply_changes(text: str, changes: dict[Loc, Any], name: str = "scenario") ->
             candidate = _in_line(text, positions[loc][1], loc[-1], value)
             if candidate is not None and _reads_as(candidate, expected, name):
                 changed = candidate
+        section = str(loc[0])
         if changed is None:
-            section = str(loc[0])
-            changed = replace_section(text, section, expected[section]) if section in expected else _drop(text, section)
+            candidate = (
+                replace_section(text, section, expected[section]) if section in expected else _drop(text, section)
+            )
+            if _reads_as(candidate, expected, name):
+                changed = candidate
+        if changed is None:  # a layout the line and section edits cannot follow (JSON, say): write it anew
+            changed = dump(expected)
         text = changed
         data, positions = parse_yaml(text, name)
     return text

@@ -17,6 +17,10 @@
     if (button) show(button.dataset.tab);
   });
   show(form.dataset.tab || "forms");
+  // The first field a problem names is brought into view, in the forms tab.
+  const wrong = form.dataset.tab === "forms" && form.querySelector(".has-error input, .has-error textarea");
+  if (wrong) { wrong.scrollIntoView({ block: "center" }); wrong.focus(); }
+  document.querySelectorAll("[data-goto]").forEach((link) => link.addEventListener("click", () => show("forms")));
 
   const raw = document.getElementById("raw-text");
   const shown = document.getElementById("shown-text");
