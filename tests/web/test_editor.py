@@ -15,8 +15,8 @@ from materiel.web.scenario_text import apply_changes
 from .conftest import csrf_of
 from .scenarios_support import by_testid, new_scenario, refusing, tiny_text
 
-PRICE = "f:" + json.dumps(["lines", 0, "price", "value"])  # the cheap line's price, EUR 2 on line 26
-BUDGET = "f:" + json.dumps(["funding", 0, "budget", "value"])
+PRICE = "f:lines.0.price.value"  # the cheap line's price, EUR 2 on line 26
+BUDGET = "f:funding.0.budget.value"
 
 
 def post(client, sid: int, base: int = 1, action: str = "save", **fields: str):

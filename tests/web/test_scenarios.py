@@ -94,7 +94,7 @@ def test_a_file_over_the_size_limit_is_refused(workspace):
 
 def test_an_invalid_scenario_is_not_kept_and_each_problem_is_located(workspace):
     bad = tiny_text().replace("price: {value: 2, unit: EUR}", "price: {value: -2, unit: EUR}")
-    refused(workspace, "bad.yaml", bad.encode(), 422, "bad.yaml:26: lines[cheap].price.value: a price must be positive")
+    refused(workspace, "bad.yaml", bad.encode(), 422, "tiny:26: lines[cheap].price.value: a price must be positive")
 
 
 def test_a_new_scenario_from_the_shipped_default_keeps_its_comments_and_sources(workspace):

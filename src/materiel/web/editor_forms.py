@@ -5,7 +5,6 @@ turned back into changes of the text (docs/workspace.md, "Scenarios and the edit
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +34,7 @@ class Field:
 
     @property
     def name(self) -> str:
-        return "f:" + json.dumps(list(self.loc))
+        return "f:" + self.key
 
     @property
     def label(self) -> str:
@@ -66,10 +65,13 @@ class Section:
 
 
 def _leaves(value: Any, loc: Loc) -> list[Field]:
-    """Fields for a mapping: nested mappings of plain keys become dotted fields; a list or any
-    other mapping is one field written inline as YAML."""
+    """Fields for a mapping: nested mappings of plain keys and lists of mappings (a schedule's
+    steps) become dotted fields (``budget.0.value``); any other list or mapping is one field
+    written inline as YAML."""
     if isinstance(value, dict) and value and all(plain_key(k) for k in value):
         return [f for k, v in value.items() for f in _leaves(v, (*loc, k))]
+    if _is_table(value):
+        return [f for n, v in enumerate(value) for f in _leaves(v, (*loc, n))]
     text = flow(value)
     return [Field(loc, text, long=len(text) > 60 or "\n" in text)]
 
@@ -153,14 +155,11 @@ def place(secs: list[Section], issues: list[Issue]) -> list[Issue]:
 
 
 def changes(data: dict, form: dict[str, str]) -> dict[Loc, Any]:
-    """The changes the submitted form makes to ``data``: fields (``f:`` + path as JSON) whose text
+    """The changes the submitted form makes to ``data``: fields (``f:`` + dotted path) whose text
     differs from what the page showed, and YAML blocks (``y:`` + section) that differ."""
-    shown = {
-        f.name: f
-        for s in sections(data)
-        for f in [*s.fields, *(c for t in s.tables for row in t.rows for c in row if c)]
-    }
-    blocks = {s.name: s for s in sections(data) if s.kind == "yaml"}
+    secs = sections(data)
+    shown = {f.name: f for s in secs for f in [*s.fields, *(c for t in s.tables for row in t.rows for c in row if c)]}
+    blocks = {s.name: s for s in secs if s.kind == "yaml"}
     out: dict[Loc, Any] = {}
     for name, text in form.items():
         text = text.replace("\r\n", "\n")

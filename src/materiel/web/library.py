@@ -13,6 +13,7 @@ from ..store import scenarios as repo
 from ..store.errors import ConflictError, InvalidScenarioError, NotFoundError, StoreError
 from ..store.models import Scenario, ScenarioVersion, User
 from .errors import Conflict, NotFound, WebError
+from .scenario_text import Issue
 
 
 class SaveConflict(Conflict):
@@ -31,6 +32,14 @@ class SaveConflict(Conflict):
             f"{self.at:%Y-%m-%d %H:%M:%S} UTC. See what changed at {self.diff_url}, then make your change on the "
             "newest version."
         )
+
+
+class InvalidText(WebError):  # noqa: N818 (named for the answer)
+    """Text that does not load, with each located problem (nothing was saved)."""
+
+    def __init__(self, error: InvalidScenarioError) -> None:
+        self.issues = [Issue.of(p) for p in error.errors]
+        super().__init__(f"Not saved: {len(self.issues)} problem(s) in the scenario: {error}", 422)
 
 
 def team_scenarios(s: Session, team_id: int) -> list[tuple[Scenario, ScenarioVersion]]:
@@ -85,23 +94,24 @@ def free_name(s: Session, team_id: int, wanted: str) -> str:
 
 
 def create(s: Session, user: User, team_id: int, name: str, text: str, message: str) -> Scenario:
-    """A new scenario with ``text`` as version 1 (checked to load; audited by the store)."""
+    """A new scenario with ``text`` as version 1 (InvalidText unless it loads; audited by the store)."""
     try:
         return repo.create_scenario(s, team_id, free_name(s, team_id, name), text, user, message)
     except InvalidScenarioError as exc:
-        raise WebError(f"Not saved: {exc}", 422) from None
+        raise InvalidText(exc) from None
     except StoreError as exc:
         raise WebError(f"Not saved: {exc}", 400) from None
 
 
 def save(s: Session, user: User, sc: Scenario, base_number: int, text: str, message: str = "") -> ScenarioVersion:
-    """Version ``base_number + 1``; SaveConflict when someone saved after ``base_number``."""
+    """Version ``base_number + 1``: SaveConflict when someone saved after ``base_number``, else
+    InvalidText unless the text loads."""
     try:
         return repo.save_version(s, sc, text, user, base_number, message)
     except ConflictError:
         raise SaveConflict(sc.id, base_number, repo.newest(s, sc)) from None
     except InvalidScenarioError as exc:
-        raise WebError(f"Not saved: {exc}", 422) from None
+        raise InvalidText(exc) from None
     except NotFoundError as exc:
         raise NotFound(f"{exc}.") from None
 

@@ -182,20 +182,18 @@ def apply_changes(text: str, changes: dict[Loc, Any], name: str = "scenario") ->
         _set(expected, loc, value)
         changed = None
         if len(loc) > 1 and isinstance(loc[-1], str) and loc in positions:
-            candidate = _in_line(text, positions[loc][1], loc[-1], value)
-            if candidate is not None and _reads_as(candidate, expected, name):
-                changed = candidate
+            changed = _read_as(_in_line(text, positions[loc][1], loc[-1], value), expected, name)
         section = str(loc[0])
         if changed is None:
-            candidate = (
+            rewritten = (
                 replace_section(text, section, expected[section]) if section in expected else _drop(text, section)
             )
-            if _reads_as(candidate, expected, name):
-                changed = candidate
+            changed = _read_as(rewritten, expected, name)
         if changed is None:  # a layout the line and section edits cannot follow (JSON, say): write it anew
-            changed = dump(expected)
-        text = changed
-        data, positions = parse_yaml(text, name)
+            text = dump(expected)
+            data, positions = parse_yaml(text, name)
+        else:
+            text, (data, positions) = changed
     return text
 
 
@@ -205,11 +203,15 @@ def _drop(text: str, section: str) -> str:
     return text if span is None else "".join([*lines[: span[0]], *lines[span[1] :]])
 
 
-def _reads_as(text: str, expected: Any, name: str) -> bool:
+def _read_as(text: str | None, expected: Any, name: str) -> tuple[str, tuple[Any, dict]] | None:
+    """The text with its data and positions when it reads back as ``expected``, else None."""
+    if text is None:
+        return None
     try:
-        return parse_yaml(text, name)[0] == expected
+        read = parse_yaml(text, name)
     except ScenarioError:
-        return False
+        return None
+    return (text, read) if read[0] == expected else None
 
 
 def parse_field(text: str) -> Any:

@@ -115,13 +115,10 @@ async def save(request: Request, s: Db, scenario_id: int) -> Response:
         _lf(raw) if raw_changed and raw is not None else apply_changes(shown, field_changes) if field_changes else shown
     )
     tab = "raw" if raw_changed else "forms"
-    issues = check(text, f"{sc.name} (unsaved)")
     if values.get("action") == "check":
+        issues = check(text, f"{sc.name} (unsaved)")
         note = f"{len(issues)} problem(s) found; not saved." if issues else "No problems: the scenario is valid."
         return _page(request, sc, base, text, role, issues=issues, tab=tab, notice=note)
-    if issues:
-        note = f"Not saved: {len(issues)} problem(s), each shown at its field. Nothing was kept as a new version."
-        return _page(request, sc, base, text, role, 422, issues=issues, tab=tab, notice=note)
     if text == base.text:
         return _page(request, sc, base, text, role, notice="Nothing changed; no new version was made.")
     try:
@@ -129,6 +126,10 @@ async def save(request: Request, s: Db, scenario_id: int) -> Response:
     except library.SaveConflict as exc:
         s.rollback()
         return _page(request, sc, base, text, role, exc.status, tab="raw", conflict=exc)
+    except library.InvalidText as exc:
+        s.rollback()
+        note = f"Not saved: {len(exc.issues)} problem(s), each shown at its field. Nothing was kept as a new version."
+        return _page(request, sc, base, text, role, 422, issues=exc.issues, tab=tab, notice=note)
     s.commit()
     return RedirectResponse(f"/scenarios/{sc.id}/edit?saved={row.number}", status_code=303)
 

@@ -17,7 +17,7 @@ from .. import library
 from ..auth import current_user
 from ..deps import db, render, team_role
 from ..errors import NotFound, WebError
-from ..scenario_text import check, default_text, scenario_name
+from ..scenario_text import default_text, scenario_name
 from ..textdiff import changed_lines, side_by_side, unified
 from ..upload import UploadRefused, read_upload
 from ..workbook import to_workbook
@@ -87,11 +87,12 @@ async def upload(
             wanted = name or scenario_name(text) or PurePath(file.filename).stem
     except UploadRefused as exc:
         return _library_page(request, s, user, team_id, status=exc.status, upload_error=exc.message)
-    issues = check(text, "armed-neutrality" if default else PurePath(file.filename or "").name)
-    if issues:
+    try:
+        sc = library.create(s, user, team_id, wanted, text, "from the shipped default" if default else "uploaded")
+    except library.InvalidText as exc:
+        s.rollback()
         message = "Not saved: the scenario has problems (fix them and upload again)."
-        return _library_page(request, s, user, team_id, status=422, upload_error=message, upload_issues=issues)
-    sc = library.create(s, user, team_id, wanted, text, "from the shipped default" if default else "uploaded")
+        return _library_page(request, s, user, team_id, status=422, upload_error=message, upload_issues=exc.issues)
     s.commit()
     return RedirectResponse(f"/scenarios/{sc.id}", status_code=303)
 

@@ -137,9 +137,10 @@ def create_scenario(request: Request, s: Db, team_id: int, body: CreateIn):
     """A new scenario from YAML text (editors and admins); 422 with the problems if it does not load."""
     user = current_user(request, s)
     team_role(s, user, team_id, "editor")
-    if issues := check(body.text, body.name):
-        return _invalid(issues)
-    sc = library.create(s, user, team_id, body.name, body.text, body.message or "created")
+    try:
+        sc = library.create(s, user, team_id, body.name, body.text, body.message or "created")
+    except library.InvalidText as exc:
+        return _invalid(exc.issues)
     s.commit()
     return ScenarioOut.of(sc, library.newest(s, sc))
 
@@ -177,9 +178,10 @@ def save_version(request: Request, s: Db, scenario_id: int, body: SaveIn):
     user = current_user(request, s)
     sc, _ = scenario_for(s, user, scenario_id, "editor")
     library.version(s, sc, body.base_number)
-    if issues := check(body.text, f"{sc.name} (unsaved)"):
-        return _invalid(issues)
-    row = library.save(s, user, sc, body.base_number, body.text, body.message)
+    try:
+        row = library.save(s, user, sc, body.base_number, body.text, body.message)
+    except library.InvalidText as exc:
+        return _invalid(exc.issues)
     s.commit()
     return VersionOut.of(row)
 
