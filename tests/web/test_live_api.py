@@ -27,6 +27,7 @@ def ranged_doc() -> dict:
         funding=[
             {"id": "fund", "name": "Joint fund", "budget": {"value": 600, "unit": "EUR/year", "low": 300, "high": 900}}
         ],
+        overrides={"dear": {"description": "dearer shells", "scale": {"lines[a].price": 1.5}}},
         requirements=[
             {
                 "customer": "ukraine",
@@ -77,6 +78,20 @@ def test_a_budget_move_gives_what_a_fresh_plan_with_set_gives(workspace, ranged)
     split = plan.summary()["money_by_customer"]["ukraine"]
     assert head["money_by_customer"]["ukraine"]["total"] == pytest.approx(split["total"], rel=1e-6)
     assert len(workspace.app.state.live) == 1  # one warm planner served every call
+
+
+def test_a_named_what_if_is_applied_before_the_sliders(workspace, ranged):
+    path, version_id = ranged
+    eddie = workspace.client("eddie")
+    head = replan(eddie, version_id, {BUDGET: 900.0}, whatifs=["dear"]).json()
+    plan = materiel.plan(path, whatifs=["dear"], set={BUDGET: 900.0})
+    assert head["total_cost"] == pytest.approx(plan.total_cost, rel=1e-6)
+    assert head["total_cost"] != pytest.approx(replan(eddie, version_id, {BUDGET: 900.0}).json()["total_cost"])
+    assert eddie.get(f"/api/live/{version_id}?whatif=dear").status_code == 200
+    page = eddie.get("/scenarios/1/edit").text
+    assert 'data-testid="whatif-dear"' in page
+    unknown = replan(refusing(eddie), version_id, {}, whatifs=["cheap"])
+    assert unknown.status_code == 422 and "cheap" in unknown.json()["detail"]
 
 
 def test_a_path_that_is_not_a_ranged_figure_is_a_clear_422(workspace, ranged):
