@@ -146,3 +146,17 @@ def test_the_editor_page_carries_the_version_for_the_panel(workspace, ranged):
     block = page.split('<script type="application/json" id="live-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(block) == {"version_id": version_id, "can_run": False}
     assert 'src="/static/whatif.js"' in page and "<script>" not in page  # no inline script (CSP)
+
+
+def test_the_endpoints_are_in_the_openapi_description_with_their_models(workspace):
+    spec = workspace.client().get("/api/openapi.json").json()
+    paths = spec["paths"]
+    assert {"get", "post"} <= set(paths["/api/live/{version_id}"])
+    assert "post" in paths["/api/live/{version_id}/run"]
+    assert {"get", "post"} <= set(paths["/api/scenarios/{scenario_id}/versions"])
+    assert "409" in paths["/api/scenarios/{scenario_id}/versions"]["post"]["responses"]
+    schemas = spec["components"]["schemas"]
+    assert {"HeadlineOut", "SliderOut", "LiveOut", "ScenarioOut", "VersionOut", "CheckOut", "InvalidOut"} <= set(
+        schemas
+    )
+    assert not any(path.startswith(("/scenarios", "/teams")) for path in paths)  # pages stay out of it
