@@ -38,6 +38,13 @@
     fields().forEach((el) => { if (el.value === el.defaultValue) el.disabled = true; });
     if (raw && !rawChanged) raw.disabled = true;
   });
+  // Leaving the page with changes not saved asks first.
+  let submitting = false;
+  form.addEventListener("submit", () => { submitting = true; });
+  window.addEventListener("beforeunload", (event) => {
+    const dirty = [...fields()].some((el) => el.value !== el.defaultValue) || (raw && raw.value !== shown.value);
+    if (dirty && !submitting) event.preventDefault();
+  });
   // Back from a refused submit (the browser's cache), every field must travel again when changed.
   window.addEventListener("pageshow", () => { fields().forEach((el) => { el.disabled = false; }); if (raw) raw.disabled = false; });
 })();
