@@ -186,3 +186,13 @@ def test_another_team_sees_nothing(workspace):
         assert olga.get(path).status_code == 404, path
     assert upload(olga, workspace.team_id, "t.yaml", tiny_text().encode()).status_code == 404
     assert save(olga, sid, 1, tiny_text() + "\n").status_code == 404
+
+
+def test_a_workbook_without_its_scenario_sheet_is_refused_naming_its_sheets(workspace):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "lines"
+    data = io.BytesIO()
+    book.save(data)
+    refused(workspace, "lines.xlsx", data.getvalue(), 400, "the workbook has no sheet 'scenario'")
