@@ -96,7 +96,8 @@ def from_workbook(data: bytes, name: str) -> str:
             [Problem((), "not an Excel workbook (.xlsx): the file is not a workbook archive", file=name)]
         )
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.xlsx"
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(name).stem)[:100] or "upload"
+        path = Path(folder) / f"{safe}.xlsx"  # the name the messages of the table reader give
         path.write_bytes(data)
         try:
             sheets = load_workbook(path, read_only=True).sheetnames
