@@ -1,5 +1,9 @@
 """The app's routers, one module per part of the workspace."""
 
 from .account import router as account
+from .editor import router as editor
+from .live_api import router as live_api
+from .scenarios import router as scenarios
+from .scenarios_api import router as scenarios_api
 
-ROUTERS = [account]
+ROUTERS = [account, scenarios, editor, scenarios_api, live_api]
