@@ -215,7 +215,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 def main(database: str | None, scheduler: str | None = None, once: bool = False) -> int:
     """``materiel worker``: work on the queue of ``database`` until stopped."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    store = Store(database)
+    store = Store.open(database)
     print(f"materiel worker on {store.url}" + (f", Dask scheduler {scheduler}" if scheduler else ""), flush=True)
     try:
         work(store, WorkerSettings(scheduler=scheduler), once=once)
