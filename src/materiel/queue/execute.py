@@ -8,13 +8,10 @@ submitted whole to a Dask cluster."""
 from __future__ import annotations
 
 import math
-import re
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -67,83 +64,70 @@ class Outcome:
 Progress = Callable[[int, int], None]
 
 
-@contextmanager
-def _scratch(job: Job) -> Iterator[tuple[Path, Path]]:
-    """The job's scenario text in a scratch file (and a folder for outputs beside it), removed
-    afterwards; any failure inside becomes ``RunFailed``, located at the scenario version."""
-    with tempfile.TemporaryDirectory(prefix="materiel-run-") as scratch:
-        folder = Path(scratch)
-        path = folder / f"{_file_stem(job.label)}.yaml"
-        path.write_text(job.text, encoding="utf-8")
-        try:
-            yield path, folder / "out"
-        except Cancelled:
-            raise
-        except Exception as exc:
-            # messages locate problems in the scratch file: name the scenario version instead
-            text = str(exc).replace(str(path), job.label).replace(str(folder) + "/", "")
-            raise RunFailed(text or type(exc).__name__) from exc
+def _load(job: Job):
+    """The job's scenario text loaded with its what-ifs and --set values, problems located as
+    'tiny v3, line 12: ...' (service.load)."""
+    from ..service import load
+
+    return load(text=job.text, name=job.label, whatifs=job.whatifs, sets=list(job.sets))
 
 
 def check_job(job: Job) -> None:
-    """Load the job's scenario with its what-ifs and --set values (and, for a comparison of the
-    policy options, check it has some), as the worker will: ``RunFailed`` says what is wrong
-    before the run is queued."""
-    from .. import api
+    """Load the job's scenario as the worker will (and, for a comparison, check it has rows to
+    compare): ``RunFailed`` says what is wrong before the run is queued."""
+    from ..service import compare_rows
 
-    with _scratch(job) as (path, _):
-        sc, _, _ = api.load_model(path, job.whatifs, dict(job.sets))
-        if job.kind == "compare" and not job.options.get("variants") and sc.options is None:
-            raise ValueError(
-                f"{job.label}: the scenario has no 'options' section to compare; name variants to compare instead"
-            )
+    try:
+        loaded = _load(job)
+        if job.kind == "compare":
+            compare_rows(loaded, 1, job.options.get("variants") or ())
+    except Exception as exc:
+        raise RunFailed(str(exc) or type(exc).__name__) from exc
 
 
-def run_job(job: Job, progress: Progress | None = None, scheduler: str | None = None) -> Outcome:
-    """Carry out ``job`` in a scratch folder that is removed afterwards. ``progress(done, total)``
-    reports a sweep's draws (it may raise ``Cancelled`` to stop the sweep between chunks);
+def run_job(
+    job: Job,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Outcome:
+    """Carry out ``job`` with the use-case layer (service.py). ``progress(done, total)`` reports a
+    sweep's draws and ``cancel()``, asked between chunks of them, stops it (``Cancelled``);
     ``scheduler``: a Dask address the sweep's draws are sent to. Any failure is ``RunFailed``."""
-    with _scratch(job) as (path, out):
+    from ..uncertainty.runner import SweepCancelledError
+
+    try:
         if job.kind == "sweep":
-            return _sweep(job, path, out, progress, scheduler)
-        return _plan_or_compare(job, path, out)
+            return _sweep(job, progress, scheduler, cancel)
+        return _plan_or_compare(job)
+    except SweepCancelledError as exc:
+        raise Cancelled(str(exc)) from exc
+    except Exception as exc:
+        raise RunFailed(str(exc) or type(exc).__name__) from exc
 
 
-def _file_stem(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "scenario"
+def _outcome(run, summary: dict, charts: bool) -> Outcome:
+    """A service run's summary, tables and files (the CSVs that are tables kept once, as tables)."""
+    tables = run.tables
+    files = {n: b for n, b in run.outputs(charts).items() if not (n.endswith(".csv") and n[:-4] in tables)}
+    timings = {**run.timings.as_dict(), **{f"plan {k}": v for k, v in run.plan.timings.items()}}
+    return Outcome(summary, tables, files, timings=timings)
 
 
-def _outputs(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, bytes]]:
-    """What a command wrote into ``folder``: its CSV tables read back typed, and its other files
-    (not the draws' folder or the folder's manifest)."""
-    from ..api import read_table
+def _plan_or_compare(job: Job) -> Outcome:
+    from ..service import compare_run, plan_run
 
-    written = [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
-    tables = {p.stem: read_table(p) for p in written if p.suffix == ".csv"}
-    return tables, {p.name: p.read_bytes() for p in written if p.suffix != ".csv"}
-
-
-def _plan_or_compare(job: Job, path: Path, out: Path) -> Outcome:
-    from .. import api
-    from ..assessment import assess
-    from ..planner import FaceOptions, make_plan
-
-    charts = bool(job.options.get("charts", True))
-    _, model, _ = api.load_model(path, job.whatifs, dict(job.sets))
-    comparison = None
+    loaded = _load(job)
     if job.kind == "compare":
-        variants = list(job.options.get("variants") or [])
-        comparison = api.run_comparison([path], variants, job.whatifs, dict(job.sets), model=model)
-        plan, assessment = comparison[0].plan, comparison[0].assessment
-    else:
-        plan = make_plan(model, face=FaceOptions())
-        assessment = assess(plan)
-    api.write_plan(plan, out, assessment, comparison, list(job.whatifs), charts)
-    from ..report.files import summary as summary_of
+        from ..report.files import summary as full_summary
 
-    summary = summary_of(plan, assessment, comparison)
-    summary["text"] = page_text(plan, assessment)
-    return Outcome(summary, *_outputs(out), timings=dict(plan.timings))
+        run = compare_run(loaded, variants=list(job.options.get("variants") or ()))
+        summary = full_summary(run.plan, run.assessment, list(run.results))  # the first row's, and the rows
+    else:
+        run = plan_run(loaded)
+        summary = dict(run.summary)
+    summary["text"] = page_text(run.plan, run.assessment)
+    return _outcome(run, summary, bool(job.options.get("charts", True)))
 
 
 def page_text(plan, assessment) -> dict:
@@ -171,31 +155,25 @@ def page_text(plan, assessment) -> dict:
     }
 
 
-def _sweep(job: Job, path: Path, out: Path, progress: Progress | None, scheduler: str | None) -> Outcome:
-    from .. import api
-    from ..assessment import assess
-    from ..planner import make_plan
-    from ..report.files import write_sweep_outputs
-    from ..uncertainty import sweep
+def _sweep(job: Job, progress: Progress | None, scheduler: str | None, cancel: Callable[[], bool] | None) -> Outcome:
+    from ..service import sweep_run
 
     o = job.options
-    result = sweep(
-        path,
-        draws=int(o.get("draws", 100)),
-        seed=int(o.get("seed", 0)),
-        folder=out,
-        method=str(o.get("method", "lhs")),
-        scheduler=scheduler,
-        whatifs=list(job.whatifs),
-        sets=list(job.sets),
-        progress=progress,
-    )
-    _, model, _ = api.load_model(path, job.whatifs, dict(job.sets))
-    base = make_plan(model)
-    write_sweep_outputs(out, result, base, assess(base))
-    summary = result.headline()
-    draws = [_draw(row) for row in result.draws.to_dict("records")]
-    return Outcome(summary, *_outputs(out), draws)
+    with tempfile.TemporaryDirectory(prefix="materiel-sweep-") as folder:  # the draws, until summarised
+        run = sweep_run(
+            _load(job),
+            folder=folder,
+            draws=int(o.get("draws", 100)),
+            seed=int(o.get("seed", 0)),
+            method=str(o.get("method", "lhs")),
+            scheduler=scheduler,
+            progress=progress,
+            cancel=cancel,
+        )
+        outcome = _outcome(run, dict(run.summary), bool(o.get("charts", True)))
+        outcome.summary["currency"] = run.plan.currency
+        outcome.draws = [_draw(row) for row in run.uncertainty.draws.to_dict("records")]
+    return outcome
 
 
 def _plain(value: Any) -> Any:

@@ -68,7 +68,7 @@ def requeue(s: Session, run_id: int, worker: str) -> bool:
 
 class _Beat:
     """Heartbeats from a thread while the run goes on; notices a run taken away (cancelled,
-    reaped) and then makes the sweep's next progress report stop it."""
+    reaped), which stops a sweep before its next chunk of draws."""
 
     def __init__(self, store: Store, run_id: int, worker: str, seconds: float) -> None:
         self.store, self.run_id, self.worker, self.seconds = store, run_id, worker, seconds
@@ -102,18 +102,16 @@ class _Beat:
             self.beat()
 
     def progress(self, done: int, total: int) -> None:
-        """A sweep's progress: stored at once; stops the sweep if the run was taken away."""
+        """A sweep's progress, stored at once."""
         self.done, self.total = done, total
         self.beat()
-        if self.lost.is_set():
-            raise Cancelled(f"run {self.run_id} was cancelled")
 
 
 def _execute(job: Job, beat: _Beat, scheduler: str | None) -> Outcome:
     """The job here, or (a plan or comparison with a scheduler) on the Dask cluster; a sweep with a
     scheduler runs here and sends its draws there."""
     if scheduler is None or job.kind == "sweep":
-        return run_job(job, beat.progress, scheduler)
+        return run_job(job, beat.progress, scheduler, beat.lost.is_set)
     from distributed import Client
 
     try:
