@@ -71,6 +71,8 @@ def test_files_download_with_their_media_type_and_name(workspace, done_run) -> N
     book = eddie.get(f"/runs/{run_id}/files/plan.xlsx")
     assert book.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert book.content[:2] == b"PK"
+    pdf = eddie.get(f"/runs/{run_id}/files/report.pdf")  # made from report.html when asked for
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     summary = eddie.get(f"/runs/{run_id}/files/summary.json").json()
     assert summary["total_cost"] == pytest.approx(800.0)
     assert eddie.get(f"/runs/{run_id}/files/nothing.csv", headers=JSON).status_code == 404

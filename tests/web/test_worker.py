@@ -7,17 +7,21 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from materiel.queue.pool import WorkerPool
 from materiel.store.models import Run, RunTable, ScenarioVersion, SweepDraw, User
 from materiel.store.runs import create_run
 from tests.markers import ONE_WORKER
+from tests.pgserver import free_port
 from tests.web.conftest import csrf_of
-from tests.web.runs_support import RANGED, add_version, drain, start_worker, worker_env
+from tests.web.runs_support import RANGED, ROOT, add_version, drain, start_worker, worker_env
 
 pytestmark = ONE_WORKER
 
@@ -50,15 +54,54 @@ def wait_for(workspace, run_id: int, ok, timeout: float = 120) -> Run:
     raise AssertionError(f"run {run_id} stayed {state(workspace, run_id).status}")
 
 
+def serve(workspace, port: int) -> subprocess.Popen:
+    """``materiel serve`` with one queue worker, on the workspace's database."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "materiel", "serve", "--port", str(port), "--workers", "1"],
+        env=worker_env(workspace.store),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
+
+
 def test_a_run_interrupted_by_a_server_stop_resumes_after_the_restart(workspace) -> None:
     run_id = queue(workspace, RANGED, "sweep", draws=60, seed=1)
-    url = worker_env(workspace.store)["MATERIEL_DATABASE"]
-    with WorkerPool(url, 1, check_seconds=0.5):
+    port = free_port()
+    server = serve(workspace, port)
+    try:
         wait_for(workspace, run_id, lambda r: r.status == "running" and r.progress_done > 0)
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10).status == 200
+        workers = children(server.pid)
+        assert len(workers) == 1
+    finally:
+        stop(server)
     stopped = state(workspace, run_id)
     assert stopped.status == "queued" and stopped.worker is None  # put back by the stopping worker
-    with WorkerPool(url, 1, check_seconds=0.5):
+    assert not [pid for pid in workers if alive(pid)]  # its worker stopped with it
+    server = serve(workspace, port)
+    try:
         done = wait_for(workspace, run_id, lambda r: r.status not in ("queued", "running"), 240)
+    finally:
+        stop(server)
     assert done.status == "done", done.error
     assert done.summary["draws"] == 60 and done.attempts == 2
 
@@ -119,3 +162,23 @@ def test_a_plan_runs_on_a_dask_cluster(workspace, tmp_path) -> None:
             worker.wait()
     assert run.status == "done", run.error
     assert run.summary["total_cost"] == pytest.approx(800.0)
+
+
+def test_cancelling_a_running_sweep_stops_it_and_keeps_nothing(workspace) -> None:
+    run_id = queue(workspace, RANGED, "sweep", draws=400, seed=4)
+    worker = start_worker(workspace.store)
+    try:
+        wait_for(workspace, run_id, lambda r: r.status == "running" and r.progress_done > 0)
+        eddie = workspace.client("eddie")
+        eddie.post(f"/runs/{run_id}/cancel", headers={"X-CSRF-Token": csrf_of(eddie)})
+        after = queue(workspace)  # the worker goes on to the next run
+        wait_for(workspace, after, lambda r: r.status == "done")
+    finally:
+        worker.terminate()
+        worker.wait()
+    run = state(workspace, run_id)
+    assert run.status == "cancelled" and run.error == "cancelled by eddie"
+    assert run.progress_done < 400  # stopped before the end
+    with workspace.store.session() as s:
+        assert s.scalar(select(func.count()).select_from(RunTable).where(RunTable.run_id == run_id)) == 0
+        assert s.scalar(select(func.count()).select_from(SweepDraw).where(SweepDraw.run_id == run_id)) == 0
