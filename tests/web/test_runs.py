@@ -13,7 +13,7 @@ import pytest
 from materiel.store.models import AuditEntry, Run
 from tests.markers import ONE_WORKER
 from tests.web.conftest import csrf_of
-from tests.web.runs_support import RANGED, add_version, drain
+from tests.web.runs_support import RANGED, TINY, add_version, drain
 
 pytestmark = ONE_WORKER
 JSON = {"Accept": "application/json"}  # error pages as JSON (answers are the same for a browser)
@@ -182,3 +182,19 @@ def test_a_sweep_reports_progress_and_its_odds(workspace) -> None:
 
         assert [d.draw for d in draws(s, run_id)] == list(range(6))
     assert "draws.csv" in page
+
+
+def test_a_comparison_of_variants_shows_each_row(workspace) -> None:
+    text = TINY + "overrides:\n  no-eu:\n    set:\n      funding[eu].budget: 0\nvariants:\n  harsh: [no-eu]\n"
+    version = add_version(workspace.store, workspace.team_id, text)
+    eddie = workspace.client("eddie")
+    run_id = launch(eddie, version, kind="compare", variants=["harsh"])["id"]
+    what_if = launch(eddie, version, whatifs=["no-eu"])["id"]
+    drain(workspace.store)
+    page = eddie.get(f"/runs/{run_id}").text
+    options = re.search(r'<table id="options">(.*?)</table>', page, re.S).group(1)
+    assert options.count("<tr>") == 3 and "harsh" in options  # header, as written, harsh
+    assert "EUR 2.00 k" in options  # 400 shells from the dear line at 5: the cheap line's fund is gone
+    with workspace.store.session() as s:
+        assert s.get(Run, what_if).summary["total_cost"] == pytest.approx(2000.0)
+        assert s.get(Run, run_id).summary["total_cost"] == pytest.approx(800.0)  # the first row's plan
