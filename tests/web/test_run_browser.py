@@ -83,7 +83,7 @@ def test_a_run_launched_in_the_browser_is_followed_until_done_and_charted(worksp
     assert page.locator("[data-testid=headline-total]").inner_text() == "EUR 800"
     assert page.locator("#chart-spending .main-svg").count() >= 1
     assert page.locator("#chart-capacity .main-svg").count() >= 1
-    assert page.locator("#stock-item option").all_inner_texts() == ["shell"]
+    assert page.locator("#stock-item option").all_inner_texts() == ["155 mm shell"]
     page.click("[data-testid=share]")
     link = page.locator("[data-testid=share-link]").input_value()
     assert "/share/" in link

@@ -53,9 +53,11 @@ def test_a_launched_plan_is_done_and_its_page_gives_the_summary_total(workspace,
     assert shown and float(shown.group(1)) == pytest.approx(total) == 800.0
     assert "Aid to Ukraine: EUR 800" in page.text  # the CLI's own headline sentence
     assert "Every target is met" in page.text  # the marginal values' sentence
+    envelope = re.search(r'<table id="envelope">(.*?)</table>', page.text, re.S).group(1)
+    assert "<td>EU instrument</td><td class=\"num\">8 %</td>" in envelope  # 800 of its 10,000 a year, by name
     charts = json.loads(re.search(r'id="run-charts">(.*?)</script>', page.text, re.S).group(1))
-    assert charts["stock"]["shell"]["stock"][0] == pytest.approx(100.0)  # the stock it starts with
-    assert sum(charts["spending"]["funds"]["eu"]) == pytest.approx(800.0, rel=1e-6)
+    assert charts["stock"]["155 mm shell"]["stock"][0] == pytest.approx(100.0)  # the stock it starts with
+    assert sum(charts["spending"]["funds"]["EU instrument"]) == pytest.approx(800.0, rel=1e-6)
 
 
 def test_files_download_with_their_media_type_and_name(workspace, done_run) -> None:

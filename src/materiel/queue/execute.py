@@ -141,7 +141,14 @@ def page_text(plan, assessment) -> dict:
 
     year = assessment.year
     item, left = assessment.bottleneck_in(year)
+    sc = plan.model.scenario
+    n = names(sc)
     return {
+        "names": {  # ids as the reader knows them, for the page's tables and charts
+            "fund": {f.id: n.fund(f.id) for f in sc.funding},
+            "item": {i.id: n.item(i.id) for i in sc.items},
+            "category": {i.category: n.category(i.category) for i in sc.items},
+        },
         "whatifs": whatif_text(plan.model),
         "headline": headline(plan),
         "ranges": range_lines(plan),

@@ -67,13 +67,16 @@ def chart_data(s: Session, run: Run) -> dict:
     customer), spending by fund and year, capacity per item and period."""
     t = _tables(s, run, CHART_TABLES)
     out: dict[str, Any] = {"currency": (run.summary or {}).get("currency", "")}
+    named = ((run.summary or {}).get("text") or {}).get("names") or {}
+    item_name = named.get("item", {}).get
+    fund_name = named.get("fund", {}).get
     customer = ((run.summary or {}).get("assessment") or {}).get("customer")
     if "stock" in t and not t["stock"].empty:
         stock = t["stock"]
         if customer is not None and "customer" in stock:
             stock = stock[stock["customer"].astype(str) == customer]
         out["stock"] = {
-            str(item): {
+            item_name(str(item), str(item)): {
                 "period": g["period"].astype(str).tolist(),
                 "stock": [_num(v) for v in g["stock"]],
                 "target": [_num(v) for v in g["target"]],
@@ -84,13 +87,13 @@ def chart_data(s: Session, run: Run) -> dict:
         spend = t["funding"].groupby(["fund", "year"])["amount"].sum().unstack(fill_value=0.0)
         out["spending"] = {
             "years": [str(y) for y in spend.columns],
-            "funds": {str(f): [round(float(v), 2) for v in row] for f, row in spend.iterrows()},
+            "funds": {fund_name(str(f), str(f)): [round(float(v), 2) for v in row] for f, row in spend.iterrows()},
         }
     if "capacity" in t and not t["capacity"].empty:
         cap = t["capacity"].groupby(["item", "period"], sort=False)["total_per_year"].sum().unstack()
         out["capacity"] = {
             "periods": [str(p) for p in cap.columns],
-            "items": {str(i): [_num(v) for v in row] for i, row in cap.iterrows()},
+            "items": {item_name(str(i), str(i)): [_num(v) for v in row] for i, row in cap.iterrows()},
         }
     return out
 
@@ -140,9 +143,17 @@ def envelope_rows(summary: dict) -> tuple[list[str], list[dict]]:
     for i, year in enumerate(years):
         for fund, f in (use[year].get("by_fund") or {}).items():
             funds.setdefault(fund, [""] * len(years))[i] = share(f.get("share_used"))
-    rows = [{"fund": fund, "cells": cells} for fund, cells in funds.items()]
+    named = ((summary.get("text") or {}).get("names") or {}).get("fund", {})
+    rows = [{"fund": named.get(fund, fund), "cells": cells} for fund, cells in funds.items()]
     rows.append({"fund": "all vehicles", "cells": [share(use[y].get("share_used")) for y in years], "total": True})
     return years, rows
+
+
+def categories(summary: dict) -> list[tuple[str, str]]:
+    """Readiness by category: (category's name, the period it is ready from, or 'never')."""
+    named = ((summary.get("text") or {}).get("names") or {}).get("category", {})
+    ready = (summary.get("assessment") or {}).get("readiness_by_category") or {}
+    return [(named.get(c, c), p or "never") for c, p in ready.items()]
 
 
 def why_short(summary: dict) -> list[str]:
@@ -184,6 +195,8 @@ def compare_rows(runs: list[Run]) -> list[dict]:
         years = max(1, len(s.get("spend_by_year") or {}) or 1)
         aid = next((e for e in (s.get("money_by_customer") or {}).values() if e.get("assessed")), None)
         days = a.get("bottleneck_days")
+        item = a.get("bottleneck_item")
+        item = ((s.get("text") or {}).get("names") or {}).get("item", {}).get(item, item)
         total = s.get("total_cost")
         return {
             "status": run.status,
@@ -192,7 +205,7 @@ def compare_rows(runs: list[Run]) -> list[dict]:
             "all money": "–" if total is None else money(total, cur),
             "spent in Europe": "–" if s.get("europe_share") is None else share(s["europe_share"]),
             "ready": a.get("readiness_date") or "never within the horizon",
-            "bottleneck": f"{a.get('bottleneck_item') or '–'} ({a.get('bottleneck_year', '–')})",
+            "bottleneck": f"{item or '–'} ({a.get('bottleneck_year', '–')})",
             "days of war": "never runs out" if days is None else f"{days:,.0f}",
         }
 

@@ -23,6 +23,7 @@ from ..deps import TEMPLATES, db, render, team_role
 from ..errors import Conflict, NotFound, WebError
 from ..runview import (
     PDF_NAME,
+    categories,
     chart_data,
     compare_rows,
     envelope_rows,
@@ -300,6 +301,7 @@ def run_page(request: Request, s: DbSession, run: Run, role: str | None, share_u
             "money": money_rows(summary),
             "envelope": envelope_rows(summary),
             "why_short": why_short(summary),
+            "categories": categories(summary),
             "charts": chart_data(s, run),
         }
     base = f"/share/{run.share_token}" if role is None else f"/runs/{run.id}"
