@@ -54,7 +54,7 @@ def test_a_launched_plan_is_done_and_its_page_gives_the_summary_total(workspace,
     assert "Aid to Ukraine: EUR 800" in page.text  # the CLI's own headline sentence
     assert "Every target is met" in page.text  # the marginal values' sentence
     envelope = re.search(r'<table id="envelope">(.*?)</table>', page.text, re.S).group(1)
-    assert "<td>EU instrument</td><td class=\"num\">8 %</td>" in envelope  # 800 of its 10,000 a year, by name
+    assert '<td>EU instrument</td><td class="num">8 %</td>' in envelope  # 800 of its 10,000 a year, by name
     charts = json.loads(re.search(r'id="run-charts">(.*?)</script>', page.text, re.S).group(1))
     assert charts["stock"]["155 mm shell"]["stock"][0] == pytest.approx(100.0)  # the stock it starts with
     assert sum(charts["spending"]["funds"]["EU instrument"]) == pytest.approx(800.0, rel=1e-6)
