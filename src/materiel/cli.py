@@ -200,16 +200,18 @@ def plan(
 
     face = FaceOptions(shares=ranges, years=year_ranges, near_optimal=_cost_slack(near_optimal))
     kept = open_store(database) if store else None  # a bad or unreachable database fails before the solve
-    tick = time.perf_counter()
-    run, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp, lp_names, face)
-    result, assessment = run.plan, run.assessment
-    run_id = None
-    if kept is not None:
-        try:
-            run_id = record_plan(
-                kept, scenario, whatif, assign, result, assessment, folder, written, time.perf_counter() - tick
-            )
-        finally:
+    try:
+        tick = time.perf_counter()
+        run, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp, lp_names, face)
+        result, assessment = run.plan, run.assessment
+        seconds = time.perf_counter() - tick
+        run_id = (
+            None
+            if kept is None
+            else record_plan(kept, scenario, whatif, assign, result, assessment, folder, written, seconds)
+        )
+    finally:
+        if kept is not None:
             kept.dispose()
     if as_json:
         stored = {"run": run_id} if run_id is not None else {}
