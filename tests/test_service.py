@@ -1,4 +1,4 @@
-"""The use-case layer (service.py): loading from text, a run's files in memory equal to what the
+"""The use-case layer (materiel.service): loading from text, a run's files in memory equal to what the
 command line writes, and plans and sweeps in several threads at once."""
 
 from __future__ import annotations
