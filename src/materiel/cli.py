@@ -578,12 +578,39 @@ def serve(
         ),
     ] = None,
     secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only (behind a TLS proxy).")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, max=64, help="Queue worker processes to start with the server (0: none).")
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address, e.g. tcp://10.0.0.5:8786: runs go to the cluster."),
+    ] = None,
 ) -> None:
     """Start the workspace: a web app where a team edits scenarios, runs plans and compares them."""
     from .web.serve import serve as run_server
     from .web.settings import Settings
 
-    run_server(host, port, database, Settings(secure_cookies=secure_cookies))
+    run_server(host, port, database, Settings(secure_cookies=secure_cookies, run_workers=workers, scheduler=scheduler))
+
+
+@app.command()
+def worker(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database", help="Database URL or SQLite file (default: $MATERIEL_DATABASE or the user's SQLite file)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address: plans and sweeps' draws are solved there."),
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="Stop when the queue is empty.")] = False,
+) -> None:
+    """Work on the workspace's run queue: claim queued runs, carry them out, store their results."""
+    from .queue.worker import main as work
+
+    raise typer.Exit(work(database, scheduler, once))
 
 
 class Terminated(BaseException):

@@ -3,7 +3,9 @@
 from .account import router as account
 from .editor import router as editor
 from .live_api import router as live_api
+from .runs import router as runs
 from .scenarios import router as scenarios
 from .scenarios_api import router as scenarios_api
+from .share import router as share
 
-ROUTERS = [account, scenarios, editor, scenarios_api, live_api]
+ROUTERS = [account, scenarios, editor, scenarios_api, live_api, runs, share]
