@@ -10,6 +10,9 @@ from hypothesis import settings
 
 from materiel import cli
 
+# PostgreSQL for the store's tests: postgres_url, database_url (SQLite and PostgreSQL), pg_server.
+pytest_plugins = ["tests.pgserver"]
+
 # The property tests draw the same examples on every run, so `make test` and CI are repeatable (a
 # found case is pinned with @example); HYPOTHESIS_PROFILE=explore draws new ones to search further.
 settings.register_profile("repeatable", derandomize=True)

@@ -9,7 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import StoreError
 
 DATABASE_ENV = "MATERIEL_DATABASE"
 
@@ -47,12 +50,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def make_engine(url: str | Path | None = None) -> Engine:
     """An engine for the URL (see ``normal_url``); a SQLite file's folder is created."""
     text = normal_url(url)
-    if text.startswith("sqlite:///") and text != "sqlite:///:memory:":
-        Path(text.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(text, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(text, pool_pre_ping=True)
+    try:
+        if text.startswith("sqlite:///") and text != "sqlite:///:memory:":
+            folder = Path(text.removeprefix("sqlite:///")).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"the SQLite file's folder {folder} cannot be made: {error.strerror}") from error
+            engine = create_engine(text, connect_args={"timeout": 30, "check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(text, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise StoreError(
+            f"database {url!r} is not a database URL: use a SQLite file's path, sqlite:///PATH "
+            "or postgresql://USER@HOST:PORT/NAME"
+        ) from error
 
 
 class Store:
@@ -79,6 +92,21 @@ class Store:
     def new_session(self) -> Session:
         """A session the caller commits and closes (the web app's per-request session)."""
         return self._sessions()
+
+    @classmethod
+    def open(cls, url: str | Path | None = None) -> Store:
+        """The store at ``url``, checked to be at the newest schema (an empty SQLite file is brought
+        there at once); otherwise OutdatedDatabaseError says to run `materiel db upgrade`, and a
+        database that cannot be reached is StoreUnavailable."""
+        from .migrate import ensure_current
+
+        store = cls(url)
+        try:
+            ensure_current(store.engine)
+        except BaseException:
+            store.dispose()
+            raise
+        return store
 
     def dispose(self) -> None:
         self.engine.dispose()

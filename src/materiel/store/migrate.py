@@ -1,0 +1,96 @@
+"""The store's schema migrations (Alembic, shipped in store/migrations, configured here so no
+alembic.ini is needed): bring a database to the newest schema, say which revision it is at, and
+check it before use (docs/workspace.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from .engine import make_engine
+from .errors import OutdatedDatabaseError
+from .faults import unavailable
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    """The newest revision this version of materiel ships."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def _engine(url: str | Path | Engine | None) -> tuple[Engine, bool]:
+    if isinstance(url, Engine):
+        return url, False
+    return make_engine(url), True
+
+
+def upgrade(url: str | Path | Engine | None = None, revision: str = "head") -> str:
+    """Migrate the database to ``revision`` (default: the newest), in one transaction; the revision
+    it is at afterwards."""
+    engine, owned = _engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with unavailable(engine), engine.connect() as conn:
+            # SQLite alters a table by copying it and dropping the old one: with foreign keys on, the
+            # drop would cascade to the rows that refer to it (a run's tables), so they are off
+            # while migrating (the pragma only takes effect outside a transaction).
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            try:
+                with conn.begin():
+                    config = _config()
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, revision)
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
+        return current(engine) or ""
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def current(url: str | Path | Engine | None = None) -> str | None:
+    """The revision the database is at, or None for a database the store has never touched."""
+    engine, owned = _engine(url)
+    try:
+        with unavailable(engine), engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse a database that is not at the newest revision, with the command that fixes it; an
+    empty SQLite file (a new default store) is brought to the newest schema at once."""
+    at = current(engine)
+    if at == head():
+        return
+    shown = engine.url.render_as_string(hide_password=True)
+    if at is None and engine.dialect.name == "sqlite":
+        with unavailable(engine), engine.connect() as conn:
+            empty = not inspect(conn).get_table_names()
+        if empty:
+            upgrade(engine)
+            return
+    typed = shown.replace("postgresql+psycopg://", "postgresql://").removeprefix("sqlite:///")
+    state = "has no materiel schema" if at is None else f"is at revision {at}, this materiel needs {head()}"
+    raise OutdatedDatabaseError(f"the database {shown} {state}: run `materiel db upgrade --database {typed}`")
+
+
+__all__ = ["current", "ensure_current", "head", "upgrade"]
