@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect
 
 from .engine import make_engine
 from .errors import OutdatedDatabaseError
-from .faults import unavailable
+from .faults import shown_url, unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -81,14 +81,14 @@ def ensure_current(engine: Engine) -> None:
     at = current(engine)
     if at == head():
         return
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = shown_url(engine)
     if at is None and engine.dialect.name == "sqlite":
         with unavailable(engine), engine.connect() as conn:
             empty = not inspect(conn).get_table_names()
         if empty:
             upgrade(engine)
             return
-    typed = shown.replace("postgresql+psycopg://", "postgresql://").removeprefix("sqlite:///")
+    typed = shown.removeprefix("sqlite:///")
     state = "has no materiel schema" if at is None else f"is at revision {at}, this materiel needs {head()}"
     raise OutdatedDatabaseError(f"the database {shown} {state}: run `materiel db upgrade --database {typed}`")
 
