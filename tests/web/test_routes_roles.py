@@ -251,15 +251,20 @@ NEEDS = {
 }
 
 
-def least_role(expect: Expect) -> str:
-    """Who may do it: anyone, any signed-in user, or the lowest role in the object's team."""
+def least_role(method: str, expect: Expect) -> str:
+    """Who may do it: anyone, any signed-in user, or the lowest role in the object's team. A page
+    that redirects (to sign in) is not shown; a form that redirects (to its result) was done."""
+
+    def done(status: int) -> bool:
+        return 200 <= status < 300 or (method != "GET" and 300 <= status < 400)
+
     anonymous, outsider, *roles = expect.answers
-    if anonymous < 400:
+    if done(anonymous):
         return "anyone"
-    if outsider < 400:
+    if done(outsider):
         return "signed in"
     for role, status in zip(("viewer", "editor", "admin"), roles, strict=True):
-        if status < 400:
+        if done(status):
             return role
     return "nobody"
 
@@ -268,7 +273,7 @@ def role_table() -> list[str]:
     """docs/workspace.md's table of who may do what, one row per route, from EXPECTED."""
     lines = ["| Request | Who may |", "|---|---|"]
     for (method, path), expect in sorted(EXPECTED.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        lines.append(f"| `{method} {path}` | {NEEDS.get(least_role(expect), 'nobody')} |")
+        lines.append(f"| `{method} {path}` | {NEEDS.get(least_role(method, expect), 'nobody')} |")
     return lines
 
 
