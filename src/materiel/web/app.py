@@ -16,7 +16,7 @@ from ..store import Store
 from ..store.errors import ConflictError, NotFoundError, StoreError, StoreUnavailable
 from .auth import check_csrf
 from .deps import db, render
-from .errors import NotSignedIn, WebError
+from .errors import NotFound, NotSignedIn, WebError
 from .limits import BodyLimit, TooLarge
 from .openapi import document_errors
 from .settings import Settings
@@ -121,6 +121,11 @@ def _handlers(app: FastAPI) -> None:
         # the request's transaction was rolled back: nothing it changed was kept
         message = "The database could not be reached or refused the change; nothing was saved. Try again shortly."
         return _error(request, WebError(message, 503))
+
+    @app.exception_handler(OverflowError)
+    async def _id_out_of_range(request: Request, exc: OverflowError) -> Response:
+        # SQLite cannot even compare an integer over 64 bits: such an id names nothing
+        return _error(request, NotFound("Not found: a number in the address is out of range."))
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> Response:
