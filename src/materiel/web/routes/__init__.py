@@ -2,7 +2,11 @@
 
 from .account import router as account
 from .audit import router as audit
+from .editor import router as editor
+from .live_api import router as live_api
 from .members import router as members
 from .password import router as password
+from .scenarios import router as scenarios
+from .scenarios_api import router as scenarios_api
 
-ROUTERS = [account, members, audit, password]
+ROUTERS = [account, scenarios, editor, scenarios_api, live_api, members, audit, password]
