@@ -31,6 +31,7 @@ VISITORS = ("anonymous", "outsider", "viewer", "editor", "admin")
 USERS = {"outsider": "olga", "viewer": "vera", "editor": "eddie", "admin": "ada"}
 LOGIN_TOKEN = "login-form-token"
 NEW_PASSWORD = "another long password"
+TINY = (ROOT / "tests" / "fixtures" / "tiny.yaml").read_text()
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Expect:
     form: dict[str, Any] | None = None
     json: Any = None
     path: str | None = None  # the concrete path to request, where a template is not enough
+    query: str = ""  # added to the path: required query parameters
     note: str = field(default="", compare=False)
 
 
@@ -55,6 +57,10 @@ ADMIN_API = (401, 404, 403, 403, 200)
 ADMIN_FORM = (401, 404, 403, 403, 303)
 EDITOR_PAGE = (303, 404, 403, 200, 200)
 EDITOR_API = (401, 404, 403, 200, 200)
+EDITOR_FORM = (401, 404, 403, 303, 303)
+EDITOR_CREATE = (401, 404, 403, 201, 201)
+VIEWER_PAGE = (303, 404, 200, 200, 200)
+VIEWER_API = (401, 404, 200, 200, 200)
 
 EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/openapi.json"): Expect(PUBLIC),
@@ -90,6 +96,28 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/teams/{team_id}/members/{user_id}/activate"): Expect(ADMIN_API),
     ("GET", "/teams/{team_id}/audit"): Expect(EDITOR_PAGE),
     ("GET", "/api/teams/{team_id}/audit"): Expect(EDITOR_API),
+    # the scenarios helper's routes: the team page, the library, the editor, the what-if panel
+    ("GET", "/teams/{team_id}"): Expect(VIEWER_PAGE),
+    ("GET", "/teams/{team_id}/scenarios"): Expect((303,) * 5, note="a redirect to the team page"),
+    ("POST", "/teams/{team_id}/scenarios"): Expect(EDITOR_FORM, form={"default": "1", "name": "from-default"}),
+    ("GET", "/scenarios/{scenario_id}"): Expect(VIEWER_PAGE),
+    ("GET", "/scenarios/{scenario_id}/versions/{number}"): Expect(VIEWER_PAGE),
+    ("GET", "/scenarios/{scenario_id}/diff"): Expect(VIEWER_PAGE, query="?a=1&b=1"),
+    ("GET", "/scenarios/{scenario_id}/edit"): Expect(VIEWER_PAGE),
+    ("POST", "/scenarios/{scenario_id}/edit"): Expect((401, 404, 403, 200, 200), form={"base_number": "1"}),
+    ("POST", "/scenarios/{scenario_id}/delete"): Expect(EDITOR_FORM),
+    ("GET", "/api/teams/{team_id}/scenarios"): Expect(VIEWER_API),
+    ("POST", "/api/teams/{team_id}/scenarios"): Expect(EDITOR_CREATE, json={"name": "new", "text": TINY}),
+    ("GET", "/api/scenarios/{scenario_id}"): Expect(VIEWER_API),
+    ("GET", "/api/scenarios/{scenario_id}/versions"): Expect(VIEWER_API),
+    ("GET", "/api/scenarios/{scenario_id}/versions/{number}"): Expect(VIEWER_API),
+    ("POST", "/api/scenarios/{scenario_id}/versions"): Expect(
+        EDITOR_CREATE, json={"base_number": 1, "text": TINY + "\n# edited\n"}
+    ),
+    ("POST", "/api/scenarios/{scenario_id}/check"): Expect(VIEWER_API, json={"text": TINY}),
+    ("GET", "/api/live/{version_id}"): Expect(VIEWER_API),
+    ("POST", "/api/live/{version_id}"): Expect(VIEWER_API, json={"changes": {}}),
+    ("POST", "/api/live/{version_id}/run"): Expect(EDITOR_CREATE, json={}),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -161,7 +189,7 @@ def world(tmp_path_factory) -> World:
         scenario = Scenario(team_id=team.id, name="baseline", created_by=users["editor"].id)
         s.add(scenario)
         s.flush()
-        text = (ROOT / "tests" / "fixtures" / "tiny.yaml").read_text()
+        text = TINY
         version = ScenarioVersion(
             scenario_id=scenario.id,
             number=1,
@@ -187,8 +215,8 @@ def world(tmp_path_factory) -> World:
             "team_id": team.id,
             "user_id": users["viewer"].id,
             "scenario_id": scenario.id,
-            "version": 1,
-            "n": 1,
+            "version_id": version.id,
+            "number": 1,
             "run_id": run.id,
             "token": run.share_token,
             "name": "summary.json",
@@ -224,7 +252,7 @@ def test_every_route_answers_each_visitor_as_the_table_says(world, tmp_path, met
             f"{method} {path} is not in EXPECTED (tests/web/test_routes_roles.py): add its answers for "
             f"{', '.join(VISITORS)} (and the body a state change needs), then the row in docs/workspace.md"
         )
-    url = expect.path or concrete(path, world.ids)
+    url = (expect.path or concrete(path, world.ids)) + expect.query
     wrong = []
     for visitor, wanted in zip(VISITORS, expect.answers, strict=True):
         answer = _send(world.client(tmp_path, visitor), method, url, expect, world.csrf(visitor))
@@ -259,6 +287,8 @@ def least_role(method: str, expect: Expect) -> str:
         return 200 <= status < 300 or (method != "GET" and 300 <= status < 400)
 
     anonymous, outsider, *roles = expect.answers
+    if method == "GET" and all(300 <= a < 400 for a in expect.answers):
+        return "redirect"
     if done(anonymous):
         return "anyone"
     if done(outsider):

@@ -137,6 +137,7 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         fields = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg', '')}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'the body'}: {e.get('msg', '')}"
+            for e in exc.errors()
         )
         return _error(request, WebError(f"Invalid request: {fields}", 422))

@@ -29,7 +29,8 @@ class ErrorAnswer(BaseModel):
 
 def document_errors(app: FastAPI) -> None:
     """Make ``app.openapi()`` list the errors on every /api/ operation (replacing FastAPI's own 422
-    shape, which the app does not use: its 422 is an ErrorAnswer too)."""
+    shape, which the app does not use: its 422 is an ErrorAnswer too), unless the route describes
+    that answer itself."""
 
     def described() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -46,6 +47,11 @@ def document_errors(app: FastAPI) -> None:
             for operation in operations.values():
                 answers = operation.setdefault("responses", {})
                 for code, description in ERRORS.items():
+                    own = answers.get(code, {}).get("content", {}).get("application/json", {}).get("schema", {})
+                    if own and "HTTPValidationError" not in own.get("$ref", ""):
+                        if code == "422":  # the route's own 422, or the app's for a malformed request
+                            answers[code]["content"]["application/json"]["schema"] = {"anyOf": [own, reference]}
+                        continue
                     answers[code] = {"description": description, "content": {"application/json": {"schema": reference}}}
         app.openapi_schema = schema
         return schema
