@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .fmt import money
+from .service import Assignments, assignments, split_names  # noqa: F401  (kept here for earlier callers)
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -21,37 +22,17 @@ if TYPE_CHECKING:
     from .scenario.compiled import ModelData
     from .scenario.schema import Scenario
 
-Assignments = Mapping[str, Any] | Iterable[str] | None
-
-
-def assignments(values: Assignments) -> list[tuple[str, Any]]:
-    """``--set`` assignments from 'PATH=VALUE' texts (as on the command line, the value read as
-    YAML) or from a mapping of path to value."""
-    from .scenario.overrides import parse_assignment
-
-    if values is None:
-        return []
-    if isinstance(values, Mapping):
-        return [(str(path).strip(), value) for path, value in values.items()]
-    if isinstance(values, str):
-        values = [values]
-    return [parse_assignment(text) for text in values]
-
 
 def load_model(
     scenario: str | Path | None, whatifs: Sequence[str] = (), sets: Assignments = None
 ) -> tuple[Scenario, ModelData, list[Path]]:
     """The scenario with its what-ifs (names, or comma-separated names) and assignments applied,
     compiled, and the files it was read from: how every command loads (``materiel plan -w ...
-    --set ...``)."""
-    from .scenario.loader import load_with_files
+    --set ...``; ``service.load``)."""
+    from .service import load
 
-    return load_with_files(scenario, split_names(whatifs), assignments(sets))
-
-
-def split_names(names: Iterable[str] | None) -> list[str]:
-    """What-if names given repeatedly or comma-separated ('-w x,y -w z'), in order."""
-    return [n.strip() for text in names or [] for n in text.split(",") if n.strip()]
+    loaded = load(scenario, whatifs=whatifs, sets=sets)
+    return loaded.scenario, loaded.model, loaded.files
 
 
 def run_comparison(
@@ -61,24 +42,20 @@ def run_comparison(
     sets: Assignments = None,
     options: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
-    model: ModelData | None = None,
 ) -> list[OptionResult]:
-    """The comparison ``materiel compare`` makes: with two or more scenario files, each file and
-    each what-if (applied to the first file) a row; with ``variants``, the scenario as written and
-    each variant; otherwise the policy options of the scenario with ``whatifs`` applied (``model``:
-    that scenario, when the caller has loaded it already)."""
-    from .assessment.options import compare_options, compare_scenarios, compare_variants
+    """The comparison ``materiel compare`` makes (``service.compare_run``): with two or more
+    scenario files, each file and each what-if (applied to the first file) a row; with
+    ``variants``, the scenario as written and each variant; otherwise the policy options of the
+    scenario with ``whatifs`` applied."""
+    from .service import compare_run
 
-    paths = [s for s in scenarios if s is not None]
-    pairs = assignments(sets)
-    if len(paths) > 1:
-        return compare_scenarios(paths, [*split_names(whatifs), *split_names(variants)], pairs, options, progress)
-    path = paths[0] if paths else None
-    if variants:
-        return compare_variants(path, split_names(variants), pairs, options, progress)
-    if model is None:
-        _, model, _ = load_model(path, whatifs, pairs)
-    return compare_options(model, options, progress)
+    def each(name: str, row: int, rows: int) -> None:
+        if progress is not None:
+            progress(name)
+
+    return list(
+        compare_run(*scenarios, variants=variants, whatifs=whatifs, sets=sets, options=options, progress=each).results
+    )
 
 
 def write_plan(

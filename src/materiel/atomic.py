@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -83,7 +84,9 @@ def refuse_inputs(target: Path, inputs: Iterable[str | Path], inside: bool, outp
 
 # -- locks ---------------------------------------------------------------------------------------
 
-_held: dict[str, list[int]] = {}  # lock file -> [fd, depth]: a process may re-enter its own lock
+# (thread, lock file) -> [fd, depth]: a thread may re-enter its own lock; another thread of the
+# process (a web server's) takes the lock on its own descriptor, so it waits like another process
+_held: dict[tuple[int, str], list[int]] = {}
 
 
 def _drop_inherited_locks() -> None:
@@ -110,7 +113,7 @@ def folder_lock(folder: str | Path, wait: float | None = None) -> Iterator[None]
     then fail naming the folder and the process that holds it."""
     folder = Path(folder).resolve()
     path = lock_path(folder)
-    key = str(path)
+    key = (threading.get_ident(), str(path))
     if key in _held:
         _held[key][1] += 1
         try:

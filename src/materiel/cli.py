@@ -22,11 +22,13 @@ from .atomic import OutputError, check_output_folder, refuse_inputs
 from .report.output import LEGACY_OUTPUTS
 from .report.render import ChartPool
 from .scenario.errors import ScenarioError
+from .service import ServiceError
 from .store.commands import DatabaseOpt, db_app, runs_app, users_app
 from .store.errors import StoreError
 
 if TYPE_CHECKING:
     from .planner.face import FaceOptions
+    from .service import CompareRun, Loaded, PlanRun
 
 app = typer.Typer(
     add_completion=False,
@@ -78,15 +80,15 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output fold
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of tables.")]
 
 
-def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str] | None):
-    """The scenario, compiled, and every file it was read from (outputs may not replace them);
-    loaded as the Python API loads it (``api.load_model``)."""
-    from .api import load_model
+def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str] | None) -> Loaded:
+    """The scenario, compiled, with every file it was read from (outputs may not replace them);
+    loaded as the Python API loads it (``service.load``); its warnings printed."""
+    from .service import load
 
-    sc, model, files = load_model(scenario, whatif or [], assignments or [])
-    for warning in model.warnings:  # located like errors, but the run goes on
+    loaded = load(scenario, whatifs=whatif or [], sets=assignments or [])
+    for warning in loaded.warnings:  # located like errors, but the run goes on
         err.print(f"warning: {warning}", markup=False, highlight=False)
-    return sc, model, files
+    return loaded
 
 
 def _progress():
@@ -112,24 +114,20 @@ def _plan_and_write(
     export_lp: Path | None = None,
     lp_names: bool = False,
     face: FaceOptions | None = None,
-):
-    """Load, plan, assess and write every output; charts are drawn by workers started first.
-    ``face``: which ranges over the equally good plans to report (default: the shares)."""
-    from .assessment import assess as run_assessment
-    from .planner import FaceOptions, make_plan
-    from .report.files import write_outputs
+) -> tuple[PlanRun, Path, list[Path]]:
+    """Load, plan, assess and write every output (``service.plan_run``); the output folder is
+    checked before the solve, and the charts are drawn by the workers started first."""
+    from .service import plan_run
 
     with _chart_pool(charts) as pool:
-        _, model, inputs = _load(scenario, whatif, assign)
-        folder = output or Path("out") / model.scenario.name
-        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
+        loaded = _load(scenario, whatif, assign)
+        folder = output or Path("out") / loaded.scenario.name
+        check_output_folder(folder, loaded.files, LEGACY_OUTPUTS)
         if export_lp is not None:
-            refuse_inputs(export_lp, inputs, inside=False)
-        result = make_plan(model, export_lp=export_lp, lp_names=lp_names, face=face or FaceOptions())
-        drawing = pool.submit(result) if charts else None  # drawn while the plan is assessed and written
-        assessment = run_assessment(result)
-        written = write_outputs(folder, result, assessment, whatifs=whatif, drawing=drawing, inputs=inputs)
-    return result, assessment, folder, written
+            refuse_inputs(export_lp, loaded.files, inside=False)
+        run = plan_run(loaded, export_lp=export_lp, lp_names=lp_names, face=face, pool=pool if charts else None)
+        written = run.write(folder, charts=charts)
+    return run, folder, written
 
 
 def _cost_slack(text: str | None) -> float:
@@ -193,7 +191,6 @@ def plan(
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
     from .fmt import days
     from .planner import FaceOptions, check_lp_path
-    from .report.files import summary
     from .report.terminal import plain, print_plan
     from .scenario.names import names
     from .store.commands import open_store, record_plan
@@ -203,21 +200,22 @@ def plan(
 
     face = FaceOptions(shares=ranges, years=year_ranges, near_optimal=_cost_slack(near_optimal))
     kept = open_store(database) if store else None  # a bad or unreachable database fails before the solve
-    tick = time.perf_counter()
-    result, assessment, folder, written = _plan_and_write(
-        scenario, output, whatif, assign, charts, export_lp, lp_names, face
-    )
-    run_id = None
-    if kept is not None:
-        try:
-            run_id = record_plan(
-                kept, scenario, whatif, assign, result, assessment, folder, written, time.perf_counter() - tick
-            )
-        finally:
+    try:
+        tick = time.perf_counter()
+        run, folder, written = _plan_and_write(scenario, output, whatif, assign, charts, export_lp, lp_names, face)
+        result, assessment = run.plan, run.assessment
+        seconds = time.perf_counter() - tick
+        run_id = (
+            None
+            if kept is None
+            else record_plan(kept, scenario, whatif, assign, result, assessment, folder, written, seconds)
+        )
+    finally:
+        if kept is not None:
             kept.dispose()
     if as_json:
         stored = {"run": run_id} if run_id is not None else {}
-        typer.echo(json.dumps({**summary(result, assessment), "output": str(folder), **stored}, indent=2))
+        typer.echo(json.dumps({**run.summary, "output": str(folder), **stored}, indent=2))
         return
     print_plan(result, out)
     year = assessment.year
@@ -244,14 +242,13 @@ def assess(
     assign: SetOpt = None,
 ) -> None:
     """Plan, then judge it: readiness date, days of war sustained, the bottleneck, air defence."""
-    from .report.files import summary
     from .report.terminal import print_assessment
 
-    result, assessment, folder, written = _plan_and_write(scenario, output, whatif, assign)
+    run, folder, written = _plan_and_write(scenario, output, whatif, assign)
     if as_json:
-        typer.echo(json.dumps({**summary(result, assessment)["assessment"], "output": str(folder)}, indent=2))
+        typer.echo(json.dumps({**run.summary["assessment"], "output": str(folder)}, indent=2))
         return
-    print_assessment(assessment, out)
+    print_assessment(run.assessment, out)
     out.print(f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/]")
 
 
@@ -261,44 +258,29 @@ def _comparison(
     whatif: list[str] | None,
     assign: list[str] | None,
     folder_for: Callable[[str], Path] | None = None,
-):
-    """Run the comparison ``materiel compare`` asks for (``api.run_comparison``: scenario files,
-    variants, or the policy options); the output folder (``folder_for`` the first scenario's name)
-    is checked before anything is solved."""
-    from .api import run_comparison, split_names
+    pool: ChartPool | None = None,
+) -> CompareRun:
+    """Run the comparison ``materiel compare`` asks for (``service.compare_run``: scenario files,
+    variants, or the policy options) with a progress bar; the output folder (``folder_for`` the
+    first scenario's name) is checked before anything is solved."""
+    from .service import compare_run
 
     paths = [s for s in scenarios if s is not None] or [None]
     several = len(paths) > 1
     loaded = [_load(p, None if several else whatif, assign) for p in paths]
-    sc, model, _ = loaded[0]
-    inputs = [f for _, _, files in loaded for f in files]
     if folder_for is not None:
-        check_output_folder(folder_for(sc.name), inputs, LEGACY_OUTPUTS)
-    names = split_names([variants] if variants else None)
-    if several:
-        n = len(paths) + len(split_names(whatif)) + len(names)
-    elif names:
-        n = len(names) + 1
-    elif sc.options is None:
-        _fail(
-            f"{sc.name}: the scenario has no 'options' section; add one (docs/assessment.md), compare --variants, "
-            "or compare two scenario files",
-            EXIT_INPUT,
-        )
-    else:
-        reassurance = sc.options.reassurance
-        n = 1 + len(reassurance.troops if reassurance else []) + (sc.options.guarantee is not None)
+        check_output_folder(folder_for(loaded[0].scenario.name), [f for x in loaded for f in x.files], LEGACY_OUTPUTS)
     with _progress() as bar:
-        task = bar.add_task("planning", total=n)
-        results = run_comparison(
-            paths,
-            names,
-            whatif or [],
-            assign,
-            progress=lambda name: bar.update(task, advance=1, description=f"planning {name}"),
-            model=None if several or names else model,
+        task = bar.add_task("planning", total=None)
+        return compare_run(
+            *loaded,
+            variants=[variants] if variants else (),
+            whatifs=whatif or [] if several else (),
+            progress=lambda name, row, rows: bar.update(
+                task, completed=row, total=rows, description=f"planning {name}"
+            ),
+            pool=pool,
         )
-    return model, results[0].plan, results[0].assessment, results, inputs
 
 
 @app.command()
@@ -325,7 +307,6 @@ def compare(
     """Armed neutrality vs a reassurance force vs a binding guarantee — or what-if variants, or
     scenario files — side by side."""
     from .assessment.options import comparison_json
-    from .report.files import write_outputs
     from .report.terminal import print_comparison
 
     kind = "compared" if len(scenarios or []) > 1 else "variants" if variants else "options"
@@ -334,17 +315,13 @@ def compare(
         return output or Path("out") / name / kind
 
     with _chart_pool() as pool:
-        model, base_plan, base_assessment, results, inputs = _comparison(
-            scenarios or [], variants, whatif, assign, folder_for
-        )
-        folder = folder_for(model.scenario.name)
-        written = write_outputs(
-            folder, base_plan, base_assessment, results, whatifs=whatif, drawing=pool.submit(base_plan), inputs=inputs
-        )
+        run = _comparison(scenarios or [], variants, whatif, assign, folder_for, pool)
+        folder = folder_for(run.loaded.scenario.name)
+        written = run.write(folder)
     if as_json:
-        typer.echo(json.dumps({"comparison": comparison_json(results), "output": str(folder)}, indent=2))
+        typer.echo(json.dumps({"comparison": comparison_json(run.results), "output": str(folder)}, indent=2))
         return
-    print_comparison(results, out)
+    print_comparison(run.results, out)
     out.print(
         f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, comparison.csv, plan.xlsx, charts)"
     )
@@ -375,40 +352,37 @@ def sweep(
     assign: SetOpt = None,
 ) -> None:
     """Vary every figure given with a range: the odds of readiness by year, cost ranges, what matters most."""
-    from .assessment import assess as run_assessment
-    from .planner import make_plan
-    from .report.files import write_sweep_outputs
-    from .uncertainty.runner import SweepError, check_options, collect, execute, prepare, sweep_lock
-    from .uncertainty.summary import summarise
+    from .service import sweep_run
+    from .uncertainty.runner import SweepError, check_options
 
-    sc, model, inputs = _load(scenario, whatif, assign)
-    folder = output or Path("out") / sc.name / "sweep"
+    loaded = _load(scenario, whatif, assign)
+    folder = output or Path("out") / loaded.scenario.name / "sweep"
     try:
         check_options(draws, workers)
-        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
-        with sweep_lock(folder):
-            plan_ = prepare(sc, draws, seed, folder, method, vary=vary or [])
-            with _progress() as bar:
-                task = bar.add_task(f"{sc.name}: {draws} draws", total=draws)
-                execute(
-                    plan_,
-                    workers=workers,
-                    scheduler=scheduler,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
-            summary = summarise(collect(folder), model)
-            base = make_plan(model)
-            with _chart_pool() as pool:
-                written = write_sweep_outputs(folder, summary, base, run_assessment(base), pool.submit(base), inputs)
+        check_output_folder(folder, loaded.files, LEGACY_OUTPUTS)
+        with _progress() as bar:
+            task = bar.add_task(f"{loaded.scenario.name}: {draws} draws", total=draws)
+            run = sweep_run(
+                loaded,
+                folder=folder,
+                draws=draws,
+                seed=seed,
+                method=method,
+                workers=workers,
+                scheduler=scheduler,
+                vary=vary or [],
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        written = run.write()  # its charts drawn here: no worker is forked beside the sweep's
     except (SweepError, ValueError) as exc:
         _fail(f"{folder}: {exc}" if not str(exc).startswith(str(folder)) else str(exc), EXIT_INPUT)
-    headline = summary.headline()
+    headline = run.summary
     if headline["warning"]:
         err.print(f"WARNING: {headline['warning']}", style="bold red", markup=False, highlight=False)
     if as_json:
         typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
         return
-    _print_sweep(headline, model.currency)
+    _print_sweep(headline, loaded.model.currency)
     out.print(
         f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (report.html, draws, summary tables); "
         f"draws are kept in {escape(str(folder / 'draws'))} so an interrupted sweep resumes"
@@ -456,10 +430,9 @@ def report(
     ] = False,
 ) -> None:
     """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, sources."""
-    from .assessment import assess as run_assessment
-    from .planner import FaceOptions, make_plan
-    from .report.html import render_report
     from .report.output import write_atomic
+    from .service import report_run
+    from .uncertainty.runner import SweepError
 
     if output.is_dir():
         _fail(f"{output} is a folder; name the HTML file to write, e.g. -o {output / 'report.html'}", EXIT_INPUT)
@@ -468,24 +441,26 @@ def report(
             f"-o names the HTML file; --pdf writes the PDF beside it: e.g. -o {output.with_suffix('.html')}", EXIT_INPUT
         )
     with _chart_pool() as pool:
-        sc, model, inputs = _load(scenario, whatif, assign)
-        refuse_inputs(output, inputs, inside=False)
+        loaded = _load(scenario, whatif, assign)
+        refuse_inputs(output, loaded.files, inside=False)
         if pdf:
-            refuse_inputs(output.with_suffix(".pdf"), inputs, inside=False)
-        uncertainty = None
-        if sweep_dir is not None:
-            uncertainty = _sweep_summary(sweep_dir, sc, model)
-        if sc.options is not None:
-            _, base_plan, base_assessment, results, _ = _comparison([scenario], None, whatif, assign)
-        else:
-            base_plan = make_plan(model, face=FaceOptions())  # with the share ranges, as plan reports them
-            base_assessment, results = run_assessment(base_plan), None
-        drawing = pool.submit(base_plan)
-        try:
-            drawn = {p.name: p for p in drawing.wait()}
-            text = render_report(base_plan, base_assessment, drawn, results, whatif, uncertainty)
-        finally:
-            drawing.discard()
+            refuse_inputs(output.with_suffix(".pdf"), loaded.files, inside=False)
+        with _progress() as bar:
+            task = bar.add_task("planning", total=None)
+            try:
+                run = report_run(
+                    loaded,
+                    sweep=sweep_dir,
+                    progress=lambda name, row, rows: bar.update(
+                        task, completed=row, total=rows, description=f"planning {name}"
+                    ),
+                    pool=pool,
+                )
+            except SweepError as exc:
+                _fail(str(exc), EXIT_INPUT)
+    if run.uncertainty is not None and run.uncertainty.warning():
+        err.print(f"WARNING: {run.uncertainty.warning()}", style="bold red", markup=False, highlight=False)
+    text = run.html
     write_atomic(output, text)
     out.print(f"Wrote [bold]{escape(str(output))}[/] ({len(text) / 1e6:.1f} MB, opens offline)")
     if pdf:
@@ -505,27 +480,13 @@ def _write_pdf(text: str, path: Path) -> None:
     out.print(f"Wrote [bold]{escape(str(path))}[/] ({len(data) / 1e6:.1f} MB, A4)")
 
 
-def _sweep_summary(folder: Path, sc, model):
-    """The summary of a finished sweep of this very scenario (with these what-ifs and --set)."""
-    from .uncertainty.runner import SweepError, check_sweep_of, collect
-    from .uncertainty.summary import summarise
-
-    try:
-        check_sweep_of(folder, sc)
-        summary = summarise(collect(folder), model)
-    except SweepError as exc:
-        _fail(str(exc), EXIT_INPUT)
-    if summary.warning():
-        err.print(f"WARNING: {summary.warning()}", style="bold red", markup=False, highlight=False)
-    return summary
-
-
 @app.command()
 def validate(scenario: ScenarioArg = None, whatif: WhatIf = None, assign: SetOpt = None) -> None:
     """Check a scenario file (and any what-ifs) and report every problem with file, line and field."""
     from .scenario.compiled import unsourced
 
-    sc, model, _ = _load(scenario, whatif, assign)
+    loaded = _load(scenario, whatif, assign)
+    sc, model = loaded.scenario, loaded.model
     out.print(
         f"[green]ok[/]: {sc.name} — {len(sc.items)} items, {len(sc.lines)} lines, "
         f"{len(sc.funding)} funding vehicles, {len(sc.customers)} customers, {model.T} {sc.horizon.period.value}s"
@@ -574,7 +535,7 @@ def check(
 
     from .planner.check import check_plan
 
-    _, model, _ = _load(scenario, None, None)
+    model = _load(scenario, None, None).model
     tables = {}
     for name in ("orders", "investments", "funding", "stock", "retirements", "drawdowns", "components"):
         path = plan_dir / f"{name}.csv"
@@ -617,12 +578,39 @@ def serve(
         ),
     ] = None,
     secure_cookies: Annotated[bool, typer.Option(help="Send cookies over HTTPS only (behind a TLS proxy).")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, max=64, help="Queue worker processes to start with the server (0: none).")
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address, e.g. tcp://10.0.0.5:8786: runs go to the cluster."),
+    ] = None,
 ) -> None:
     """Start the workspace: a web app where a team edits scenarios, runs plans and compares them."""
     from .web.serve import serve as run_server
     from .web.settings import Settings
 
-    run_server(host, port, database, Settings(secure_cookies=secure_cookies))
+    run_server(host, port, database, Settings(secure_cookies=secure_cookies, run_workers=workers, scheduler=scheduler))
+
+
+@app.command()
+def worker(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database", help="Database URL or SQLite file (default: $MATERIEL_DATABASE or the user's SQLite file)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address: plans and sweeps' draws are solved there."),
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="Stop when the queue is empty.")] = False,
+) -> None:
+    """Work on the workspace's run queue: claim queued runs, carry them out, store their results."""
+    from .queue.worker import main as work
+
+    raise typer.Exit(work(database, scheduler, once))
 
 
 class Terminated(BaseException):
@@ -666,7 +654,7 @@ def run(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         err.print(str(exc), markup=False, highlight=False)
         return EXIT_INPUT
-    except OutputError as exc:
+    except (OutputError, ServiceError) as exc:
         err.print(str(exc), markup=False, highlight=False)
         return EXIT_INPUT
     except StoreError as exc:

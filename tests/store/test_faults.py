@@ -41,7 +41,7 @@ def test_a_database_that_goes_away_mid_request_leaves_no_half_written_run(own_se
     with (
         pytest.raises(
             StoreUnavailable,
-            match=r"^the database postgresql://postgres@127\.0\.0\.1:\d+/materiel is not available \(.*\); nothing was written$",
+            match=r"^the database postgresql://postgres@127\.0\.0\.1:\d+/materiel is not available \(.*\); nothing was written to it$",
         ),
         store.session() as s,
     ):

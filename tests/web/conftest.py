@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.store import Store
-from materiel.store.models import Base
+from materiel.store.migrate import upgrade
 from materiel.store.users import create_user, ensure_team, set_role
 from materiel.web import create_app
 from materiel.web.settings import Settings
@@ -50,9 +50,10 @@ def sign_in(client: TestClient, name: str, password: str = PASSWORD):
 
 
 def new_store(url: str) -> Store:
-    store = Store(url)
-    Base.metadata.create_all(store.engine)
-    return store
+    """A store at the newest schema, made by the migrations (as ``materiel db upgrade`` makes it),
+    so that every process may open it with ``Store.open``."""
+    upgrade(url)
+    return Store(url)
 
 
 def seed(store: Store) -> tuple[int, int]:

@@ -446,13 +446,16 @@ def compare_variants(
     sets: list[tuple[str, object]] | tuple = (),
     options: SolverOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    load_as: Callable[[list[str]], tuple[Scenario, ModelData]] | None = None,
 ) -> list[OptionResult]:
-    """The scenario as written (with any ``sets``) and each named what-if or variant, side by side."""
+    """The scenario as written (with any ``sets``) and each named what-if or variant, side by side
+    (``load_as(whatifs)``: how to load the scenario, when it is not a file, with ``sets`` applied)."""
     results = []
     for name in ["baseline", *names]:
         if progress:
             progress(name)
-        sc, m = load(path, [] if name == "baseline" else [name], sets)
+        whatifs = [] if name == "baseline" else [name]
+        sc, m = load_as(whatifs) if load_as is not None else load(path, whatifs, sets)
         description = "the scenario as written" if name == "baseline" else _whatif_description(sc, name)
         results.append(_variant_result(name, description, m, options, marginal=name == "baseline"))
     return results

@@ -21,6 +21,7 @@ the country of the line, not of the company or the vehicle.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,6 +61,7 @@ def credited(plan: Plan) -> pd.DataFrame:
 
 
 _CACHE: dict[int, tuple[object, dict[str, dict], float]] = {}  # id(plan) -> (its funding table, split, shared)
+_CACHE_LOCK = threading.Lock()
 
 
 def _split(plan: Plan) -> tuple[dict[str, dict], float]:
@@ -67,10 +69,11 @@ def _split(plan: Plan) -> tuple[dict[str, dict], float]:
     several times)."""
     kept = _CACHE.get(id(plan))
     if kept is None or kept[0] is not plan.funding:
-        if len(_CACHE) >= 16:
-            _CACHE.pop(next(iter(_CACHE)))
         kept = (plan.funding, *_compute(plan))
-        _CACHE[id(plan)] = kept
+        with _CACHE_LOCK:  # plans made in threads at once (a web server) share the cache
+            if len(_CACHE) >= 16:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[id(plan)] = kept
     return kept[1], kept[2]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -131,7 +132,7 @@ def phase1_duals(h: highspy.Highs) -> Duals:
 
 @contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    """HiGHS prints a banner from C++ when constructed; keep it out of our (JSON) output."""
+    """File descriptor 1 pointed at /dev/null for the block (process-wide: see ``_construct``)."""
     try:
         sys.stdout.flush()
         saved = os.dup(1)
@@ -148,10 +149,30 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def _construct() -> highspy.Highs:
+    """A HiGHS instance. HiGHS prints its banner from C++ on the first construction in a process
+    only; that one is made with standard output silenced (keeping the banner out of our JSON),
+    under a lock, and every later one leaves file descriptor 1 alone, so threads planning at the
+    same time (a web server) never lose or misroute each other's output."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()
+    with _banner_lock:
+        if not _banner_shown:
+            with _quiet_stdout():
+                h = highspy.Highs()
+            _banner_shown = True
+            return h
+    return highspy.Highs()
+
+
 def new_highs(options: SolverOptions) -> highspy.Highs:
     """A silent HiGHS instance with the options' time limit, iteration limit and threads."""
-    with _quiet_stdout():
-        h = highspy.Highs()
+    h = _construct()
     h.setOptionValue("output_flag", bool(options.log))
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))

@@ -1,8 +1,9 @@
-"""The plan's standard charts as PNG files (drawn with Pillow on ``raster.Canvas``; no display)."""
+"""The plan's standard charts as PNG, into a file or a buffer (drawn with Pillow on ``raster.Canvas``; no display)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -19,7 +20,7 @@ def _series(values: np.ndarray, panel: Panel) -> list[tuple[float, float]]:
     return [(panel.x(i), panel.y(float(v))) for i, v in enumerate(values)]
 
 
-def stock_vs_target(plan: Plan, path: Path, customer: str | None = None) -> Path:
+def stock_vs_target(plan: Plan, path: Path | BinaryIO, customer: str | None = None) -> Path | BinaryIO:
     """One panel per category: each item's stock (solid) and target (dashed), both as a share of
     the item's highest target, so items counted in thousands and in millions share one scale.
     ``customer`` defaults to the assessed customer."""
@@ -65,7 +66,7 @@ def _line_key(canvas: Canvas, centre: float, y: float, entries: list[tuple[str, 
         canvas.text(x + 34, y, label, 11, "lm")
 
 
-def spending_by_fund(plan: Plan, path: Path) -> Path:
+def spending_by_fund(plan: Plan, path: Path | BinaryIO) -> Path | BinaryIO:
     """Stacked bars: money spent per year by funding vehicle, each in its own colour in every run."""
     table = plan.spend_by_year("fund") / SCALE
     colours = fund_colours(plan.model.funds)
@@ -103,7 +104,7 @@ def spending_by_fund(plan: Plan, path: Path) -> Path:
     return canvas.save(path)
 
 
-def capacity_build_up(plan: Plan, path: Path, top: int = 6) -> Path:
+def capacity_build_up(plan: Plan, path: Path | BinaryIO, top: int = 6) -> Path | BinaryIO:
     """The lines with most money spent: base and added capacity (per year) and what was ordered."""
     m = plan.model
     to_lines = plan.funding[plan.funding["line"] != ""]  # upkeep is paid to no line

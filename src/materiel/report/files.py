@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -99,10 +100,10 @@ def summary(plan: Plan, assessment: Assessment | None, comparison: list[OptionRe
     return out
 
 
-def write_workbook(
-    plan: Plan, path: Path, assessment: Assessment | None = None, comparison: list[OptionResult] | None = None
-) -> Path:
-    """One sheet per table, plus the summary, every input figure and the sources."""
+def workbook_bytes(
+    plan: Plan, assessment: Assessment | None = None, comparison: list[OptionResult] | None = None
+) -> bytes:
+    """plan.xlsx: one sheet per table, plus the summary, every input figure and the sources."""
     spend = plan.spend_by_year("fund")
     spend.columns = [str(c) for c in spend.columns]
     sbc = plan.shortfall_by_category()
@@ -115,7 +116,62 @@ def write_workbook(
         **({"comparison": comparison_table(comparison)} if comparison else {}),
     }
     sheets = workbook_sheets(_summary_frame(plan, assessment), tables, plan.model.scenario, plan.currency)
-    return write_xlsx(path, sheets)
+    buffer = io.BytesIO()
+    write_xlsx(buffer, sheets)
+    return buffer.getvalue()
+
+
+def output_tables(
+    plan: Plan, assessment: Assessment | None = None, comparison: list[OptionResult] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The tables a plan's folder holds as CSV, by name (without the ``.csv``), as the plan has them."""
+    tables = {**plan.tables(), **(assessment_tables(assessment) if assessment is not None else {})}
+    if comparison:
+        tables["comparison"] = comparison_table(comparison)
+    tables["inputs"] = inputs_table(plan.model.scenario)
+    return tables
+
+
+def csv_bytes(table: pd.DataFrame, index: bool = False) -> bytes:
+    """A table as the CSV file we write (text a spreadsheet would run as a formula quoted)."""
+    return safe_table(table).to_csv(index=index).encode("utf-8")
+
+
+def json_bytes(data: dict) -> bytes:
+    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+def plan_files(
+    plan: Plan,
+    assessment: Assessment | None = None,
+    comparison: list[OptionResult] | None = None,
+    whatifs: list[str] | None = None,
+    drawing: Drawing | None = None,
+) -> dict[str, bytes]:
+    """Every output of a plan by file name, made in memory: the tables as CSV, plan.xlsx,
+    summary.json, the charts (``drawing``, started by the caller, is waited for after the
+    tables are made) and report.html, which embeds them."""
+    files = {f"{name}.csv": csv_bytes(table) for name, table in output_tables(plan, assessment, comparison).items()}
+    files["plan.xlsx"] = workbook_bytes(plan, assessment, comparison)
+    files["summary.json"] = json_bytes(summary(plan, assessment, comparison))
+    drawn = drawing.wait() if drawing is not None else {}
+    files |= drawn
+    if assessment is not None:
+        files["report.html"] = render_report(plan, assessment, drawn, comparison, whatifs).encode("utf-8")
+    return files
+
+
+def write_files(
+    folder: str | Path, scenario: str, files: dict[str, bytes], inputs: Iterable[str | Path] = ()
+) -> list[Path]:
+    """Write files made in memory into ``folder``, replacing the previous run's outputs as one unit
+    (files the scenario reads, ``inputs``, may not be in it); returns the final paths."""
+    folder = Path(folder)
+    with output_folder(folder, scenario, inputs) as stage:
+        for name, data in files.items():
+            (stage / name).write_bytes(data)
+        written = staged_files(stage)
+    return [folder / p for p in written]
 
 
 def write_outputs(
@@ -127,44 +183,27 @@ def write_outputs(
     drawing: Drawing | None = None,
     inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
-    """Write every output into ``folder``, replacing the previous run's as one unit (files the
-    scenario reads, ``inputs``, may not be in it); returns the final paths.
-
-    The plan's charts (``drawing``, started by the caller) are drawn while the tables are written;
-    the HTML report, which embeds them, is written last.
-    """
-    try:
-        return _write(Path(folder), plan, assessment, comparison, whatifs, drawing, inputs)
-    finally:
-        if drawing is not None:
-            drawing.discard()
+    """Write every output (``plan_files``) into ``folder`` as one unit; returns the final paths."""
+    files = plan_files(plan, assessment, comparison, whatifs, drawing)
+    return write_files(folder, plan.model.scenario.name, files, inputs)
 
 
-def _write(
-    folder: Path,
-    plan: Plan,
-    assessment: Assessment | None,
-    comparison: list[OptionResult] | None,
-    whatifs: list[str] | None,
-    drawing: Drawing | None,
-    inputs: Iterable[str | Path],
-) -> list[Path]:
-    with output_folder(folder, plan.model.scenario.name, inputs) as stage:
-        tables = {**plan.tables(), **(assessment_tables(assessment) if assessment is not None else {})}
-        if comparison:
-            tables["comparison"] = comparison_table(comparison)
-        for name, table in tables.items():
-            safe_table(table).to_csv(stage / f"{name}.csv", index=False)
-        safe_table(inputs_table(plan.model.scenario)).to_csv(stage / "inputs.csv", index=False)
-        write_workbook(plan, stage / "plan.xlsx", assessment, comparison)
-        (stage / "summary.json").write_text(json.dumps(summary(plan, assessment, comparison), indent=2) + "\n")
-        drawn = drawing.move_to(stage) if drawing is not None else {}
-        if assessment is not None:
-            (stage / "report.html").write_text(
-                render_report(plan, assessment, drawn, comparison, whatifs), encoding="utf-8"
-            )
-        written = staged_files(stage)
-    return [folder / p for p in written]
+def sweep_files(
+    u: SweepSummary, plan: Plan, assessment: Assessment, drawing: Drawing | None = None
+) -> dict[str, bytes]:
+    """A sweep's tables, summary and report (with the scenario as written as its baseline), in memory."""
+    files = {
+        "draws.csv": csv_bytes(u.draws),
+        "p_ready.csv": csv_bytes(u.p_ready),
+        "quantiles.csv": csv_bytes(u.quantiles.rename_axis("measure"), index=True),
+        "sensitivity.csv": csv_bytes(u.sensitivity),
+        "fan.csv": csv_bytes(u.fan.rename_axis("period"), index=True),
+        "summary.json": json_bytes(u.headline()),
+    }
+    drawn = drawing.wait() if drawing is not None else {}
+    files |= drawn
+    files["report.html"] = render_report(plan, assessment, drawn, uncertainty=u).encode("utf-8")
+    return files
 
 
 def write_sweep_outputs(
@@ -175,21 +214,5 @@ def write_sweep_outputs(
     drawing: Drawing | None = None,
     inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
-    """A sweep's tables, summary and report (with the scenario as written as its baseline); its
-    ``sweep.json`` and ``draws/`` are kept as they are."""
-    folder = Path(folder)
-    try:
-        with output_folder(folder, plan.model.scenario.name, inputs) as stage:
-            safe_table(u.draws).to_csv(stage / "draws.csv", index=False)
-            safe_table(u.p_ready).to_csv(stage / "p_ready.csv", index=False)
-            safe_table(u.quantiles.rename_axis("measure")).to_csv(stage / "quantiles.csv")
-            safe_table(u.sensitivity).to_csv(stage / "sensitivity.csv", index=False)
-            safe_table(u.fan.rename_axis("period")).to_csv(stage / "fan.csv")
-            (stage / "summary.json").write_text(json.dumps(u.headline(), indent=2) + "\n")
-            drawn = drawing.move_to(stage) if drawing is not None else {}
-            (stage / "report.html").write_text(render_report(plan, assessment, drawn, uncertainty=u), encoding="utf-8")
-            written = staged_files(stage)
-    finally:
-        if drawing is not None:
-            drawing.discard()
-    return [folder / p for p in written]
+    """A sweep's files (``sweep_files``) into its folder; its ``sweep.json`` and ``draws/`` are kept as they are."""
+    return write_files(folder, plan.model.scenario.name, sweep_files(u, plan, assessment, drawing), inputs)

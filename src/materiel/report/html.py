@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import math
 import re
-from pathlib import Path
 
 import pandas as pd
 
@@ -106,10 +105,10 @@ def _breakable(value: object) -> str:
     return "".join(out)
 
 
-def _img(path: Path | None, alt: str) -> str:
-    if path is None or not Path(path).exists():
+def _img(data_bytes: bytes | None, alt: str) -> str:
+    """A PNG chart (its bytes) inlined as data."""
+    if not data_bytes:
         return ""
-    data_bytes = Path(path).read_bytes()
     data = base64.b64encode(data_bytes).decode("ascii")
     width = int.from_bytes(data_bytes[16:20], "big") // DENSITY  # the PNG header's width, in layout pixels
     return (
@@ -295,7 +294,7 @@ for the date, no vehicle allowed to pay, vehicles that spent all they had, compo
 """
 
 
-def _plan_section(plan: Plan, charts: dict[str, Path]) -> str:
+def _plan_section(plan: Plan, charts: dict[str, bytes]) -> str:
     cur = _esc(plan.currency)
     customer = plan.assessed_customer
     spend = (plan.spend_by_year("fund") / 1e9).T
@@ -539,12 +538,12 @@ def _inputs_section(plan: Plan) -> str:
 def render_report(
     plan: Plan,
     assessment: Assessment,
-    charts: dict[str, Path],
+    charts: dict[str, bytes],
     comparison: list[OptionResult] | None = None,
     whatifs: list[str] | None = None,
     uncertainty: SweepSummary | None = None,
 ) -> str:
-    """The whole report as one HTML string."""
+    """The whole report as one HTML string (``charts``: the plan's PNG charts by file name)."""
     m = plan.model
     sc = m.scenario
     year = assessment.year

@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -87,8 +88,9 @@ class Canvas:
         tile = tile.rotate(90, expand=True)
         self.image.paste(tile, (round(x * SUPERSAMPLE - tile.width / 2), round(y * SUPERSAMPLE - tile.height / 2)))
 
-    def save(self, path: Path) -> Path:
-        """The PNG at ``DENSITY`` pixels per layout pixel, tagged with its resolution."""
+    def save(self, path: Path | BinaryIO) -> Path | BinaryIO:
+        """The PNG at ``DENSITY`` pixels per layout pixel, tagged with its resolution, into a file
+        or a binary buffer."""
         size = (self.width * DENSITY, self.height * DENSITY)
         image = self.image if self.image.size == size else self.image.resize(size, Image.Resampling.LANCZOS)
         image.save(path, "PNG", optimize=False, dpi=(DPI, DPI))

@@ -1,25 +1,24 @@
-"""Rendering charts in a worker process started early.
+"""Rendering charts in a worker process started early, or in the caller.
 
 Drawing the three PNG charts takes about as long as solving the default scenario. The command line
 forks this worker first thing, before importing the planner, so it imports what drawing needs
 (pandas, Pillow, its font) while the parent imports, loads and solves, then draws the charts while
-the parent assesses the plan and writes the tables. Where fork is unavailable, charts are drawn
-in-process.
+the parent assesses the plan and writes the tables. Charts come back as PNG bytes, never through
+files. Where fork is unavailable, or in a threaded server (``ChartPool(workers=0)``: forking
+there is unsafe), charts are drawn in the calling thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
-import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # kept light: the pool is forked before the heavy modules are imported
@@ -42,14 +41,17 @@ def _warm() -> None:
         font(size)
 
 
-def _draw(name: str, plan: Plan, folder: Path) -> Path:
+def draw_png(name: str, plan: Plan) -> bytes:
+    """One of the plan's charts (``PLAN_CHART_FILES``) as PNG bytes, drawn in memory."""
     from .charts import PLAN_CHARTS
 
-    return PLAN_CHARTS[name](plan, folder / name)
+    buffer = io.BytesIO()
+    PLAN_CHARTS[name](plan, buffer)
+    return buffer.getvalue()
 
 
-def _draw_all(names: list[str], plan: Plan, folder: Path) -> list[Path]:
-    return [_draw(name, plan, folder) for name in names]
+def _draw_all(names: list[str], plan: Plan) -> dict[str, bytes]:
+    return {name: draw_png(name, plan) for name in names}
 
 
 @contextmanager
@@ -64,16 +66,18 @@ def _signals_for_workers() -> Iterator[None]:
         signal.signal(signal.SIGTERM, saved[1])
 
 
-def _serve(conn: Connection) -> None:
-    """The worker: warm up, then draw each job the parent sends until it closes the pipe."""
+def _serve(conn: Connection, parent_end: Connection) -> None:
+    """The worker: warm up, then draw each job the parent sends until it closes the pipe (or dies:
+    the worker closes its copy of the parent's end, so that end-of-file reaches it)."""
+    parent_end.close()
     _warm()
     while True:
         try:
-            names, plan, folder = conn.recv()
+            names, plan = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply: tuple[str, object] = ("ok", _draw_all(names, plan, folder))
+            reply: tuple[str, object] = ("ok", _draw_all(names, plan))
         except Exception as exc:  # a chart's own error, raised again in the parent
             reply = ("error", exc)
         conn.send(reply)
@@ -81,39 +85,31 @@ def _serve(conn: Connection) -> None:
 
 @dataclass
 class Drawing:
-    """The plan's charts being drawn into a scratch folder (by the worker, or by the caller on
-    ``wait`` when there is none or it is gone); ``move_to`` puts them where the outputs go."""
+    """The plan's charts being drawn (by the worker, or by the caller on ``wait`` when there is
+    none or it is gone): ``wait`` gives them as file name -> PNG bytes."""
 
     conn: Connection | None
     plan: Plan
-    folder: Path
     names: list[str] = field(default_factory=lambda: list(PLAN_CHART_FILES))
+    _done: dict[str, bytes] | None = field(default=None, repr=False)
 
-    def wait(self) -> list[Path]:
-        """Block until every chart is written (drawing errors are raised here)."""
+    def wait(self) -> dict[str, bytes]:
+        """Block until every chart is drawn (drawing errors are raised here); name -> PNG bytes."""
+        if self._done is None:
+            self._done = self._receive()
+        return self._done
+
+    def _receive(self) -> dict[str, bytes]:
         if self.conn is not None:
             conn, self.conn = self.conn, None
             try:
                 status, value = conn.recv()
             except (EOFError, OSError):  # the worker died: draw here instead
-                return _draw_all(self.names, self.plan, self.folder)
+                return _draw_all(self.names, self.plan)
             if status == "error":
                 raise value  # type: ignore[misc]
             return value  # type: ignore[return-value]
-        return _draw_all(self.names, self.plan, self.folder)
-
-    def move_to(self, target: Path) -> dict[str, Path]:
-        """Wait, then move the charts into ``target``; name -> final path."""
-        out = {}
-        for path in self.wait():
-            dest = target / path.name
-            shutil.move(str(path), dest)
-            out[path.name] = dest
-        return out
-
-    def discard(self) -> None:
-        """Remove the scratch folder (whatever happened)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        return _draw_all(self.names, self.plan)
 
 
 class ChartPool:
@@ -122,7 +118,8 @@ class ChartPool:
 
     One forked process talks to the caller over its own pipe: killed at any moment (say by a
     SIGTERM to the whole process group) it leaves no shared lock held, and the caller then draws
-    the charts itself."""
+    the charts itself. A pool serves one caller at a time; a threaded server, where forking is
+    unsafe, uses none (``workers=0``: each thread draws its own charts)."""
 
     def __init__(self, workers: int = 1) -> None:
         """``workers=0`` draws in the caller, when ``wait`` is called."""
@@ -133,7 +130,7 @@ class ChartPool:
             ctx = multiprocessing.get_context("fork")
             self._conn, child = ctx.Pipe()
             with _signals_for_workers():
-                self._worker = ctx.Process(target=_serve, args=(child,), daemon=True, name="materiel-charts")
+                self._worker = ctx.Process(target=_serve, args=(child, self._conn), daemon=True, name="materiel-charts")
                 self._worker.start()
             child.close()
 
@@ -150,14 +147,13 @@ class ChartPool:
             self._conn = None
 
     def submit(self, plan: Plan) -> Drawing:
-        """Start drawing the plan's charts into a new scratch folder (in the caller, on ``wait``,
-        when the worker is busy with an earlier plan or gone)."""
-        folder = Path(tempfile.mkdtemp(prefix="materiel-charts-"))
-        drawing = Drawing(None, plan, folder)
+        """Start drawing the plan's charts (in the caller, on ``wait``, when the worker is busy
+        with an earlier plan or gone)."""
+        drawing = Drawing(None, plan)
         if self._conn is not None and (self._busy is None or self._busy.conn is None):
             drawing.conn, self._busy = self._conn, drawing
             # sent from a thread: the caller goes on while the worker may still be warming up
-            threading.Thread(target=_send, args=(self._conn, (drawing.names, plan, folder)), daemon=True).start()
+            threading.Thread(target=_send, args=(self._conn, (drawing.names, plan)), daemon=True).start()
         return drawing
 
 

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -254,9 +255,9 @@ def _filter_names(names: list[str], sheets: list[Sheet]) -> str:
     return f"<definedNames>{''.join(out)}</definedNames>" if out else ""
 
 
-def write_xlsx(path: str | Path, sheets: dict[str, pd.DataFrame | Sheet]) -> Path:
-    """Write tables as a workbook, one sheet each, in the given order."""
-    path = Path(path)
+def write_xlsx(path: str | Path | BinaryIO, sheets: dict[str, pd.DataFrame | Sheet]) -> Path | BinaryIO:
+    """Write tables as a workbook, one sheet each, in the given order, into a file or a binary buffer."""
+    path = path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
     names = _sheet_names(list(sheets))
     specs = [s if isinstance(s, Sheet) else Sheet(s) for s in sheets.values()]
     overrides = "".join(

@@ -11,15 +11,17 @@ later errors can say exactly where the offending value was written.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import Loc, Problem, ScenarioError
+from .errors import Loc, Problem, ScenarioError, TextSource
 
 TABLE_SECTIONS = (
     "countries",
@@ -252,11 +254,11 @@ def _rows_to_records(
     return records
 
 
-def _unpacked_size(path: Path) -> str | None:
-    """A message when an XLSX file (a zip archive) unpacks to more than MAX_UNPACKED_BYTES: a few
-    megabytes of zip can hold gigabytes of sheet."""
+def _unpacked_size(path: Path, data: bytes | None = None) -> str | None:
+    """A message when an XLSX file (a zip archive; ``data``: its bytes, when given) unpacks to more
+    than MAX_UNPACKED_BYTES: a few megabytes of zip can hold gigabytes of sheet."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
             size = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError):
         return None  # openpyxl reports what is wrong with it
@@ -282,36 +284,48 @@ def _sheet_rows(sheet: Any, what: str) -> list[list[Any]]:
 
 
 def read_table(
-    path: Path, sheet: str | None, loc: Loc, positions: dict[Loc, tuple[str, int]], ref: tuple[str, int | None]
+    path: Path,
+    sheet: str | None,
+    loc: Loc,
+    positions: dict[Loc, tuple[str, int]],
+    ref: tuple[str, int | None],
+    data: bytes | None = None,
 ) -> list[dict[str, Any]]:
-    """Read a CSV file or an XLSX sheet into records (one per row)."""
+    """Read a CSV file or an XLSX sheet into records (one per row); ``data``: the file's bytes,
+    given with a scenario kept as text (``path`` then only names it, as a ``TextSource``)."""
 
     def fail(message: str) -> ScenarioError:
         return ScenarioError([Problem(loc, message, file=ref[0], line=ref[1])])
 
-    if not path.exists():
+    if data is None and not path.exists():
         return_msg = f"table file {path.name!r} not found (looked in {path.parent})"
         raise fail(return_msg)
-    if (too_big := _check_size(path, MAX_TABLE_BYTES, f"table {path.name}")) is not None:
+    if data is not None and len(data) > MAX_TABLE_BYTES:
+        raise fail(f"table {path.name} is {len(data) / 1e6:,.1f} MB; the limit is {MAX_TABLE_BYTES / 1e6:,.0f} MB")
+    if data is None and (too_big := _check_size(path, MAX_TABLE_BYTES, f"table {path.name}")) is not None:
         raise fail(too_big)
     if path.suffix.lower() == ".csv":
         try:
-            with path.open(newline="", encoding="utf-8-sig") as fh:
+            with (
+                io.StringIO(data.decode("utf-8-sig"), newline="")
+                if data is not None
+                else path.open(newline="", encoding="utf-8-sig")
+            ) as fh:
                 all_rows = _limited_rows(csv.reader(fh), path.name)
         except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
             raise fail(f"cannot read {path.name}: {exc}") from None
         if not all_rows:
             raise fail(f"{path.name} is empty; the first row must name the fields")
-        name = str(path)
+        name = TextSource(f"{ref[0]} / {path.name}") if data is not None else str(path)
         body = [(n + 2, r) for n, r in enumerate(all_rows[1:])]
         return _rows_to_records(all_rows[0], body, name, loc, positions)
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
-        if (too_big := _unpacked_size(path)) is not None:
+        if (too_big := _unpacked_size(path, data)) is not None:
             raise fail(too_big)
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = load_workbook(io.BytesIO(data) if data is not None else path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad workbook
             raise fail(f"cannot read workbook {path.name}: {exc}") from None
         sheet_name = sheet or str(loc[-1])
@@ -327,7 +341,8 @@ def read_table(
             raise fail(f"sheet {sheet_name!r} of {path.name} is empty")
         header = [str(c) if c is not None else "" for c in rows[0]]
         body = [(n + 2, r) for n, r in enumerate(rows[1:])]
-        return _rows_to_records(header, body, f"{path}[{sheet_name}]", loc, positions)
+        where = f"{ref[0]} / {path.name}[{sheet_name}]" if data is not None else f"{path}[{sheet_name}]"
+        return _rows_to_records(header, body, TextSource(where) if data is not None else where, loc, positions)
     raise fail(f"tables must be .csv or .xlsx files, got {path.name!r}")
 
 
@@ -335,18 +350,36 @@ def read_document(path: str | Path) -> Document:
     """Read a scenario file and the tables it names."""
     path = Path(path)
     data, positions = read_yaml(path)
+    return _document(data, positions, str(path), path, {})
+
+
+def read_document_text(text: str, name: str, tables: Mapping[str, bytes] | None = None) -> Document:
+    """A scenario given as YAML text (one kept in a database): problems are located by ``name``
+    and line. It has no folder: the table files it names are given as ``tables`` (file name ->
+    bytes, e.g. {'armed-neutrality-sources.csv': b'...'}); any other is an error saying so."""
+    source = TextSource(name)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise ScenarioError(
+            [Problem((), f"the scenario is over the limit of {MAX_YAML_BYTES / 1e6:,.0f} MB", file=source)]
+        )
+    data, positions = parse_yaml(text, source)
+    return _document(data, positions, source, None, tables or {})
+
+
+def _document(
+    data: Any, positions: dict[Loc, tuple[str, int]], name: str, path: Path | None, tables: Mapping[str, bytes]
+) -> Document:
+    """The document, with every table it names read from beside ``path`` (None: a scenario given
+    as text, whose tables are the ``tables`` given with it)."""
     if not isinstance(data, dict):
         raise ScenarioError(
             [
                 Problem(
-                    (),
-                    "a scenario file must be a mapping of sections (name:, horizon:, items: ...)",
-                    file=str(path),
-                    line=1,
+                    (), "a scenario file must be a mapping of sections (name:, horizon:, items: ...)", file=name, line=1
                 )
             ]
         )
-    doc = Document(data=data, main_file=str(path), positions=positions, files=[path])
+    doc = Document(data=data, main_file=name, positions=positions, files=[path] if path is not None else [])
     problems: list[Problem] = []
     for section in TABLE_SECTIONS:
         value = data.get(section)
@@ -362,9 +395,27 @@ def read_document(path: str | Path) -> Document:
             message = f"a table is named by 'file' (and 'sheet' in a workbook); unknown key {unknown[0]!r}"
             problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
             continue
-        doc.files.append(path.parent / str(spec["file"]))
+        file = str(spec["file"])
+        if path is None and file not in tables:
+            given = f" (tables given: {', '.join(sorted(tables))})" if tables else ""
+            message = (
+                f"names the table file {file!r}, but a scenario given as text has no folder to read it from{given}; "
+                "give the table with the text, write its rows into the YAML, or load the scenario from its file"
+            )
+            problems.append(Problem((section,), message, file=ref[0], line=ref[1]))
+            continue
+        table = path.parent / file if path is not None else Path(file)
+        if path is not None:
+            doc.files.append(table)
         try:
-            data[section] = read_table(doc.files[-1], spec.get("sheet"), (section,), positions, (ref[0], ref[1]))
+            data[section] = read_table(
+                table,
+                spec.get("sheet"),
+                (section,),
+                positions,
+                (ref[0], ref[1]),
+                tables.get(file) if path is None else None,
+            )
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:

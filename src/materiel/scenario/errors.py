@@ -16,6 +16,13 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+class TextSource(str):
+    """The name of a scenario read from text rather than a file (one kept in a database, say
+    'armed-neutrality v3'): a problem in it is located as 'NAME, line N' instead of 'FILE:N'."""
+
+    __slots__ = ()
+
+
 @dataclass
 class Problem:
     """One thing wrong with the input, in the user's terms."""
@@ -29,7 +36,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file or "<scenario>"
         if self.line is not None:
-            where += f":{self.line}"
+            where += f", line {self.line}" if isinstance(self.file, TextSource) else f":{self.line}"
         field_path = self.path or ".".join(str(p) for p in self.loc)
         text = f"{where}: {field_path}: {self.message}" if field_path else f"{where}: {self.message}"
         return printable(text)

@@ -7,6 +7,7 @@ import difflib
 import functools
 import json
 import typing
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,8 +15,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .compiled import ModelData, compile_scenario
-from .documents import Document, read_document
-from .errors import Loc, Problem, ScenarioError
+from .documents import Document, read_document, read_document_text
+from .errors import Loc, Problem, ScenarioError, TextSource
 from .messages import describe, field_names
 from .overrides import Applied, apply_override, expand
 from .schema import Override, Scenario
@@ -269,8 +270,28 @@ def load_with_files(
     """As ``load``, with the files the scenario was read from (the YAML and every table it names),
     which no output may write over."""
     resolved = resolve_path(path)
+    return _load_document(lambda: read_document(resolved), str(resolved), whatifs, sets)
+
+
+def load_text(
+    text: str,
+    name: str,
+    whatifs: list[str] | tuple[str, ...] = (),
+    sets: list[tuple[str, Any]] | tuple = (),
+    tables: Mapping[str, bytes] | None = None,
+) -> tuple[Scenario, ModelData]:
+    """As ``load``, from a scenario's YAML text (one kept in a database) and the table files it
+    names (``tables``: file name -> bytes); every problem is located by ``name`` and line, e.g.
+    'armed-neutrality v3, line 12: funding[x].budget: ...'."""
+    sc, model, _ = _load_document(lambda: read_document_text(text, name, tables), TextSource(name), whatifs, sets)
+    return sc, model
+
+
+def _load_document(
+    read: Callable[[], Document], where: str, whatifs: list[str] | tuple[str, ...], sets: list[tuple[str, Any]] | tuple
+) -> tuple[Scenario, ModelData, list[Path]]:
     try:
-        doc = read_document(resolved)
+        doc = read()
         applied = apply_whatifs(doc, whatifs, sets) if (whatifs or sets) else None
         scenario, model = load_document(doc, applied)
         model.whatifs = whatif_record(whatifs, sets)
@@ -280,7 +301,7 @@ def load_with_files(
     except (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError) as exc:
         # A last resort: every input the tests could think of gets its own located message above.
         message = f"cannot read the scenario ({type(exc).__name__}: {exc}); this is a bug in materiel, please report it"
-        raise ScenarioError([Problem((), message, file=str(resolved))]) from exc
+        raise ScenarioError([Problem((), message, file=where)]) from exc
 
 
 def whatif_record(whatifs: list[str] | tuple[str, ...], sets: list[tuple[str, Any]] | tuple) -> list[str]:

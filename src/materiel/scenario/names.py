@@ -9,6 +9,7 @@ interceptor — target by 2030Q4".
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
@@ -52,16 +53,20 @@ class Names:
 
 T = TypeVar("T")
 _KEPT: dict[tuple[str, int], tuple[Scenario, object]] = {}  # (what, id(scenario)) -> (scenario, value)
+_KEPT_LOCK = threading.Lock()
 
 
 def _once(what: str, sc: Scenario, make: Callable[[Scenario], T]) -> T:
     """``make(sc)`` built once per scenario object (scenarios are not hashable; the few latest kept)."""
     key = (what, id(sc))
-    if key not in _KEPT or _KEPT[key][0] is not sc:
-        if len(_KEPT) >= 8:
-            _KEPT.pop(next(iter(_KEPT)))
-        _KEPT[key] = (sc, make(sc))
-    return _KEPT[key][1]  # type: ignore[return-value]
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] is not sc:
+        kept = (sc, make(sc))
+        with _KEPT_LOCK:  # scenarios planned in threads at once (a web server) share the cache
+            if len(_KEPT) >= 8:
+                _KEPT.pop(next(iter(_KEPT)))
+            _KEPT[key] = kept
+    return kept[1]  # type: ignore[return-value]
 
 
 def names(sc: Scenario) -> Names:

@@ -35,7 +35,7 @@ def is_unavailable(error: BaseException, dialect: str) -> bool:
 
 def describe(error: DBAPIError, shown_url: str) -> str:
     first = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
-    return f"the database {shown_url} is not available ({first}); nothing was written"
+    return f"the database {shown_url} is not available ({first}); nothing was written to it"
 
 
 @contextmanager

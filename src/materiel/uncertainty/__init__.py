@@ -38,17 +38,12 @@ def sweep(
     ``progress(done, total)`` is called in this process with the draws finished and the draws in the
     sweep: once before any runs (``done`` counts those a resumed sweep has on disk), then after
     each chunk of draws is written (docs/api.md, "Progress of a sweep")."""
-    from ..scenario.loader import load
-    from .runner import check_options, collect, execute, prepare, sweep_lock
-    from .summary import summarise
+    from ..service import load, sweep_draws
+    from .runner import check_options
 
     check_options(draws, workers)
-    sc, model = load(scenario, whatifs, sets)
-    folder = Path(folder) if folder is not None else Path("out") / sc.name / "sweep"
-    with sweep_lock(folder):
-        plan = prepare(sc, draws, seed, folder, method, vary=vary)
-        execute(plan, workers=workers, scheduler=scheduler, progress=progress)
-        return summarise(collect(folder), model)
+    loaded = load(scenario, whatifs=whatifs, sets=sets)
+    return sweep_draws(loaded, folder, draws, seed, method, workers, scheduler, vary, progress)[0]
 
 
 def __getattr__(name: str) -> Any:

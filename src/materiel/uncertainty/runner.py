@@ -48,6 +48,11 @@ class SweepError(Exception):
     """A sweep that cannot run or resume as asked; the message says why."""
 
 
+class SweepCancelledError(SweepError):
+    """The caller's cancel hook asked the sweep to stop; the draws written so far are kept, so
+    running the same sweep again resumes it."""
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     """Everything a worker needs besides the draws: sent with each chunk, cached by ``key``."""
@@ -75,16 +80,18 @@ class _WorkerState:
     solver: ResolverCache | None = None
 
 
-_STATE: dict[str, _WorkerState] = {}
+_LOCAL = threading.local()  # per thread: a Dask worker's threads, or sweeps run in a server's threads
 
 
 def _state(spec: SweepSpec) -> _WorkerState:
-    if spec.key not in _STATE:
-        _STATE.clear()
+    """This thread's copy of the sweep's scenario and solver (the last sweep it ran): ``run_chunk``
+    changes the scenario's figures in place, so no two threads may share one."""
+    state: tuple[str, _WorkerState] | None = getattr(_LOCAL, "sweep", None)
+    if state is None or state[0] != spec.key:
         sc = pickle.loads(spec.scenario)
         found = dict(iter_quantities(sc, explicit=True))
-        _STATE[spec.key] = _WorkerState(sc, [found[tuple(loc)] for loc in spec.locs])
-    return _STATE[spec.key]
+        state = _LOCAL.sweep = (spec.key, _WorkerState(sc, [found[tuple(loc)] for loc in spec.locs]))
+    return state[1]
 
 
 def run_chunk(spec: SweepSpec, chunk: Chunk) -> pd.DataFrame:
@@ -178,6 +185,18 @@ class LocalExecutor:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class InlineExecutor:
+    """Chunks run one after another in the calling thread (``workers=0``): for a threaded server,
+    where forking worker processes is unsafe."""
+
+    def run(self, fn: Callable, tasks: list) -> Iterator[tuple[object, object]]:
+        for task in tasks:
+            yield task, fn(*task)
+
+    def close(self) -> None:
+        pass
 
 
 class DaskExecutor:
@@ -426,10 +445,18 @@ def done_chunks(plan: SweepPlan) -> set[int]:
 
 
 def execute(
-    plan: SweepPlan, workers: int = 1, scheduler: str | None = None, progress: Callable[[int, int], None] | None = None
+    plan: SweepPlan,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> None:
-    """Run every chunk not yet on disk (or on disk but not verified), writing each as it finishes."""
-    check_options(len(plan.values), workers)
+    """Run every chunk not yet on disk (or on disk but not verified), writing each as it finishes.
+    ``workers=0`` runs the chunks in this thread; ``cancel()`` is asked before the first chunk and
+    after each one: when it says yes, ``SweepCancelledError`` is raised (what is written stays)."""
+    check_options(len(plan.values), max(1, workers))
+    if workers < 0:
+        raise SweepError(f"workers must be 0 (in this thread) or more (got {workers})")
     done = done_chunks(plan)
     todo = [c for c in plan.chunks if c.index not in done]
     done_draws = sum(len(c.draws) for c in plan.chunks) - sum(len(c.draws) for c in todo)
@@ -438,19 +465,27 @@ def execute(
         progress(done_draws, total)
     if not todo:
         return
+    _check_cancel(cancel, done_draws, total)
     draws_dir = os.open(plan.folder / "draws", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+        executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers) if workers > 0 else InlineExecutor()
         try:
             for (_, chunk), frame in executor.run(run_chunk, [(plan.spec, c) for c in todo]):
                 write_chunk(draws_dir, plan.identity, chunk, frame)
                 done_draws += len(chunk.draws)
                 if progress:
                     progress(done_draws, total)
+                if done_draws < total:
+                    _check_cancel(cancel, done_draws, total)
         finally:
             executor.close()
     finally:
         os.close(draws_dir)
+
+
+def _check_cancel(cancel: Callable[[], bool] | None, done: int, total: int) -> None:
+    if cancel is not None and cancel():
+        raise SweepCancelledError(f"the sweep was cancelled after {done:,} of {total:,} draws; run it again to resume")
 
 
 def expected_chunks(manifest: dict) -> list[tuple[int, tuple[int, ...]]]:
