@@ -15,6 +15,7 @@ from materiel.planner.solver import SolverOptions
 from materiel.scenario.loader import load
 from materiel.uncertainty.committed import (
     CommitError,
+    Commitment,
     decision_periods,
     deterministic_commitment,
     judge,
@@ -73,17 +74,19 @@ def test_the_commitment_is_the_plans_first_two_quarters(judged) -> None:
 def test_hand_computed_draws(judged) -> None:
     _, _, s = judged
     d = s.draws.set_index("draw")
-    # draw 0: the fixed 100 + 100 are cut to the line's 50 + 50 (EUR 100 not delivered), the
-    # recourse orders 50 + 50; stock 50, 100, 150, 200 against 0, 200, 200, 400:
-    # shortfall 100/200 + 50/200 + 200/400 = 1.25, cost EUR 200 — as with perfect foresight.
-    assert d.loc[0, "committed:cut_value"] == pytest.approx(100)
-    assert d.loc[0, "committed:cut_share"] == pytest.approx(0.5)
+    # draw 0: the line makes only 50 of the fixed 100 in each of Q1 and Q2; the other 100 are made
+    # in Q3 and Q4 (the backlog: EUR 100 delayed, nothing cut), which leaves no room for new orders;
+    # stock 50, 100, 150, 200 against 0, 200, 200, 400: shortfall 100/200 + 50/200 + 200/400 = 1.25,
+    # cost EUR 200 — as with perfect foresight.
+    assert d.loc[0, "committed:delayed_value"] == pytest.approx(100)
+    assert d.loc[0, "committed:cut_value"] == pytest.approx(0, abs=1e-6)
     assert d.loc[0, "committed:weighted_shortfall"] == pytest.approx(1.25)
     assert d.loc[0, "foresight:weighted_shortfall"] == pytest.approx(1.25)
     assert d.loc[0, "committed:total_cost"] == pytest.approx(200)
     # draw 1: the fixed 100 + 100 are delivered; the recourse orders 200 + 200; stock 600 against
     # 800 in Q4: shortfall 200/800 = 0.25, cost EUR 600. Foresight orders 200 a quarter: none short.
     assert d.loc[1, "committed:cut_value"] == pytest.approx(0, abs=1e-6)
+    assert d.loc[1, "committed:delayed_value"] == pytest.approx(0, abs=1e-6)
     assert d.loc[1, "committed:weighted_shortfall"] == pytest.approx(0.25)
     assert d.loc[1, "committed:total_cost"] == pytest.approx(600)
     assert d.loc[1, "foresight:weighted_shortfall"] == pytest.approx(0, abs=1e-6)
@@ -96,7 +99,7 @@ def test_value_of_perfect_information(judged) -> None:
     assert h["expected_weighted_shortfall"]["committed"] == pytest.approx(0.75)
     assert h["expected_weighted_shortfall"]["perfect_foresight"] == pytest.approx(0.625)
     assert h["value_of_perfect_information"]["weighted_shortfall"] == pytest.approx(0.125)
-    assert h["cuts"]["draws_with_cuts"] == 1
+    assert h["cuts"]["draws_with_cuts"] == 0
     p = h["p_ready_by_year"]
     assert p["committed"]["2026"] <= p["perfect_foresight"]["2026"]
 
@@ -153,3 +156,20 @@ def test_commit_a_plan_folder(ranged: Path, tmp_path: Path, run) -> None:
     orders.write_text(orders.read_text().replace("\na,", "\nzz,", 1))
     code, _, err = run("commit", str(ranged), "-n", "2", "--plan", str(tmp_path / "p"), "-o", str(tmp_path / "c"))
     assert code == 2 and "orders.csv:2: line: 'zz' is not one of the scenario's" in err
+
+
+def test_what_the_horizon_cannot_make_is_cut(tmp_path: Path) -> None:
+    """300 committed in Q1 on a line that makes 50 a quarter: 100 are made in Q1–Q2, 100 after the
+    decision date (delayed), 100 never (cut: EUR 100 of EUR 300); nothing else is made."""
+    sc, m = load(write(tmp_path, one_line_doc()))
+    x = np.zeros((1, 1, 4))
+    x[0, 0, 0] = 300
+    c = Commitment(2, x, np.zeros((1, 4)), m.price.copy(), m.capex.copy())
+    inputs = uncertain_inputs(sc)
+    values = np.array([[400 if x.loc[0] == "requirements" else 200 for x in inputs]], dtype=float)
+    rows = judge_chunk(judge_spec(sc, inputs, SolverOptions(), (c,)), (0,), values)
+    d = summarise_commit(m, rows, 2, c).draws.iloc[0]
+    assert d["committed:value"] == pytest.approx(300)
+    assert d["committed:cut_value"] == pytest.approx(100, abs=0.2)  # phase 2 may give up 1e-7 money units
+    assert d["committed:delayed_value"] == pytest.approx(100, abs=0.2)
+    assert d["committed:weighted_shortfall"] == pytest.approx(1.25)

@@ -45,16 +45,19 @@ import numpy as np
 import pandas as pd
 
 from ..planner.formulation import Formulation, build
-from ..planner.solver import DUAL_SIMPLEX, SolverOptions, SolveStatus, run_phases, solve, status_of
+from ..planner.solver import DUAL_SIMPLEX, TIE_BREAK, SolverOptions, SolveStatus, run_phases, solve, status_of
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.errors import ScenarioError
 from ..scenario.schema import Scenario
+from .books import book_rows, books_of, committed_amounts, rhs, unit_values
 from .metrics import draw_metrics
 from .resolve import DEVEX, Resolver, ResolverCache, Solved, structure_key
 
-# The value-delivered row holds phase 0's optimum up to this relative slack (plus FILL_ABS money
-# units): room for HiGHS's feasibility tolerance (1e-7), far below any cut a report shows.
-FILL_REL, FILL_ABS = 1e-7, 1e-6
+# The cut row holds phase 0's optimum up to this relative slack (plus CUT_ABS money units): room
+# for HiGHS's feasibility tolerance (1e-7), far below any cut a report shows.
+CUT_REL, CUT_ABS = 1e-9, 1e-7
+# Phase 0's first solve weighs a money unit cut this many times phase 1's costs (see phase_zero).
+CUT_PENALTY = 1e3
 KEPT = ("readiness_index", "readiness_date", "total_cost", "bottleneck_days")
 
 
@@ -164,79 +167,62 @@ def commitment_from_folder(m: ModelData, folder: str | Path, periods: int) -> Co
     return Commitment(periods, x, e, m.price.copy(), m.capex.copy())
 
 
-def fixed_columns(form: Formulation, c: Commitment) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Solver column indices of the first-stage decisions in this formulation, their fixed
-    quantities (natural units) and the value of one unit of each (base currency)."""
-    v, T1 = form.var, c.periods
-    xi = v.x.index[:, :, :T1]
-    xs = xi >= 0
-    x_value = np.broadcast_to(c.x_value[:, None, :T1], xi.shape)
-    ei = v.e.index[:, :T1]
-    es = ei >= 0
-    e_value = np.broadcast_to(c.e_value[:, None], ei.shape)
-    cols = np.concatenate([xi[xs], ei[es]]).astype(np.int32)
-    amount = np.concatenate([c.x[:, :, :T1][xs], c.e[:, :T1][es]])
-    value = np.concatenate([x_value[xs], e_value[es]])
-    return cols, amount, value
-
-
 @dataclass
 class CommittedSolved(Solved):
-    """A draw's solve with a plan committed: ``delivered`` and ``committed`` are the value of the
-    fixed decisions delivered and fixed (base currency, at the committed plan's prices)."""
+    """A draw's solve with a plan committed: the value (base currency, at the committed plan's
+    prices) of the commitment, of what of it was made after the decision date (``delayed``) and of
+    what was never made within the horizon (``cut``)."""
 
-    delivered: float = math.nan
     committed: float = math.nan
+    delayed: float = math.nan
+    cut: float = math.nan
 
 
 class CommittedResolver(Resolver):
-    """The sweep's in-place re-solver with first-stage decisions fixed (upper bounds) and a phase 0
-    that maximises the value of them delivered before the plan's two phases."""
+    """The sweep's in-place re-solver with a commitment's order-book rows and cut columns added
+    once (``books``); per draw only their right-hand sides change, and a phase 0 that makes as
+    much of the commitment as the draw allows runs before the plan's two phases."""
 
     def __init__(self, m: ModelData, options: SolverOptions, warm: bool, commitment: Commitment) -> None:
         self.commitment = commitment
         super().__init__(m, options, warm)
 
     def _load(self, form: Formulation) -> None:
-        """Pass the draw's LP with the limit row and the (open) value-delivered row."""
+        """Pass the draw's LP with the limit row, the cut columns g, the books' rows (open until
+        a draw sets them) and the cut row Σ value·g (open until phase 0 sets it)."""
         super()._load(form)
-        cols, amount, value = fixed_columns(form, self.commitment)
-        cs = form.lp.scales()[0]
-        weights = value / form.money_unit * cs[cols]
-        keep = weights != 0
-        self.h.addRow(-highspy.kHighsInf, highspy.kHighsInf, int(keep.sum()), cols[keep], weights[keep])
-        self.fill_row = self.h.getNumRow() - 1
-        self._fixed = (cols, amount, value, weights)
-
-    def _phase_zero(self, form: Formulation) -> tuple[SolveStatus, float, int]:
-        """Most value delivered of the fixed decisions; the row then holds it. (status, value in
-        money units, simplex iterations)"""
-        h, n = self.h, form.lp.n_cols
-        cols, _, _, weights = self._fixed
-        if not np.any(weights):
-            return SolveStatus.optimal, 0.0, 0
-        cost = np.zeros(n)
-        cost[cols] = -weights
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-        h.run()
-        status = status_of(h.getModelStatus())
-        iterations = int(h.getInfo().simplex_iteration_count)
-        if status is not SolveStatus.optimal:
-            return status, math.nan, iterations
-        filled = -float(h.getInfo().objective_function_value)
-        h.changeRowBounds(self.fill_row, filled - FILL_REL * abs(filled) - FILL_ABS, highspy.kHighsInf)
-        return status, filled, iterations
+        h, n, c = self.h, form.lp.n_cols, self.commitment
+        books = books_of(form)
+        B, T1 = books.size, c.periods
+        amounts = committed_amounts(books, c.x, c.e, T1)
+        values = unit_values(books, amounts, c.x_value, c.e_value)
+        zeros, inf = np.zeros(B), np.full(B, highspy.kHighsInf)
+        h.addCols(B, zeros, zeros, inf, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        r, col, v = book_rows(books, T1)
+        total = np.arange(B)
+        r = np.concatenate([r, B * T1 + total])  # g in its book's total row
+        col = np.concatenate([col, n + total])
+        v = np.concatenate([v, np.ones(B)])
+        first = h.getNumRow()
+        _add_rows(h, B * T1 + B, r, col, v)
+        weights = values * books.scale / form.money_unit
+        _add_rows(h, 1, np.zeros(B, np.int64), n + total, weights)
+        self.cut_row = h.getNumRow() - 1
+        self._books = (books, amounts, values, weights, first)
 
     def solve(self, form: Formulation) -> CommittedSolved:
-        """Solve a draw with the commitment: fixed quantities as upper bounds, phase 0, phases 1–2."""
-        h = self.h
+        """Solve a draw with the commitment: the books' rows, phase 0 (least cut), phases 1–2."""
+        h, n = self.h, form.lp.n_cols
         self._update(form)
-        cols, amount, value, _ = self._fixed
-        cs = form.lp.scales()[0]
-        col_lo, col_hi, _, _ = form.lp.solver_bounds()
-        hi = np.minimum(col_hi[cols], amount / cs[cols])
-        h.changeColsBounds(cols.size, cols, np.minimum(col_lo[cols], hi), hi)
-        h.changeRowBounds(self.fill_row, -highspy.kHighsInf, highspy.kHighsInf)
+        books, amounts, values, weights, first = self._books
+        B, T1 = books.size, self.commitment.periods
+        cum, tot = rhs(amounts)
+        scale = books.scale
+        rows = np.arange(first, first + B * T1 + B, dtype=np.int32)
+        lower = np.concatenate([np.full(B * T1, -highspy.kHighsInf), tot / scale])
+        upper = np.concatenate([cum / np.repeat(scale, T1), np.full(B, highspy.kHighsInf)])
+        h.changeRowsBounds(rows.size, rows, lower, upper)
+        h.changeRowBounds(self.cut_row, -highspy.kHighsInf, highspy.kHighsInf)
         tick = time.perf_counter()
         warm = self.warm and self.base_basis is not None
         if warm:
@@ -246,21 +232,69 @@ class CommittedResolver(Resolver):
         h.setOptionValue("simplex_dual_edge_weight_strategy", DEVEX if warm else -1)
         h.setOptionValue("solver", "simplex")
         h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
-        committed = float(amount @ value)
-        status, _, iterations = self._phase_zero(form)
+        committed = float((amounts.sum(axis=1) * values).sum())
+        g = np.arange(n, n + B, dtype=np.int32)
+        status, iterations = phase_zero(h, form, g, weights, self.cut_row)
         if status is not SolveStatus.optimal:
-            return CommittedSolved(
-                status, np.zeros(0), form, time.perf_counter() - tick, iterations, committed=committed
-            )
-        h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+            return CommittedSolved(status, np.zeros(0), form, time.perf_counter() - tick, iterations, committed)
         phases = run_phases(h, form, self.limit_row, self.options)
         seconds = time.perf_counter() - tick
         iterations += phases.iterations
         if phases.status is not SolveStatus.optimal:
-            return CommittedSolved(phases.status, np.zeros(0), form, seconds, iterations, committed=committed)
-        solution = form.lp.natural(h.getSolution().col_value)
-        delivered = float(np.minimum(solution[cols], amount) @ value)
-        return CommittedSolved(phases.status, solution, form, seconds, iterations, delivered, committed)
+            return CommittedSolved(phases.status, np.zeros(0), form, seconds, iterations, committed)
+        raw = np.asarray(h.getSolution().col_value)
+        solution = form.lp.natural(raw[:n])
+        cut = np.clip(raw[n : n + B] * scale, 0.0, None)
+        made_early = np.where(books.cols[:, :T1] >= 0, solution[np.maximum(books.cols[:, :T1], 0)], 0.0).sum(axis=1)
+        late = np.clip(amounts.sum(axis=1) - made_early, 0.0, None)
+        delayed = float(((late - cut).clip(0.0) * values).sum())
+        return CommittedSolved(
+            phases.status, solution, form, seconds, iterations, committed, delayed, float(cut @ values)
+        )
+
+
+def _add_rows(h: highspy.Highs, count: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+    """Add ``count`` open rows to HiGHS from (row, column, value) triplets (rows from 0)."""
+    order = np.argsort(rows, kind="stable")
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    starts = np.searchsorted(rows, np.arange(count)).astype(np.int32)
+    inf = np.full(count, highspy.kHighsInf)
+    h.addRows(count, -inf, inf, rows.size, starts, cols.astype(np.int32), vals.astype(np.float64))
+
+
+def phase_zero(
+    h: highspy.Highs, form: Formulation, g: np.ndarray, weights: np.ndarray, cut_row: int
+) -> tuple[SolveStatus, int]:
+    """Least value cut (phase 0) over the LP in ``h``; then ``cut_row`` holds it and the cut
+    columns cost nothing again. (status, iterations)
+
+    Phase 0 alone would stop at a vertex that knows nothing of shortfall, from which phase 1 needs
+    tens of thousands of iterations on the default scenario (measured). So it is first solved
+    with phase 1's costs added and the cut weighted ``CUT_PENALTY`` times a money unit: if that
+    optimum cuts nothing, nothing is the least cut and phase 1 starts next to its optimum;
+    otherwise the least cut is found from there with the cut's cost alone."""
+    n = form.lp.n_cols
+    cost = np.zeros(h.getNumCol())
+    cost[:n] = form.lp.solver_cost(form.shortfall_cost) + TIE_BREAK * form.lp.solver_cost(form.money_cost)
+    cost[g] = CUT_PENALTY * weights
+    every = np.arange(cost.size, dtype=np.int32)
+    iterations = 0
+    for step in ("penalised", "cut alone"):
+        if step == "cut alone":
+            cost[:n] = 0.0
+            cost[g] = weights
+        h.changeColsCost(cost.size, every, cost)
+        h.run()
+        status = status_of(h.getModelStatus())
+        iterations += int(h.getInfo().simplex_iteration_count)
+        if status is not SolveStatus.optimal:
+            return status, iterations
+        cut = float(np.asarray(h.getSolution().col_value)[g] @ weights)
+        if step == "penalised" and cut <= CUT_ABS:
+            break
+    h.changeRowBounds(cut_row, -highspy.kHighsInf, cut + CUT_REL * abs(cut) + CUT_ABS)
+    h.changeColsCost(g.size, g.astype(np.int32), np.zeros(g.size))
+    return status, iterations
 
 
 class CommittedCache:
@@ -287,10 +321,11 @@ def weighted_shortfall(form: Formulation, solution: np.ndarray) -> float:
 
 
 def _outcome(prefix: str, m: ModelData, solved: Solved) -> dict[str, Any]:
+    times = {f"{prefix}seconds": solved.seconds, f"{prefix}iterations": solved.iterations}
     if solved.status is not SolveStatus.optimal:
-        return {f"{prefix}status": f"no optimal plan: {solved.status.value}"}
+        return {f"{prefix}status": f"no optimal plan: {solved.status.value}", **times}
     metrics = draw_metrics(m, solved.form, solved.solution)
-    row: dict[str, Any] = {f"{prefix}status": "optimal"}
+    row: dict[str, Any] = {f"{prefix}status": "optimal", **times}
     row |= {f"{prefix}{k}": metrics.get(k) for k in KEPT}
     row[f"{prefix}weighted_shortfall"] = weighted_shortfall(solved.form, solved.solution)
     return row
@@ -306,8 +341,9 @@ def judge_draw(foresight: ResolverCache | None, committed: CommittedCache, m: Mo
     row |= _outcome("committed:", m, solved)
     row["committed:value"] = solved.committed
     if solved.status is SolveStatus.optimal:
-        row["committed:cut_value"] = max(0.0, solved.committed - solved.delivered)
-        row["committed:cut_share"] = row["committed:cut_value"] / solved.committed if solved.committed > 0 else 0.0
+        row["committed:delayed_value"] = solved.delayed
+        row["committed:cut_value"] = solved.cut
+        row["committed:cut_share"] = solved.cut / solved.committed if solved.committed > 0 else 0.0
     return row
 
 
