@@ -54,8 +54,8 @@ from .metrics import draw_metrics
 from .resolve import DEVEX, Resolver, ResolverCache, Solved, structure_key
 
 # The cut row holds phase 0's optimum up to this relative slack (plus CUT_ABS money units): room
-# for HiGHS's feasibility tolerance (1e-7), far below any cut a report shows.
-CUT_REL, CUT_ABS = 1e-9, 1e-7
+# for rounding, far below any cut a report shows.
+CUT_REL, CUT_ABS = 1e-9, 1e-9
 # Phase 0's first solve weighs a money unit cut this many times phase 1's costs (see phase_zero).
 CUT_PENALTY = 1e3
 KEPT = ("readiness_index", "readiness_date", "total_cost", "bottleneck_days")
