@@ -491,6 +491,73 @@ def commit(
 
 
 @app.command()
+def robust(
+    scenario: ScenarioArg = None,
+    decision_date: DecisionOpt = None,
+    alpha: Annotated[
+        float | None,
+        typer.Option(
+            "--alpha", help="Minimise the CVaR of shortfall at this level (e.g. 0.9: the worst tenth of draws)."
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Training draws K in the extensive form.")] = 10,
+    eval_draws: Annotated[int, typer.Option("--eval-draws", help="Fresh draws both plans are judged on.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the training draws (evaluation: seed + 1).")] = 0,
+    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes for the evaluation.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A Dask scheduler address for the evaluation.")
+    ] = None,
+    vary: Annotated[
+        list[str] | None, typer.Option("--vary", help="Vary only the ranged figures matching this pattern.")
+    ] = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """Plan the first stage for many draws at once (two-stage stochastic plan) and judge it against the deterministic plan."""
+    from .uncertainty.committed import CommitError
+    from .uncertainty.robust import robust_loaded, write_robust_outputs
+    from .uncertainty.runner import SweepError, check_options
+    from .uncertainty.text import robust_lines
+
+    sc, model, inputs = _load(scenario, whatif, assign)
+    folder = output or Path("out") / sc.name / "robust"
+    try:
+        check_options(eval_draws, workers)
+        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
+        with _progress() as bar:
+            task = bar.add_task(f"{sc.name}: {draws} training draws, then {eval_draws} to judge", total=eval_draws)
+            result = robust_loaded(
+                sc,
+                model,
+                draws,
+                seed,
+                decision_date,
+                alpha,
+                eval_draws,
+                method,
+                workers,
+                scheduler,
+                vary or [],
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        written = write_robust_outputs(folder, result)
+    except (CommitError, SweepError, OutputError, ValueError) as exc:
+        _fail(str(exc), EXIT_INPUT)
+    headline = result.headline()
+    if as_json:
+        typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
+        return
+    for line in robust_lines(headline, model.currency):
+        out.print(line, markup=False, highlight=False)
+    out.print(
+        f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (orders.csv, investments.csv, funding.csv: the first stage)"
+    )
+
+
+@app.command()
 def report(
     scenario: ScenarioArg = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
