@@ -3,30 +3,28 @@
 A government signs contracts before it knows the numbers. Orders and capacity investments placed
 up to the **decision date** (default: the last period of the second planning year) are fixed from
 a plan; each draw then re-plans only what comes after (the recourse), with its own capacities,
-lead and build times, prices and budgets. The rules for a fixed decision in a draw:
+lead and build times, prices and budgets. The rules for a commitment in a draw (``books``):
 
 - **Which decisions are fixed.** Orders x[l,k,t] and investments e[l,t] placed in a period up to
-  the decision date: their quantities, nothing else. Which fund pays, drawdowns, retirements and
-  component production stay decisions of each draw.
-- **Capacity.** A fixed quantity is an upper bound on its column, x ≤ x̂; the draw's own rows
-  (capacity, shares, components, expansion limits) bound it as always, so a fixed order never
-  delivers more than the draw's line can make in its period. What it cannot make is **not
-  delivered**, neither then nor later: carrying it into later periods would take capacity the
-  recourse also wants and would need an order book per line in the LP, and the recourse may place
-  the same order again at the draw's price and lead time. An order whose delivery falls after the
-  horizon with the draw's lead time is outside the plan, as in any plan: not delivered.
-- **Price.** What is delivered is paid at the draw's price (capex at the draw's capex), in the
-  year it is placed (the payment rows are the draw's).
-- **Money.** What the draw's budgets cannot pay is cut the same way: not delivered, not paid.
-- **Cuts come first.** The cut of a fixed decision is x̂ − x ≥ 0. Each draw first maximises the
-  value delivered of its fixed decisions (at the committed plan's prices: the scenario as written),
-  a row then holds that value, and the two phases of a plan follow (least weighted shortfall,
-  then least money). A cut is thus penalised above any shortfall (lexicographically), the LP stays
-  feasible whatever the draw, and its size is reported (``cut_value``, ``cut_share``).
+  the decision date: their quantities, in books (a line's orders for a customer, or its
+  investments). Which fund pays, drawdowns, retirements and component production stay decisions
+  of each draw, as does everything after the date.
+- **Nothing early, nothing extra.** By each first-stage period a book makes at most what was
+  committed by then; a book with nothing committed makes nothing before the decision date.
+- **Capacity.** The draw's own rows bind the book's columns, so a committed order never makes more
+  in a period than the draw's line can; what it cannot make then is **made later** within the
+  horizon (the backlog), taking capacity the recourse would otherwise order: a firm contract a
+  plant falls behind on is delivered late, not torn up.
+- **Price.** Each unit is paid at the draw's price in the period it is made.
+- **Money.** A unit the draw's budgets cannot pay is made when they can, later in the horizon.
+- **Cuts come first.** What the horizon cannot make or pay is the cut g ≥ 0. Each draw first
+  minimises the value cut (at the committed plan's prices: the scenario as written), a row then
+  holds it, and the two phases of a plan follow. A cut is thus penalised above any shortfall
+  (lexicographically), the LP stays feasible whatever the draw, and its size is reported.
 
-Everything is added to the LP a sweep re-solves in place (``resolve.Resolver``): the fixed
-quantities become column bounds and one row (the value delivered) is added once, so a draw costs
-about two sweep draws (the plan committed, and the plan with perfect foresight beside it).
+Everything is added to the LP a sweep re-solves in place (``resolve.Resolver``): the books' rows
+and cut columns are added once and a draw changes only their right-hand sides, so a committed draw
+costs about two sweep draws (docs/uncertainty.md has the measurements).
 """
 
 from __future__ import annotations
