@@ -502,6 +502,10 @@ def robust(
     ] = None,
     draws: Annotated[int, typer.Option("--draws", "-n", help="Training draws K in the extensive form.")] = 10,
     eval_draws: Annotated[int, typer.Option("--eval-draws", help="Fresh draws both plans are judged on.")] = 100,
+    decomposition: Annotated[
+        str,
+        typer.Option("--decomposition", help="extensive (one LP) or benders (per-draw subproblems on the workers)."),
+    ] = "extensive",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the training draws (evaluation: seed + 1).")] = 0,
     method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
     workers: Annotated[int, typer.Option("--workers", help="Local worker processes for the evaluation.")] = 1,

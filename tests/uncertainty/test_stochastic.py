@@ -148,3 +148,10 @@ def test_robust_command(tmp_path: Path, run) -> None:
     assert code == 0 and "stochastic plan" in text and "deterministic plan" in text and "perfect foresight" in text
     code, _, err = run("robust", str(path), "--alpha", "1.5", "-o", str(out))
     assert code == 2 and "--alpha 1.5" in err
+    code, text, err = run(*args, "--decomposition", "benders", "--json")
+    assert code == 0, err
+    b = json.loads(text)
+    assert b["training"]["method"].startswith("multi-cut Benders")
+    assert b["training"]["objective_value"] == pytest.approx(h["training"]["objective_value"], rel=1e-4, abs=1e-6)
+    code, _, err = run(*args, "--decomposition", "other")
+    assert code == 2 and "give extensive or benders" in err

@@ -87,6 +87,7 @@ class RobustResult:
             "alpha": p.alpha,
             "objective": "CVaR of weighted shortfall" if p.alpha is not None else "expected weighted shortfall",
             "training": {
+                "method": p.method,
                 "draws": len(p.shortfall),
                 "invalid_draws": self.invalid_training,
                 "objective_value": r(p.objective),
@@ -175,6 +176,42 @@ def first_stage_tables(m: ModelData, c: Commitment, options: SolverOptions) -> d
     }
 
 
+def benders_plan(
+    sc: Scenario,
+    m: ModelData,
+    inputs: list,
+    values: np.ndarray,
+    periods: int,
+    alpha: float | None,
+    start: Commitment,
+    workers: int,
+    scheduler: str | None,
+    options: SolverOptions,
+) -> StochasticPlan:
+    """The first stage by multi-cut Benders, started from the deterministic plan, as a
+    ``StochasticPlan`` (per-draw money is not computed: NaN)."""
+    from .benders import solve_benders
+
+    if alpha is not None:
+        raise CommitError(
+            "--alpha: the Benders decomposition minimises expected shortfall; drop --alpha or use the extensive form"
+        )
+    b = solve_benders(sc, m, inputs, values, periods, start, workers=workers, scheduler=scheduler, options=options)
+    return StochasticPlan(
+        b.commitment,
+        b.values,
+        np.full(len(b.values), np.nan),
+        0.0,
+        b.upper,
+        None,
+        0,
+        0,
+        b.seconds,
+        b.iterations,
+        f"multi-cut Benders (relative gap {b.gap:.1e})",
+    )
+
+
 def robust_loaded(
     sc: Scenario,
     m: ModelData,
@@ -188,8 +225,10 @@ def robust_loaded(
     scheduler: str | None = None,
     vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
+    decomposition: str = "extensive",
 ) -> RobustResult:
-    """``robust`` for a scenario already loaded."""
+    """``robust`` for a scenario already loaded (``decomposition``: "extensive" for one LP, or
+    "benders" for the multi-cut decomposition, its subproblems on the same workers)."""
     if not 1 <= draws <= MAX_TRAINING:
         raise CommitError(
             f"--draws {draws}: the extensive form holds one copy of the LP per draw; give 1 to {MAX_TRAINING}"
@@ -198,8 +237,13 @@ def robust_loaded(
     options = SolverOptions()
     inputs, training = sample_draws(sc, draws, seed, method, vary)
     models, invalid = compile_draws(sc, inputs, training)
-    plan = solve_stochastic(m, models, periods, alpha, options)
     baseline = deterministic_commitment(m, periods, options)
+    if decomposition == "benders":
+        plan = benders_plan(sc, m, inputs, training, periods, alpha, baseline, workers, scheduler, options)
+    elif decomposition == "extensive":
+        plan = solve_stochastic(m, models, periods, alpha, options)
+    else:
+        raise CommitError(f"--decomposition {decomposition!r}: give extensive or benders")
     tables = first_stage_tables(m, plan.commitment, options)
     eval_seed = seed + 1
     _, fresh = sample_draws(sc, eval_draws, eval_seed, method, vary)
@@ -232,6 +276,7 @@ def robust(
     sets: list[tuple[str, Any]] | tuple = (),
     vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
+    decomposition: str = "extensive",
 ) -> RobustResult:
     """A two-stage stochastic plan for ``draws`` sampled draws (expected weighted shortfall, or its
     CVaR at level ``alpha``, then money), with the deterministic and the stochastic plan each
@@ -240,7 +285,7 @@ def robust(
 
     sc, m = load(scenario, list(whatifs), list(sets))
     return robust_loaded(
-        sc, m, draws, seed, decision_date, alpha, eval_draws, method, workers, scheduler, vary, progress
+        sc, m, draws, seed, decision_date, alpha, eval_draws, method, workers, scheduler, vary, progress, decomposition
     )
 
 

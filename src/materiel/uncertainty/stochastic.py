@@ -98,7 +98,8 @@ class StochasticPlan:
     columns: int
     rows: int
     seconds: float
-    iterations: int
+    iterations: int  # simplex iterations (extensive form) or master iterations (Benders)
+    method: str = "extensive form"
 
     @property
     def expected_shortfall(self) -> float:

@@ -56,8 +56,7 @@ def robust_lines(h: dict, currency: str) -> list[str]:
     cuts = e["cuts"]
     return [
         f"Stochastic plan: first stage up to {h['decision_date']} shared by {t['draws']} training draws, minimising "
-        f"the {h['objective']}{alpha}: {_figure(t['objective_value'])} ({t['columns']:,} columns, {t['rows']:,} rows, "
-        f"{t['seconds']} s)",
+        f"the {h['objective']}{alpha}: {_figure(t['objective_value'])} ({t['method']}, {t['seconds']} s)",
         f"First stage committed: stochastic plan {money(f['stochastic_value'] or 0.0, currency)} "
         f"({f['orders']} orders, {f['investments']} investments), deterministic plan "
         f"{money(f['deterministic_value'] or 0.0, currency)}",
