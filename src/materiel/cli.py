@@ -546,6 +546,7 @@ def robust(
                 scheduler,
                 vary or [],
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                decomposition=decomposition,
             )
         written = write_robust_outputs(folder, result)
     except (CommitError, SweepError, OutputError, ValueError) as exc:
