@@ -245,11 +245,16 @@ def solve_benders(
                 )
             lower = float(master.getInfo().objective_function_value)
             current = np.clip(np.asarray(master.getSolution().col_value)[: B * T1], 0.0, None) * scale
-            if (best - lower) <= gap * max(1.0, abs(best)):
+            if math.isfinite(best) and best - lower <= gap * max(1.0, abs(best)):
                 break
     finally:
         if executor is not None:
             executor.close()
+    if not math.isfinite(best):
+        raise CommitError(
+            f"Benders: no first stage tried in {iterations} iterations lets every draw make all of it; "
+            "solve the extensive form instead"
+        )
     first = best_first.reshape(B, T1)
     return BendersResult(
         _commitment(base, books, periods, first), lower, best, iterations, time.perf_counter() - tick, best_values
