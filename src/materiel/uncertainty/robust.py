@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..planner.formulation import build
-from ..planner.result import read_plan
+from ..planner.result import read_investments, read_orders, read_plan
 from ..planner.solver import SolverOptions, SolveStatus
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.errors import ScenarioError
@@ -158,20 +158,22 @@ def compile_draws(sc: Scenario, inputs: list, values: np.ndarray) -> tuple[list[
 
 
 def first_stage_tables(m: ModelData, c: Commitment, options: SolverOptions) -> dict[str, pd.DataFrame]:
-    """The robust first stage in a plan's tables: the scenario as written planned with the
-    commitment, its orders and investments up to the decision date and its funding for them in
-    the years up to the decision date's."""
+    """The robust first stage in a plan's tables: its orders and investments as committed (at the
+    scenario's prices, delivered after the scenario's lead times), and the funding of orders and
+    capacity in the years up to the decision date's when the scenario as written is planned with
+    that first stage (units of it made after the decision date are paid when made)."""
     resolver = CommittedResolver(m, options, False, c)
     solved = resolver.solve(build(m))
     if solved.status is not SolveStatus.optimal:
         raise CommitError(f"the scenario as written has no optimal plan with the robust first stage ({solved.status})")
     plan = read_plan(m, solved.form, solved.solution)
-    first = set(m.periods[: c.periods])
     last_year = m.cal.year_of[c.periods - 1]
-    funding = plan.funding[(plan.funding["year"] <= last_year) & plan.funding["purpose"].isin(["orders", "capacity"])]
+    paid = plan.funding["purpose"].isin(["orders", "refurbishment", "capacity"])
+    funding = plan.funding[(plan.funding["year"] <= last_year) & paid]
+    orders, _ = read_orders(m, np.where(c.x > 1e-9, c.x, 0.0))
     return {
-        "orders": plan.orders[plan.orders["period"].isin(first)].reset_index(drop=True),
-        "investments": plan.investments[plan.investments["period"].isin(first)].reset_index(drop=True),
+        "orders": orders,
+        "investments": read_investments(m, np.where(c.e > 1e-12, c.e, 0.0)),
         "funding": funding.reset_index(drop=True),
     }
 
