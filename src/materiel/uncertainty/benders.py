@@ -27,7 +27,7 @@ import highspy
 import numpy as np
 
 from ..planner.formulation import build
-from ..planner.solver import DUAL_SIMPLEX, SolverOptions, SolveStatus, new_highs, status_of
+from ..planner.solver import DUAL_SIMPLEX, SolverOptions, SolveStatus, confirm_without_presolve, new_highs, status_of
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.schema import Scenario
 from .books import Books, books_of, committed_amounts, rhs
@@ -140,6 +140,8 @@ def _subproblem(
             cost[g] = (CUT_PENALTY if step == "penalised" else 1.0) * weights
         h.changeColsCost(cost.size, np.arange(cost.size, dtype=np.int32), cost)
         h.run()
+        if status_of(h.getModelStatus()) is not SolveStatus.optimal:  # as a plan does: presolve may misjudge
+            confirm_without_presolve(h, lambda: (h.run(), status_of(h.getModelStatus()))[1])
         if status_of(h.getModelStatus()) is not SolveStatus.optimal:
             raise CommitError(f"Benders: draw {draw}'s subproblem has no optimal solution ({step})")
         cut = float(np.asarray(h.getSolution().col_value)[g] @ weights)
@@ -183,7 +185,7 @@ def solve_benders(
     periods: int,
     start: Commitment | None = None,
     gap: float = 1e-4,
-    max_iterations: int = 200,
+    max_iterations: int = 100,
     workers: int = 1,
     scheduler: str | None = None,
     options: SolverOptions | None = None,
@@ -192,6 +194,7 @@ def solve_benders(
     gap between the bounds is at most ``gap``; ``start``: the first first stage tried (default
     the deterministic plan's)."""
     from .committed import deterministic_commitment
+    from .robust import compile_draws
     from .runner import DaskExecutor, LocalExecutor
 
     tick = time.perf_counter()
@@ -213,30 +216,45 @@ def solve_benders(
     )
     master = new_highs(options)
     upper_x = np.repeat(2 * np.maximum(span, 1.0), T1) / scale
-    master.addVars(B * T1 + K, np.zeros(B * T1 + K), np.concatenate([upper_x, np.full(K, highspy.kHighsInf)]))
+    # orders the scenario commits (x ≥ committed) must be in the first stage of every draw
+    models, _ = compile_draws(sc, inputs, values)
+    committed = np.max([d.committed for d in [base, *models]], axis=0)
+    lower_x = committed_amounts(books, committed, np.zeros_like(base.cap), periods).ravel() / scale
+    upper_x = np.maximum(upper_x, lower_x)
+    master.addVars(
+        B * T1 + K, np.concatenate([lower_x, np.zeros(K)]), np.concatenate([upper_x, np.full(K, highspy.kHighsInf)])
+    )
     master.changeColsCost(K, np.arange(B * T1, B * T1 + K, dtype=np.int32), np.full(K, 1.0 / K))
     tasks_of = _chunks(K, workers)
     executor = DaskExecutor(scheduler) if scheduler else (LocalExecutor(workers) if workers > 1 else None)
     best, best_values, lower, iterations = math.inf, np.zeros(K), -math.inf, 0
-    best_first = current
+    best_first = center = current
+    # a trust region around the best first stage so far: without it the master jumps between the
+    # corners of its box, where no draw can make its first stage (measured on the default scenario)
+    radius = np.maximum(center, np.repeat(np.maximum(span, 1.0), T1) / base.T)
+    full_lo = np.concatenate([lower_x, np.zeros(K)])
+    full_hi = np.concatenate([upper_x, np.full(K, highspy.kHighsInf)])
+    every = np.arange(B * T1 + K, dtype=np.int32)
     try:
         while iterations < max_iterations:
             iterations += 1
             results = _run(executor, spec, tasks_of, values, current)
             feasible = all(r[1] == "optimality" for r in results)
             v = np.array([r[2] for r in results])
-            if feasible and v.mean() < best:
+            if feasible and v.mean() < best:  # a serious step: the region moves there and widens
                 best, best_values, best_first = float(v.mean()), v, current
+                center, radius = current, radius * 2
+            else:
+                radius = radius / 2
             for k, (_, kind, value, grad) in enumerate(results):
                 if kind == "optimality":  # θ_k − ∇ᵀX̂ ≥ V − ∇ᵀX̂ʲ, in the master's units
                     coef = np.concatenate([-grad * scale, [1.0]])
                     idx = np.concatenate([np.arange(B * T1), [B * T1 + k]]).astype(np.int32)
-                    bound = float(value - grad @ current)
                 else:  # the least cut is convex in X̂: cut + ∇ᵀ(X̂ − X̂ʲ) ≤ 0
                     coef, idx = -grad * scale, np.arange(B * T1, dtype=np.int32)
-                    bound = float(value - grad @ current)
                 keep = coef != 0
-                master.addRow(bound, highspy.kHighsInf, int(keep.sum()), idx[keep], coef[keep])
+                master.addRow(float(value - grad @ current), highspy.kHighsInf, int(keep.sum()), idx[keep], coef[keep])
+            master.changeColsBounds(every.size, every, full_lo, full_hi)  # the whole box: a lower bound
             master.run()
             if status_of(master.getModelStatus()) is not SolveStatus.optimal:
                 raise CommitError(
@@ -244,9 +262,18 @@ def solve_benders(
                     "solve the extensive form instead (it minimises the expected cut first)"
                 )
             lower = float(master.getInfo().objective_function_value)
-            current = np.clip(np.asarray(master.getSolution().col_value)[: B * T1], 0.0, None) * scale
             if math.isfinite(best) and best - lower <= gap * max(1.0, abs(best)):
                 break
+            lo = np.concatenate([np.maximum(lower_x, (center - radius) / scale), np.zeros(K)])
+            hi = np.concatenate([np.minimum(upper_x, np.maximum((center + radius) / scale, lower_x)), full_hi[-K:]])
+            master.changeColsBounds(every.size, every, lo, hi)
+            master.run()
+            if status_of(master.getModelStatus()) is not SolveStatus.optimal:  # the region holds no cut-free point
+                master.changeColsBounds(every.size, every, full_lo, full_hi)
+                master.run()
+            current = np.clip(np.asarray(master.getSolution().col_value)[: B * T1], 0.0, None) * scale
+            if not math.isfinite(best) and iterations == 1:  # the start cannot be made in every draw:
+                center = current = lower_x * scale  # commit only what the scenario commits, always makeable
     finally:
         if executor is not None:
             executor.close()
