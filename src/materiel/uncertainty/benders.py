@@ -30,7 +30,7 @@ from ..planner.formulation import build
 from ..planner.solver import DUAL_SIMPLEX, SolverOptions, SolveStatus, confirm_without_presolve, new_highs, status_of
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.schema import Scenario
-from .books import Books, books_of, committed_amounts, rhs
+from .books import Books, books_of, committed_amounts
 from .committed import CUT_PENALTY, CommitError, Commitment, CommittedResolver
 from .resolve import DEVEX
 
@@ -107,18 +107,9 @@ def _subproblem(
     no cut only when that solve cuts something."""
     r = w.resolver
     form = build(m)
-    h, n = r.h, form.lp.n_cols
-    r._update(form)
-    books, first_row = r._books[0], r._books[4]
-    B, T1 = books.size, spec.periods
-    cum, tot = rhs(first.reshape(B, T1))
-    scale = books.scale
-    rows = np.arange(first_row, first_row + B * T1 + B, dtype=np.int32)
-    lower = np.concatenate([np.full(B * T1, -highspy.kHighsInf), tot / scale])
-    upper = np.concatenate([cum / np.repeat(scale, T1), np.full(B, highspy.kHighsInf)])
-    h.changeRowsBounds(rows.size, rows, lower, upper)
-    h.changeRowBounds(r.cut_row, -highspy.kHighsInf, highspy.kHighsInf)
-    h.changeRowBounds(r.limit_row, -highspy.kHighsInf, highspy.kHighsInf)
+    h, n, T1 = r.h, form.lp.n_cols, spec.periods
+    books, rows = r.load_draw(form, first.reshape(-1, T1))
+    B, scale = books.size, books.scale
     shortfall = form.lp.solver_cost(form.shortfall_cost) * form.weight_unit
     weights = np.asarray(spec.value) * scale / form.money_unit
     g = np.arange(n, n + B, dtype=np.int32)

@@ -47,7 +47,7 @@ from ..planner.solver import DUAL_SIMPLEX, TIE_BREAK, SolverOptions, SolveStatus
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.errors import ScenarioError
 from ..scenario.schema import Scenario
-from .books import book_rows, books_of, committed_amounts, rhs, unit_values
+from .books import Books, book_rows, books_of, committed_amounts, rhs, unit_values
 from .metrics import draw_metrics
 from .resolve import DEVEX, Resolver, ResolverCache, Solved, structure_key
 
@@ -208,11 +208,14 @@ class CommittedResolver(Resolver):
         self.cut_row = h.getNumRow() - 1
         self._books = (books, amounts, values, weights, first)
 
-    def solve(self, form: Formulation) -> CommittedSolved:
-        """Solve a draw with the commitment: the books' rows, phase 0 (least cut), phases 1–2."""
-        h, n = self.h, form.lp.n_cols
+    def load_draw(self, form: Formulation, amounts: np.ndarray | None = None) -> tuple[Books, np.ndarray]:
+        """Bring the LP in HiGHS to a draw's numbers with ``amounts`` (B, T₁) — default the
+        commitment's — as its books' right-hand sides, the cut and limit rows open; the books and
+        the indices of their rows (cumulative, then total)."""
+        h = self.h
         self._update(form)
-        books, amounts, values, weights, first = self._books
+        books, committed, _, _, first = self._books
+        amounts = committed if amounts is None else amounts
         B, T1 = books.size, self.commitment.periods
         cum, tot = rhs(amounts)
         scale = books.scale
@@ -221,6 +224,16 @@ class CommittedResolver(Resolver):
         upper = np.concatenate([cum / np.repeat(scale, T1), np.full(B, highspy.kHighsInf)])
         h.changeRowsBounds(rows.size, rows, lower, upper)
         h.changeRowBounds(self.cut_row, -highspy.kHighsInf, highspy.kHighsInf)
+        h.changeRowBounds(self.limit_row, -highspy.kHighsInf, highspy.kHighsInf)
+        return books, rows
+
+    def solve(self, form: Formulation) -> CommittedSolved:
+        """Solve a draw with the commitment: the books' rows, phase 0 (least cut), phases 1–2."""
+        h, n = self.h, form.lp.n_cols
+        self.load_draw(form)
+        books, amounts, values, weights, _ = self._books
+        B, T1 = books.size, self.commitment.periods
+        scale = books.scale
         tick = time.perf_counter()
         warm = self.warm and self.base_basis is not None
         if warm:
