@@ -136,6 +136,21 @@ def test_commit_command(ranged: Path, tmp_path: Path, run) -> None:
     assert set(h["p_ready_by_year"]) == {"committed", "perfect_foresight"}
     assert h["decision_date"] == "2026Q4" and h["draws"] == 3
     assert {p.name for p in (tmp_path / "c").iterdir()} == {"summary.json", "draws.csv", "p_ready.csv"}
+    code, again, err = run(
+        "commit",
+        str(ranged),
+        "-n",
+        "3",
+        "--decision-date",
+        "2026Q4",
+        "--workers",
+        "2",
+        "-o",
+        str(tmp_path / "w"),
+        "--json",
+    )
+    assert code == 0, err  # on two worker processes: the same draws, the same results
+    assert json.loads(again)["expected_weighted_shortfall"] == h["expected_weighted_shortfall"]
     code, out, _ = run("commit", str(ranged), "-n", "2", "-o", str(tmp_path / "d"))
     assert code == 0 and "committed plan" in out and "perfect foresight" in out
     code, _, err = run("commit", str(ranged), "--decision-date", "1999Q1", "-o", str(tmp_path / "e"))
