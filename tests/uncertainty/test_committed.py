@@ -113,7 +113,7 @@ def test_decision_date_is_checked(tmp_path: Path) -> None:
         decision_periods(m, "2031Q1")
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 1000), date=st.sampled_from(["2026Q1", "2026Q4", "2027Q2"]))
 def test_committed_is_never_shorter_than_foresight(ranged: Path, seed: int, date: str) -> None:
     """Foresight may choose the committed plan too: draw by draw its shortfall is no larger, and

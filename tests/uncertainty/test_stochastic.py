@@ -75,7 +75,7 @@ def _judge(sc, m, inputs, values, periods, commitments):
     return [summarise_commit(m, rows, periods, c, index=n) for n, c in enumerate(commitments)]
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 1000), date=st.sampled_from(["2026Q2", "2026Q4"]), k=st.integers(2, 4))
 def test_never_worse_than_the_deterministic_plan_on_its_draws(tmp_path: Path, seed: int, date: str, k: int) -> None:
     """Judged on its own training draws, the stochastic plan is never worse than the deterministic
