@@ -460,6 +460,8 @@ def commit(
 
     sc, model, inputs = _load(scenario, whatif, assign)
     folder = output or Path("out") / sc.name / "commit"
+    if plan_folder is not None and folder.resolve() == plan_folder.resolve():
+        _fail(f"{folder}: the output folder is the --plan folder; write the judgement elsewhere (-o DIR)", EXIT_INPUT)
     try:
         check_options(draws, workers)
         check_output_folder(folder, inputs, LEGACY_OUTPUTS)

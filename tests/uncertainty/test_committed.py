@@ -167,6 +167,8 @@ def test_commit_a_plan_folder(ranged: Path, tmp_path: Path, run) -> None:
     _, m = load(ranged)
     planned = deterministic_commitment(m, decision_periods(m, None))
     assert json.loads(out)["committed_value"] == pytest.approx(planned.value, rel=1e-6)
+    code, _, err = run("commit", str(ranged), "--plan", str(tmp_path / "p"), "-o", str(tmp_path / "p"))
+    assert code == 2 and "the output folder is the --plan folder" in err
     orders = tmp_path / "p" / "orders.csv"
     orders.write_text(orders.read_text().replace("\na,", "\nzz,", 1))
     code, _, err = run("commit", str(ranged), "-n", "2", "--plan", str(tmp_path / "p"), "-o", str(tmp_path / "c"))

@@ -148,6 +148,8 @@ def test_robust_command(tmp_path: Path, run) -> None:
     assert code == 0 and "stochastic plan" in text and "deterministic plan" in text and "perfect foresight" in text
     code, _, err = run("robust", str(path), "--alpha", "1.5", "-o", str(out))
     assert code == 2 and "--alpha 1.5" in err
+    code, _, err = run("robust", str(path), "--draws", "0", "-o", str(out))
+    assert code == 2 and "give 1 to 200" in err
     code, text, err = run(*args, "--decomposition", "benders", "--json")
     assert code == 0, err
     b = json.loads(text)
