@@ -17,6 +17,7 @@ with ``--quick``, which runs the two small sizes only and leaves the docs alone)
     python -m benchmarks.run --render              # rewrite docs/performance.md from results/latest.json
     python -m benchmarks.run --cli-only            # re-measure one part into results/latest.json
     python -m benchmarks.run --sweep-only          #   (the sizes keep the full run's figures)
+    python -m benchmarks.run --store-only          # storing a run (SQLite, PostgreSQL) against its solve
 """
 
 from __future__ import annotations
@@ -417,7 +418,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-measure only the sweep throughput and merge it into results/latest.json (and the docs)",
     )
+    p.add_argument(
+        "--store-only",
+        action="store_true",
+        help="re-measure only storing a run and merge it into results/latest.json (and the docs)",
+    )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
+    p.add_argument("--no-store", action="store_true", help="skip the storing-a-run measurement")
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/performance.md")
     p.add_argument("--profile", metavar="SIZE", help="profile build and read-back at one size (e.g. 200k) and exit")
@@ -434,6 +441,50 @@ def _remeasure(part: str, label: str, measure: Callable[[], Record], write_docs:
     results[part] = {**measure(), "commit": _git_commit(), "measured": datetime.now(UTC).isoformat(timespec="seconds")}
     path = save(results, write_docs=write_docs)
     print(f"{label} re-measured into {path.relative_to(ROOT)}")
+
+
+def _with_target_row(text: str, row: tuple[str, str, str]) -> str:
+    """docs/performance.md with the targets table's row for ``row``'s target added or replaced."""
+    lines = text.split("\n")
+    cells = f"| {row[0]} | {row[1]} | {row[2]} |"
+    for i, line in enumerate(lines):
+        if line.startswith(f"| {row[0]} |"):
+            lines[i] = cells
+            return "\n".join(lines)
+    start = lines.index("## Targets")
+    end = next(i for i in range(start + 3, len(lines)) if not lines[i].startswith("|"))
+    lines.insert(end, cells)
+    return "\n".join(lines)
+
+
+def _remeasure_store(repeats: int, write_docs: bool) -> None:
+    """Storing a run, re-measured; merged into results/latest.json as the other parts are, or,
+    without a full run's results here, its section of docs/performance.md replaced on its own."""
+    from .report import STORE_HEADING, store_section, targets
+    from .store import bench_store
+
+    if (RESULTS / "latest.json").exists():
+        _remeasure("store", "storing a run", lambda: bench_store(max(repeats, 3)), write_docs)
+        return
+    measured = {
+        **bench_store(max(repeats, 3)),
+        "commit": _git_commit(),
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "store.json").write_text(json.dumps(measured, indent=1))
+    if write_docs:
+        text = DOCS.read_text()
+        section = "\n".join([STORE_HEADING, "", *store_section(measured), "", ""])
+        if STORE_HEADING in text:
+            before, rest = text.split(STORE_HEADING, 1)
+            after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
+            text = before + section + after
+        else:
+            before, after = text.split("## What is measured and how", 1)
+            text = before + section + "## What is measured and how" + after
+        DOCS.write_text(_with_target_row(text, targets({"sizes": [], "store": measured})[0]))
+    print(f"storing a run re-measured into {(RESULTS / 'store.json').relative_to(ROOT)}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -455,6 +506,9 @@ def main(argv: list[str] | None = None) -> None:
 
         _remeasure("sweep", "sweep throughput", lambda: bench_sweep(repeats=args.repeats), not args.no_docs)
         return
+    if args.store_only:
+        _remeasure_store(args.repeats, not args.no_docs)
+        return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")
         return
@@ -470,6 +524,12 @@ def main(argv: list[str] | None = None) -> None:
 
         print("sweep throughput on the default scenario ...", flush=True)
         sweeps = bench_sweep(repeats=1 if args.quick else 2)
+    stored = None
+    if not args.no_store:
+        from .store import bench_store
+
+        print("storing a run of the default scenario (SQLite, PostgreSQL) ...", flush=True)
+        stored = bench_store(repeats=max(args.repeats, 3))
     sizes = bench_sizes(targets, args.repeats, args.seed, args.timeout, args.max_repeat_seconds)
     results = {
         "started": started,
@@ -481,6 +541,7 @@ def main(argv: list[str] | None = None) -> None:
         "sizes": sizes,
         "cli": cli,
         "sweep": sweeps,
+        "store": stored,
     }
     path = save(results, write_docs=not (args.quick or args.no_docs))
     from .report import summary_lines

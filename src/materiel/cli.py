@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ from .atomic import OutputError, check_output_folder, refuse_inputs
 from .report.output import LEGACY_OUTPUTS
 from .report.render import ChartPool
 from .scenario.errors import ScenarioError
+from .store.commands import DatabaseOpt, db_app, runs_app, users_app
+from .store.errors import StoreError
 
 if TYPE_CHECKING:
     from .planner.face import FaceOptions
@@ -31,6 +34,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Plan how Europe and its partners equip and sustain Ukraine's armed neutrality.",
 )
+app.add_typer(db_app, name="db")
+app.add_typer(runs_app, name="runs")
+app.add_typer(users_app, name="users")
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -179,6 +185,10 @@ def plan(
         bool,
         typer.Option("--ranges/--no-ranges", help="Range the 'spent in Europe' shares over the equally good plans."),
     ] = True,
+    store: Annotated[
+        bool, typer.Option("--store", help="Also record the run in the store (see materiel runs) and print its id.")
+    ] = False,
+    database: DatabaseOpt = None,
 ) -> None:
     """Find the best time-phased plan of orders, capacity investments and funding flows."""
     from .fmt import days
@@ -186,16 +196,30 @@ def plan(
     from .report.files import summary
     from .report.terminal import plain, print_plan
     from .scenario.names import names
+    from .store.commands import open_store, record_plan
 
     if export_lp is not None:
         check_lp_path(export_lp)  # before solving: a bad name fails now, not after the solve
 
     face = FaceOptions(shares=ranges, years=year_ranges, near_optimal=_cost_slack(near_optimal))
-    result, assessment, folder, written = _plan_and_write(
-        scenario, output, whatif, assign, charts, export_lp, lp_names, face
-    )
+    kept = open_store(database) if store else None  # a bad or unreachable database fails before the solve
+    try:
+        tick = time.perf_counter()
+        result, assessment, folder, written = _plan_and_write(
+            scenario, output, whatif, assign, charts, export_lp, lp_names, face
+        )
+        seconds = time.perf_counter() - tick
+        run_id = (
+            None
+            if kept is None
+            else record_plan(kept, scenario, whatif, assign, result, assessment, folder, written, seconds)
+        )
+    finally:
+        if kept is not None:
+            kept.dispose()
     if as_json:
-        typer.echo(json.dumps({**summary(result, assessment), "output": str(folder)}, indent=2))
+        stored = {"run": run_id} if run_id is not None else {}
+        typer.echo(json.dumps({**summary(result, assessment), "output": str(folder), **stored}, indent=2))
         return
     print_plan(result, out)
     year = assessment.year
@@ -209,6 +233,8 @@ def plan(
     )
     if export_lp:
         out.print(f"LP written to {escape(str(export_lp))}")
+    if run_id is not None:
+        out.print(f"Stored as run {run_id} (materiel runs show {run_id})")
 
 
 @app.command()
@@ -644,6 +670,9 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except OutputError as exc:
         err.print(str(exc), markup=False, highlight=False)
+        return EXIT_INPUT
+    except StoreError as exc:
+        err.print(f"materiel: {exc}", markup=False, highlight=False)
         return EXIT_INPUT
     except typer.TyperException as exc:
         # usage errors (typer >= 0.29 carries its own copy of click; its errors are TyperExceptions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -152,3 +153,66 @@ def test_diff_numbers_each_line_in_its_version(store: Store) -> None:
         ("+", None, 26, "price: {value: 3, unit: EUR}"),
         (" ", 27, 27, "lead: {value: 3, unit: months}                 # one quarter"),
     ]
+
+
+def _tiny_workbook(path, breaks: bool = False) -> bytes:
+    """tiny.yaml as a workbook: lines and items as sheets, the rest (with the sections whose rows
+    hold lists, which a table cannot) in sheet 'scenario'."""
+    import yaml
+    from openpyxl import Workbook
+
+    data = yaml.safe_load(TINY)
+    book = Workbook()
+    scalars = book.active
+    scalars.title = "scenario"
+    scalars.append(["field", "value"])
+    for key in ("name", "title", "as_of", "horizon", "currency", "customers", "requirements", "funding"):
+        scalars.append([key, yaml.safe_dump(data[key], default_flow_style=True).strip()])
+    lines = book.create_sheet("lines")
+    columns = [
+        "id",
+        "supplier",
+        "country",
+        "item",
+        "capacity.value",
+        "capacity.unit",
+        "price.value",
+        "price.unit",
+        "lead.value",
+        "lead.unit",
+    ]
+    lines.append(columns)
+    for line in data["lines"]:
+        row = [line.get(c) if "." not in c else line[c.split(".")[0]][c.split(".")[1]] for c in columns]
+        lines.append(row)
+    if breaks:
+        lines["E3"] = "lots"
+    items = book.create_sheet("items")
+    items.append(["id", "name", "category", "unit", "stock.ukraine"])
+    items.append(["shell", "155 mm shell", "artillery-ammunition", "shell", 100])
+    book.save(path)
+    return path.read_bytes()
+
+
+def test_a_scenario_uploaded_as_a_workbook_is_stored_as_yaml_that_plans_alike(store: Store, tmp_path) -> None:
+    import materiel
+    from materiel.store.scenarios import load_text, text_from_upload
+
+    text = text_from_upload(_tiny_workbook(tmp_path / "tiny.xlsx"), "tiny.xlsx")
+    assert text.startswith("# tiny.xlsx: the scenario of this workbook")
+    with store.session() as s:
+        scenario = create_scenario(s, ensure_team(s, "air"), "from a workbook", text, "ana")
+        stored = scenario.versions[0].text
+    _, model = load_text(stored, "tiny")
+
+    plan = materiel.plan(model)
+    reference = materiel.plan(materiel.load(str(Path(__file__).parents[1] / "fixtures" / "tiny.yaml"))[1])
+    assert plan.summary()["total_cost"] == pytest.approx(reference.summary()["total_cost"])
+
+    with pytest.raises(InvalidScenarioError) as caught:
+        text_from_upload(_tiny_workbook(tmp_path / "bad.xlsx", breaks=True), "bad.xlsx")
+    assert str(caught.value.errors[0]).startswith("bad.xlsx[lines]:3: lines[")
+    with pytest.raises(InvalidScenarioError, match=r"upload a scenario as \.yaml, \.yml or \.xlsx"):
+        text_from_upload(b"x", "tiny.txt")
+    with pytest.raises(InvalidScenarioError, match="cannot read the workbook"):
+        text_from_upload(b"not a zip", "tiny.xlsx")

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import StoreError
+from .faults import unavailable
 
 DATABASE_ENV = "MATERIEL_DATABASE"
 
@@ -79,15 +80,20 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session whose changes are committed as one unit when the block ends well; a database
+        that cannot be reached or goes away meanwhile is StoreUnavailable, with nothing written."""
         s = self._sessions()
         try:
-            yield s
-            s.commit()
+            with unavailable(self.engine):
+                yield s
+                s.commit()
         except BaseException:
-            s.rollback()
+            with suppress(DBAPIError):  # the connection may be gone with the database
+                s.rollback()
             raise
         finally:
-            s.close()
+            with suppress(DBAPIError):
+                s.close()
 
     def new_session(self) -> Session:
         """A session the caller commits and closes (the web app's per-request session)."""

@@ -17,6 +17,11 @@ from .errors import StoreUnavailable
 _SQLITE_GONE = ("unable to open database file", "disk i/o error", "file is not a database", "readonly database")
 
 
+def shown_url(engine: Engine) -> str:
+    """The engine's URL as a user writes it: no password, postgresql:// rather than the driver."""
+    return engine.url.render_as_string(hide_password=True).replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def is_unavailable(error: BaseException, dialect: str) -> bool:
     """Whether a driver error means the database is unreachable or went away."""
     if not isinstance(error, DBAPIError):
@@ -30,7 +35,7 @@ def is_unavailable(error: BaseException, dialect: str) -> bool:
 
 def describe(error: DBAPIError, shown_url: str) -> str:
     first = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
-    return f"the database {shown_url} is not available ({first}); nothing was written"
+    return f"the database {shown_url} is not available ({first}); nothing was written to it"
 
 
 @contextmanager
@@ -40,5 +45,5 @@ def unavailable(engine: Engine) -> Iterator[None]:
         yield
     except DBAPIError as error:
         if is_unavailable(error, engine.dialect.name):
-            raise StoreUnavailable(describe(error, engine.url.render_as_string(hide_password=True))) from error
+            raise StoreUnavailable(describe(error, shown_url(engine))) from error
         raise

@@ -189,16 +189,22 @@ def heartbeat(s: Session, run_id: int, worker: str, done: int | None = None, tot
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:
-    out = frame.copy()
-    out.columns = [str(c) for c in out.columns]
-    buffer = io.BytesIO()
+    """A table as Parquet bytes (its index dropped: the CSVs do not write it either)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     try:
-        out.to_parquet(buffer, index=False)
-    except (TypeError, ValueError, ImportError, ArithmeticError):  # a text column holding numbers too
-        for column in [c for c in out.columns if out[c].dtype.kind == "O"]:
-            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-        buffer = io.BytesIO()
-        out.to_parquet(buffer, index=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a text column holding numbers too: kept as text
+        mixed = [c for c in frame.columns if frame[c].dtype.kind == "O"]
+        frame = frame.assign(
+            **{c: frame[c].map(lambda v: v if v is None or isinstance(v, str) else str(v)) for c in mixed}
+        )
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
     return buffer.getvalue()
 
 

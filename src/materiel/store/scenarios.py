@@ -87,6 +87,26 @@ def text_from_file(path: str | Path) -> str:
     return header + yaml.safe_dump(doc.data, sort_keys=False, allow_unicode=True, width=120)
 
 
+def text_from_upload(content: bytes, filename: str) -> str:
+    """The YAML text of an uploaded scenario: a .yaml/.yml file as it is, or an .xlsx workbook
+    converted (store/workbook.py); InvalidScenarioError, located, for what cannot be read."""
+    suffix = Path(filename).suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            from .workbook import text_from_workbook
+
+            return text_from_workbook(content, filename)
+        if suffix in (".yaml", ".yml"):
+            try:
+                return content.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                problem = Problem((), f"not UTF-8 text (byte {error.start})", file=filename)
+                raise ScenarioError([problem]) from None
+        raise ScenarioError([Problem((), "upload a scenario as .yaml, .yml or .xlsx", file=filename)])
+    except ScenarioError as error:
+        raise InvalidScenarioError(str(error), error.problems) from None
+
+
 def _team_id(team: Team | int) -> int:
     return team.id if isinstance(team, Team) else int(team)
 
