@@ -65,6 +65,7 @@ class HeadlineOut(BaseModel):
     bottleneck: str | None = None
     shortfall: float | None = None
     in_place: bool = True
+    notes: list[str] = Field(default_factory=list, description="Where the headline may differ from a full plan's.")
     seconds: float = 0.0
     solver_seconds: float = 0.0
     iterations: int = 0
