@@ -219,3 +219,13 @@ def test_a_bad_row_of_the_scenario_sheet_is_located_at_its_row():
         assert "not valid YAML" in str(exc)
     else:
         raise AssertionError("a bad YAML cell was read")
+
+
+def test_a_version_too_long_for_a_cell_is_not_written_as_a_workbook(workspace):
+    eddie = workspace.client("eddie")
+    many = "".join(f"  o{n}: {{description: {'x' * 100}}}\n" for n in range(400))
+    long = tiny_text() + "overrides:\n" + many  # 400 what-ifs: one cell of the sheet 'scenario'
+    sid = new_scenario(eddie, workspace.team_id, long)
+    answer = refusing(eddie).get(f"/scenarios/{sid}/versions/1?format=xlsx")
+    assert answer.status_code == 422 and "more than a spreadsheet cell holds" in answer.json()["detail"]
+    assert eddie.get(f"/scenarios/{sid}/versions/1?format=yaml").text == long

@@ -22,6 +22,7 @@ from .scenario_text import dump, flow, plain_key
 
 SCENARIO_SHEET = "scenario"
 HEADER = ("field", "value")
+CELL_CHARS = 32_767  # the most text a spreadsheet cell holds
 
 
 def _table(value: Any) -> bool:
@@ -41,6 +42,14 @@ def _flatten(record: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _fits(value: Any, where: str, name: str) -> Any:
+    """The value, when a spreadsheet cell can hold it (a longer text would be cut short)."""
+    if isinstance(value, str) and len(value) > CELL_CHARS:
+        message = f"{where}: {len(value):,} characters, more than a spreadsheet cell holds ({CELL_CHARS:,})"
+        raise ScenarioError([Problem((), message, file=name)])
+    return value
+
+
 def to_workbook(text: str, name: str = "scenario") -> bytes:
     """A scenario's YAML text as workbook bytes (``from_workbook`` reads it back to the same data)."""
     from openpyxl import Workbook
@@ -56,10 +65,13 @@ def to_workbook(text: str, name: str = "scenario") -> bytes:
             columns = list(dict.fromkeys(c for row in rows for c in row))
             sheet = wb.create_sheet(str(section)[:31])
             sheet.append(columns)
-            for row in rows:
-                sheet.append([row.get(c) for c in columns])
+            for n, row in enumerate(rows, start=2):
+                sheet.append(
+                    [_fits(row.get(c), f"sheet {sheet.title!r}, row {n}, column {c!r}", name) for c in columns]
+                )
         else:
-            main.append((section, dump(value).removesuffix("\n...\n").strip()))
+            text = dump(value).removesuffix("\n...\n").strip()
+            main.append((section, _fits(text, f"sheet {SCENARIO_SHEET!r}, section {section!r}", name)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
