@@ -31,9 +31,9 @@ class WorkerSettings:
 
     poll_seconds: float = 1.0
     beat_seconds: float = 2.0
-    # a worker on another host is known to be gone only by its silence: long enough that a solve
-    # holding the interpreter for a while is not taken for a death (a local one is checked by pid)
-    stale_seconds: float = 300.0
+    # a worker on another host is known to be gone only by its silence (a local one is checked by
+    # its pid); heartbeats go on during a solve, as HiGHS lets the heartbeat thread run meanwhile
+    stale_seconds: float = 60.0
     scheduler: str | None = None  # a Dask scheduler: plans and comparisons run there, sweeps' draws too
 
 
