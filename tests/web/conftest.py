@@ -56,16 +56,21 @@ def new_store(url: str) -> Store:
     return Store(url)
 
 
-@pytest.fixture
-def workspace(tmp_path) -> Workspace:
-    store = new_store(str(tmp_path / "workspace.db"))
+def seed(store: Store) -> tuple[int, int]:
+    """Team "kyiv" with a member of each role (MEMBERS) and team "lviv" with its admin olga; the ids."""
     with store.session() as s:
         team = ensure_team(s, "kyiv")
         other = ensure_team(s, "lviv")
         for name, role in MEMBERS.items():
             set_role(s, create_user(s, name, PASSWORD), team, role)
         set_role(s, create_user(s, "olga", PASSWORD), other, "admin")
-        ids = team.id, other.id
+        return team.id, other.id
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Workspace:
+    store = new_store(str(tmp_path / "workspace.db"))
+    ids = seed(store)
     app = create_app(store=store, settings=Settings(login_failures_allowed=3))
     yield Workspace(store, app, *ids)
     store.dispose()

@@ -13,9 +13,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as DbSession
 
 from ..store import Store
+from ..store.errors import ConflictError, NotFoundError, StoreError, StoreUnavailable
 from .auth import check_csrf
 from .deps import db, render
-from .errors import NotSignedIn, WebError
+from .errors import NotFound, NotSignedIn, WebError
+from .limits import BodyLimit, TooLarge
+from .openapi import document_errors
 from .settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -73,17 +76,16 @@ def create_app(
         app.include_router(router)
     _handlers(app)
 
+    app.add_middleware(BodyLimit, limit=app.state.settings.max_upload_bytes)
+
     @app.middleware("http")
     async def _headers(request: Request, call_next):
-        limit = app.state.settings.max_upload_bytes
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            return _error(request, WebError(f"Uploads are limited to {limit // 1024 // 1024} MB.", 413))
         response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
 
+    document_errors(app)
     return app
 
 
@@ -100,7 +102,8 @@ def _error(request: Request, exc: WebError) -> Response:
     if isinstance(exc, NotSignedIn) and _wants_html(request) and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if _wants_html(request):
-        return render(request, "error.html", status=exc.status, message=exc.message, code=exc.status)
+        who = getattr(request.state, "who", None)  # the request's database session is closed by now
+        return render(request, "error.html", status=exc.status, message=exc.message, code=exc.status, user=who)
     return JSONResponse({"detail": exc.message}, status_code=exc.status)
 
 
@@ -109,15 +112,32 @@ def _handlers(app: FastAPI) -> None:
     async def _web_error(request: Request, exc: WebError) -> Response:
         return _error(request, exc)
 
+    @app.exception_handler(TooLarge)
+    async def _too_large(request: Request, exc: TooLarge) -> Response:
+        return _error(request, WebError(exc.detail, exc.status_code))
+
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> Response:
         # the request's transaction was rolled back: nothing it changed was kept
         message = "The database could not be reached or refused the change; nothing was saved. Try again shortly."
         return _error(request, WebError(message, 503))
 
+    @app.exception_handler(OverflowError)
+    async def _id_out_of_range(request: Request, exc: OverflowError) -> Response:
+        # SQLite cannot even compare an integer over 64 bits: such an id names nothing
+        return _error(request, NotFound("Not found: a number in the address is out of range."))
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> Response:
+        # the store's own errors (store/errors.py), answered like the web's
+        status = 503 if isinstance(exc, StoreUnavailable) else 404 if isinstance(exc, NotFoundError) else 400
+        status = 409 if isinstance(exc, ConflictError) else status
+        return _error(request, WebError(str(exc), status))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         fields = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg', '')}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'the body'}: {e.get('msg', '')}"
+            for e in exc.errors()
         )
         return _error(request, WebError(f"Invalid request: {fields}", 422))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import Request, Response
@@ -25,6 +26,14 @@ SESSION_COOKIE = "materiel_session"
 LOGIN_CSRF_COOKIE = "materiel_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, without the database: what an error page shows."""
+
+    id: int
+    name: str
 
 
 def _digest(token: str) -> str:
@@ -64,9 +73,16 @@ def current_user(request: Request, s: DbSession) -> User:
     user = s.get(User, row.user_id) if row is not None else None
     if user is None or not user.active:
         raise NotSignedIn("Sign in to continue.")
-    request.state.user = user
-    request.state.csrf = row.csrf_token
+    _remember(request, user, row.csrf_token)
     return user
+
+
+def _remember(request: Request, user: User, csrf: str) -> None:
+    """Keep the user for the request, and a plain copy of who they are for an error page, which is
+    rendered after the request's database session has closed."""
+    request.state.user = user
+    request.state.csrf = csrf
+    request.state.who = SignedIn(user.id, user.name)
 
 
 def optional_user(request: Request, s: DbSession) -> User | None:
@@ -106,7 +122,7 @@ async def check_csrf(request: Request, s: DbSession) -> None:
 
 def _attempt_keys(name: str, request: Request) -> list[str]:
     address = request.client.host if request.client else "unknown"
-    return [f"name:{name.lower()}", f"addr:{address}"]
+    return [f"name:{name.strip().lower()[:80]}", f"addr:{address}"]
 
 
 def _too_many(s: DbSession, keys: list[str], settings: Settings) -> bool:
@@ -116,22 +132,41 @@ def _too_many(s: DbSession, keys: list[str], settings: Settings) -> bool:
         .where(LoginAttempt.key.in_(keys), LoginAttempt.at > since)
         .group_by(LoginAttempt.key)
     ).all()
-    return any(count >= settings.login_failures_allowed for _, count in counts)
+    return any(count > settings.login_failures_allowed for _, count in counts)
 
 
 def sign_in(request: Request, response: Response, s: DbSession, settings: Settings, name: str, password: str) -> User:
-    """Check the password and start a session; failures are counted per name and per address, and
-    after too many within the window every attempt is refused for a while (429)."""
+    """Check the password and start a session. Failures are counted per name (known or not) and per
+    address; after too many within the window every attempt is refused for a while (429).
+
+    The attempt is written and committed BEFORE the password is checked, and the limit is checked
+    against the rows then in the table, so parallel guesses each see the others and cannot slip
+    past the limit together; a right password removes its own row and the name's failures."""
     keys = _attempt_keys(name, request)
+    attempts = [LoginAttempt(key=k) for k in keys]
+    s.add_all(attempts)
+    s.commit()
     if _too_many(s, keys, settings):
         raise WebError(
             f"Too many failed sign-ins; wait {settings.login_window_minutes:.0f} minutes and try again.", 429
         )
     user = user_named(s, name.strip())
     if user is None or not user.active or not password_matches(user, password):
-        s.add_all(LoginAttempt(key=k) for k in keys)
         raise NotSignedIn("Wrong name or password.")
     s.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    s.execute(delete(LoginAttempt).where(LoginAttempt.id.in_([a.id for a in attempts])))
+    start_session(request, response, s, settings, user)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return user
+
+
+def start_session(request: Request, response: Response, s: DbSession, settings: Settings, user: User) -> None:
+    """A new session for ``user`` in this browser, with a new token and CSRF token: any session the
+    browser held is ended first (no fixation), and the user's expired sessions are cleared."""
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        s.execute(delete(Session).where(Session.token_digest == _digest(old)))
+    s.execute(delete(Session).where(Session.user_id == user.id, Session.expires_at <= now()))
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     s.add(
@@ -143,10 +178,13 @@ def sign_in(request: Request, response: Response, s: DbSession, settings: Settin
         )
     )
     _cookie(response, settings, SESSION_COOKIE, token, int(settings.session_hours * 3600))
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-    request.state.user = user
-    request.state.csrf = csrf
-    return user
+    _remember(request, user, csrf)
+
+
+def end_sessions(s: DbSession, user_id: int) -> int:
+    """Sign the user out everywhere (a password changed, or the account was deactivated); how many
+    sessions ended."""
+    return s.execute(delete(Session).where(Session.user_id == user_id)).rowcount or 0
 
 
 def sign_out(request: Request, response: Response, s: DbSession) -> None:
