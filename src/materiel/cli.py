@@ -457,7 +457,8 @@ def commit(
     from .uncertainty.runner import SweepError, check_options
     from .uncertainty.text import commit_lines
 
-    sc, model, inputs = _load(scenario, whatif, assign)
+    loaded = _load(scenario, whatif, assign)
+    sc, model, inputs = loaded.scenario, loaded.model, loaded.files
     folder = output or Path("out") / sc.name / "commit"
     if plan_folder is not None and folder.resolve() == plan_folder.resolve():
         _fail(f"{folder}: the output folder is the --plan folder; write the judgement elsewhere (-o DIR)", EXIT_INPUT)
@@ -527,7 +528,8 @@ def robust(
     from .uncertainty.runner import SweepError, check_options
     from .uncertainty.text import robust_lines
 
-    sc, model, inputs = _load(scenario, whatif, assign)
+    loaded = _load(scenario, whatif, assign)
+    sc, model, inputs = loaded.scenario, loaded.model, loaded.files
     folder = output or Path("out") / sc.name / "robust"
     try:
         check_options(eval_draws, workers)
