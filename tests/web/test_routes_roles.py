@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from materiel import cli
@@ -33,6 +34,9 @@ VISITORS = ("anonymous", "outsider", "viewer", "editor", "admin")
 USERS = {"outsider": "olga", "viewer": "vera", "editor": "eddie", "admin": "ada"}
 LOGIN_TOKEN = "login-form-token"
 NEW_PASSWORD = "another long password"
+# argon2 with the least work: a hash records its own parameters, so checking it is quick, while the
+# app still hashes new passwords with its own (store/users.py)
+QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 TINY = (ROOT / "tests" / "fixtures" / "tiny.yaml").read_text()
 
 
@@ -160,18 +164,24 @@ ROUTES = app_routes(create_app(store=Store("sqlite://")))
 
 @dataclass
 class World:
-    """A template database with every visitor's session and one of each object; each request runs
-    on a fresh copy of it, so a change one visitor makes does not change another's answer."""
+    """A template database with every visitor's session and one of each object. A request that may
+    change something runs on a fresh copy of it, so a change one visitor makes does not change
+    another's answer; reading requests share one copy."""
 
     template: Path
     ids: dict[str, Any]
     sessions: dict[str, tuple[str, str]]  # visitor -> (session token, CSRF token)
+    shared: Any = None
 
-    def client(self, tmp_path: Path, visitor: str) -> TestClient:
-        copy = tmp_path / f"{visitor}-{len(list(tmp_path.iterdir()))}.db"
-        shutil.copy(self.template, copy)
-        store = Store(f"sqlite:///{copy}")
-        client = TestClient(create_app(store=store), base_url="http://127.0.0.1", follow_redirects=False)
+    def client(self, tmp_path: Path, visitor: str, fresh: bool) -> TestClient:
+        if fresh or self.shared is None:
+            copy = tmp_path / f"{visitor}-{len(list(tmp_path.iterdir()))}.db"
+            shutil.copy(self.template, copy)
+            app = create_app(store=Store(f"sqlite:///{copy}"))
+            if not fresh:
+                self.shared = app
+        app = app if fresh else self.shared
+        client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
         if visitor == "anonymous":
             client.cookies.set("materiel_login_csrf", LOGIN_TOKEN)
         else:
@@ -196,6 +206,7 @@ def world(tmp_path_factory) -> World:
         users = {}
         for visitor, name in USERS.items():
             users[visitor] = create_user(s, name, PASSWORD)
+            users[visitor].password_hash = QUICK_HASH  # checked in a millisecond: the table stays fast
             if visitor == "outsider":
                 set_role(s, users[visitor], other, "admin")  # an admin, but of another team
             else:
@@ -297,12 +308,13 @@ def test_every_route_answers_each_visitor_as_the_table_says(world, tmp_path, met
         )
     url = concrete((expect.path or path) + expect.query, world.ids)
     wrong = []
+    changes = method in STATE_CHANGING
     for visitor, wanted in zip(VISITORS, expect.answers, strict=True):
-        answer = _send(world.client(tmp_path, visitor), method, url, expect, world.csrf(visitor), world.ids)
+        answer = _send(world.client(tmp_path, visitor, changes), method, url, expect, world.csrf(visitor), world.ids)
         if answer.status_code != wanted:
             wrong.append(f"{visitor}: {answer.status_code} (expected {wanted}) {answer.text[:160]!r}")
         if method in STATE_CHANGING:
-            forged = _send(world.client(tmp_path, visitor), method, url, expect, None, world.ids)
+            forged = _send(world.client(tmp_path, visitor, False), method, url, expect, None, world.ids)
             if forged.status_code != 403:
                 wrong.append(f"{visitor} without CSRF token: {forged.status_code} (expected 403)")
     assert not wrong, f"{method} {url}:\n" + "\n".join(wrong)
