@@ -18,25 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from materiel import cli
 from materiel.store import Store
 from materiel.store.models import Base, Run, RunTable, Scenario, ScenarioVersion, Session, now
-from materiel.store.users import create_user, ensure_team, set_role
+from materiel.store.users import ensure_team, set_role
 from materiel.web import create_app
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, quick_user
 
 ROOT = Path(__file__).resolve().parents[2]
 VISITORS = ("anonymous", "outsider", "viewer", "editor", "admin")
 USERS = {"outsider": "olga", "viewer": "vera", "editor": "eddie", "admin": "ada"}
 LOGIN_TOKEN = "login-form-token"
 NEW_PASSWORD = "another long password"
-# argon2 with the least work: a hash records its own parameters, so checking it is quick, while the
-# app still hashes new passwords with its own (store/users.py)
-QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 TINY = (ROOT / "tests" / "fixtures" / "tiny.yaml").read_text()
 
 
@@ -205,8 +201,7 @@ def world(tmp_path_factory) -> World:
         team, other = ensure_team(s, "kyiv"), ensure_team(s, "lviv")
         users = {}
         for visitor, name in USERS.items():
-            users[visitor] = create_user(s, name, PASSWORD)
-            users[visitor].password_hash = QUICK_HASH  # checked in a millisecond: the table stays fast
+            users[visitor] = quick_user(s, name)
             if visitor == "outsider":
                 set_role(s, users[visitor], other, "admin")  # an admin, but of another team
             else:
