@@ -179,3 +179,13 @@ def test_a_change_to_text_laid_out_as_json_is_written_as_yaml():
     expected, _ = parse_yaml(text, "x")
     expected["lines"][0]["price"]["value"] = 3
     assert parse_yaml(changed, "x")[0] == expected
+
+
+def test_a_problem_about_a_whole_entry_is_shown_under_its_row(workspace):
+    eddie = workspace.client("eddie")
+    sid = new_scenario(eddie, workspace.team_id)
+    text = tiny_text().replace("    price: {value: 5, unit: EUR}\n", "")  # the dear line loses its price
+    answer = post(eddie, sid, text=text, shown=tiny_text())
+    assert answer.status_code == 422
+    assert "price" in by_testid(answer.text, "error-lines.1")["error-lines.1"]
+    assert list(texts(workspace, sid)) == [1]

@@ -27,6 +27,7 @@ def ranged_doc() -> dict:
         funding=[
             {"id": "fund", "name": "Joint fund", "budget": {"value": 600, "unit": "EUR/year", "low": 300, "high": 900}}
         ],
+        overrides={"dear": {"description": "dearer shells", "scale": {"lines[a].price": 1.5}}},
         requirements=[
             {
                 "customer": "ukraine",
@@ -77,6 +78,20 @@ def test_a_budget_move_gives_what_a_fresh_plan_with_set_gives(workspace, ranged)
     split = plan.summary()["money_by_customer"]["ukraine"]
     assert head["money_by_customer"]["ukraine"]["total"] == pytest.approx(split["total"], rel=1e-6)
     assert len(workspace.app.state.live) == 1  # one warm planner served every call
+
+
+def test_a_named_what_if_is_applied_before_the_sliders(workspace, ranged):
+    path, version_id = ranged
+    eddie = workspace.client("eddie")
+    head = replan(eddie, version_id, {BUDGET: 900.0}, whatifs=["dear"]).json()
+    plan = materiel.plan(path, whatifs=["dear"], set={BUDGET: 900.0})
+    assert head["total_cost"] == pytest.approx(plan.total_cost, rel=1e-6)
+    assert head["total_cost"] != pytest.approx(replan(eddie, version_id, {BUDGET: 900.0}).json()["total_cost"])
+    assert eddie.get(f"/api/live/{version_id}?whatif=dear").status_code == 200
+    page = eddie.get("/scenarios/1/edit").text
+    assert 'data-testid="whatif-dear"' in page
+    unknown = replan(refusing(eddie), version_id, {}, whatifs=["cheap"])
+    assert unknown.status_code == 422 and "cheap" in unknown.json()["detail"]
 
 
 def test_a_path_that_is_not_a_ranged_figure_is_a_clear_422(workspace, ranged):
@@ -131,3 +146,17 @@ def test_the_editor_page_carries_the_version_for_the_panel(workspace, ranged):
     block = page.split('<script type="application/json" id="live-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(block) == {"version_id": version_id, "can_run": False}
     assert 'src="/static/whatif.js"' in page and "<script>" not in page  # no inline script (CSP)
+
+
+def test_the_endpoints_are_in_the_openapi_description_with_their_models(workspace):
+    spec = workspace.client().get("/api/openapi.json").json()
+    paths = spec["paths"]
+    assert {"get", "post"} <= set(paths["/api/live/{version_id}"])
+    assert "post" in paths["/api/live/{version_id}/run"]
+    assert {"get", "post"} <= set(paths["/api/scenarios/{scenario_id}/versions"])
+    assert "409" in paths["/api/scenarios/{scenario_id}/versions"]["post"]["responses"]
+    schemas = spec["components"]["schemas"]
+    assert {"HeadlineOut", "SliderOut", "LiveOut", "ScenarioOut", "VersionOut", "CheckOut", "InvalidOut"} <= set(
+        schemas
+    )
+    assert not any(path.startswith(("/scenarios", "/teams")) for path in paths)  # pages stay out of it

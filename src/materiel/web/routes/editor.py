@@ -28,15 +28,15 @@ MAX_FORM_FIELDS = 20_000  # a changed field is sent, or every field when the pag
 MAX_FIELD_BYTES = 12 * 1024 * 1024
 
 
-def _forms(text: str) -> tuple[list[Section], str | None]:
-    """The sections of a text, or none with the reason when the text is not a YAML mapping."""
+def _forms(text: str) -> tuple[dict, list[Section], str | None]:
+    """The data and sections of a text, or none with the reason when it is not a YAML mapping."""
     try:
         data, _ = parse_yaml(text, "scenario")
     except ScenarioError as exc:
-        return [], "; ".join(p.message for p in exc.problems)
+        return {}, [], "; ".join(p.message for p in exc.problems)
     if not isinstance(data, dict):
-        return [], "the text is not a mapping of sections"
-    return sections(data), None
+        return {}, [], "the text is not a mapping of sections"
+    return data, sections(data), None
 
 
 def _page(
@@ -50,7 +50,10 @@ def _page(
     tab: str = "forms",
     **extra,
 ) -> Response:
-    secs, unreadable = _forms(text)
+    data, secs, unreadable = _forms(text)
+    whatifs = [
+        str(k) for key in ("overrides", "variants") for k in (data.get(key) or {}) if isinstance(data.get(key), dict)
+    ]
     issues = issues or []
     unplaced = place(secs, issues)
     lines = text.splitlines()
@@ -70,6 +73,7 @@ def _page(
         unplaced=unplaced,
         at_lines=at_lines,
         tab="raw" if unreadable else tab,
+        whatifs=whatifs,
         live=json.dumps({"version_id": base.id, "can_run": role in ("editor", "admin")}),
         **extra,
     )

@@ -8,6 +8,7 @@
   const live = JSON.parse(data.textContent);
   const url = `/api/live/${live.version_id}`;
   const changes = {};
+  let whatifs = []; // named overrides or variants applied before the sliders' values
   let sliders = [];
   let sent = 0; // the number of the newest request; older answers are dropped
   let timer = null;
@@ -43,7 +44,8 @@
     $("headline-bottleneck").textContent = h.bottleneck || "–";
     const moved = Object.keys(h.changes).length;
     const outside = h.outside_range.length ? `; outside the range: ${h.outside_range.join(", ")}` : "";
-    $("headline-status").textContent = `${h.status === "optimal" ? "Planned" : h.status} with ${moved} figure(s) moved in ${h.seconds.toFixed(2)} s${h.in_place ? " (warm)" : ""}${outside}.`;
+    const notes = (h.notes || []).length ? ` ${h.notes.join(" ")}` : "";
+    $("headline-status").textContent = `${h.status === "optimal" ? "Planned" : h.status} with ${moved} figure(s) moved in ${h.seconds.toFixed(2)} s${h.in_place ? " (warm)" : ""}${outside}.${notes}`;
     const customers = Object.values(h.money_by_customer || {});
     table($("headline-customers"), ["Customer", "Total", "Per year"], customers.map((c) => [c.name, money(c.total), money(c.per_year)]));
     const years = Object.entries(h.envelope_use || {});
@@ -55,7 +57,7 @@
     const mine = ++sent;
     $("headline-status").textContent = "Re-planning…";
     try {
-      const headline = await window.materiel.send(url, "POST", { changes, whatifs: [] });
+      const headline = await window.materiel.send(url, "POST", { changes, whatifs });
       if (mine === sent) showHeadline(headline);
     } catch (error) {
       if (mine === sent) failed(error);
@@ -100,7 +102,8 @@
   }
   async function start() {
     try {
-      const info = await window.materiel.send(url, "GET");
+      const query = whatifs.length ? `?whatif=${encodeURIComponent(whatifs.join(","))}` : "";
+      const info = await window.materiel.send(url + query, "GET");
       sliders = info.sliders;
       render();
       showHeadline(info.headline);
@@ -109,13 +112,21 @@
       failed(error);
     }
   }
+  const names = $("whatif-names");
+  if (names) names.addEventListener("change", () => {
+    whatifs = [...names.querySelectorAll("input:checked")].map((el) => el.value);
+    Object.keys(changes).forEach((k) => delete changes[k]);
+    sent++; // an answer for the old what-ifs is stale now
+    box.textContent = "Loading the figures…";
+    start();
+  });
   const reset = $("reset-whatif");
   if (reset) reset.addEventListener("click", () => { Object.keys(changes).forEach((k) => delete changes[k]); render(); replan(); });
   const run = $("run-whatif");
   if (run) run.addEventListener("click", async () => {
     run.disabled = true;
     try {
-      const queued = await window.materiel.send(`${url}/run`, "POST", { changes, whatifs: [] });
+      const queued = await window.materiel.send(`${url}/run`, "POST", { changes, whatifs });
       window.location.assign(queued.url);
     } catch (error) {
       run.disabled = false;
