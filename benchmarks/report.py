@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .live import section as live_section
+from .live import target_row as live_target
+
 Record = dict[str, Any]
 TARGET_VARS = 200_000
 OVERHEAD_TARGET = 0.15
@@ -96,6 +99,8 @@ def targets(results: Record) -> list[tuple[str, str, str]]:
                 _verdict(worst < STORE_TARGET),
             )
         )
+    if results.get("live"):
+        rows.append(live_target(results["live"]))
     return rows
 
 
@@ -399,6 +404,9 @@ def render(results: Record) -> str:
         STORE_HEADING,
         "",
         *store_section(results.get("store")),
+        "## Live what-ifs",
+        "",
+        *live_section(results.get("live")),
         "",
         METHOD,
         "## Reproducing",
@@ -410,6 +418,7 @@ def render(results: Record) -> str:
         ".venv/bin/python -m benchmarks.run --profile 200k   # cProfile of build and read-back",
         ".venv/bin/python -m benchmarks.run --render   # rewrite this page from latest.json",
         ".venv/bin/python -m benchmarks.run --store-only   # storing a run, SQLite and PostgreSQL",
+        ".venv/bin/python -m benchmarks.run --live-only   # re-measure the live what-ifs alone",
         "```",
         "",
         "Raw per-run numbers are in `benchmarks/results/` (git-ignored).",

@@ -18,6 +18,7 @@ with ``--quick``, which runs the two small sizes only and leaves the docs alone)
     python -m benchmarks.run --cli-only            # re-measure one part into results/latest.json
     python -m benchmarks.run --sweep-only          #   (the sizes keep the full run's figures)
     python -m benchmarks.run --store-only          # storing a run (SQLite, PostgreSQL) against its solve
+    python -m benchmarks.run --live-only           # live what-ifs (benchmarks/live.py)
 """
 
 from __future__ import annotations
@@ -423,9 +424,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-measure only storing a run and merge it into results/latest.json (and the docs)",
     )
+    p.add_argument(
+        "--live-only",
+        action="store_true",
+        help="re-measure only the live what-if re-plans and merge them into results/latest.json (and the docs)",
+    )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
     p.add_argument("--no-store", action="store_true", help="skip the storing-a-run measurement")
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
+    p.add_argument("--no-live", action="store_true", help="skip the live what-if measurement")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/performance.md")
     p.add_argument("--profile", metavar="SIZE", help="profile build and read-back at one size (e.g. 200k) and exit")
     p.add_argument("--top", type=int, default=20, help="functions listed per profile")
@@ -509,6 +516,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.store_only:
         _remeasure_store(args.repeats, not args.no_docs)
         return
+    if args.live_only:
+        from .live import bench_live
+
+        _remeasure("live", "live what-ifs", lambda: bench_live(repeats=args.repeats), not args.no_docs)
+        return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")
         return
@@ -530,6 +542,12 @@ def main(argv: list[str] | None = None) -> None:
 
         print("storing a run of the default scenario (SQLite, PostgreSQL) ...", flush=True)
         stored = bench_store(repeats=max(args.repeats, 3))
+    live = None
+    if not args.no_live:
+        from .live import bench_live
+
+        print("live what-if re-plans on the default scenario ...", flush=True)
+        live = bench_live()
     sizes = bench_sizes(targets, args.repeats, args.seed, args.timeout, args.max_repeat_seconds)
     results = {
         "started": started,
@@ -542,6 +560,7 @@ def main(argv: list[str] | None = None) -> None:
         "cli": cli,
         "sweep": sweeps,
         "store": stored,
+        "live": live,
     }
     path = save(results, write_docs=not (args.quick or args.no_docs))
     from .report import summary_lines

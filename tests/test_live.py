@@ -4,6 +4,7 @@ what a fresh full plan of the scenario with ``--set PATH=VALUE`` gives."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 import materiel
 from materiel.assessment import assess
 from materiel.live import LiveCache, LiveError, LivePlanner, model_key, sliders
+from materiel.live.planner import PREFERENCE_NOTE
+from materiel.live.sliders import nice_step
 from materiel.planner.formulation import build
 from tests.builders import line, scenario, shell, write
 
@@ -21,8 +24,9 @@ TIMINGS = ("seconds", "solver_seconds", "iterations")
 
 
 def live_doc() -> dict:
-    """One item used in war, two lines (one ranged in capacity, price and lead time), one ranged
-    budget that binds: every figure moves the plan, and each plan solves in milliseconds."""
+    """One item used in war, two lines (one ranged in capacity, price and lead time, the other in
+    price and share), one ranged budget that binds: every figure moves the plan, and each plan
+    solves in milliseconds."""
     return scenario(
         horizon={"start": "2026Q1", "periods": 8},
         items=[shell(stock={"ukraine": 50}, wartime_use={"value": 20, "unit": "/day", "low": 10, "high": 40})],
@@ -34,7 +38,13 @@ def live_doc() -> dict:
                 capacity={"value": 400, "unit": "/year", "low": 200, "high": 600},
                 lead={"value": 3, "unit": "months", "low": 0, "high": 9},
             ),
-            line("b", supplier="Bravo Arms", price={"value": 2, "unit": "EUR", "low": 1, "high": 3}, country="US"),
+            line(
+                "b",
+                supplier="Bravo Arms",
+                price={"value": 2, "unit": "EUR", "low": 1, "high": 3},
+                country="US",
+                share={"ukraine": {"value": 1, "low": 0, "high": 1}},
+            ),
         ],
         funding=[
             {"id": "fund", "name": "Joint fund", "budget": {"value": 600, "unit": "EUR/year", "low": 300, "high": 900}}
@@ -76,6 +86,7 @@ def test_sliders_are_every_ranged_figure_named_with_its_set_path(live_file: Path
         "lines[a].price",
         "lines[a].lead",
         "lines[b].price",
+        "lines[b].share.ukraine",
         "funding[fund].budget",
     ]
     budget = found[-1]
@@ -113,6 +124,7 @@ def test_sliders_of_the_default_carry_their_source_and_are_valid_set_paths() -> 
         ("lines[a].price", 1.7),  # a price: matrix entries (the LP is passed whole)
         ("lines[a].lead", 9.0),  # a lead time: deliveries move to other periods
         ("items[shell].wartime_use", 40.0),  # the assessment's use in war
+        ("lines[b].share.ukraine", 0.0),  # a share: the LP takes another shape, solved cold
     ],
 )
 def test_a_replan_gives_what_a_fresh_plan_with_set_gives(
@@ -130,6 +142,7 @@ def test_a_replan_gives_what_a_fresh_plan_with_set_gives(
     split = plan.summary()["money_by_customer"]["ukraine"]
     assert head.money_by_customer["ukraine"]["total"] == pytest.approx(split["total"], rel=1e-6)
     assert head.changes == {path: value}
+    assert head.in_place == (path != "lines[b].share.ukraine")
     assert head.outside_range == ([path] if value == 1200.0 else [])
     spent = plan.envelope.groupby("year")["spent"].sum()
     assert {int(y): e["spent"] for y, e in head.envelope_use.items()} == pytest.approx(
@@ -147,7 +160,13 @@ def test_the_figures_move_the_headline(live: LivePlanner) -> None:
 
 def test_resetting_to_the_written_values_gives_the_base_headline_exactly(live: LivePlanner) -> None:
     base = figures(live.base)
-    for change in ({"lines[a].price": 1.7}, {"lines[a].lead": 9.0}, {"funding[fund].budget": 450.0}):
+    moves = (
+        {"lines[a].price": 1.7},
+        {"lines[a].lead": 9.0},
+        {"lines[b].share.ukraine": 0.0},
+        {"funding[fund].budget": 450.0},
+    )
+    for change in moves:
         live.replan(change)
         assert figures(live.replan({})) == base
     live.replan({"lines[a].capacity": 250.0})
@@ -159,7 +178,7 @@ def test_the_base_headline_is_the_full_plan(live: LivePlanner, live_file: Path) 
     plan = materiel.plan(live_file)
     assert live.base.total_cost == pytest.approx(plan.total_cost, rel=1e-9)
     assert live.base.readiness_date == assess(plan).readiness.period
-    assert live.base.customer == "Ukraine" and live.base.currency == "EUR"
+    assert live.base.customer == "Ukraine" and live.base.currency == "EUR" and live.base.notes == []
     assert json.loads(json.dumps(live.base.as_dict()))["total_cost"] == live.base.total_cost
 
 
@@ -176,11 +195,11 @@ def test_a_path_that_is_not_a_ranged_figure_is_a_located_error(live: LivePlanner
     with pytest.raises(LiveError) as fixed:
         live.replan({"lines[b].capacity": 100.0})  # written without a range
     assert "lines[b].capacity: not a ranged figure" in str(fixed.value)
-    assert "written with low and high (6 here, e.g. items[shell].wartime_use" in str(fixed.value)
+    assert "written with low and high (7 here, e.g. items[shell].wartime_use" in str(fixed.value)
     with pytest.raises(LiveError, match=r"^lines\[a\].price: needs a finite number in EUR \(got 'cheap'\)"):
         live.replan({"lines[a].price": "cheap"})
     with pytest.raises(LiveError, match=r"^funding\[fund\].budget: .*cannot be negative"):
-        live.replan({"funding[fund].budget": -5.0})
+        live.replan({"funding[fund].budget": -5.0, "lines[a].price": 1.5})  # located at the figure refused
     assert figures(live.replan({})) == figures(live.base)  # a refused change leaves nothing behind
 
 
@@ -230,3 +249,57 @@ def test_on_the_default_a_budget_move_matches_a_full_plan() -> None:
     assert head.total_cost == pytest.approx(plan.total_cost, rel=1e-6)
     assert head.readiness_date == assess(plan).readiness.period
     assert head.in_place
+
+
+def test_the_example_in_the_docs_runs() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "api.md").read_text()
+    example = re.search(r"## Live what-ifs\n.*?```python\n(.*?)```", docs, re.S)
+    assert example is not None
+    namespace: dict = {}
+    exec(compile(example.group(1), "docs/api.md", "exec"), namespace)  # our own documentation
+    live, head = namespace["live"], namespace["head"]
+    assert head.changes == {"funding[nato-purl].budget": 4.0} and head.status == "optimal"
+    assert figures(live.replan({})) == figures(live.base)
+
+
+def test_a_move_with_no_plan_says_so_and_the_next_one_plans_again(tmp_path: Path) -> None:
+    """A commitment of 90 shells from line a in the first quarter: at 200 a year (50 a quarter)
+    no plan keeps it."""
+    doc = live_doc() | {"commitments": [{"line": "a", "customer": "ukraine", "period": "2026Q1", "quantity": 90}]}
+    live = LivePlanner(materiel.load(write(tmp_path, doc))[1])
+    assert live.base.status == "optimal"
+    head = live.replan({"lines[a].capacity": 200.0})
+    assert head.status.startswith("no optimal plan: ") and head.status != "no optimal plan: "
+    assert head.total_cost is None and head.readiness_date is None and head.money_by_customer == {}
+    assert json.loads(json.dumps(head.as_dict()))["changes"] == {"lines[a].capacity": 200.0}
+    assert figures(live.replan({})) == figures(live.base)
+
+
+def test_a_planner_that_cannot_be_built_is_not_kept(live_file: Path) -> None:
+    cache = LiveCache()
+
+    def broken() -> materiel.ModelData:
+        raise LiveError("v1", "cannot load")
+
+    with pytest.raises(LiveError, match="cannot load"):
+        cache.planner("v1", broken)
+    assert len(cache) == 0
+    assert cache.planner("v1", lambda: materiel.load(live_file)[1]).base.status == "optimal"
+
+
+def test_a_scenario_with_a_preference_is_noted(tmp_path: Path) -> None:
+    """Phase 3 (the preference among equally good plans) is not run live: the headline says so."""
+    doc = live_doc() | {"preference": {"prefer": ["US"]}}
+    path = write(tmp_path, doc)
+    head = LivePlanner(materiel.load(path)[1]).replan({"lines[a].price": 1.7})
+    assert head.notes == [PREFERENCE_NOTE]
+    assert head.total_cost == pytest.approx(materiel.plan(path, set={"lines[a].price": 1.7}).total_cost, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "step"),
+    [(300, 900, 5), (0, 9, 0.05), (0.5, 2, 0.01), (0, 1, 0.01), (0.9, 1.0, 0.001), (0, 250, 2), (7, 7, 1)],
+)
+def test_a_step_is_about_a_hundredth_of_the_range_at_1_2_or_5(low: float, high: float, step: float) -> None:
+    """(0.9, 1.0): a hundredth is 0.000999… in floating point, which log10 rounds to -3."""
+    assert nice_step(low, high) == pytest.approx(step)

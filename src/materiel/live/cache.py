@@ -52,8 +52,13 @@ class LiveCache:
         with building:
             if (planner := self._kept(key)) is not None:
                 return planner
-            planner = LivePlanner(load(), self.options)
-            with self._lock:
+            try:
+                planner = LivePlanner(load(), self.options)
+            except BaseException:
+                with self._lock:
+                    self._building.pop(key, None)
+                raise
+            with self._lock:  # kept before its building lock goes: a later caller finds it
                 self._planners[key] = planner
                 while len(self._planners) > self.size:
                     self._planners.popitem(last=False)

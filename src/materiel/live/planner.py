@@ -6,24 +6,33 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
 from .. import fmt
 from ..planner import money, options_for
-from ..planner.result import read_plan
+from ..planner.inputs import unusable
+from ..planner.result import Plan, read_money
 from ..planner.solver import LPRangeError, SolverOptions, SolveStatus
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
-from ..scenario.errors import ScenarioError
+from ..scenario.errors import Problem, ScenarioError
 from ..scenario.names import names
 from ..scenario.schema import Quantity
 from ..uncertainty.metrics import draw_metrics
 from ..uncertainty.resolve import ResolverCache, Solved
 from .sliders import Slider, sliders_of
 
-SHAPES_KEPT = 4  # LPs of other shapes (a lead time moved deliveries to other periods) kept warm at most
+SHAPES_KEPT = 4  # LPs of other shapes (a share moved off 1 or to 0, say) kept for further moves at most
+PREFERENCE_NOTE = (
+    "the scenario's preference among equally good plans is not applied to a live re-plan: total cost and "
+    "shortfall are the full plan's, the money split (and, where equally good plans differ in it, readiness) "
+    "may be another equally good plan's"
+)
 # names() and money.by_customer keep small module-level caches; planners of different scenarios
 # may read headlines at the same time from several web threads, so reading is one at a time.
 _READING = threading.Lock()
@@ -62,6 +71,7 @@ class Headline:
     bottleneck: str | None = None  # the item that runs out first then, by name
     shortfall: float | None = None  # the plan's weighted shortfall (phase 1's objective, scenario weights)
     in_place: bool = True  # re-solved warm in the kept LP (False: the change gave the LP another shape)
+    notes: list[str] = field(default_factory=list)  # where the headline may differ from a full plan's
     seconds: float = 0.0  # the whole re-plan: apply, compile, solve, read
     solver_seconds: float = 0.0  # of which inside HiGHS
     iterations: int = 0  # simplex iterations, both phases
@@ -89,9 +99,15 @@ class LivePlanner:
         self.sliders: list[Slider] = [s for s, _ in pairs]
         self._slider = {s.path: s for s in self.sliders}
         self._figure: dict[str, Quantity] = {s.path: figures[loc] for s, loc in pairs}
+        self._loc = {s.path: loc for s, loc in pairs}
         self._alias = {s.sweep_path: s.path for s in self.sliders if s.sweep_path != s.path}
-        with self._lock:
+        try:
             self._solver = ResolverCache(compile_scenario(self.scenario), self.options, warm=True)
+        except LPRangeError:
+            raise LiveError(
+                self.scenario.name,
+                "its figures put numbers in the LP beyond what HiGHS can hold; materiel plan names them",
+            ) from None
         self.base = self.replan({})
 
     def slider(self, path: str) -> Slider:
@@ -115,10 +131,15 @@ class LivePlanner:
         out: dict[str, float] = {}
         for path, value in changes.items():
             slider = self.slider(str(path))
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
                 raise LiveError(slider.path, f"needs a finite number in {slider.unit or 'its unit'} (got {value!r})")
             out[slider.path] = float(value)
         return out
+
+    def _refused(self, values: dict[str, float], problems: list[Problem]) -> LiveError:
+        """The scenario's refusal of a change, at the moved figure it names (else at every one)."""
+        named = [p for p in values if any(q.loc[: len(self._loc[p])] == self._loc[p] for q in problems)]
+        return LiveError(", ".join(named or values), "; ".join(dict.fromkeys(q.message for q in problems)))
 
     def replan(self, changes: Mapping[str, float]) -> Headline:
         """Plan with these figures at these values (absolute, in each figure's unit; the rest as
@@ -134,7 +155,9 @@ class LivePlanner:
                 try:
                     m = compile_scenario(self.scenario)
                 except ScenarioError as exc:
-                    raise LiveError(", ".join(values), "; ".join(p.message for p in exc.problems)) from None
+                    raise self._refused(values, exc.problems) from None
+                if problems := unusable(m):
+                    raise LiveError(", ".join(values), "; ".join(problems))
                 try:
                     solved = self._solver.solve(m)
                 except LPRangeError:
@@ -152,9 +175,10 @@ class LivePlanner:
         return headline
 
     def _headline(self, m: ModelData, solved: Solved, values: dict[str, float], outside: list[str]) -> Headline:
-        """Read a solve into the headline with the command line's code: the plan's tables
-        (planner/result.py), money by customer (planner/money.py) and the sweep's assessment
-        figures (uncertainty/metrics.py, on assessment/readiness.py)."""
+        """Read a solve into the headline with the command line's code: the plan's money tables
+        (planner/result.py; orders, stock and why-short are not read), money by customer
+        (planner/money.py) and the sweep's assessment figures (uncertainty/metrics.py, on
+        assessment/readiness.py)."""
         sc = self.scenario
         head = Headline(
             sc.name,
@@ -168,7 +192,11 @@ class LivePlanner:
         )
         if solved.status is not SolveStatus.optimal:
             return head
-        plan = read_plan(m, solved.form, solved.solution)
+        if m.preferred:
+            head.notes.append(PREFERENCE_NOTE)
+        funding, budgets, envelope = read_money(m, solved.form, solved.solution)
+        empty = pd.DataFrame()  # money.py reads a plan's money tables only: the rest is not read
+        plan = Plan(m, empty, empty, empty, empty, funding, empty, budgets, envelope=envelope)
         split = money.summary(plan)
         figures = draw_metrics(m, solved.form, solved.solution)
         totals = plan.envelope.groupby("year")[["budget", "spent"]].sum()

@@ -7,9 +7,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from ..scenario.compiled import iter_quantities
 from ..scenario.errors import Loc
 from ..scenario.names import describe_loc
-from ..scenario.schema import Milestone, Quantity, Scenario, Step
+from ..scenario.schema import Milestone, Quantity, Scenario, Source, Step
 from ..uncertainty.sampling import UncertainInput, uncertain_inputs
 
 SECTIONS = {  # a top-level section of the scenario, as a heading of the panel
@@ -58,10 +59,7 @@ def nice_step(low: float, high: float) -> float:
     if not span > 0 or not math.isfinite(span):
         return 1.0
     power = 10.0 ** math.floor(math.log10(span))
-    for factor in (5, 2, 1):
-        if factor * power <= span:
-            return float(factor * power)
-    return float(power)
+    return float(max((f * power for f in (2, 5) if f * power <= span), default=power))  # log10 may round up
 
 
 def _dated(step: Quantity) -> bool:
@@ -95,15 +93,12 @@ def set_path(sc: Scenario, loc: Loc) -> str:
     return ".".join(parts)
 
 
-def _slider(sc: Scenario, x: UncertainInput) -> Slider:
-    sources = {s.id: s for s in sc.sources}
-    src = sources.get(x.source) if x.source else None
-    q = x.loc
-    section = str(q[0])
-    quantity = _figure(sc, q)
+def _slider(sc: Scenario, x: UncertainInput, quantity: Quantity, sources: dict[str, Source]) -> Slider:
+    src = sources.get(x.source)
+    section = str(x.loc[0])
     return Slider(
-        path=set_path(sc, q),
-        label=describe_loc(sc, q),
+        path=set_path(sc, x.loc),
+        label=describe_loc(sc, x.loc),
         section=section,
         section_label=SECTIONS.get(section, section.replace("_", " ").capitalize()),
         unit=x.unit,
@@ -114,19 +109,14 @@ def _slider(sc: Scenario, x: UncertainInput) -> Slider:
         source=src.id if src else "",
         source_title=f"{src.publisher}: {src.title}" if src else "",
         as_of=src.date if src else "",
-        assumption=quantity.assumption or "" if quantity is not None else "",
+        assumption=quantity.assumption or "",
         sweep_path=x.path,
     )
-
-
-def _figure(sc: Scenario, loc: Loc) -> Quantity | None:
-    node: object = sc
-    for step in loc:
-        node = node[step] if isinstance(node, (list, dict)) else getattr(node, str(step), None)
-    return node if isinstance(node, Quantity) else None
 
 
 def sliders_of(sc: Scenario) -> list[tuple[Slider, Loc]]:
     """Every ranged figure of ``sc`` as a slider, with its location: section by section in the
     schema's order, as written within a section (the order ``uncertain_inputs`` walks them)."""
-    return [(_slider(sc, x), x.loc) for x in uncertain_inputs(sc)]
+    figures = dict(iter_quantities(sc, explicit=True))
+    sources = {s.id: s for s in sc.sources}
+    return [(_slider(sc, x, figures[x.loc], sources), x.loc) for x in uncertain_inputs(sc)]

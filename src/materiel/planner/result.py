@@ -779,6 +779,20 @@ def _limiting(
     return used_up[parts] & spare & wanted
 
 
+def read_money(m: ModelData, form: Formulation, solution: np.ndarray) -> tuple[pd.DataFrame, ...]:
+    """A solution's money: the funding table (orders, capacity, upkeep, replacements), the budgets
+    and the envelope's use; alone, it is what a headline needs (the live what-if panel)."""
+    v, unit = form.var, form.money_unit
+    funding = read_funding(m, _clean(v.p.values(solution)) * unit, _clean(v.q.values(solution)) * unit, unit)
+    if m.upkeep.any or m.transfers.J:
+        d = _clean_priced(v.d.values(solution), replacement_price(m), unit)
+        upkeep = read_upkeep_funding(m, _clean(v.w.values(solution)) * unit, unit)
+        parts = [funding, upkeep, read_replacement_funding(m, d, unit)]
+        funding = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(map(len, parts)) else funding
+    budgets = read_budgets(m, funding, _clean(v.c.values(solution)) * unit)
+    return funding, budgets, limits.envelope_use(m, budgets)
+
+
 def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     """Turn a solution vector (natural units) into the plan's tables."""
     v, unit = form.var, form.money_unit
@@ -786,15 +800,9 @@ def read_plan(m: ModelData, form: Formulation, solution: np.ndarray) -> Plan:
     orders, deliveries = read_orders(m, x)
     e = _clean_priced(v.e.values(solution), m.capex[:, None], unit)
     capacity = read_capacity(m, x, _clean(v.K.values(solution)))
-    funding = read_funding(m, _clean(v.p.values(solution)) * unit, _clean(v.q.values(solution)) * unit, unit)
     d = _clean_priced(v.d.values(solution), replacement_price(m), unit)
-    if m.upkeep.any or m.transfers.J:
-        upkeep = read_upkeep_funding(m, _clean(v.w.values(solution)) * unit, unit)
-        parts = [funding, upkeep, read_replacement_funding(m, d, unit)]
-        funding = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(map(len, parts)) else funding
+    funding, budgets, envelope = read_money(m, form, solution)
     stock = read_stock(m, _clean(v.s.values(solution)), _clean(v.v.values(solution)))
-    budgets = read_budgets(m, funding, _clean(v.c.values(solution)) * unit)
-    envelope = limits.envelope_use(m, budgets)
     z, added = _clean(v.z.values(solution)), _clean(v.K.values(solution))
     components = component_flows(m, x, z, _clean(v.h.values(solution)), stock, m.cap + added)
     investments = read_investments(m, e)

@@ -95,10 +95,6 @@ class Store:
             with suppress(DBAPIError):
                 s.close()
 
-    def new_session(self) -> Session:
-        """A session the caller commits and closes (the web app's per-request session)."""
-        return self._sessions()
-
     @classmethod
     def open(cls, url: str | Path | None = None) -> Store:
         """The store at ``url``, checked to be at the newest schema (an empty SQLite file is brought
@@ -113,6 +109,10 @@ class Store:
             store.dispose()
             raise
         return store
+
+    def new_session(self) -> Session:
+        """A session the caller commits and closes (the web app's per-request session)."""
+        return self._sessions()
 
     def dispose(self) -> None:
         self.engine.dispose()
