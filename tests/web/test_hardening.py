@@ -175,3 +175,11 @@ def test_no_password_or_token_reaches_the_logs(workspace, caplog):
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (PASSWORD, "wrong password here", "a secret new one", token, csrf):
         assert secret not in text
+
+
+def test_attempts_older_than_the_window_are_cleared(workspace):
+    with workspace.store.session() as s:
+        s.add(LoginAttempt(key="name:vera", at=now() - timedelta(days=1)))
+    sign_in(workspace.client(), "eddie")
+    with workspace.store.session() as s:
+        assert s.scalars(select(LoginAttempt)).all() == []

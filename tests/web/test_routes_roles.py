@@ -10,6 +10,7 @@ docs/workspace.md's role table is checked against this one (test_the_docs_role_t
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -19,12 +20,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from materiel import cli
 from materiel.store import Store
 from materiel.store.models import Base, Run, RunTable, Scenario, ScenarioVersion, Session, now
-from materiel.store.users import create_user, ensure_team, set_role
+from materiel.store.users import ensure_team, set_role
 from materiel.web import create_app
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, quick_user
 
 ROOT = Path(__file__).resolve().parents[2]
 VISITORS = ("anonymous", "outsider", "viewer", "editor", "admin")
@@ -118,20 +120,20 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/live/{version_id}"): Expect(VIEWER_API),
     ("POST", "/api/live/{version_id}"): Expect(VIEWER_API, json={"changes": {}}),
     ("POST", "/api/live/{version_id}/run"): Expect(EDITOR_CREATE, json={}),
-    # the runs helper's routes: the team's runs, the run page, its files, retry, cancel, share, compare
+    # the runs helper's routes: runs, the queue, compare, share links
     ("GET", "/teams/{team_id}/runs"): Expect(VIEWER_PAGE),
-    ("POST", "/teams/{team_id}/runs"): Expect(EDITOR_FORM, form={"version_id": "1", "kind": "plan"}),
-    ("GET", "/runs/compare"): Expect(VIEWER_PAGE, query="?ids=1,1"),
+    ("POST", "/teams/{team_id}/runs"): Expect(EDITOR_FORM, form={"version_id": "{version_id}"}),
+    ("GET", "/api/teams/{team_id}/runs"): Expect(VIEWER_API),
+    ("POST", "/api/runs"): Expect((401, 404, 403, 201, 201), json={"version_id": "{version_id}", "kind": "plan"}),
+    ("GET", "/api/runs/{run_id}"): Expect(VIEWER_API),
     ("GET", "/runs/{run_id}"): Expect(VIEWER_PAGE),
+    ("GET", "/runs/compare"): Expect(VIEWER_PAGE, query="?ids={run_id},{second_run_id}"),
     ("GET", "/runs/{run_id}/files/{name}"): Expect(VIEWER_PAGE),
-    ("POST", "/runs/{run_id}/retry"): Expect((401, 404, 403, 409, 409), note="the run is done: nothing to retry"),
-    ("POST", "/runs/{run_id}/cancel"): Expect((401, 404, 403, 409, 409), note="the run is done: nothing to cancel"),
+    ("POST", "/runs/{run_id}/retry"): Expect(EDITOR_FORM, path="/runs/{failed_run_id}/retry"),
+    ("POST", "/runs/{run_id}/cancel"): Expect(EDITOR_FORM, path="/runs/{queued_run_id}/cancel"),
     ("POST", "/runs/{run_id}/share"): Expect(EDITOR_FORM, form={"action": "make"}),
     ("GET", "/share/{token}"): Expect(PUBLIC),
     ("GET", "/share/{token}/files/{name}"): Expect(PUBLIC),
-    ("GET", "/api/runs/{run_id}"): Expect(VIEWER_API),
-    ("GET", "/api/teams/{team_id}/runs"): Expect(VIEWER_API),
-    ("POST", "/api/runs"): Expect(EDITOR_CREATE, json={"version_id": 1}),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -158,18 +160,24 @@ ROUTES = app_routes(create_app(store=Store("sqlite://")))
 
 @dataclass
 class World:
-    """A template database with every visitor's session and one of each object; each request runs
-    on a fresh copy of it, so a change one visitor makes does not change another's answer."""
+    """A template database with every visitor's session and one of each object. A request that may
+    change something runs on a fresh copy of it, so a change one visitor makes does not change
+    another's answer; reading requests share one copy."""
 
     template: Path
     ids: dict[str, Any]
     sessions: dict[str, tuple[str, str]]  # visitor -> (session token, CSRF token)
+    shared: Any = None
 
-    def client(self, tmp_path: Path, visitor: str) -> TestClient:
-        copy = tmp_path / f"{visitor}-{len(list(tmp_path.iterdir()))}.db"
-        shutil.copy(self.template, copy)
-        store = Store(f"sqlite:///{copy}")
-        client = TestClient(create_app(store=store), base_url="http://127.0.0.1", follow_redirects=False)
+    def client(self, tmp_path: Path, visitor: str, fresh: bool) -> TestClient:
+        if fresh or self.shared is None:
+            copy = tmp_path / f"{visitor}-{len(list(tmp_path.iterdir()))}.db"
+            shutil.copy(self.template, copy)
+            app = create_app(store=Store(f"sqlite:///{copy}"))
+            if not fresh:
+                self.shared = app
+        app = app if fresh else self.shared
+        client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
         if visitor == "anonymous":
             client.cookies.set("materiel_login_csrf", LOGIN_TOKEN)
         else:
@@ -183,6 +191,9 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
     folder = tmp_path_factory.mktemp("roles")
+    planned = folder / "plan"
+    assert cli.run(["plan", str(ROOT / "tests" / "fixtures" / "tiny.yaml"), "-o", str(planned)]) == 0
+    summary = json.loads((planned / "summary.json").read_text())
     store = Store(f"sqlite:///{folder / 'template.db'}")
     Base.metadata.create_all(store.engine)
     sessions = {}
@@ -190,7 +201,7 @@ def world(tmp_path_factory) -> World:
         team, other = ensure_team(s, "kyiv"), ensure_team(s, "lviv")
         users = {}
         for visitor, name in USERS.items():
-            users[visitor] = create_user(s, name, PASSWORD)
+            users[visitor] = quick_user(s, name)
             if visitor == "outsider":
                 set_role(s, users[visitor], other, "admin")  # an admin, but of another team
             else:
@@ -213,25 +224,38 @@ def world(tmp_path_factory) -> World:
         )
         s.add(version)
         s.flush()
-        run = Run(
-            team_id=team.id,
-            scenario_version_id=version.id,
-            name="first",
-            status="done",
-            created_by=users["editor"].id,
-            summary={},
-            share_token="a-share-token-for-the-run",
-        )
-        s.add(run)
+        runs = {}
+        for key, status in (
+            ("run_id", "done"),
+            ("second_run_id", "done"),
+            ("failed_run_id", "failed"),
+            ("queued_run_id", "queued"),
+        ):
+            runs[key] = Run(
+                team_id=team.id,
+                scenario_version_id=version.id,
+                name=key,
+                status=status,
+                created_by=users["editor"].id,
+                summary=summary if status == "done" else None,
+                error="the solver stopped" if status == "failed" else None,
+            )
+            s.add(runs[key])
+        runs["run_id"].share_token = "a-share-token-for-the-run"
         s.flush()
-        s.add(RunTable(run_id=run.id, name="summary.json", media_type="application/json", data=b"{}", size=2))
+        run = runs["run_id"]
+        for done in (runs["run_id"], runs["second_run_id"]):
+            data = (planned / "summary.json").read_bytes()
+            s.add(
+                RunTable(run_id=done.id, name="summary.json", media_type="application/json", data=data, size=len(data))
+            )
         ids = {
             "team_id": team.id,
             "user_id": users["viewer"].id,
             "scenario_id": scenario.id,
             "version_id": version.id,
             "number": 1,
-            "run_id": run.id,
+            **{key: r.id for key, r in runs.items()},
             "token": run.share_token,
             "name": "summary.json",
         }
@@ -251,11 +275,22 @@ def concrete(path: str, ids: dict[str, Any]) -> str:
     return re.sub(r"\{([^}]+)\}", value, path)
 
 
-def _send(client: TestClient, method: str, path: str, expect: Expect, csrf: str | None):
+def _filled(body: Any, ids: dict[str, Any]) -> Any:
+    """A body with "{name}" values replaced by the world's objects (ids stay numbers in JSON)."""
+    if isinstance(body, dict):
+        return {k: _filled(v, ids) for k, v in body.items()}
+    if isinstance(body, str) and re.fullmatch(r"\{\w+\}", body):
+        return ids[body[1:-1]]
+    return body
+
+
+def _send(client: TestClient, method: str, path: str, expect: Expect, csrf: str | None, ids: dict[str, Any]):
     headers = {"X-CSRF-Token": csrf} if csrf is not None else {}
     if path.startswith("/api/"):
         headers["Accept"] = "application/json"
-    return client.request(method, path, headers=headers, data=expect.form, json=expect.json)
+    form = _filled(expect.form, ids)
+    form = {k: str(v) for k, v in form.items()} if form else None
+    return client.request(method, path, headers=headers, data=form, json=_filled(expect.json, ids))
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
@@ -266,14 +301,15 @@ def test_every_route_answers_each_visitor_as_the_table_says(world, tmp_path, met
             f"{method} {path} is not in EXPECTED (tests/web/test_routes_roles.py): add its answers for "
             f"{', '.join(VISITORS)} (and the body a state change needs), then the row in docs/workspace.md"
         )
-    url = (expect.path or concrete(path, world.ids)) + expect.query
+    url = concrete((expect.path or path) + expect.query, world.ids)
     wrong = []
+    changes = method in STATE_CHANGING
     for visitor, wanted in zip(VISITORS, expect.answers, strict=True):
-        answer = _send(world.client(tmp_path, visitor), method, url, expect, world.csrf(visitor))
+        answer = _send(world.client(tmp_path, visitor, changes), method, url, expect, world.csrf(visitor), world.ids)
         if answer.status_code != wanted:
             wrong.append(f"{visitor}: {answer.status_code} (expected {wanted}) {answer.text[:160]!r}")
         if method in STATE_CHANGING:
-            forged = _send(world.client(tmp_path, visitor), method, url, expect, None)
+            forged = _send(world.client(tmp_path, visitor, False), method, url, expect, None, world.ids)
             if forged.status_code != 403:
                 wrong.append(f"{visitor} without CSRF token: {forged.status_code} (expected 403)")
     assert not wrong, f"{method} {url}:\n" + "\n".join(wrong)

@@ -143,6 +143,8 @@ def sign_in(request: Request, response: Response, s: DbSession, settings: Settin
     against the rows then in the table, so parallel guesses each see the others and cannot slip
     past the limit together; a right password removes its own row and the name's failures."""
     keys = _attempt_keys(name, request)
+    # attempts older than the window count no more: the table holds only the window's
+    s.execute(delete(LoginAttempt).where(LoginAttempt.at <= now() - timedelta(minutes=settings.login_window_minutes)))
     attempts = [LoginAttempt(key=k) for k in keys]
     s.add_all(attempts)
     s.commit()
