@@ -501,11 +501,28 @@ def _remeasure_store(repeats: int, write_docs: bool) -> None:
     print(f"storing a run re-measured into {(RESULTS / 'store.json').relative_to(ROOT)}")
 
 
+def _with_workspace(text: str, measured: Record) -> str:
+    """docs/performance.md with its Workspace section and target rows replaced (or added)."""
+    from .report import WORKSPACE_HEADING
+    from .workspace import section, target_rows
+
+    part = "\n".join([WORKSPACE_HEADING, "", *section(measured), "", ""])
+    if WORKSPACE_HEADING in text:
+        before, rest = text.split(WORKSPACE_HEADING, 1)
+        after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
+        text = before + part + after
+    else:
+        before, after = text.split("## What is measured and how", 1)
+        text = before + part + "## What is measured and how" + after
+    for row in target_rows(measured):
+        text = _with_target_row(text, row)
+    return text
+
+
 def _remeasure_workspace(write_docs: bool) -> None:
     """The workspace's load test; merged into results/latest.json as the other parts are, or,
     without a full run's results here, its section of docs/performance.md replaced on its own."""
-    from .report import WORKSPACE_HEADING
-    from .workspace import bench_workspace, section, target_rows
+    from .workspace import bench_workspace
 
     if (RESULTS / "latest.json").exists():
         _remeasure("workspace", "the workspace", bench_workspace, write_docs)
@@ -518,18 +535,7 @@ def _remeasure_workspace(write_docs: bool) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "workspace.json").write_text(json.dumps(measured, indent=1))
     if write_docs:
-        text = DOCS.read_text()
-        part = "\n".join([WORKSPACE_HEADING, "", *section(measured), "", ""])
-        if WORKSPACE_HEADING in text:
-            before, rest = text.split(WORKSPACE_HEADING, 1)
-            after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
-            text = before + part + after
-        else:
-            before, after = text.split("## What is measured and how", 1)
-            text = before + part + "## What is measured and how" + after
-        for row in target_rows(measured):
-            text = _with_target_row(text, row)
-        DOCS.write_text(text)
+        DOCS.write_text(_with_workspace(DOCS.read_text(), measured))
     print(f"the workspace measured into {(RESULTS / 'workspace.json').relative_to(ROOT)}")
 
 
