@@ -132,11 +132,14 @@ def store_section(store: Record | None) -> list[str]:
     for name, label in (("sqlite", "SQLite file"), ("postgresql", "PostgreSQL 15 on loopback (throwaway cluster)")):
         r = store[name]
         lines.append(f"| {label} | {r['store_s']:.3f} | {r['ratio_to_plan']:.1%} | {r['ratio_to_highs_phases']:.0%} |")
+    low, high = sorted(f"{store[name]['ratio_to_highs_phases']:.0%}" for name in ("sqlite", "postgresql"))
+    share = low if low == high else f"{low} to {high}"
     lines += [
         "",
         "The target compares storing with the run's solve, everything the planner does for it (building, "
-        "both phases, the marginal values' solves, reading back); against the two HiGHS phases alone, storing "
-        "costs more than they do on this scenario, which solves them in well under a second.",
+        "both phases, the marginal values' solves, reading back). Against the two HiGHS phases alone, which "
+        f"this scenario solves in {store['highs_phases_s']:.2f} s, storing costs {share} of their time. Most of it is turning the tables into Parquet; PostgreSQL keeps the "
+        "outputs without compressing them again (they are mostly compressed already).",
     ]
     return lines
 

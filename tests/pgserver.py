@@ -2,9 +2,11 @@
 started on a free loopback port, stopped and removed at the end of the session.
 
 Registered in tests/conftest.py, so any test may ask for ``postgres_url`` (the server's ``materiel``
-database), ``database_url`` (each test once on a SQLite file and once on a fresh PostgreSQL
-database) or ``pg_server`` (to create databases, or stop the server to test a database that goes
-away). Tests that use PostgreSQL carry ``PG_GROUP`` so that pytest-xdist gives them all to one
+database, shared by the worker's tests), ``fresh_postgres_url`` (a new database for one test),
+``database_url`` (each test once on a SQLite file and once on a fresh PostgreSQL database) or
+``pg_server`` (to create databases). Every database starts empty: bring it to the store's schema
+with ``materiel.store.migrate.upgrade(url)`` (tests/store/conftest.py's ``store`` fixture does). A
+test that stops a server starts its own (``start_server``/``stop_server``, tests/store/test_faults.py). Tests that use PostgreSQL carry ``PG_GROUP`` so that pytest-xdist gives them all to one
 worker, which starts one server. Without PostgreSQL those tests fail and say how to install it:
 CI installs it (.ci/run)."""
 

@@ -4,6 +4,7 @@ input is one line and exit 2."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,18 @@ def test_an_unreachable_database_is_one_line_as_a_real_process(tmp_path: Path) -
         f"materiel: the database postgresql://postgres@127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}/materiel is not available ("
     )
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_plan_store_and_runs_show_as_real_processes(tmp_path: Path) -> None:
+    database = str(tmp_path / "m.db")
+
+    def materiel(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "materiel", *args], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        )
+
+    planned = materiel("plan", TINY, "-o", "out", "--no-charts", "--store", "--database", database, "--json")
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout)["run"] == 1
+    shown = materiel("runs", "show", "1", "--database", database)
+    assert shown.returncode == 0 and shown.stdout.startswith("run 1: plan of tiny version 1 (saved by ")

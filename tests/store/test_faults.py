@@ -68,3 +68,10 @@ def test_an_unreachable_database_is_refused_on_opening() -> None:
 
     with pytest.raises(StoreUnavailable, match="is not available"):
         Store.open(f"postgresql://postgres@127.0.0.1:{free_port()}/materiel")
+
+
+def test_a_sqlite_file_that_is_not_a_database_is_one_clean_error(tmp_path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database" * 100)
+    with pytest.raises(StoreUnavailable, match=r"notes\.db is not available \(file is not a database\)"):
+        Store.open(path)

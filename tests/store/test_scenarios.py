@@ -216,3 +216,34 @@ def test_a_scenario_uploaded_as_a_workbook_is_stored_as_yaml_that_plans_alike(st
         text_from_upload(b"x", "tiny.txt")
     with pytest.raises(InvalidScenarioError, match="cannot read the workbook"):
         text_from_upload(b"not a zip", "tiny.xlsx")
+
+
+def test_two_people_making_a_scenario_of_one_name_at_once_get_a_clear_refusal(store: Store) -> None:
+    with store.session() as s:
+        team_id = ensure_team(s, "air").id
+    made, outcome = threading.Event(), {}
+
+    def first() -> None:
+        with store.session() as s:
+            create_scenario(s, team_id, "tiny", TINY, "bo")
+            made.set()
+            time.sleep(0.5)
+
+    def second() -> None:
+        made.wait(10)
+        try:
+            with store.session() as s:
+                create_scenario(s, team_id, "tiny", CHEAPER, "ana")
+            outcome["second"] = "made"
+        except StoreError as error:
+            outcome["second"] = str(error)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcome["second"] == "the team has a scenario named 'tiny' already"
+    with store.session() as s:
+        [scenario] = list_scenarios(s, team_id)
+        assert scenario.versions[0].author == "bo"

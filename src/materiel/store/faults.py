@@ -8,13 +8,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 
 from .errors import StoreUnavailable
 
-# SQLite's operational errors that mean the file cannot be used at all (others, such as a locked
-# database after the busy timeout, are reported as they are).
-_SQLITE_GONE = ("unable to open database file", "disk i/o error", "file is not a database", "readonly database")
+# SQLite's operational errors that mean the file cannot be used now: gone, unreadable, read-only, or
+# still locked by another writer after the busy timeout (30 s).
+_SQLITE_GONE = (
+    "unable to open database file",
+    "disk i/o error",
+    "file is not a database",
+    "readonly database",
+    "database is locked",
+)
 
 
 def shown_url(engine: Engine) -> str:
@@ -29,7 +35,7 @@ def is_unavailable(error: BaseException, dialect: str) -> bool:
     if error.connection_invalidated:
         return True
     if dialect == "sqlite":
-        return isinstance(error, OperationalError) and any(s in str(error.orig).lower() for s in _SQLITE_GONE)
+        return isinstance(error, DatabaseError) and any(s in str(error.orig).lower() for s in _SQLITE_GONE)
     return isinstance(error, OperationalError | InterfaceError)
 
 

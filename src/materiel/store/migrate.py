@@ -4,19 +4,24 @@ check it before use (docs/workspace.md)."""
 
 from __future__ import annotations
 
+import threading
+from contextlib import suppress
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from .engine import make_engine
 from .errors import OutdatedDatabaseError
 from .faults import shown_url, unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATING = threading.Lock()
+_LOCK_KEY = 0x6D6174657269656C  # "materiel": the advisory lock PostgreSQL upgrades hold
 
 
 def _config() -> Config:
@@ -37,27 +42,41 @@ def _engine(url: str | Path | Engine | None) -> tuple[Engine, bool]:
 
 
 def upgrade(url: str | Path | Engine | None = None, revision: str = "head") -> str:
-    """Migrate the database to ``revision`` (default: the newest), in one transaction; the revision
-    it is at afterwards."""
+    """Migrate the database to ``revision`` (default: the newest) in one transaction; the revision
+    it is at afterwards. Upgrades of one database never run at once: within a process a lock
+    (Alembic's context is global), across processes the database's own (PostgreSQL: an advisory
+    lock; SQLite: its write lock, taken at the start), so the second finds the work done."""
     engine, owned = _engine(url)
     sqlite = engine.dialect.name == "sqlite"
     try:
-        with unavailable(engine), engine.connect() as conn:
-            # SQLite alters a table by copying it and dropping the old one: with foreign keys on, the
-            # drop would cascade to the rows that refer to it (a run's tables), so they are off
-            # while migrating (the pragma only takes effect outside a transaction).
+        with _MIGRATING, unavailable(engine), engine.connect() as conn:
             if sqlite:
+                # SQLite alters a table by copying it and dropping the old one: with foreign keys on,
+                # the drop would cascade to the rows that refer to it (a run's tables), so they are
+                # off while migrating. The driver is told not to open transactions of its own, so
+                # that one explicit transaction holds every statement, DDL included.
                 conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 conn.commit()
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             try:
-                with conn.begin():
-                    config = _config()
-                    config.attributes["connection"] = conn
-                    command.upgrade(config, revision)
+                config = _config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+                if sqlite:
+                    conn.exec_driver_sql("COMMIT")
+                conn.commit()
+            except BaseException:
+                if sqlite:
+                    with suppress(DBAPIError):
+                        conn.exec_driver_sql("ROLLBACK")
+                conn.rollback()
+                raise
             finally:
                 if sqlite:
                     conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                    conn.commit()
         return current(engine) or ""
     finally:
         if owned:

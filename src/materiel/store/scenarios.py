@@ -128,7 +128,11 @@ def create_scenario(
     author_id, author_name = _author(author)
     scenario = Scenario(team_id=team_id, name=name, created_by=author_id)
     s.add(scenario)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError:  # made by someone else since the check above
+        s.rollback()
+        raise StoreError(f"the team has a scenario named {name!r} already") from None
     s.add(
         ScenarioVersion(
             scenario_id=scenario.id,

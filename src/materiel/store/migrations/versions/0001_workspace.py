@@ -151,6 +151,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["run_id"], ["runs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("run_id", "name"),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # A run's outputs are mostly compressed already (Parquet, XLSX): PostgreSQL's own compression
+        # of them would cost more time than storing the rest of the run (docs/performance.md).
+        op.execute("ALTER TABLE run_tables ALTER COLUMN data SET STORAGE EXTERNAL")
 
 
 def downgrade() -> None:
