@@ -206,19 +206,22 @@ def test_the_report_embeds_its_charts_without_files(tmp_path: Path, monkeypatch:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_two_threads_writing_one_folder_take_turns(tmp_path: Path) -> None:
-    runs = [service.plan_run(TINY), service.plan_run(TINY, sets={"funding[eu].budget": 0})]
-    start = threading.Barrier(2)
+def test_threads_writing_one_folder_take_turns(tmp_path: Path) -> None:
+    """Each write replaces the folder whole, one after another: none finds another's staging
+    folder half made, and the folder ends as one of them wrote it."""
+    runs = [service.plan_run(TINY), service.plan_run(TINY, sets={"funding[eu].budget": 0})] * 2
+    start = threading.Barrier(len(runs))
 
     def write(r: service.PlanRun) -> list[Path]:
         start.wait()
         return r.write(tmp_path / "out", charts=False)
 
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(len(runs)) as pool:
         written = list(pool.map(write, runs))
-    assert sorted(p.name for p in written[0]) == sorted(p.name for p in written[1])
+    assert all(sorted(p.name for p in w) == sorted(p.name for p in written[0]) for w in written)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["total_cost"] in {r.summary["total_cost"] for r in runs}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.materiel-lock", "out"]  # no staging left
 
 
 def test_the_documented_use_case_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

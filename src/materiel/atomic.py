@@ -324,9 +324,12 @@ def replace_folder(
     try:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            stage.mkdir()
-            (stage / _BUILDING).touch()
-            claim = _claim(stage)  # tells a run recovering leftovers that this one is alive
+            # under the folder's lock, which a run recovering leftovers holds: it never finds this
+            # staging folder made but not yet claimed (another thread or process writing here)
+            with folder_lock(target):
+                stage.mkdir()
+                (stage / _BUILDING).touch()
+                claim = _claim(stage)  # tells a run recovering leftovers that this one is alive
         except OSError as exc:
             raise OutputError(f"cannot create output folder {target}: {_reason(exc)}") from None
         yield stage

@@ -353,27 +353,28 @@ def sweep(
 ) -> None:
     """Vary every figure given with a range: the odds of readiness by year, cost ranges, what matters most."""
     from .service import sweep_run
-    from .uncertainty.runner import SweepError, check_options
+    from .uncertainty.runner import SweepError, check_options, sweep_lock
 
     loaded = _load(scenario, whatif, assign)
     folder = output or Path("out") / loaded.scenario.name / "sweep"
     try:
         check_options(draws, workers)
         check_output_folder(folder, loaded.files, LEGACY_OUTPUTS)
-        with _progress() as bar:
-            task = bar.add_task(f"{loaded.scenario.name}: {draws} draws", total=draws)
-            run = sweep_run(
-                loaded,
-                folder=folder,
-                draws=draws,
-                seed=seed,
-                method=method,
-                workers=workers,
-                scheduler=scheduler,
-                vary=vary or [],
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-        written = run.write()  # its charts drawn here: no worker is forked beside the sweep's
+        with sweep_lock(folder):  # held until the outputs are written
+            with _progress() as bar:
+                task = bar.add_task(f"{loaded.scenario.name}: {draws} draws", total=draws)
+                run = sweep_run(
+                    loaded,
+                    folder=folder,
+                    draws=draws,
+                    seed=seed,
+                    method=method,
+                    workers=workers,
+                    scheduler=scheduler,
+                    vary=vary or [],
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            written = run.write()  # its charts drawn here: no worker is forked beside the sweep's
     except (SweepError, ValueError) as exc:
         _fail(f"{folder}: {exc}" if not str(exc).startswith(str(folder)) else str(exc), EXIT_INPUT)
     headline = run.summary

@@ -1,4 +1,5 @@
-"""Writing results: CSV tables, one Excel workbook, charts, a JSON summary and the HTML report."""
+"""A run's results as files, made in memory (CSV tables, one Excel workbook, charts, a JSON summary,
+the HTML report) and written into an output folder as one unit."""
 
 from __future__ import annotations
 
@@ -138,6 +139,7 @@ def csv_bytes(table: pd.DataFrame, index: bool = False) -> bytes:
 
 
 def json_bytes(data: dict) -> bytes:
+    """A summary as the JSON file we write."""
     return (json.dumps(data, indent=2) + "\n").encode("utf-8")
 
 
@@ -204,15 +206,3 @@ def sweep_files(
     files |= drawn
     files["report.html"] = render_report(plan, assessment, drawn, uncertainty=u).encode("utf-8")
     return files
-
-
-def write_sweep_outputs(
-    folder: str | Path,
-    u: SweepSummary,
-    plan: Plan,
-    assessment: Assessment,
-    drawing: Drawing | None = None,
-    inputs: Iterable[str | Path] = (),
-) -> list[Path]:
-    """A sweep's files (``sweep_files``) into its folder; its ``sweep.json`` and ``draws/`` are kept as they are."""
-    return write_files(folder, plan.model.scenario.name, sweep_files(u, plan, assessment, drawing), inputs)
