@@ -188,11 +188,44 @@ def test_another_team_sees_nothing(workspace):
     assert save(olga, sid, 1, tiny_text() + "\n").status_code == 404
 
 
-def test_a_workbook_without_its_scenario_sheet_is_refused_naming_its_sheets(workspace):
+def test_a_workbook_with_a_sheet_of_no_section_is_refused_naming_the_sheets(workspace):
     from openpyxl import Workbook
 
     book = Workbook()
-    book.active.title = "lines"
+    book.active.title = "notes"
     data = io.BytesIO()
     book.save(data)
-    refused(workspace, "lines.xlsx", data.getvalue(), 400, "the workbook has no sheet 'scenario'")
+    refused(
+        workspace, "notes.xlsx", data.getvalue(), 400, "sheet 'notes' is not a part of a scenario; name sheets scenario"
+    )
+
+
+def test_a_bad_row_of_the_scenario_sheet_is_located_at_its_row():
+    from openpyxl import Workbook
+
+    from materiel.scenario.errors import ScenarioError
+
+    book = Workbook()
+    book.active.title = "scenario"
+    book.active.append(("field", "value"))
+    book.active.append(("name", "tiny"))
+    book.active.append(("horizon", "{start: 2026Q1, periods: [4"))
+    data = io.BytesIO()
+    book.save(data)
+    try:
+        from_workbook(data.getvalue(), "plan.xlsx")
+    except ScenarioError as exc:
+        assert [str(p)[:22] for p in exc.problems] == ["plan.xlsx[scenario]:3:"]  # row 3, then the line in the cell
+        assert "not valid YAML" in str(exc)
+    else:
+        raise AssertionError("a bad YAML cell was read")
+
+
+def test_a_version_too_long_for_a_cell_is_not_written_as_a_workbook(workspace):
+    eddie = workspace.client("eddie")
+    many = "".join(f"  o{n}: {{description: {'x' * 100}}}\n" for n in range(400))
+    long = tiny_text() + "overrides:\n" + many  # 400 what-ifs: one cell of the sheet 'scenario'
+    sid = new_scenario(eddie, workspace.team_id, long)
+    answer = refusing(eddie).get(f"/scenarios/{sid}/versions/1?format=xlsx")
+    assert answer.status_code == 422 and "more than a spreadsheet cell holds" in answer.json()["detail"]
+    assert eddie.get(f"/scenarios/{sid}/versions/1?format=yaml").text == long

@@ -13,7 +13,7 @@ from ..store import scenarios as repo
 from ..store.errors import ConflictError, InvalidScenarioError, NotFoundError, StoreError
 from ..store.models import Scenario, ScenarioVersion, User
 from .errors import Conflict, NotFound, WebError
-from .scenario_text import Issue
+from .scenario_text import issues_of
 
 
 class SaveConflict(Conflict):
@@ -38,7 +38,7 @@ class InvalidText(WebError):  # noqa: N818 (named for the answer)
     """Text that does not load, with each located problem (nothing was saved)."""
 
     def __init__(self, error: InvalidScenarioError) -> None:
-        self.issues = [Issue.of(p) for p in error.errors]
+        self.issues = issues_of(error.errors)
         super().__init__(f"Not saved: {len(self.issues)} problem(s) in the scenario: {error}", 422)
 
 

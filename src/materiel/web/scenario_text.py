@@ -38,12 +38,20 @@ class Issue:
         return cls(list(p.loc), field, p.line, p.message, str(p))
 
 
+def issues_of(problems: list[Problem]) -> list[Issue]:
+    """The problems as issues, each once (a figure read by two conversions is reported by both)."""
+    seen: dict[str, Issue] = {}
+    for p in problems:
+        seen.setdefault(str(p), Issue.of(p))
+    return list(seen.values())
+
+
 def check(text: str, name: str) -> list[Issue]:
     """Every problem of the text (an empty list: it is a valid scenario)."""
     try:
         load_text(text, name)
     except ScenarioError as exc:
-        return [Issue.of(p) for p in exc.problems]
+        return issues_of(exc.problems)
     return []
 
 

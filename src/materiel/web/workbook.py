@@ -1,12 +1,12 @@
 """A scenario as an Excel workbook, both ways, for analysts who keep their figures in spreadsheets
-(docs/workspace.md, "Scenarios and the editor").
+(docs/workspace.md, "A scenario as a workbook" and "Scenarios and the editor").
 
-The workbook has a sheet ``scenario`` with two columns, ``section`` and ``yaml``: one row per
-top-level section that is not a table (name, horizon, currency, threat ...), its value as YAML.
-Every section that is a list of entries (items, lines, funding ...) is a sheet of its own in the
-table layout docs/scenario.md describes: the first row names the fields, a dotted column fills a
-nested one (``price.value``), and a cell holding a list or mapping writes it inline as YAML
-(``[{by: 2027Q4, value: 100}]``)."""
+The layout is the store's (store/workbook.py): a sheet ``scenario`` with the columns ``field`` and
+``value``, one row per section that is not a table, its value as YAML; a sheet per list section
+(items, lines, funding ...) in the table layout of docs/scenario.md, the first row naming the
+fields and a dotted column filling a nested one (``price.value``). The web also reads and writes a
+cell holding a list or mapping inline as YAML (``[{by: 2027Q4, value: 100}]``), so that sections
+whose entries hold lists (a schedule's steps, a requirement's targets) stay tables."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ..scenario.documents import parse_yaml, read_table
+from ..scenario.documents import TABLE_SECTIONS, parse_yaml, read_table
 from ..scenario.errors import Problem, ScenarioError
 from .scenario_text import dump, flow, plain_key
 
 SCENARIO_SHEET = "scenario"
-HEADER = ("section", "yaml")
+HEADER = ("field", "value")
+CELL_CHARS = 32_767  # the most text a spreadsheet cell holds
 
 
 def _table(value: Any) -> bool:
@@ -41,6 +42,14 @@ def _flatten(record: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _fits(value: Any, where: str, name: str) -> Any:
+    """The value, when a spreadsheet cell can hold it (a longer text would be cut short)."""
+    if isinstance(value, str) and len(value) > CELL_CHARS:
+        message = f"{where}: {len(value):,} characters, more than a spreadsheet cell holds ({CELL_CHARS:,})"
+        raise ScenarioError([Problem((), message, file=name)])
+    return value
+
+
 def to_workbook(text: str, name: str = "scenario") -> bytes:
     """A scenario's YAML text as workbook bytes (``from_workbook`` reads it back to the same data)."""
     from openpyxl import Workbook
@@ -51,15 +60,18 @@ def to_workbook(text: str, name: str = "scenario") -> bytes:
     main.title = SCENARIO_SHEET
     main.append(HEADER)
     for section, value in data.items():
-        if _table(value) and section != SCENARIO_SHEET:
+        if _table(value) and section in TABLE_SECTIONS:
             rows = [_flatten(record) for record in value]
             columns = list(dict.fromkeys(c for row in rows for c in row))
             sheet = wb.create_sheet(str(section)[:31])
             sheet.append(columns)
-            for row in rows:
-                sheet.append([row.get(c) for c in columns])
+            for n, row in enumerate(rows, start=2):
+                sheet.append(
+                    [_fits(row.get(c), f"sheet {sheet.title!r}, row {n}, column {c!r}", name) for c in columns]
+                )
         else:
-            main.append((section, dump(value).removesuffix("\n...\n").strip()))
+            text = dump(value).removesuffix("\n...\n").strip()
+            main.append((section, _fits(text, f"sheet {SCENARIO_SHEET!r}, section {section!r}", name)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -103,28 +115,37 @@ def from_workbook(data: bytes, name: str) -> str:
             sheets = load_workbook(path, read_only=True).sheetnames
         except Exception as exc:  # openpyxl raises many types for a bad workbook
             raise ScenarioError([Problem((), f"cannot read the workbook: {exc}", file=name)]) from None
-        if SCENARIO_SHEET not in sheets:
+        unknown = [sheet for sheet in sheets if sheet not in (SCENARIO_SHEET, *TABLE_SECTIONS)]
+        if unknown:
             message = (
-                f"the workbook has no sheet {SCENARIO_SHEET!r} (columns section, yaml: name, title, horizon ...); "
-                f"its sheets: {', '.join(sheets)}"
+                f"sheet {unknown[0]!r} is not a part of a scenario; name sheets {SCENARIO_SHEET}, "
+                f"{', '.join(TABLE_SECTIONS)}"
             )
             raise ScenarioError([Problem((), message, file=name)])
         positions: dict = {}
         out: dict[str, Any] = {}
         problems: list[Problem] = []
-        for row in read_table(path, SCENARIO_SHEET, (SCENARIO_SHEET,), positions, (name, None)):
-            section = row.get("section")
-            if not isinstance(section, str) or not section.strip():
+        rows = (
+            read_table(path, SCENARIO_SHEET, (SCENARIO_SHEET,), positions, (name, None))
+            if SCENARIO_SHEET in sheets
+            else []
+        )
+        for n, row in enumerate(rows):
+            field = row.get("field")
+            file, line = positions.get((SCENARIO_SHEET, n), (name, None))
+            where = (file.replace(str(path), name), line)
+            if not isinstance(field, str) or not field.strip() or "value" not in row:
+                message = f"each row of sheet {SCENARIO_SHEET!r} names a section in column 'field' and gives its YAML in 'value'"
+                problems.append(Problem((SCENARIO_SHEET, n), message, file=where[0], line=where[1]))
                 continue
+            value = row["value"]
             try:
-                out[section.strip()] = parse_yaml(str(row.get("yaml", "")), f"{name}[{SCENARIO_SHEET}] {section}")[0]
+                out[field.strip()] = parse_yaml(value, f"{where[0]}:{where[1]}")[0] if isinstance(value, str) else value
             except ScenarioError as exc:
                 problems.extend(exc.problems)
         for sheet in sheets:
-            if sheet == SCENARIO_SHEET:
-                continue
-            records = read_table(path, sheet, (sheet,), positions, (name, None))
-            out[sheet] = [_inline(r) for r in records]
+            if sheet != SCENARIO_SHEET:
+                out[sheet] = [_inline(r) for r in read_table(path, sheet, (sheet,), positions, (name, None))]
     if problems:
         raise ScenarioError(problems)
     return dump(out)

@@ -19,7 +19,7 @@ from .. import library
 from ..auth import current_user
 from ..deps import db, team_role
 from ..errors import WebError
-from ..scenario_text import Issue
+from ..scenario_text import issues_of
 from .scenarios_api import ErrorOut, InvalidOut
 
 router = APIRouter(prefix="/api/live", tags=["live"])
@@ -65,6 +65,7 @@ class HeadlineOut(BaseModel):
     bottleneck: str | None = None
     shortfall: float | None = None
     in_place: bool = True
+    notes: list[str] = Field(default_factory=list, description="Where the headline may differ from a full plan's.")
     seconds: float = 0.0
     solver_seconds: float = 0.0
     iterations: int = 0
@@ -121,7 +122,7 @@ def _planner(request: Request, row: ScenarioVersion, whatifs: list[str]) -> Live
     try:
         return live_cache(request.app).planner((row.id, row.digest, tuple(whatifs)), load)
     except ScenarioError as exc:
-        raise WebError("; ".join(Issue.of(p).text for p in exc.problems), 422) from None
+        raise WebError("; ".join(i.text for i in issues_of(exc.problems)), 422) from None
 
 
 @router.get("/{version_id}", response_model=LiveOut, responses={422: {"model": ErrorOut}})

@@ -38,6 +38,19 @@
     fields().forEach((el) => { if (el.value === el.defaultValue) el.disabled = true; });
     if (raw && !rawChanged) raw.disabled = true;
   });
+  // A problem's line in the raw tab: clicking it selects that line in the text.
+  function goToLine(n) {
+    const lines = raw.value.split("\n");
+    const start = lines.slice(0, n - 1).reduce((sum, line) => sum + line.length + 1, 0);
+    raw.focus();
+    raw.setSelectionRange(start, start + (lines[n - 1] || "").length);
+    const height = parseFloat(window.getComputedStyle(raw).lineHeight) || 16;
+    raw.scrollTop = Math.max(0, (n - 5) * height);
+  }
+  document.querySelectorAll("[data-line]").forEach((row) => row.addEventListener("click", () => goToLine(Number(row.dataset.line))));
+  const firstLine = form.dataset.tab === "raw" && document.querySelector("[data-line]");
+  if (firstLine && raw) goToLine(Number(firstLine.dataset.line));
+
   // Leaving the page with changes not saved asks first.
   let submitting = false;
   form.addEventListener("submit", () => { submitting = true; });

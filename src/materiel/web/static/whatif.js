@@ -44,7 +44,8 @@
     $("headline-bottleneck").textContent = h.bottleneck || "–";
     const moved = Object.keys(h.changes).length;
     const outside = h.outside_range.length ? `; outside the range: ${h.outside_range.join(", ")}` : "";
-    $("headline-status").textContent = `${h.status === "optimal" ? "Planned" : h.status} with ${moved} figure(s) moved in ${h.seconds.toFixed(2)} s${h.in_place ? " (warm)" : ""}${outside}.`;
+    const notes = (h.notes || []).length ? ` ${h.notes.join(" ")}` : "";
+    $("headline-status").textContent = `${h.status === "optimal" ? "Planned" : h.status} with ${moved} figure(s) moved in ${h.seconds.toFixed(2)} s${h.in_place ? " (warm)" : ""}${outside}.${notes}`;
     const customers = Object.values(h.money_by_customer || {});
     table($("headline-customers"), ["Customer", "Total", "Per year"], customers.map((c) => [c.name, money(c.total), money(c.per_year)]));
     const years = Object.entries(h.envelope_use || {});
