@@ -38,6 +38,8 @@ _LAZY = {
     "load_scenario": "materiel.scenario.loader",
     "Scenario": "materiel.scenario.schema",
     "sweep": "materiel.uncertainty",
+    "robust": "materiel.uncertainty.robust",
+    "judge": "materiel.uncertainty.committed",
     "Comparison": "materiel.api",
     "WrittenPlan": "materiel.api",
     "read_plan": "materiel.api",
@@ -55,6 +57,8 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from .scenario.loader import load, load_scenario
     from .scenario.schema import Scenario
     from .uncertainty import sweep
+    from .uncertainty.committed import judge
+    from .uncertainty.robust import robust
 
 
 def __getattr__(name: str) -> Any:
@@ -143,11 +147,13 @@ __all__ = [
     "check_plan",
     "compare",
     "compile_scenario",
+    "judge",
     "load",
     "load_scenario",
     "make_plan",
     "plan",
     "read_plan",
     "report",
+    "robust",
     "sweep",
 ]

@@ -417,6 +417,152 @@ def _print_sweep(h: dict, currency: str) -> None:
         out.print(plain(line, 8 * 120), highlight=False)
 
 
+DecisionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--decision-date",
+        help="Last period whose orders and investments are committed, e.g. 2027Q4 or 2027 (default: the end of "
+        "the second year).",
+    ),
+]
+
+
+@app.command()
+def commit(
+    scenario: ScenarioArg = None,
+    decision_date: DecisionOpt = None,
+    plan_folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan", help="Commit this plan folder's orders.csv and investments.csv (default: plan the scenario)."
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same draws and results.")] = 0,
+    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A Dask scheduler address (instead of local workers).")
+    ] = None,
+    vary: Annotated[
+        list[str] | None, typer.Option("--vary", help="Vary only the ranged figures matching this pattern.")
+    ] = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """Commit a plan's orders and investments up to a decision date and judge it on draws, beside perfect foresight."""
+    from .uncertainty.committed import CommitError, judge_loaded, write_commit_outputs
+    from .uncertainty.runner import SweepError, check_options
+    from .uncertainty.text import commit_lines
+
+    sc, model, inputs = _load(scenario, whatif, assign)
+    folder = output or Path("out") / sc.name / "commit"
+    if plan_folder is not None and folder.resolve() == plan_folder.resolve():
+        _fail(f"{folder}: the output folder is the --plan folder; write the judgement elsewhere (-o DIR)", EXIT_INPUT)
+    try:
+        check_options(draws, workers)
+        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
+        with _progress() as bar:
+            task = bar.add_task(f"{sc.name}: {draws} draws, committed and with foresight", total=draws)
+            summary = judge_loaded(
+                sc,
+                model,
+                draws,
+                seed,
+                decision_date,
+                method,
+                workers,
+                scheduler,
+                vary or [],
+                plan_folder,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        written = write_commit_outputs(folder, summary)
+    except (CommitError, SweepError, OutputError, ValueError) as exc:
+        _fail(str(exc), EXIT_INPUT)
+    headline = summary.headline()
+    if as_json:
+        typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
+        return
+    for line in commit_lines(headline, model.currency):
+        out.print(line, markup=False, highlight=False)
+    out.print(f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (summary.json, draws.csv, p_ready.csv)")
+
+
+@app.command()
+def robust(
+    scenario: ScenarioArg = None,
+    decision_date: DecisionOpt = None,
+    alpha: Annotated[
+        float | None,
+        typer.Option(
+            "--alpha", help="Minimise the CVaR of shortfall at this level (e.g. 0.9: the worst tenth of draws)."
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Training draws K in the extensive form.")] = 10,
+    eval_draws: Annotated[int, typer.Option("--eval-draws", help="Fresh draws both plans are judged on.")] = 100,
+    decomposition: Annotated[
+        str,
+        typer.Option("--decomposition", help="extensive (one LP) or benders (per-draw subproblems on the workers)."),
+    ] = "extensive",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the training draws (evaluation: seed + 1).")] = 0,
+    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes for the evaluation.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A Dask scheduler address for the evaluation.")
+    ] = None,
+    vary: Annotated[
+        list[str] | None, typer.Option("--vary", help="Vary only the ranged figures matching this pattern.")
+    ] = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+    whatif: WhatIf = None,
+    assign: SetOpt = None,
+) -> None:
+    """Plan the first stage for many draws at once (two-stage stochastic plan) and judge it against the deterministic plan."""
+    from .uncertainty.committed import CommitError
+    from .uncertainty.robust import robust_loaded, write_robust_outputs
+    from .uncertainty.runner import SweepError, check_options
+    from .uncertainty.text import robust_lines
+
+    sc, model, inputs = _load(scenario, whatif, assign)
+    folder = output or Path("out") / sc.name / "robust"
+    try:
+        check_options(eval_draws, workers)
+        check_output_folder(folder, inputs, LEGACY_OUTPUTS)
+        with _progress() as bar:
+            task = bar.add_task(f"{sc.name}: {draws} training draws, then {eval_draws} to judge", total=eval_draws)
+            result = robust_loaded(
+                sc,
+                model,
+                draws,
+                seed,
+                decision_date,
+                alpha,
+                eval_draws,
+                method,
+                workers,
+                scheduler,
+                vary or [],
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                decomposition=decomposition,
+            )
+        written = write_robust_outputs(folder, result)
+    except (CommitError, SweepError, OutputError, ValueError) as exc:
+        _fail(str(exc), EXIT_INPUT)
+    headline = result.headline()
+    if as_json:
+        typer.echo(json.dumps({**headline, "output": str(folder)}, indent=2))
+        return
+    for line in robust_lines(headline, model.currency):
+        out.print(line, markup=False, highlight=False)
+    out.print(
+        f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (orders.csv, investments.csv, funding.csv: the first stage)"
+    )
+
+
 @app.command()
 def report(
     scenario: ScenarioArg = None,

@@ -118,6 +118,20 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/live/{version_id}"): Expect(VIEWER_API),
     ("POST", "/api/live/{version_id}"): Expect(VIEWER_API, json={"changes": {}}),
     ("POST", "/api/live/{version_id}/run"): Expect(EDITOR_CREATE, json={}),
+    # the runs helper's routes: the team's runs, the run page, its files, retry, cancel, share, compare
+    ("GET", "/teams/{team_id}/runs"): Expect(VIEWER_PAGE),
+    ("POST", "/teams/{team_id}/runs"): Expect(EDITOR_FORM, form={"version_id": "1", "kind": "plan"}),
+    ("GET", "/runs/compare"): Expect(VIEWER_PAGE, query="?ids=1,1"),
+    ("GET", "/runs/{run_id}"): Expect(VIEWER_PAGE),
+    ("GET", "/runs/{run_id}/files/{name}"): Expect(VIEWER_PAGE),
+    ("POST", "/runs/{run_id}/retry"): Expect((401, 404, 403, 409, 409), note="the run is done: nothing to retry"),
+    ("POST", "/runs/{run_id}/cancel"): Expect((401, 404, 403, 409, 409), note="the run is done: nothing to cancel"),
+    ("POST", "/runs/{run_id}/share"): Expect(EDITOR_FORM, form={"action": "make"}),
+    ("GET", "/share/{token}"): Expect(PUBLIC),
+    ("GET", "/share/{token}/files/{name}"): Expect(PUBLIC),
+    ("GET", "/api/runs/{run_id}"): Expect(VIEWER_API),
+    ("GET", "/api/teams/{team_id}/runs"): Expect(VIEWER_API),
+    ("POST", "/api/runs"): Expect(EDITOR_CREATE, json={"version_id": 1}),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 

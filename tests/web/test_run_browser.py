@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.markers import ONE_WORKER
+from tests.markers import RUN_QUEUE
 from tests.pgserver import free_port
 from tests.web.conftest import PASSWORD
 from tests.web.runs_support import ROOT, add_version, worker_env
 
-pytestmark = ONE_WORKER
+pytestmark = RUN_QUEUE
 CHROMIUM = Path("/usr/bin/chromium")
 
 

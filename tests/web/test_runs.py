@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from materiel.store.models import AuditEntry, Run
-from tests.markers import ONE_WORKER
+from tests.markers import RUN_QUEUE
 from tests.web.conftest import csrf_of
 from tests.web.runs_support import RANGED, TINY, add_version, drain
 
-pytestmark = ONE_WORKER
+pytestmark = RUN_QUEUE
 JSON = {"Accept": "application/json"}  # error pages as JSON (answers are the same for a browser)
 
 

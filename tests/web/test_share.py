@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from materiel.store.models import AuditEntry, Run
-from tests.markers import ONE_WORKER
+from tests.markers import RUN_QUEUE
 from tests.web.conftest import csrf_of
 from tests.web.runs_support import add_version, drain
 
-pytestmark = ONE_WORKER
+pytestmark = RUN_QUEUE
 
 
 def test_a_share_link_shows_the_run_read_only_until_revoked(workspace) -> None:

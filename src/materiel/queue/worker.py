@@ -31,9 +31,9 @@ class WorkerSettings:
 
     poll_seconds: float = 1.0
     beat_seconds: float = 2.0
-    # a worker on another host is known to be gone only by its silence: long enough that a solve
-    # holding the interpreter for a while is not taken for a death (a local one is checked by pid)
-    stale_seconds: float = 300.0
+    # a worker on another host is known to be gone only by its silence (a local one is checked by
+    # its pid); heartbeats go on during a solve, as HiGHS lets the heartbeat thread run meanwhile
+    stale_seconds: float = 60.0
     scheduler: str | None = None  # a Dask scheduler: plans and comparisons run there, sweeps' draws too
 
 
@@ -165,7 +165,8 @@ def _fail(store: Store, run_id: int, reason: str) -> None:
 
 
 def carry_out(store: Store, job: Job, worker: str, settings: WorkerSettings) -> str:
-    """Run one claimed job to its end: 'done', 'failed', 'cancelled' or (stopping) 'requeued'."""
+    """Run one claimed job to its end: 'stored' (or thrown away, if cancelled meanwhile), 'failed'
+    or 'cancelled'."""
     try:
         with _Beat(store, job.run_id, worker, settings.beat_seconds) as beat:
             outcome = _execute(job, beat, settings.scheduler)
@@ -174,10 +175,6 @@ def carry_out(store: Store, job: Job, worker: str, settings: WorkerSettings) -> 
     except RunFailed as exc:
         _fail(store, job.run_id, str(exc))
         return "failed"
-    except (Stopping, KeyboardInterrupt):
-        with store.session() as s:
-            requeue(s, job.run_id, worker)
-        raise
     except Exception as exc:  # a fault of ours, not of the scenario: said plainly, the worker goes on
         _fail(store, job.run_id, f"internal error ({type(exc).__name__}: {exc}); please report it")
         return "failed"
@@ -194,15 +191,23 @@ def work(store: Store, settings: WorkerSettings | None = None, once: bool = Fals
     while True:
         with store.session() as s:
             reap(s, timedelta(seconds=settings.stale_seconds))
-        with store.session() as s:
-            run = claim_next(s, worker)
-            job = job_of(run) if run is not None else None
+        job = None
+        try:
+            with store.session() as s:
+                run = claim_next(s, worker)
+                job = job_of(run) if run is not None else None
+            if job is not None:
+                carry_out(store, job, worker, settings)
+        except (Stopping, KeyboardInterrupt):
+            if job is not None:  # back in the queue, for the next start
+                with store.session() as s:
+                    requeue(s, job.run_id, worker)
+            raise
         if job is None:
             if once:
                 return count
             time.sleep(settings.poll_seconds)
             continue
-        carry_out(store, job, worker, settings)
         count += 1
 
 

@@ -22,18 +22,30 @@ CHART_TABLES = ("stock", "funding", "capacity")
 PDF_NAME = "report.pdf"  # made from report.html when asked for
 
 
-def _money(value: float | None, currency: str = "") -> str:
-    return "–" if value is None else money(value, currency)
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _days(value: float | None) -> str:
-    return "never runs out" if value is None else f"{value:,.0f}"
+def _money(value: Any, currency: str = "") -> str:
+    return money(value, currency) if _number(value) else "–"
+
+
+def _share(value: Any) -> str:
+    return share(value) if _number(value) else "–"
+
+
+def _days(value: Any) -> str:
+    """Days of war; a bottleneck that never runs out has none (None in summary.json)."""
+    if value is None:
+        return "never runs out"
+    return f"{value:,.0f}" if _number(value) else "–"
 
 
 def register_filters(env: Any) -> None:
-    """The templates' filters for money, shares and days of war, worded as the command line words them."""
+    """The templates' filters for money, shares and days of war, worded as the command line words
+    them; a figure a summary lacks (a run stored by an older version) shows as '–'."""
     env.filters["money"] = _money
-    env.filters["share"] = share
+    env.filters["share"] = _share
     env.filters["days"] = _days
 
 
