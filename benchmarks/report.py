@@ -6,6 +6,8 @@ from typing import Any
 
 from .live import section as live_section
 from .live import target_row as live_target
+from .workspace import section as workspace_section
+from .workspace import target_rows as workspace_targets
 
 Record = dict[str, Any]
 TARGET_VARS = 200_000
@@ -101,6 +103,8 @@ def targets(results: Record) -> list[tuple[str, str, str]]:
         )
     if results.get("live"):
         rows.append(live_target(results["live"]))
+    if results.get("workspace"):
+        rows += workspace_targets(results["workspace"])
     return rows
 
 
@@ -348,6 +352,7 @@ target is stated at ~200k variables. Every figure is the **median** of the repea
 
 
 STORE_HEADING = "## Storing runs"
+WORKSPACE_HEADING = "## Workspace"
 
 
 def render(results: Record) -> str:
@@ -408,6 +413,10 @@ def render(results: Record) -> str:
         "",
         *live_section(results.get("live")),
         "",
+        WORKSPACE_HEADING,
+        "",
+        *workspace_section(results.get("workspace")),
+        "",
         METHOD,
         "## Reproducing",
         "",
@@ -419,6 +428,7 @@ def render(results: Record) -> str:
         ".venv/bin/python -m benchmarks.run --render   # rewrite this page from latest.json",
         ".venv/bin/python -m benchmarks.run --store-only   # storing a run, SQLite and PostgreSQL",
         ".venv/bin/python -m benchmarks.run --live-only   # re-measure the live what-ifs alone",
+        ".venv/bin/python -m benchmarks.run --workspace-only   # the web workspace: 50 users for 60 s",
         "```",
         "",
         "Raw per-run numbers are in `benchmarks/results/` (git-ignored).",

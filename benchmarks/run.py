@@ -19,6 +19,7 @@ with ``--quick``, which runs the two small sizes only and leaves the docs alone)
     python -m benchmarks.run --sweep-only          #   (the sizes keep the full run's figures)
     python -m benchmarks.run --store-only          # storing a run (SQLite, PostgreSQL) against its solve
     python -m benchmarks.run --live-only           # live what-ifs (benchmarks/live.py)
+    python -m benchmarks.run --workspace-only      # the web app under 50 users (benchmarks/workspace.py)
 """
 
 from __future__ import annotations
@@ -429,10 +430,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-measure only the live what-if re-plans and merge them into results/latest.json (and the docs)",
     )
+    p.add_argument(
+        "--workspace-only",
+        action="store_true",
+        help="load-test only the web workspace (50 users, 60 s) and merge it into results/latest.json (and the docs)",
+    )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
     p.add_argument("--no-store", action="store_true", help="skip the storing-a-run measurement")
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
     p.add_argument("--no-live", action="store_true", help="skip the live what-if measurement")
+    p.add_argument("--no-workspace", action="store_true", help="skip the web workspace's load test")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/performance.md")
     p.add_argument("--profile", metavar="SIZE", help="profile build and read-back at one size (e.g. 200k) and exit")
     p.add_argument("--top", type=int, default=20, help="functions listed per profile")
@@ -494,6 +501,44 @@ def _remeasure_store(repeats: int, write_docs: bool) -> None:
     print(f"storing a run re-measured into {(RESULTS / 'store.json').relative_to(ROOT)}")
 
 
+def _with_workspace(text: str, measured: Record) -> str:
+    """docs/performance.md with its Workspace section and target rows replaced (or added)."""
+    from .report import WORKSPACE_HEADING
+    from .workspace import section, target_rows
+
+    part = "\n".join([WORKSPACE_HEADING, "", *section(measured), "", ""])
+    if WORKSPACE_HEADING in text:
+        before, rest = text.split(WORKSPACE_HEADING, 1)
+        after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
+        text = before + part + after
+    else:
+        before, after = text.split("## What is measured and how", 1)
+        text = before + part + "## What is measured and how" + after
+    for row in target_rows(measured):
+        text = _with_target_row(text, row)
+    return text
+
+
+def _remeasure_workspace(write_docs: bool) -> None:
+    """The workspace's load test; merged into results/latest.json as the other parts are, or,
+    without a full run's results here, its section of docs/performance.md replaced on its own."""
+    from .workspace import bench_workspace
+
+    if (RESULTS / "latest.json").exists():
+        _remeasure("workspace", "the workspace", bench_workspace, write_docs)
+        return
+    measured = {
+        **bench_workspace(),
+        "commit": _git_commit(),
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "workspace.json").write_text(json.dumps(measured, indent=1))
+    if write_docs:
+        DOCS.write_text(_with_workspace(DOCS.read_text(), measured))
+    print(f"the workspace measured into {(RESULTS / 'workspace.json').relative_to(ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.worker is not None:
@@ -520,6 +565,9 @@ def main(argv: list[str] | None = None) -> None:
         from .live import bench_live
 
         _remeasure("live", "live what-ifs", lambda: bench_live(repeats=args.repeats), not args.no_docs)
+        return
+    if args.workspace_only:
+        _remeasure_workspace(not args.no_docs)
         return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")
@@ -548,6 +596,12 @@ def main(argv: list[str] | None = None) -> None:
 
         print("live what-if re-plans on the default scenario ...", flush=True)
         live = bench_live()
+    workspace = None
+    if not args.no_workspace:
+        from .workspace import bench_workspace
+
+        print("the web workspace under 50 simulated users for 60 s ...", flush=True)
+        workspace = bench_workspace()
     sizes = bench_sizes(targets, args.repeats, args.seed, args.timeout, args.max_repeat_seconds)
     results = {
         "started": started,
@@ -561,6 +615,7 @@ def main(argv: list[str] | None = None) -> None:
         "sweep": sweeps,
         "store": stored,
         "live": live,
+        "workspace": workspace,
     }
     path = save(results, write_docs=not (args.quick or args.no_docs))
     from .report import summary_lines
