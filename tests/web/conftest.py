@@ -86,6 +86,6 @@ def quick_user(s, name: str):
 def workspace(tmp_path) -> Workspace:
     store = new_store(str(tmp_path / "workspace.db"))
     ids = seed(store)
-    app = create_app(store=store, settings=Settings(login_failures_allowed=3))
+    app = create_app(store=store, settings=Settings(login_failures_allowed=3, address_failures_allowed=6))
     yield Workspace(store, app, *ids)
     store.dispose()

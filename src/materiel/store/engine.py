@@ -58,10 +58,16 @@ def make_engine(url: str | Path | None = None) -> Engine:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"the SQLite file's folder {folder} cannot be made: {error.strerror}") from error
-            engine = create_engine(text, connect_args={"timeout": 30, "check_same_thread": False})
+            # as many connections as the web server has threads (40), so a busy server never
+            # waits on the pool (SQLite serialises writers itself)
+            engine = create_engine(
+                text, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=40, max_overflow=10
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(text, pool_pre_ping=True)
+        # up to 50 connections per process: the web server's 40 threads and some slack; PostgreSQL's
+        # default max_connections (100) leaves room for the queue's workers
+        return create_engine(text, pool_pre_ping=True, pool_size=20, max_overflow=30)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise StoreError(
             f"database {url!r} is not a database URL: use a SQLite file's path, sqlite:///PATH "

@@ -16,6 +16,7 @@ from datetime import timedelta
 from fastapi import Request, Response
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as DbSession
+from starlette.concurrency import run_in_threadpool
 
 from ..store.models import LoginAttempt, Session, User, now
 from ..store.users import password_matches, user_named
@@ -107,7 +108,7 @@ async def check_csrf(request: Request, s: DbSession) -> None:
     this before every route (``create_app``), so no route can forget it."""
     if request.method in SAFE_METHODS:
         return
-    row = session_of(request, s)
+    row = await run_in_threadpool(session_of, request, s)  # never block the event loop on the database
     expected = row.csrf_token if row is not None else request.cookies.get(LOGIN_CSRF_COOKIE)
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(
@@ -132,7 +133,10 @@ def _too_many(s: DbSession, keys: list[str], settings: Settings) -> bool:
         .where(LoginAttempt.key.in_(keys), LoginAttempt.at > since)
         .group_by(LoginAttempt.key)
     ).all()
-    return any(count > settings.login_failures_allowed for _, count in counts)
+    return any(
+        count > (settings.address_failures_allowed if key.startswith("addr:") else settings.login_failures_allowed)
+        for key, count in counts
+    )
 
 
 def sign_in(request: Request, response: Response, s: DbSession, settings: Settings, name: str, password: str) -> User:
