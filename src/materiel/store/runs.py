@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from ..atomic import staged_files
 from ..report.output import output_folder
@@ -104,8 +104,14 @@ def list_runs(
     scenario_id: int | None = None,
     limit: int = 100,
 ) -> list[Run]:
-    """Runs, newest first, filtered by team, status, kind or scenario."""
-    query = select(Run)
+    """Runs, newest first, filtered by team, status, kind or scenario. A list shows no results: the
+    summaries and the scenarios' texts are not read (each is read if asked for); the versions and
+    scenarios come in two queries, not one a run."""
+    query = select(Run).options(
+        defer(Run.summary),
+        defer(Run.timings),
+        selectinload(Run.version).defer(ScenarioVersion.text).selectinload(ScenarioVersion.scenario),
+    )
     if team is not None:
         query = query.where(Run.team_id == (team.id if isinstance(team, Team) else team))
     if status is not None:
