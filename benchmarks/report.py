@@ -409,6 +409,7 @@ def render(results: Record) -> str:
         STORE_HEADING,
         "",
         *store_section(results.get("store")),
+        "",
         "## Live what-ifs",
         "",
         *live_section(results.get("live")),
