@@ -110,6 +110,19 @@ def test_the_default_store_is_a_sqlite_file_made_on_first_use(
     assert (tmp_path / "data" / "materiel" / "materiel.db").exists()
 
 
+def test_the_database_variable_may_name_a_sqlite_file_by_its_path(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$MATERIEL_DATABASE is read as --database is: a plain path is a SQLite file (it was once
+    passed to SQLAlchemy as it stood, and every command failed)."""
+    monkeypatch.setenv("MATERIEL_DATABASE", str(tmp_path / "team.db"))
+    monkeypatch.setenv("MATERIEL_PASSWORD", "correct horse battery")
+    code, out, err = run("users", "create-admin", "ana", "--team", "air")
+    assert (code, out.strip()) == (0, "user ana is an admin of team air"), err
+    assert run("db", "current")[1].strip() == "0002 (newest)"
+    assert (tmp_path / "team.db").exists()
+
+
 def test_users_are_made_with_a_role_and_a_hashed_password(
     run, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

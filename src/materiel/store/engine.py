@@ -29,9 +29,7 @@ def default_url() -> str:
 def normal_url(url: str | Path | None) -> str:
     """A database URL from what a user types: a URL, a path to a SQLite file, or nothing (the
     default). 'postgresql://' uses psycopg 3."""
-    if url is None or str(url) == "":
-        return default_url()
-    text = str(url)
+    text = default_url() if url is None or str(url) == "" else str(url)
     if "://" not in text:
         return f"sqlite:///{Path(text).expanduser().resolve()}"
     if text.startswith(("postgresql://", "postgres://")):
@@ -51,6 +49,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def make_engine(url: str | Path | None = None) -> Engine:
     """An engine for the URL (see ``normal_url``); a SQLite file's folder is created."""
     text = normal_url(url)
+    url = url if url is not None and str(url) != "" else default_url()  # named as given in messages
     try:
         if text.startswith("sqlite:///") and text != "sqlite:///:memory:":
             folder = Path(text.removeprefix("sqlite:///")).parent
@@ -67,6 +66,8 @@ def make_engine(url: str | Path | None = None) -> Engine:
             return engine
         # up to 50 connections per process: the web server's 40 threads and some slack; PostgreSQL's
         # default max_connections (100) leaves room for the queue's workers
+        if text.startswith("sqlite"):  # in memory: one connection, SQLAlchemy's own pool for it
+            return create_engine(text)
         return create_engine(text, pool_pre_ping=True, pool_size=20, max_overflow=30)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise StoreError(
