@@ -80,6 +80,22 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output fold
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary instead of tables.")]
 
 
+DrawsOpt = Annotated[int, typer.Option("--draws", "-n", help="Number of draws.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same draws and results.")]
+MethodOpt = Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="Local worker processes.")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="A Dask scheduler address, e.g. tcp://10.0.0.5:8786 (instead of local workers)."),
+]
+VaryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vary", help="Vary only the ranged figures matching this pattern, e.g. 'lines[*].capacity*' (repeatable)."
+    ),
+]
+
+
 def _load(scenario: str | None, whatif: list[str] | None, assignments: list[str] | None) -> Loaded:
     """The scenario, compiled, with every file it was read from (outputs may not replace them);
     loaded as the Python API loads it (``service.load``); its warnings printed."""
@@ -330,22 +346,12 @@ def compare(
 @app.command()
 def sweep(
     scenario: ScenarioArg = None,
-    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same draws and results.")] = 0,
-    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
-    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", help="A Dask scheduler address, e.g. tcp://10.0.0.5:8786 (instead of local workers)."
-        ),
-    ] = None,
-    vary: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vary", help="Vary only the ranged figures matching this pattern, e.g. 'lines[*].capacity*' (repeatable)."
-        ),
-    ] = None,
+    draws: DrawsOpt = 100,
+    seed: SeedOpt = 0,
+    method: MethodOpt = "lhs",
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    vary: VaryOpt = None,
     output: OutOpt = None,
     as_json: JsonOpt = False,
     whatif: WhatIf = None,
@@ -437,16 +443,12 @@ def commit(
             "--plan", help="Commit this plan folder's orders.csv and investments.csv (default: plan the scenario)."
         ),
     ] = None,
-    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same draws and results.")] = 0,
-    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
-    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="A Dask scheduler address (instead of local workers).")
-    ] = None,
-    vary: Annotated[
-        list[str] | None, typer.Option("--vary", help="Vary only the ranged figures matching this pattern.")
-    ] = None,
+    draws: DrawsOpt = 100,
+    seed: SeedOpt = 0,
+    method: MethodOpt = "lhs",
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    vary: VaryOpt = None,
     output: OutOpt = None,
     as_json: JsonOpt = False,
     whatif: WhatIf = None,
@@ -509,14 +511,10 @@ def robust(
         typer.Option("--decomposition", help="extensive (one LP) or benders (per-draw subproblems on the workers)."),
     ] = "extensive",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the training draws (evaluation: seed + 1).")] = 0,
-    method: Annotated[str, typer.Option("--method", help="Sampling: lhs (Latin hypercube) or sobol.")] = "lhs",
-    workers: Annotated[int, typer.Option("--workers", help="Local worker processes for the evaluation.")] = 1,
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="A Dask scheduler address for the evaluation.")
-    ] = None,
-    vary: Annotated[
-        list[str] | None, typer.Option("--vary", help="Vary only the ranged figures matching this pattern.")
-    ] = None,
+    method: MethodOpt = "lhs",
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    vary: VaryOpt = None,
     output: OutOpt = None,
     as_json: JsonOpt = False,
     whatif: WhatIf = None,
