@@ -5,27 +5,19 @@ share link opened by nobody, and a viewer without edit controls (docs/workspace.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from materiel.store.models import ScenarioVersion
+from tests.browser import chromium, serving
 from tests.markers import ONE_WORKER
-from tests.pgserver import free_port
 from tests.web.conftest import PASSWORD, new_store, seed
-from tests.web.runs_support import ROOT, TINY, add_version, worker_env
+from tests.web.runs_support import TINY, add_version
 
 pytestmark = ONE_WORKER
-CHROMIUM = Path("/usr/bin/chromium")
 # tiny.yaml with the cheap line's capacity ranged: at its low, 400 shells a year, the cheap line makes
 # 200 by 2026Q3, so the dear line (EUR 5) makes the other 200: EUR 2 x 200 + EUR 5 x 200 = EUR 1,400
 # instead of EUR 2 x 400 = EUR 800.
@@ -54,42 +46,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert RANGED != TINY
     store = new_store(str(tmp_path_factory.mktemp("workspace") / "workspace.db"))
     team_id, _ = seed(store)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "materiel", "serve", "--port", str(port), "--workers", "1"],
-        env=worker_env(store),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{base}/login", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield Site(base, store, team_id)
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
+    with serving(store) as base:
+        yield Site(base, store, team_id)
     store.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Debian Chromium (as root it needs --no-sandbox); never a downloaded browser."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    args = ["--disable-dev-shm-usage", "--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def signed_in(browser, site: Site, name: str):

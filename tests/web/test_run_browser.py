@@ -4,62 +4,27 @@ locally served plotly.js, with nothing refused by the page's Content-Security-Po
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
+from tests.browser import chromium, serving
 from tests.markers import RUN_QUEUE
-from tests.pgserver import free_port
 from tests.web.conftest import PASSWORD
-from tests.web.runs_support import ROOT, add_version, worker_env
+from tests.web.runs_support import add_version
 
 pytestmark = RUN_QUEUE
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
 def server(workspace):
     """``materiel serve --workers 1`` on the workspace's database, on a free loopback port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "materiel", "serve", "--port", str(port), "--workers", "1"],
-        env=worker_env(workspace.store),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{base}/login", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
+    with serving(workspace.store) as base:
+        yield base
 
 
 @pytest.fixture
 def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    args = ["--disable-dev-shm-usage", "--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_a_run_launched_in_the_browser_is_followed_until_done_and_charted(workspace, server, browser) -> None:
