@@ -471,72 +471,61 @@ def _with_target_row(text: str, row: tuple[str, str, str]) -> str:
     return "\n".join(lines)
 
 
+def _splice(text: str, heading: str, lines: list[str]) -> str:
+    """docs/performance.md with the section under ``heading`` replaced, or added before the methods."""
+    part = "\n".join([heading, "", *lines, "", ""])
+    if heading in text:
+        before, rest = text.split(heading, 1)
+        after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
+        return before + part + after
+    before, after = text.split("## What is measured and how", 1)
+    return before + part + "## What is measured and how" + after
+
+
+def _remeasure_alone(
+    key: str,
+    label: str,
+    measure: Callable[[], Record],
+    write_docs: bool,
+    heading: str,
+    section: Callable[[Record], list[str]],
+    rows: Callable[[Record], list[tuple[str, str, str]]],
+) -> None:
+    """One part re-measured: merged into results/latest.json as the other parts are, or, without a
+    full run's results here, saved as results/KEY.json with its section and target rows of
+    docs/performance.md replaced on their own."""
+    if (RESULTS / "latest.json").exists():
+        _remeasure(key, label, measure, write_docs)
+        return
+    measured = {**measure(), "commit": _git_commit(), "measured": datetime.now(UTC).isoformat(timespec="seconds")}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{key}.json").write_text(json.dumps(measured, indent=1))
+    if write_docs:
+        text = _splice(DOCS.read_text(), heading, section(measured))
+        for row in rows(measured):
+            text = _with_target_row(text, row)
+        DOCS.write_text(text)
+    print(f"{label} re-measured into {(RESULTS / f'{key}.json').relative_to(ROOT)}")
+
+
 def _remeasure_store(repeats: int, write_docs: bool) -> None:
-    """Storing a run, re-measured; merged into results/latest.json as the other parts are, or,
-    without a full run's results here, its section of docs/performance.md replaced on its own."""
     from .report import STORE_HEADING, store_section, targets
     from .store import bench_store
 
-    if (RESULTS / "latest.json").exists():
-        _remeasure("store", "storing a run", lambda: bench_store(max(repeats, 3)), write_docs)
-        return
-    measured = {
-        **bench_store(max(repeats, 3)),
-        "commit": _git_commit(),
-        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "store.json").write_text(json.dumps(measured, indent=1))
-    if write_docs:
-        text = DOCS.read_text()
-        section = "\n".join([STORE_HEADING, "", *store_section(measured), "", ""])
-        if STORE_HEADING in text:
-            before, rest = text.split(STORE_HEADING, 1)
-            after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
-            text = before + section + after
-        else:
-            before, after = text.split("## What is measured and how", 1)
-            text = before + section + "## What is measured and how" + after
-        DOCS.write_text(_with_target_row(text, targets({"sizes": [], "store": measured})[0]))
-    print(f"storing a run re-measured into {(RESULTS / 'store.json').relative_to(ROOT)}")
+    def rows(measured: Record) -> list:
+        return [targets({"sizes": [], "store": measured})[0]]
 
+    def measure() -> Record:
+        return bench_store(max(repeats, 3))
 
-def _with_workspace(text: str, measured: Record) -> str:
-    """docs/performance.md with its Workspace section and target rows replaced (or added)."""
-    from .report import WORKSPACE_HEADING
-    from .workspace import section, target_rows
-
-    part = "\n".join([WORKSPACE_HEADING, "", *section(measured), "", ""])
-    if WORKSPACE_HEADING in text:
-        before, rest = text.split(WORKSPACE_HEADING, 1)
-        after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
-        text = before + part + after
-    else:
-        before, after = text.split("## What is measured and how", 1)
-        text = before + part + "## What is measured and how" + after
-    for row in target_rows(measured):
-        text = _with_target_row(text, row)
-    return text
+    _remeasure_alone("store", "storing a run", measure, write_docs, STORE_HEADING, store_section, rows)
 
 
 def _remeasure_workspace(write_docs: bool) -> None:
-    """The workspace's load test; merged into results/latest.json as the other parts are, or,
-    without a full run's results here, its section of docs/performance.md replaced on its own."""
-    from .workspace import bench_workspace
+    from .report import WORKSPACE_HEADING
+    from .workspace import bench_workspace, section, target_rows
 
-    if (RESULTS / "latest.json").exists():
-        _remeasure("workspace", "the workspace", bench_workspace, write_docs)
-        return
-    measured = {
-        **bench_workspace(),
-        "commit": _git_commit(),
-        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "workspace.json").write_text(json.dumps(measured, indent=1))
-    if write_docs:
-        DOCS.write_text(_with_workspace(DOCS.read_text(), measured))
-    print(f"the workspace measured into {(RESULTS / 'workspace.json').relative_to(ROOT)}")
+    _remeasure_alone("workspace", "the workspace", bench_workspace, write_docs, WORKSPACE_HEADING, section, target_rows)
 
 
 def main(argv: list[str] | None = None) -> None:
