@@ -367,3 +367,48 @@ def test_a_damaged_commit_folder_is_refused(folders, tmp_path: Path, run, case: 
     assert code == 2, (out, err)
     assert message in err and str(folder) in err
     assert "Traceback" not in err and not report.exists()
+
+
+def test_the_method_and_objective_are_those_of_the_run(folders, tmp_path: Path, run) -> None:
+    """Benders names its gap; a CVaR run names its level."""
+    path = folders[0]
+    common = ("robust", str(path), "--decision-date", "2026Q4", "--draws", "3", "--eval-draws", "2")
+    for extra, method, objective in (
+        (("--decomposition", "benders"), "multi-cut Benders (relative gap ", "expected weighted shortfall"),
+        (("--alpha", "0.5"), "extensive form", "CVaR of weighted shortfall at α = 0.5"),
+    ):
+        folder, report = tmp_path / extra[0][2:], tmp_path / f"{extra[0][2:]}.html"
+        assert run(*common, *extra, "-o", str(folder))[0] == 0
+        code, _, err = run("report", str(path), "--robust", str(folder), "-o", str(report))
+        assert code == 0, err
+        training = rows(Tables(report.read_text()), "plans-robust-training")
+        assert training["method"][0].startswith(method)
+        assert training["method"][0] == json.loads((folder / "summary.json").read_text())["training"]["method"]
+        assert training["objective"] == [objective]
+
+
+def test_figures_no_draw_could_give_are_dashes(folders, tmp_path: Path, run) -> None:
+    """Where no fresh draw gave every plan an optimal plan, summary.json holds null expectations:
+    the section shows a dash for each and says why, rather than failing."""
+    path, rob, _, _ = folders
+    folder = tmp_path / "rob"
+    shutil.copytree(rob, folder)
+    _csv("evaluation.csv", lambda t: t.assign(**{"stochastic:status": "infeasible"}))(folder)
+
+    def nothing_common(d: dict) -> None:
+        e = d["evaluation"]
+        e["common_draws"] = 0
+        for key in ("expected_weighted_shortfall", "expected_total_cost"):
+            e[key] = dict.fromkeys(e[key])
+        e["value_of_stochastic_solution"]["weighted_shortfall"] = None
+        e["value_of_perfect_information"]["weighted_shortfall"] = None
+
+    _summary(nothing_common)(folder)
+    report = tmp_path / "r.html"
+    code, _, err = run("report", str(path), "--robust", str(folder), "-o", str(report))
+    assert code == 0, err
+    t = Tables(report.read_text())
+    f = rows(t, "plans-robust-figures")
+    assert f["expected weighted shortfall"] == ["–", "–", "–"] and f["expected total cost"] == ["–", "–", "–"]
+    assert f["draws without an optimal plan (not ready)"][0] == "4"
+    assert "no draw gave every plan an optimal plan" in report.read_text()

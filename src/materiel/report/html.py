@@ -572,6 +572,8 @@ def _robust_part(f: PlansFolder, currency: str) -> str:
         else "the deterministic plan does better on these draws"
         if vss is not None and vss < 0
         else "neither does better"
+        if vss is not None
+        else "no draw gave every plan an optimal plan"
     )
     meaning = (
         f"Both plans committed up to {date} and judged on the same {n} fresh draws, the stochastic plan's expected "
