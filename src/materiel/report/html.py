@@ -651,7 +651,7 @@ def _commit_part(f: PlansFolder, currency: str) -> str:
     n, date = h["draws"], h["decision_date"]
     year = _telling_year(f.p_ready, "perfect foresight", "committed plan")
     meaning = (
-        f"With the plan's orders and investments up to {date} committed ({money(h['committed_value'], currency)} at "
+        f"With the plan's orders and investments up to {date} committed ({_money_or_dash(h['committed_value'], currency)} at "
         f"the plan's prices) and every later decision re-planned in each of {n} draws, the plan is ready by the end "
         f"of {year} in {probability(f.p_ready.at[year, 'committed plan'])} of the draws, against "
         f"{probability(f.p_ready.at[year, 'perfect foresight'])} for a planner with perfect foresight. Its expected "
@@ -666,7 +666,7 @@ def _commit_part(f: PlansFolder, currency: str) -> str:
             _money_or_dash(cost["committed"], currency),
             _money_or_dash(cost["perfect_foresight"], currency),
         ],
-        [f"committed up to {date} (at the plan's prices)", money(h["committed_value"], currency), "–"],
+        [f"committed up to {date} (at the plan's prices)", _money_or_dash(h["committed_value"], currency), "–"],
         ["draws with commitments not made within the horizon (cuts)", f"{cuts['draws_with_cuts']} of {n}", "–"],
         ["mean value cut", _money_or_dash(cuts["mean_cut_value"], currency), "–"],
         ["largest share of the commitment cut", probability(cuts["max_cut_share"]), "–"],
