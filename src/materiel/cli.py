@@ -570,15 +570,24 @@ def report(
     sweep_dir: Annotated[
         Path | None, typer.Option("--sweep", help="Add the uncertainty section from this sweep's folder.")
     ] = None,
+    robust_dir: Annotated[
+        Path | None,
+        typer.Option("--robust", help="Add the committed and robust plans section from this materiel robust folder."),
+    ] = None,
+    commit_dir: Annotated[
+        Path | None,
+        typer.Option("--commit", help="Add the committed and robust plans section from this materiel commit folder."),
+    ] = None,
     whatif: WhatIf = None,
     assign: SetOpt = None,
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also write the report as an A4 PDF brief beside it (same name, .pdf).")
     ] = False,
 ) -> None:
-    """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, sources."""
+    """One self-contained HTML report: plan, readiness, sustainment, air defence, options, uncertainty, committed and robust plans, sources."""
     from .report.output import write_atomic
     from .service import report_run
+    from .uncertainty.committed import CommitError
     from .uncertainty.runner import SweepError
 
     if output.is_dir():
@@ -598,12 +607,14 @@ def report(
                 run = report_run(
                     loaded,
                     sweep=sweep_dir,
+                    robust=robust_dir,
+                    commit=commit_dir,
                     progress=lambda name, row, rows: bar.update(
                         task, completed=row, total=rows, description=f"planning {name}"
                     ),
                     pool=pool,
                 )
-            except SweepError as exc:
+            except (SweepError, CommitError) as exc:
                 _fail(str(exc), EXIT_INPUT)
     if run.uncertainty is not None and run.uncertainty.warning():
         err.print(f"WARNING: {run.uncertainty.warning()}", style="bold red", markup=False, highlight=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from materiel.planner.solver import SolverOptions
@@ -115,15 +115,18 @@ def test_decision_date_is_checked(tmp_path: Path) -> None:
 
 @settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 1000), date=st.sampled_from(["2026Q1", "2026Q4", "2027Q2"]))
+@example(seed=499, date="2027Q2")
 def test_committed_is_never_shorter_than_foresight(ranged: Path, seed: int, date: str) -> None:
-    """Foresight may choose the committed plan too: draw by draw its shortfall is no larger, and
-    so P(ready) committed ≤ foresight on the sample."""
+    """Foresight may choose the committed plan too: draw by draw its shortfall is no larger. (Its
+    P(ready) need not be: readiness is a threshold on coverage, not the LP's objective
+    (docs/uncertainty.md). Seed 499 at 2027Q2 is such a sample: the committed plan is ready by
+    2027 in 2 of 6 draws, foresight in 1. Which samples Hypothesis draws depends on the modules
+    loaded, so it met that one only in some runs.)"""
     s = judge(ranged, draws=6, seed=seed, decision_date=date)
     d = s.draws[s.draws["committed:status"] == "optimal"]
     assert len(d) == 6
     gap = d["committed:weighted_shortfall"] - d["foresight:weighted_shortfall"]
     assert (gap >= -1e-6).all()
-    assert (s.p_ready.difference >= 0).all()
 
 
 def test_commit_command(ranged: Path, tmp_path: Path, run) -> None:

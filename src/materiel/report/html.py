@@ -13,12 +13,13 @@ import datetime as dt
 import html
 import math
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..assessment import Assessment
 from ..assessment.options import OptionResult, comparison_display, option_assumptions
-from ..fmt import days, probability, share
+from ..fmt import days, money, probability, share
 from ..planner import causes as why
 from ..planner.money import headline as money_headline
 from ..planner.result import Plan
@@ -31,6 +32,9 @@ from .axes import DENSITY
 from .headline import comparison_money, money_by_customer_table, money_cards, money_note, whatif_text
 from .ranges import html_note
 from .sweep import tornado_label
+
+if TYPE_CHECKING:
+    from ..uncertainty.folders import PlansFolder
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
@@ -45,7 +49,7 @@ th{background:#eef2f8}td:first-child,th:first-child{text-align:left}td.text{text
 figure{margin:.8rem 0}img,svg.chart{max-width:100%;height:auto;display:block}img{border:1px solid #eee}
 .bad{background:#fbe3e1}.mid{background:#fdf3d7}.good{background:#e3f4e1}details{margin:.5rem 0}
 nav a{margin-right:.8rem;display:inline-block}
-h1,h2,h3{break-after:avoid;page-break-after:avoid}figure,tr,.card{break-inside:avoid;page-break-inside:avoid}
+h1,h2,h3,h4{break-after:avoid;page-break-after:avoid}figure,tr,.card{break-inside:avoid;page-break-inside:avoid}
 @page{size:A4;margin:14mm 12mm 16mm}
 @media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.3rem}.card{min-width:0;flex:1 1 9rem}}
 @media print{
@@ -511,6 +515,196 @@ def _uncertainty_section(u: SweepSummary, m: ModelData) -> str:
 """
 
 
+def _cells_table(table_id: str, head: list[str], rows: list[list[str]]) -> str:
+    """A table of text already formatted (escaped here), with an id: each row's first cell labels it."""
+    top = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return _wide(f'<table id="{table_id}"><thead><tr>{top}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def _number(value: float | None) -> str:
+    """A weighted shortfall or a value of information, as the terminal prints it: 4 significant digits."""
+    return "–" if value is None else f"{value:.4g}"
+
+
+def _change(value: float | None) -> str:
+    """A difference of probabilities, signed: '+25 %', '-50 %', '0 %'."""
+    return "–" if value is None else ("+" if value > 0 else "") + probability(value)
+
+
+def _money_or_dash(value: float | None, currency: str) -> str:
+    return "–" if value is None else money(value, currency)
+
+
+def _telling_year(p_ready: pd.DataFrame, first: str, second: str) -> str:
+    """The year in which two plans' odds of readiness differ most (the last year if they never do)."""
+    gap = (p_ready[first] - p_ready[second]).abs()
+    return str(gap.idxmax()) if gap.max() > 0 else str(p_ready.index[-1])
+
+
+def _p_ready_chart(f: PlansFolder, title: str) -> str:
+    return svg.line_chart(
+        list(f.p_ready.index),
+        {label: [100 * v for v in f.p_ready[label]] for label in f.plans},
+        title,
+        "% of draws ready by the end of the year",
+        0,
+        100,
+    )
+
+
+def _robust_part(f: PlansFolder, currency: str) -> str:
+    """A materiel robust folder: the stochastic and the deterministic plan, each committed, and
+    perfect foresight, judged on the same fresh draws (docs/uncertainty.md, "Planning for uncertainty")."""
+    h, t, e, first = f.summary, f.summary["training"], f.summary["evaluation"], f.summary["first_stage"]
+    es, cost, cuts = e["expected_weighted_shortfall"], e["expected_total_cost"], e["cuts"]
+    vss, evpi = (
+        e["value_of_stochastic_solution"]["weighted_shortfall"],
+        e["value_of_perfect_information"]["weighted_shortfall"],
+    )
+    objective = h["objective"] + (f" at α = {h['alpha']}" if h.get("alpha") is not None else "")
+    n, date = e["draws"], h["decision_date"]
+    year = _telling_year(f.p_ready, "stochastic plan", "deterministic plan")
+    p = {label: probability(f.p_ready.at[year, label]) for label in f.plans}
+    verdict = (
+        "the stochastic plan does better"
+        if vss is not None and vss > 0
+        else "the deterministic plan does better on these draws"
+        if vss is not None and vss < 0
+        else "neither does better"
+        if vss is not None
+        else "no draw gave every plan an optimal plan"
+    )
+    meaning = (
+        f"Both plans committed up to {date} and judged on the same {n} fresh draws, the stochastic plan's expected "
+        f"weighted shortfall is {_number(es['stochastic_plan'])} against {_number(es['deterministic_plan'])} for the "
+        f"deterministic plan: the value of the stochastic solution is {_number(vss)} ({verdict}); perfect "
+        f"foresight would lower the stochastic plan's by {_number(evpi)} (the value of perfect information). By the end of {year} "
+        f"the stochastic plan is ready in {p['stochastic plan']} of the draws, the deterministic plan in "
+        f"{p['deterministic plan']}, a planner with perfect foresight in {p['perfect foresight']}."
+    )
+    training = [
+        ["decision date (last period committed)", date],
+        ["training draws K", f"{t['draws']} (seed {t['seed']})"],
+        ["method", t["method"]],
+        ["objective", objective],
+        ["objective value on the training draws", _number(t["objective_value"])],
+    ]
+    figures = [
+        ["expected weighted shortfall", *(_number(es[f.plans[label][0]]) for label in f.plans)],
+        ["expected total cost", *(_money_or_dash(cost[f.plans[label][0]], currency) for label in f.plans)],
+        [
+            f"first stage committed up to {date} (at the scenario's prices)",
+            _money_or_dash(first["stochastic_value"], currency),
+            _money_or_dash(first["deterministic_value"], currency),
+            "–",
+        ],
+        [
+            "draws with commitments not made within the horizon (cuts)",
+            f"{cuts['stochastic_plan']['draws_with_cuts']} of {n}",
+            f"{cuts['deterministic_plan']['draws_with_cuts']} of {n}",
+            "–",
+        ],
+        [
+            "mean value cut",
+            _money_or_dash(cuts["stochastic_plan"]["mean_cut_value"], currency),
+            _money_or_dash(cuts["deterministic_plan"]["mean_cut_value"], currency),
+            "–",
+        ],
+        ["draws without an optimal plan (not ready)", *(str(f.failed(label)) for label in f.plans)],
+    ]
+    values = [
+        ["value of the stochastic solution (deterministic − stochastic plan)", _number(vss)],
+        ["value of perfect information (stochastic plan − perfect foresight)", _number(evpi)],
+    ]
+    change = e["value_of_stochastic_solution"]["p_ready_by_year"]
+    p_rows = [[label, *(probability(v) for v in f.p_ready[label])] for label in f.plans]
+    p_rows.append(["value of the stochastic solution (stochastic − deterministic)", *map(_change, change.values())])
+    return f"""
+<h3 id="plans-robust">Two-stage stochastic plan</h3>
+<p class="note">From <code>{_breakable(str(f.folder))}</code> (<code>materiel robust</code>).</p>
+<p>{html.escape(meaning)}</p>
+{_cells_table("plans-robust-training", ["training", ""], training)}
+<h4>Probability of being ready by the end of each year, out of sample</h4>
+{_cells_table("plans-robust-p-ready", ["plan", *f.p_ready.index], p_rows)}
+{_figure(_p_ready_chart(f, f"Ready by the end of each year: {n} fresh draws, each plan committed up to {date}"))}
+<h4>Expected outcome on the fresh draws</h4>
+{_cells_table("plans-robust-figures", ["", *f.plans], figures)}
+{_cells_table("plans-robust-values", ["value", "weighted shortfall"], values)}
+<p class="note">Out of sample: every figure but the training table comes from {n} fresh draws (seed
+{e["seed"]}), not the {t["draws"]} training draws, the same draws for every plan; expected values are
+means over the {e["common_draws"]} draws where all three have an optimal plan, and a draw without one
+counts as not ready. Commitments a draw cannot make or pay within the horizon are cut, and counted
+before shortfall (docs/uncertainty.md, "Committed plans").</p>
+"""
+
+
+def _commit_part(f: PlansFolder, currency: str) -> str:
+    """A materiel commit folder: a plan committed up to the decision date, beside perfect foresight."""
+    h, es, cost, cuts = (
+        f.summary,
+        f.summary["expected_weighted_shortfall"],
+        f.summary["expected_total_cost"],
+        f.summary["cuts"],
+    )
+    evpi = h["value_of_perfect_information"]["weighted_shortfall"]
+    n, date = h["draws"], h["decision_date"]
+    year = _telling_year(f.p_ready, "perfect foresight", "committed plan")
+    meaning = (
+        f"With the plan's orders and investments up to {date} committed ({_money_or_dash(h['committed_value'], currency)} at "
+        f"the plan's prices) and every later decision re-planned in each of {n} draws, the plan is ready by the end "
+        f"of {year} in {probability(f.p_ready.at[year, 'committed plan'])} of the draws, against "
+        f"{probability(f.p_ready.at[year, 'perfect foresight'])} for a planner with perfect foresight. Its expected "
+        f"weighted shortfall is {_number(es['committed'])} against {_number(es['perfect_foresight'])}: knowing the "
+        f"numbers before signing would be worth {_number(evpi)} (the value of perfect information)."
+    )
+    failed = h["failed_draws"]
+    figures = [
+        ["expected weighted shortfall", _number(es["committed"]), _number(es["perfect_foresight"])],
+        [
+            "expected total cost",
+            _money_or_dash(cost["committed"], currency),
+            _money_or_dash(cost["perfect_foresight"], currency),
+        ],
+        [f"committed up to {date} (at the plan's prices)", _money_or_dash(h["committed_value"], currency), "–"],
+        ["draws with commitments not made within the horizon (cuts)", f"{cuts['draws_with_cuts']} of {n}", "–"],
+        ["mean value cut", _money_or_dash(cuts["mean_cut_value"], currency), "–"],
+        ["largest share of the commitment cut", probability(cuts["max_cut_share"]), "–"],
+        ["draws without an optimal plan (not ready)", str(failed["committed"]), str(failed["perfect_foresight"])],
+    ]
+    change = h["value_of_perfect_information"]["p_ready_by_year"]
+    p_rows = [[label, *(probability(v) for v in f.p_ready[label])] for label in f.plans]
+    p_rows.append(["value of perfect information (foresight − committed)", *map(_change, change.values())])
+    return f"""
+<h3 id="plans-commit">Committed plan</h3>
+<p class="note">From <code>{_breakable(str(f.folder))}</code> (<code>materiel commit</code>).</p>
+<p>{html.escape(meaning)}</p>
+{_cells_table("plans-commit-setup", ["judged", ""], [["decision date (last period committed)", date], ["draws", f"{n} (seed {h['seed']})"]])}
+<h4>Probability of being ready by the end of each year</h4>
+{_cells_table("plans-commit-p-ready", ["plan", *f.p_ready.index], p_rows)}
+{_figure(_p_ready_chart(f, f"Ready by the end of each year: {n} draws, the plan committed up to {date}"))}
+<h4>Expected outcome on the draws</h4>
+{_cells_table("plans-commit-figures", ["", *f.plans], figures)}
+{_cells_table("plans-commit-values", ["value", "weighted shortfall"], [["value of perfect information (committed plan − perfect foresight)", _number(evpi)]])}
+<p class="note">Each of the {n} draws (seed {h["seed"]}) is judged twice: with the commitment fixed
+and the rest re-planned, and re-planned whole as if its numbers had been known in advance (what a
+sweep reports). Expected values are means over the draws where both have an optimal plan; a draw
+without one counts as not ready.</p>
+"""
+
+
+def _plans_section(folders: list[PlansFolder], m: ModelData) -> str:
+    """Committed and robust plans, read from materiel robust and materiel commit folders."""
+    parts = "".join(_robust_part(f, m.currency) if f.kind == "robust" else _commit_part(f, m.currency) for f in folders)
+    return f"""
+<h2 id="plans">Committed and robust plans</h2>
+<p>A sweep's odds are a planner's with perfect foresight. Here the orders and investments up to a
+decision date are signed first and each draw re-plans only what comes after
+(docs/uncertainty.md, "Committed plans" and "Planning for uncertainty"); every figure is labelled with
+its plan.</p>
+{parts}"""
+
+
 def _inputs_section(plan: Plan) -> str:
     sc = plan.model.scenario
     inputs = inputs_table(sc)[
@@ -542,8 +736,10 @@ def render_report(
     comparison: list[OptionResult] | None = None,
     whatifs: list[str] | None = None,
     uncertainty: SweepSummary | None = None,
+    plans: list[PlansFolder] | None = None,
 ) -> str:
-    """The whole report as one HTML string (``charts``: the plan's PNG charts by file name)."""
+    """The whole report as one HTML string (``charts``: the plan's PNG charts by file name;
+    ``plans``: materiel robust and materiel commit folders, for "Committed and robust plans")."""
     m = plan.model
     sc = m.scenario
     year = assessment.year
@@ -559,6 +755,8 @@ def render_report(
         nav.append('<a href="#options">comparison</a>')
     if uncertainty is not None:
         nav.append('<a href="#uncertainty">uncertainty</a>')
+    if plans:
+        nav.append('<a href="#plans">committed and robust plans</a>')
     nav.append('<a href="#inputs">inputs and sources</a>')
     missing_comparison = (
         ""
@@ -586,6 +784,7 @@ made by materiel on {dt.date.today().isoformat()}</p>
 {_assessment_section(assessment)}
 {_comparison_section(comparison, title) if comparison else ""}
 {_uncertainty_section(uncertainty, m) if uncertainty is not None else ""}
+{_plans_section(plans, m) if plans else ""}
 {_inputs_section(plan)}
 """
     return f"""<!DOCTYPE html>

@@ -53,15 +53,21 @@ def _frame(
     """The chart: title (also as ``<title>``, for screen readers and tests), y label, body, legend
     entries (label, colour, dash, marker or "box" or "") and a note below the plot."""
     items = []
-    for n, (name, colour, dash, mark) in enumerate(legend):
-        y = TOP + 8 + 16 * n
+    y = TOP + 8 - 16
+    for name, colour, dash, mark in legend:
+        y += 16
         symbol = (
             f'<rect x="{W - RIGHT + 15}" y="{y - 5}" width="14" height="10" fill="{colour}"/>'
             if mark == "box"
             else f'<line x1="{W - RIGHT + 10}" y1="{y}" x2="{W - RIGHT + 34}" y2="{y}" stroke="{colour}" '
             f'stroke-width="2" stroke-dasharray="{dash}"/>' + (marker(mark, W - RIGHT + 22, y, colour) if mark else "")
         )
-        items.append(symbol + f'<text x="{W - RIGHT + 38}" y="{y + 4}" font-size="11">{_esc(name)}</text>')
+        lines = legend_lines(name)
+        text = f'<tspan x="{W - RIGHT + 38}" dy="13">'.join(
+            _esc(line) + ("</tspan>" if k else "") for k, line in enumerate(lines)
+        )
+        items.append(symbol + f'<text x="{W - RIGHT + 38}" y="{y + 4}" font-size="11">{text}</text>')
+        y += 13 * (len(lines) - 1)
     foot = f'<text x="{LEFT}" y="{H - 6}" font-size="10" fill="#444">{_esc(note)}</text>' if note else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" '
@@ -70,6 +76,21 @@ def _frame(
         f'<text transform="translate(14,{(TOP + H - BOTTOM) / 2}) rotate(-90)" text-anchor="middle" '
         f'font-size="11">{_esc(y_label)}</text>' + "".join(body) + "".join(items) + foot + "</svg>"
     )
+
+
+LEGEND_CHARS = 24  # about what fits beside the plot at 11 px (RIGHT less the key's 38 px)
+
+
+def legend_lines(label: str, width: int = LEGEND_CHARS) -> list[str]:
+    """A legend label in lines of at most ``width`` characters where it has spaces to break at
+    (a word longer than that stays whole)."""
+    lines: list[str] = []
+    for word in label.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def coinciding(series: dict[str, Sequence[float]], tolerance: float) -> dict[str, str]:

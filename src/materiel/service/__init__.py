@@ -9,7 +9,7 @@ at start-up), so runs may go on in several threads at once.
 """
 
 from .loading import Assignments, Loaded, ServiceError, Timings, assignments, load, split_names
-from .reports import ReportRun, report_run
+from .reports import ReportRun, plans_folders, report_run
 from .runs import CompareRun, PlanRun, RunFiles, compare_rows, compare_run, plan_run
 from .sweeps import SweepRun, sweep_draws, sweep_run, sweep_summary
 
@@ -28,6 +28,7 @@ __all__ = [
     "compare_run",
     "load",
     "plan_run",
+    "plans_folders",
     "report_run",
     "split_names",
     "sweep_draws",

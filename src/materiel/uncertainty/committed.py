@@ -488,6 +488,9 @@ class CommitSummary:
     committed_value: float  # the fixed decisions at the committed plan's prices (base currency)
     currency: str = ""
     invalid: int = 0
+    scenario: str = ""  # the scenario judged, as planned (after what-ifs and --set): its name
+    digest: str = ""  # and its digest (``runner.scenario_digest``), so a report reads the right folder
+    seed: int | None = None
 
     def expected(self, prefix: str, measure: str = "weighted_shortfall") -> float:
         """Mean of a measure over the draws where both plans are optimal (so the two compare)."""
@@ -511,7 +514,9 @@ class CommitSummary:
             return None if v is None or math.isnan(v) else round(float(v), n)
 
         return {
+            "scenario": {"name": self.scenario, "digest": self.digest},
             "draws": len(d),
+            "seed": self.seed,
             "decision_date": self.decision_date,
             "first_stage_periods": self.first_stage_periods,
             "committed_value": r(self.committed_value, 2),
@@ -630,6 +635,9 @@ def judge_loaded(
     progress: Callable[[int, int], None] | None = None,
 ) -> CommitSummary:
     """``judge`` for a scenario already loaded (``sc`` as written, ``m`` compiled)."""
+    from .runner import scenario_digest
+
+    digest = scenario_digest(sc)
     periods = decision_periods(m, decision_date)
     options = SolverOptions()
     if commitment is None:
@@ -638,7 +646,9 @@ def judge_loaded(
         commitment = commitment_from_folder(m, commitment, periods)
     inputs, values = sample_draws(sc, draws, seed, method, vary)
     rows = run_draws(judge_spec(sc, inputs, options, (commitment,)), values, workers, scheduler, progress)
-    return summarise_commit(m, rows, periods, commitment)
+    summary = summarise_commit(m, rows, periods, commitment)
+    summary.scenario, summary.digest, summary.seed = sc.name, digest, seed
+    return summary
 
 
 def write_commit_outputs(folder: str | Path, summary: CommitSummary) -> list[Path]:

@@ -50,6 +50,8 @@ class RobustResult:
     invalid_training: int
     eval_seed: int
     currency: str = ""
+    scenario: str = ""  # the scenario planned, after what-ifs and --set: its name
+    digest: str = ""  # and its digest (``runner.scenario_digest``), so a report reads the right folder
 
     def _common(self) -> pd.Series:
         """Evaluation draws where both plans and perfect foresight have an optimal plan."""
@@ -83,12 +85,14 @@ class RobustResult:
         fs = self.stochastic.p_ready.foresight
         es = {w: self.expected(w) for w in ("stochastic", "deterministic", "foresight")}
         return {
+            "scenario": {"name": self.scenario, "digest": self.digest},
             "decision_date": self.decision_date,
             "alpha": p.alpha,
             "objective": "CVaR of weighted shortfall" if p.alpha is not None else "expected weighted shortfall",
             "training": {
                 "method": p.method,
                 "draws": len(p.shortfall),
+                "seed": self.eval_seed - 1,
                 "invalid_draws": self.invalid_training,
                 "objective_value": r(p.objective),
                 "expected_weighted_shortfall": r(p.expected_shortfall),
@@ -235,6 +239,9 @@ def robust_loaded(
         raise CommitError(
             f"--draws {draws}: the extensive form holds one copy of the LP per draw; give 1 to {MAX_TRAINING}"
         )
+    from .runner import scenario_digest
+
+    digest = scenario_digest(sc)
     periods = decision_periods(m, decision_date)
     options = SolverOptions()
     inputs, training = sample_draws(sc, draws, seed, method, vary)
@@ -261,6 +268,8 @@ def robust_loaded(
         invalid,
         eval_seed,
         m.currency,
+        sc.name,
+        digest,
     )
 
 

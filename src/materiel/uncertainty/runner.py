@@ -160,8 +160,13 @@ class LocalExecutor:
         pending = list(tasks)
         restarts = 0
         while pending:
-            futures: dict[Future, object] = {self.pool.submit(fn, *t): t for t in pending}
+            futures: dict[Future, object] = {}
             lost: list = []
+            try:
+                for t in pending:
+                    futures[self.pool.submit(fn, *t)] = t
+            except BrokenProcessPool:  # a worker died while the pool was idle (between two calls of run)
+                lost, futures = list(pending), {}  # what was submitted goes with the pool: all of it again
             while futures:
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for f in done:
