@@ -6,6 +6,8 @@ from typing import Any
 
 from .live import section as live_section
 from .live import target_row as live_target
+from .stochastic import section as stochastic_section
+from .stochastic import target_rows as stochastic_targets
 from .workspace import section as workspace_section
 from .workspace import target_rows as workspace_targets
 
@@ -105,6 +107,8 @@ def targets(results: Record) -> list[tuple[str, str, str]]:
         rows.append(live_target(results["live"]))
     if results.get("workspace"):
         rows += workspace_targets(results["workspace"])
+    if results.get("stochastic"):
+        rows += stochastic_targets(results["stochastic"])
     return rows
 
 
@@ -353,6 +357,7 @@ target is stated at ~200k variables. Every figure is the **median** of the repea
 
 STORE_HEADING = "## Storing runs"
 WORKSPACE_HEADING = "## Workspace"
+STOCHASTIC_HEADING = "## Stochastic planning"
 
 
 def render(results: Record) -> str:
@@ -418,6 +423,11 @@ def render(results: Record) -> str:
         "",
         *workspace_section(results.get("workspace")),
         "",
+        *(
+            [STOCHASTIC_HEADING, "", *stochastic_section(results["stochastic"]), ""]
+            if results.get("stochastic")
+            else []
+        ),
         METHOD,
         "## Reproducing",
         "",
@@ -430,6 +440,7 @@ def render(results: Record) -> str:
         ".venv/bin/python -m benchmarks.run --store-only   # storing a run, SQLite and PostgreSQL",
         ".venv/bin/python -m benchmarks.run --live-only   # re-measure the live what-ifs alone",
         ".venv/bin/python -m benchmarks.run --workspace-only   # the web workspace: 50 users for 60 s",
+        ".venv/bin/python -m benchmarks.run --stochastic-only   # two-stage plans: K = 10, 50, 200",
         "```",
         "",
         "Raw per-run numbers are in `benchmarks/results/` (git-ignored).",

@@ -20,6 +20,7 @@ with ``--quick``, which runs the two small sizes only and leaves the docs alone)
     python -m benchmarks.run --store-only          # storing a run (SQLite, PostgreSQL) against its solve
     python -m benchmarks.run --live-only           # live what-ifs (benchmarks/live.py)
     python -m benchmarks.run --workspace-only      # the web app under 50 users (benchmarks/workspace.py)
+    python -m benchmarks.run --stochastic-only     # two-stage plans, K = 10, 50, 200 (benchmarks/stochastic.py)
 """
 
 from __future__ import annotations
@@ -435,6 +436,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load-test only the web workspace (50 users, 60 s) and merge it into results/latest.json (and the docs)",
     )
+    p.add_argument(
+        "--stochastic-only",
+        action="store_true",
+        help="measure only two-stage stochastic planning (K = 10, 50, 200; about two hours) into results/latest.json",
+    )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
     p.add_argument("--no-store", action="store_true", help="skip the storing-a-run measurement")
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
@@ -528,6 +534,16 @@ def _remeasure_workspace(write_docs: bool) -> None:
     _remeasure_alone("workspace", "the workspace", bench_workspace, write_docs, WORKSPACE_HEADING, section, target_rows)
 
 
+def _remeasure_stochastic(write_docs: bool) -> None:
+    from .report import STOCHASTIC_HEADING
+    from .stochastic import bench_stochastic, section, target_rows
+
+    print("two-stage stochastic planning on the default scenario ...", flush=True)
+    _remeasure_alone(
+        "stochastic", "two-stage planning", bench_stochastic, write_docs, STOCHASTIC_HEADING, section, target_rows
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.worker is not None:
@@ -557,6 +573,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.workspace_only:
         _remeasure_workspace(not args.no_docs)
+        return
+    if args.stochastic_only:
+        _remeasure_stochastic(not args.no_docs)
         return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")

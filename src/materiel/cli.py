@@ -504,12 +504,16 @@ def robust(
             "--alpha", help="Minimise the CVaR of shortfall at this level (e.g. 0.9: the worst tenth of draws)."
         ),
     ] = None,
-    draws: Annotated[int, typer.Option("--draws", "-n", help="Training draws K in the extensive form.")] = 10,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Training draws K the first stage is planned for.")] = 10,
     eval_draws: Annotated[int, typer.Option("--eval-draws", help="Fresh draws both plans are judged on.")] = 100,
     decomposition: Annotated[
         str,
-        typer.Option("--decomposition", help="extensive (one LP) or benders (per-draw subproblems on the workers)."),
-    ] = "extensive",
+        typer.Option(
+            "--decomposition",
+            help="auto, extensive (one LP) or benders (per-draw subproblems on the workers); "
+            "auto: extensive up to 5 draws or with --alpha, else benders.",
+        ),
+    ] = "auto",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the training draws (evaluation: seed + 1).")] = 0,
     method: MethodOpt = "lhs",
     workers: WorkersOpt = 1,

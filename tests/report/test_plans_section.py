@@ -374,7 +374,7 @@ def test_the_method_and_objective_are_those_of_the_run(folders, tmp_path: Path, 
     path = folders[0]
     common = ("robust", str(path), "--decision-date", "2026Q4", "--draws", "3", "--eval-draws", "2")
     for extra, method, objective in (
-        (("--decomposition", "benders"), "multi-cut Benders (relative gap ", "expected weighted shortfall"),
+        (("--decomposition", "benders"), "multi-cut Benders, level-stabilised (", "expected weighted shortfall"),
         (("--alpha", "0.5"), "extensive form", "CVaR of weighted shortfall at α = 0.5"),
     ):
         folder, report = tmp_path / extra[0][2:], tmp_path / f"{extra[0][2:]}.html"

@@ -156,4 +156,4 @@ def test_robust_command(tmp_path: Path, run) -> None:
     assert b["training"]["method"].startswith("multi-cut Benders")
     assert b["training"]["objective_value"] == pytest.approx(h["training"]["objective_value"], rel=1e-4, abs=1e-6)
     code, _, err = run(*args, "--decomposition", "other")
-    assert code == 2 and "give extensive or benders" in err
+    assert code == 2 and "give auto, extensive or benders" in err

@@ -34,7 +34,10 @@ from .committed import (
 )
 from .stochastic import StochasticPlan, solve_stochastic
 
-MAX_TRAINING = 200  # draws in one extensive form: K copies of the LP in one HiGHS model
+MAX_TRAINING = 200  # training draws: K copies of the LP in one HiGHS model, or K subproblems an iteration
+# "auto" solves the extensive form up to this many training draws and Benders beyond: the extensive
+# form's solve grows faster than K (docs/performance.md, "Stochastic planning").
+EXTENSIVE_UP_TO = 5
 
 
 @dataclass
@@ -207,14 +210,15 @@ def benders_plan(
         b.commitment,
         b.values,
         np.full(len(b.values), np.nan),
-        0.0,
+        b.cut,
         b.upper,
         None,
         0,
         0,
         b.seconds,
         b.iterations,
-        f"multi-cut Benders (relative gap {b.gap:.1e})",
+        f"multi-cut Benders, level-stabilised ({b.iterations} iterations; bounds {b.lower:.4f} ≤ optimum ≤ "
+        f"{b.upper:.4f}, relative gap {b.gap:.1e})",
     )
 
 
@@ -231,10 +235,11 @@ def robust_loaded(
     scheduler: str | None = None,
     vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
-    decomposition: str = "extensive",
+    decomposition: str = "auto",
 ) -> RobustResult:
-    """``robust`` for a scenario already loaded (``decomposition``: "extensive" for one LP, or
-    "benders" for the multi-cut decomposition, its subproblems on the same workers)."""
+    """``robust`` for a scenario already loaded (``decomposition``: "extensive" for one LP,
+    "benders" for the multi-cut decomposition, its subproblems on the same workers, or "auto":
+    the extensive form for CVaR or up to ``EXTENSIVE_UP_TO`` draws, Benders beyond)."""
     if not 1 <= draws <= MAX_TRAINING:
         raise CommitError(
             f"--draws {draws}: the extensive form holds one copy of the LP per draw; give 1 to {MAX_TRAINING}"
@@ -247,12 +252,14 @@ def robust_loaded(
     inputs, training = sample_draws(sc, draws, seed, method, vary)
     models, invalid = compile_draws(sc, inputs, training)
     baseline = deterministic_commitment(m, periods, options)
+    if decomposition == "auto":
+        decomposition = "extensive" if alpha is not None or draws <= EXTENSIVE_UP_TO else "benders"
     if decomposition == "benders":
         plan = benders_plan(sc, m, inputs, training, periods, alpha, baseline, workers, scheduler, options)
     elif decomposition == "extensive":
         plan = solve_stochastic(m, models, periods, alpha, options)
     else:
-        raise CommitError(f"--decomposition {decomposition!r}: give extensive or benders")
+        raise CommitError(f"--decomposition {decomposition!r}: give auto, extensive or benders")
     tables = first_stage_tables(m, plan.commitment, options)
     eval_seed = seed + 1
     _, fresh = sample_draws(sc, eval_draws, eval_seed, method, vary)
@@ -287,7 +294,7 @@ def robust(
     sets: list[tuple[str, Any]] | tuple = (),
     vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
-    decomposition: str = "extensive",
+    decomposition: str = "auto",
 ) -> RobustResult:
     """A two-stage stochastic plan for ``draws`` sampled draws (expected weighted shortfall, or its
     CVaR at level ``alpha``, then money), with the deterministic and the stochastic plan each

@@ -133,7 +133,12 @@ def _exit_with_parent(parent: int) -> None:
     """Worker start-up: end this worker when the sweep process that started it is gone (killed
     outright, it cannot tell its pool to stop; the workers would otherwise wait for work forever).
     Ctrl-C and SIGTERM are the sweep process's to handle: a worker ignores the first and dies
-    quietly of the second."""
+    quietly of the second. Each worker keeps numpy's BLAS to one thread: the workers are the
+    parallelism, and OpenBLAS's idle threads spin (measured: two workers on two cores ran no faster
+    than one until they were stopped)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
