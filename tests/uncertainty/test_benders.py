@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from materiel.uncertainty.robust import compile_draws
 from materiel.uncertainty.sampling import uncertain_inputs
 from materiel.uncertainty.stochastic import solve_stochastic
 from tests.builders import write
+from tests.markers import ONE_WORKER
 from tests.uncertainty.conftest import ranged_doc
 from tests.uncertainty.test_committed import one_line_doc
 
@@ -48,3 +50,54 @@ def test_equals_the_extensive_form(tmp_path: Path, seed: int, k: int, workers: i
     assert optimum <= b.upper * (1 + 1e-7) + 1e-9
     assert b.upper - b.lower <= 1e-4 * max(1.0, b.upper) + 1e-12
     assert b.foresight <= b.lower + 1e-9
+
+
+def test_two_decompositions_in_threads(tmp_path: Path) -> None:
+    """Two Benders solves in threads of one process (as a server runs them), each on its own draws:
+    every thread keeps its own copy of the scenario, whose figures a draw changes in place, so each
+    still holds its own extensive form's optimum between its bounds."""
+    sc, m = load(write(tmp_path, ranged_doc(), "ranged.yaml"))
+    periods = decision_periods(m, "2026Q4")
+    cases = [sample_draws(sc, 3, seed) for seed in (1, 2)]
+    optima = [solve_stochastic(m, compile_draws(sc, i, v)[0], periods).expected_shortfall for i, v in cases]
+    results: dict[int, object] = {}
+
+    def solve(n: int) -> None:
+        # each thread loads its own scenario object, as each of a server's requests does
+        sc_n, m_n = load(tmp_path / "ranged.yaml")
+        inputs, values = sample_draws(sc_n, 3, (1, 2)[n])
+        results[n] = solve_benders(sc_n, m_n, inputs, values, periods)
+
+    threads = [threading.Thread(target=solve, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for n, optimum in enumerate(optima):
+        b = results[n]
+        assert b.lower <= optimum * (1 + 1e-7) + 1e-9
+        assert optimum <= b.upper * (1 + 1e-7) + 1e-9
+        assert b.upper - b.lower <= 1e-4 * max(1.0, b.upper) + 1e-12
+
+
+@ONE_WORKER
+def test_on_a_dask_cluster(tmp_path: Path) -> None:
+    """The subproblems on a real scheduler with two worker processes on loopback: each draw's basis
+    travels with its task, so the bounds still hold the extensive form's optimum within the gap."""
+    import dask
+    from distributed import LocalCluster
+
+    sc, m = load(write(tmp_path, ranged_doc(), "ranged.yaml"))
+    periods = decision_periods(m, "2026Q4")
+    inputs, values = sample_draws(sc, 4, 1)
+    optimum = solve_stochastic(m, compile_draws(sc, inputs, values)[0], periods).expected_shortfall
+    with (
+        dask.config.set({"temporary-directory": str(tmp_path / "scratch")}),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+    ):
+        b = solve_benders(sc, m, inputs, values, periods, workers=2, scheduler=cluster.scheduler_address)
+    assert b.lower <= optimum * (1 + 1e-7) + 1e-9
+    assert optimum <= b.upper * (1 + 1e-7) + 1e-9
+    assert b.upper - b.lower <= 1e-4 * max(1.0, b.upper) + 1e-12

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import math
 import pickle
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -381,7 +382,9 @@ class _Worker:
     committed: list[CommittedCache] = field(default_factory=list)
 
 
-_WORKERS: dict[str, _Worker] = {}
+# per thread (a Dask worker's threads, or judgements run in a server's threads): the last
+# scenario's state, whose figures a draw changes in place, so no two threads may share it
+_LOCAL = threading.local()
 
 
 def judge_spec(
@@ -401,12 +404,12 @@ def judge_spec(
 def judge_chunk(spec: JudgeSpec, draws: tuple[int, ...], values: np.ndarray) -> list[dict[str, Any]]:
     """Judge every commitment on a block of draws (in a worker); rows depend on the draws' numbers
     only, so any worker in any order gives the same rows."""
-    if spec.key not in _WORKERS:
-        _WORKERS.clear()
+    cached = getattr(_LOCAL, "worker", None)
+    if cached is None or cached[0] != spec.key:
         sc = pickle.loads(spec.scenario)
         found = dict(iter_quantities(sc, explicit=True))
-        _WORKERS[spec.key] = _Worker(sc, [found[tuple(loc)] for loc in spec.locs])
-    w = _WORKERS[spec.key]
+        cached = _LOCAL.worker = (spec.key, _Worker(sc, [found[tuple(loc)] for loc in spec.locs]))
+    w = cached[1]
     if not w.committed:
         base = compile_scenario(w.scenario)
         w.foresight = ResolverCache(base, spec.options) if spec.foresight else None
