@@ -491,7 +491,9 @@ def commit(
         return
     for line in commit_lines(headline, model.currency):
         out.print(line, markup=False, highlight=False)
-    out.print(f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (summary.json, draws.csv, p_ready.csv)")
+    out.print(
+        f"Wrote {len(written)} files to [bold]{escape(str(folder))}[/] (summary.json, draws.csv, p_ready.csv, commitments.csv)"
+    )
 
 
 @app.command()

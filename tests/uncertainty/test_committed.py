@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -93,6 +94,21 @@ def test_hand_computed_draws(judged) -> None:
     assert d.loc[1, "foresight:total_cost"] == pytest.approx(800)
 
 
+def test_which_commitments_would_help(judged) -> None:
+    """Draw 1 makes everything committed and could make more in Q1 and Q2: a unit more committed in
+    either is one more shell by Q4, 1/800 less shortfall there. Draw 0's line is full with the
+    backlog: a unit more would only be cut, and lowers nothing. Expected: −1/1600 a unit, in half
+    the draws; at EUR 1 a shell, −625 points per EUR 1 m."""
+    _, _, s = judged
+    c = s.commitments.set_index("period")
+    assert c.loc["2026Q1", "shortfall_change_per_unit"] == pytest.approx(-1 / 1600, abs=1e-9)
+    assert c.loc["2026Q2", "shortfall_change_per_unit"] == pytest.approx(-1 / 1600, abs=1e-9)
+    assert c["draws_helped"].tolist() == pytest.approx([0.5, 0.5])
+    assert c.loc["2026Q1", "shortfall_change_per_million"] == pytest.approx(-625, rel=1e-6)
+    best = s.headline()["most_valuable_commitments"]
+    assert [(b["line"], b["customer"], b["kind"]) for b in best] == [("a", "ukraine", "order")] * 2
+
+
 def test_value_of_perfect_information(judged) -> None:
     _, _, s = judged
     h = s.headline()
@@ -138,7 +154,10 @@ def test_commit_command(ranged: Path, tmp_path: Path, run) -> None:
     h = json.loads(out)
     assert set(h["p_ready_by_year"]) == {"committed", "perfect_foresight"}
     assert h["decision_date"] == "2026Q4" and h["draws"] == 3
-    assert {p.name for p in (tmp_path / "c").iterdir()} == {"summary.json", "draws.csv", "p_ready.csv"}
+    files = {"summary.json", "draws.csv", "p_ready.csv", "commitments.csv"}
+    assert {p.name for p in (tmp_path / "c").iterdir()} == files
+    commitments = pd.read_csv(tmp_path / "c" / "commitments.csv")
+    assert len(commitments) > 0 and commitments["shortfall_change_per_million"].is_monotonic_increasing
     code, again, err = run(
         "commit",
         str(ranged),

@@ -101,6 +101,7 @@ class SolveResult:
     shortfall_optimum: float = float("nan")  # phase 1's least weighted shortfall
     slack: float = float("nan")  # the relative shortfall slack phase 2 was solved with
     duals: Duals | None = None  # both phases' row duals, for marginal values
+    shortfall_row_dual: np.ndarray | None = None  # phase 1's row duals alone (``row_duals``), no ranging
 
 
 @dataclass
@@ -307,6 +308,7 @@ def run_phases(
     options: SolverOptions,
     tie_basis: bool = False,
     duals: bool = False,
+    row_duals: bool = False,
 ) -> Phases:
     """Least weighted shortfall, then least money at that shortfall, on the LP in ``h`` (phase-1
     solver, options and any starting basis set by the caller; ``limit_row`` from ``add_limit_row``).
@@ -319,7 +321,8 @@ def run_phases(
     (docs/model.md, "How the two phases are solved"). The tie-break only chooses where phase 1
     stops; both optima are those of the plain lexicographic problem. ``tie_basis`` keeps the basis
     phase 1 reached with the tie-break (where a sweep's re-solves start); ``duals`` keeps both
-    phases' duals (``Duals``, for marginal values)."""
+    phases' duals (``Duals``, for marginal values); ``row_duals`` keeps phase 1's row duals alone
+    (``shortfall_row_dual``: no ranging, no basis)."""
     n = form.lp.n_cols
     cols = np.arange(n, dtype=np.int32)
     shortfall = form.lp.solver_cost(form.shortfall_cost)
@@ -355,6 +358,8 @@ def run_phases(
     out.shortfall_optimum = z1
     if duals:
         out.duals = phase1_duals(h)
+    if row_duals:
+        out.shortfall_row_dual = np.array(h.getSolution().row_dual)
 
     tick = time.perf_counter()
     out.slack = options.shortfall_tolerance

@@ -33,7 +33,7 @@ from ..planner.solver import DUAL_SIMPLEX, SolverOptions, SolveStatus, confirm_w
 from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
 from ..scenario.schema import Scenario
 from .books import Books, books_of, committed_amounts
-from .committed import CUT_PENALTY, CommitError, Commitment, CommittedResolver, _add_rows
+from .committed import CUT_PENALTY, CommitError, Commitment, CommittedResolver, _add_rows, marginal_shortfall
 from .resolve import DEVEX
 
 # A draw honours a first stage when it cuts at most this many money units of it, plus this share
@@ -214,10 +214,7 @@ def _subproblem(
     col = np.asarray(h.getSolution().col_value)
     cut = float(col[g] @ weights)
     committed = float(first.reshape(B, T1).sum(axis=1) @ np.asarray(spec.value)) / spec.money_unit
-    y = np.asarray(h.getSolution().row_dual)[rows]
-    y_cum = y[: B * T1].reshape(B, T1) / scale[:, None]
-    y_tot = y[B * T1 :] / scale
-    grad = np.cumsum(y_cum[:, ::-1], axis=1)[:, ::-1] + y_tot[:, None]  # Σ_{τ ≥ t} y_cum + y_tot
+    grad = marginal_shortfall(np.asarray(h.getSolution().row_dual)[rows], scale, T1)  # Σ_{τ ≥ t} y_cum + y_tot
     value = float(col[:n] @ shortfall) + spec.penalty * cut
     kind = "optimality" if cut <= CUT_TOLERANCE + CUT_SHARE * committed else "cut"
     return kind, value, grad.ravel(), cut, np.clip(col[g], 0.0, None) * scale, _from_highs(h)

@@ -175,6 +175,7 @@ class CommittedSolved(Solved):
     committed: float = math.nan
     delayed: float = math.nan
     cut: float = math.nan
+    marginal: np.ndarray | None = None  # (B, T₁) ∂(weighted shortfall)/∂(commitment), natural units
 
 
 class CommittedResolver(Resolver):
@@ -231,7 +232,7 @@ class CommittedResolver(Resolver):
     def solve(self, form: Formulation) -> CommittedSolved:
         """Solve a draw with the commitment: the books' rows, phase 0 (least cut), phases 1–2."""
         h, n = self.h, form.lp.n_cols
-        self.load_draw(form)
+        _, rows = self.load_draw(form)
         books, amounts, values, weights, _ = self._books
         B, T1 = books.size, self.commitment.periods
         scale = books.scale
@@ -249,11 +250,12 @@ class CommittedResolver(Resolver):
         status, iterations = phase_zero(h, form, g, weights, self.cut_row)
         if status is not SolveStatus.optimal:
             return CommittedSolved(status, np.zeros(0), form, time.perf_counter() - tick, iterations, committed)
-        phases = run_phases(h, form, self.limit_row, self.options)
+        phases = run_phases(h, form, self.limit_row, self.options, row_duals=True)
         seconds = time.perf_counter() - tick
         iterations += phases.iterations
         if phases.status is not SolveStatus.optimal:
             return CommittedSolved(phases.status, np.zeros(0), form, seconds, iterations, committed)
+        marginal = marginal_shortfall(phases.shortfall_row_dual[rows], books.scale, T1) * form.weight_unit
         raw = np.asarray(h.getSolution().col_value)
         solution = form.lp.natural(raw[:n])
         cut = np.clip(raw[n : n + B] * scale, 0.0, None)
@@ -261,8 +263,18 @@ class CommittedResolver(Resolver):
         late = np.clip(amounts.sum(axis=1) - made_early, 0.0, None)
         delayed = float(((late - cut).clip(0.0) * values).sum())
         return CommittedSolved(
-            phases.status, solution, form, seconds, iterations, committed, delayed, float(cut @ values)
+            phases.status, solution, form, seconds, iterations, committed, delayed, float(cut @ values), marginal
         )
+
+
+def marginal_shortfall(y: np.ndarray, scale: np.ndarray, periods: int) -> np.ndarray:
+    """(B, T₁) change in the LP's objective per natural unit more committed of each book in each
+    first-stage period, from the row duals ``y`` of its books' rows (cumulative, then total):
+    a unit more in period t raises the cumulative right-hand sides from t on and the total."""
+    B = scale.size
+    y_cum = y[: B * periods].reshape(B, periods) / scale[:, None]
+    y_tot = y[B * periods :] / scale
+    return np.cumsum(y_cum[:, ::-1], axis=1)[:, ::-1] + y_tot[:, None]
 
 
 def _add_rows(h: highspy.Highs, count: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
@@ -352,12 +364,16 @@ def judge_draw(foresight: ResolverCache | None, committed: CommittedCache, m: Mo
     solved = committed.solve(m)
     row |= _outcome("committed:", m, solved)
     row["committed:value"] = solved.committed
+    if solved.marginal is not None:
+        row[MARGINAL] = solved.marginal
     if solved.status is SolveStatus.optimal:
         row["committed:delayed_value"] = solved.delayed
         row["committed:cut_value"] = solved.cut
         row["committed:cut_share"] = solved.cut / solved.committed if solved.committed > 0 else 0.0
     return row
 
+
+MARGINAL = "committed:marginal"  # a draw's (B, T₁) marginal shortfalls: summarised, never a CSV column
 
 # -- running draws: the sweep's local pool or Dask cluster -------------------------------------------
 
@@ -494,6 +510,26 @@ class CommitSummary:
     scenario: str = ""  # the scenario judged, as planned (after what-ifs and --set): its name
     digest: str = ""  # and its digest (``runner.scenario_digest``), so a report reads the right folder
     seed: int | None = None
+    commitments: pd.DataFrame | None = None  # ``commitment_values``: which commitments would help most
+
+    def most_valuable(self, top: int = 5) -> list[dict[str, Any]]:
+        """The ``top`` commitments whose next million would lower expected shortfall most (only
+        those that lower it)."""
+        c = self.commitments
+        if c is None or not len(c):
+            return []
+        helping = c[c["shortfall_change_per_million"] < -1e-9].head(top)
+        return [
+            {
+                "line": r.line,
+                "customer": r.customer,
+                "kind": r.kind,
+                "period": r.period,
+                "shortfall_change_per_million": round(float(r.shortfall_change_per_million), 6),
+                "draws_helped": round(float(r.draws_helped), 4),
+            }
+            for r in helping.itertuples()
+        ]
 
     def expected(self, prefix: str, measure: str = "weighted_shortfall") -> float:
         """Mean of a measure over the draws where both plans are optimal (so the two compare)."""
@@ -544,6 +580,7 @@ class CommitSummary:
                     str(y): r(v) for y, v in zip(self.p_ready.year, self.p_ready.difference, strict=True)
                 },
             },
+            "most_valuable_commitments": self.most_valuable(),
             "cuts": {
                 "draws_with_cuts": int((cut > 1e-6 * max(1.0, self.committed_value)).sum()),
                 "mean_cut_value": r(float(cut.mean()) if len(cut) else math.nan, 2),
@@ -558,13 +595,16 @@ def summarise_commit(
     m: ModelData, rows: list[dict[str, Any]], periods: int, commitment: Commitment, index: int = 0
 ) -> CommitSummary:
     """The summary of commitment ``index`` from ``run_draws``' rows (invalid draws count as failed)."""
-    flat = []
+    flat, marginals = [], []
     for row in rows:
         if "invalid" in row:
             status = f"invalid draw: {row['invalid']}"
             flat.append({"draw": row["draw"], "committed:status": status, "foresight:status": status})
         else:
-            res = row["results"][index]
+            res = dict(row["results"][index])
+            if res.get("committed:status") == "optimal" and MARGINAL in res:
+                marginals.append(res[MARGINAL])
+            res.pop(MARGINAL, None)
             fs = {k: v for k, v in row["results"][0].items() if k.startswith("foresight:")}
             flat.append({"draw": row["draw"], **fs, **{k: v for k, v in res.items() if not k.startswith("foresight:")}})
     frame = pd.DataFrame(flat)
@@ -585,7 +625,52 @@ def summarise_commit(
         commitment.value,
         m.currency,
         invalid=sum("invalid" in r for r in rows),
+        commitments=commitment_values(m, marginals, periods),
     )
+
+
+def commitment_values(m: ModelData, marginals: list[np.ndarray], periods: int) -> pd.DataFrame:
+    """Which commitments would lower the expected weighted shortfall most: for every book and
+    first-stage period, the mean over the draws of the change in weighted shortfall per unit more
+    committed (the books' row duals: a marginal value at this plan, exact only for small changes),
+    per unit and per million of base currency at the scenario's price, and the share of draws in
+    which a unit more lowers it; most valuable per million first."""
+    books = books_of(build(m))
+    pairs = books.pairs()
+    if not marginals:
+        return pd.DataFrame(
+            columns=[
+                "line",
+                "customer",
+                "kind",
+                "period",
+                "unit_value",
+                "shortfall_change_per_unit",
+                "shortfall_change_per_million",
+                "draws_helped",
+            ]
+        )
+    stack = np.stack(marginals)  # (draws, B, T₁)
+    mean = stack.mean(axis=0)
+    helped = (stack < -1e-12).mean(axis=0)
+    records = []
+    for b, (l, k) in enumerate(pairs):
+        for t in range(periods):
+            unit = float(m.price[l, t]) if k >= 0 else float(m.capex[l])
+            records.append(
+                {
+                    "line": m.lines[l],
+                    "customer": m.customers[k] if k >= 0 else "",
+                    "kind": "order" if k >= 0 else "capacity",
+                    "period": m.periods[t],
+                    "unit_value": unit,
+                    "shortfall_change_per_unit": float(mean[b, t]),
+                    "shortfall_change_per_million": float(mean[b, t] / unit * 1e6) if unit > 0 else math.nan,
+                    "draws_helped": float(helped[b, t]),
+                }
+            )
+    frame = pd.DataFrame(records)
+    return frame.sort_values("shortfall_change_per_million", kind="stable", na_position="last").reset_index(drop=True)
 
 
 def sample_draws(sc: Scenario, draws: int, seed: int, method: str = "lhs", vary: list[str] | tuple = ()):
@@ -656,7 +741,8 @@ def judge_loaded(
 
 def write_commit_outputs(folder: str | Path, summary: CommitSummary) -> list[Path]:
     """``summary.json`` (the headline), ``draws.csv`` (one row per draw, committed and perfect
-    foresight side by side) and ``p_ready.csv``, each written whole or not at all."""
+    foresight side by side), ``p_ready.csv`` and ``commitments.csv`` (``commitment_values``), each
+    written whole or not at all."""
     import json
 
     from ..atomic import write_atomic
@@ -673,4 +759,9 @@ def write_commit_outputs(folder: str | Path, summary: CommitSummary) -> list[Pat
         write_atomic(folder / "summary.json", json.dumps(summary.headline(), indent=2) + "\n"),
         write_atomic(folder / "draws.csv", summary.draws.to_csv(index=False)),
         write_atomic(folder / "p_ready.csv", p_ready.to_csv(index=False)),
+        *(
+            [write_atomic(folder / "commitments.csv", summary.commitments.to_csv(index=False))]
+            if summary.commitments is not None
+            else []
+        ),
     ]

@@ -41,6 +41,18 @@ def commit_lines(h: dict, currency: str) -> list[str]:
         f"{h['draws']} draws, on average {money(cuts['mean_cut_value'] or 0.0, currency)}, at most "
         f"{probability(cuts['max_cut_share'])} of their value",
     ]
+    best = h.get("most_valuable_commitments") or []
+    if best:
+        lines.append(
+            f"Commitments whose next {currency} 1 m would lower the committed plan's expected weighted shortfall most "
+            "(marginal values at this plan, for small changes; commitments.csv has every one):"
+        )
+        for c in best:
+            what = f"{c['line']} → {c['customer']}" if c["kind"] == "order" else f"{c['line']} capacity"
+            lines.append(
+                f"  {what}, {c['period']}: {c['shortfall_change_per_million']:+.4g} points, "
+                f"lower in {probability(c['draws_helped'])} of draws"
+            )
     return lines
 
 
