@@ -183,6 +183,12 @@ def test_the_section_shows_the_robust_and_commit_summaries(folders, tmp_path: Pa
         c["value_of_perfect_information"]["weighted_shortfall"], rel=1e-3, abs=1e-9
     )
     assert rows(t, "plans-commit-setup")["draws"] == ["4 (seed 3)"]
+    helping = t.tables["plans-commit-helping"][1:]
+    assert len(helping) == len(c["most_valuable_commitments"]) > 0
+    for shown, given in zip(helping, c["most_valuable_commitments"], strict=True):
+        assert shown[1] == given["period"]
+        assert float(shown[2]) == pytest.approx(given["shortfall_change_per_million"], rel=1e-3)
+        assert float(shown[2]) < 0
     charts = [title for title in t.svg_titles if title.startswith("Ready by the end of each year")]
     assert charts == [
         "Ready by the end of each year: 4 fresh draws, each plan committed up to 2026Q4",

@@ -686,11 +686,35 @@ def _commit_part(f: PlansFolder, currency: str) -> str:
 <h4>Expected outcome on the draws</h4>
 {_cells_table("plans-commit-figures", ["", *f.plans], figures)}
 {_cells_table("plans-commit-values", ["value", "weighted shortfall"], [["value of perfect information (committed plan − perfect foresight)", _number(evpi)]])}
+{_helping_commitments(h, currency)}
 <p class="note">Each of the {n} draws (seed {h["seed"]}) is judged twice: with the commitment fixed
 and the rest re-planned, and re-planned whole as if its numbers had been known in advance (what a
 sweep reports). Expected values are means over the draws where both have an optimal plan; a draw
 without one counts as not ready.</p>
 """
+
+
+def _helping_commitments(h: dict, currency: str) -> str:
+    """The commitments whose next million would lower expected shortfall most (a commit summary's
+    ``most_valuable_commitments``; none in a summary written before it was added)."""
+    best = h.get("most_valuable_commitments") or []
+    if not best:
+        return ""
+    rows = [
+        [
+            f"{c['line']} → {c['customer']}" if c["kind"] == "order" else f"{c['line']} (capacity)",
+            c["period"],
+            f"{c['shortfall_change_per_million']:+.4g}",
+            probability(c["draws_helped"]),
+        ]
+        for c in best
+    ]
+    head = ["commitment", "period", f"weighted shortfall per {currency} 1 m more", "draws where it lowers shortfall"]
+    return f"""<h4>Which commitments would help most</h4>
+{_cells_table("plans-commit-helping", head, rows)}
+<p class="note">Marginal values at this plan (the books' row duals, averaged over the draws): exact for
+small changes, a ranking of where to look rather than an amount to sign; commitments.csv in the
+folder has every book and period.</p>"""
 
 
 def _plans_section(folders: list[PlansFolder], m: ModelData) -> str:
