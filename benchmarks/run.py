@@ -441,6 +441,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="measure only two-stage stochastic planning (K = 10, 50, 200; about two hours) into results/latest.json",
     )
+    p.add_argument(
+        "--stochastic-ks",
+        help="with --stochastic-only: only these training-draw counts (e.g. 10), merged into the last measurement",
+    )
     p.add_argument("--no-cli", action="store_true", help="skip the end-to-end command-line measurement")
     p.add_argument("--no-store", action="store_true", help="skip the storing-a-run measurement")
     p.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput measurement")
@@ -534,14 +538,28 @@ def _remeasure_workspace(write_docs: bool) -> None:
     _remeasure_alone("workspace", "the workspace", bench_workspace, write_docs, WORKSPACE_HEADING, section, target_rows)
 
 
-def _remeasure_stochastic(write_docs: bool) -> None:
+def _remeasure_stochastic(write_docs: bool, ks: tuple[int, ...] | None = None) -> None:
+    """Two-stage planning measured (``ks``: only those training-draw counts, merged into the last
+    measurement of this part, from results/latest.json or results/stochastic.json)."""
     from .report import STOCHASTIC_HEADING
-    from .stochastic import bench_stochastic, section, target_rows
+    from .stochastic import bench_stochastic, merged, section, target_rows
+
+    def measure() -> Record:
+        if ks is None:
+            return bench_stochastic()
+        for name in ("latest.json", "stochastic.json"):
+            path = RESULTS / name
+            if path.exists():
+                found = json.loads(path.read_text())
+                old = found.get("stochastic") if name == "latest.json" else found
+                if old:
+                    return merged(old, bench_stochastic(ks, evaluate=False))
+        raise SystemExit(
+            "--stochastic-ks: no earlier measurement of this part to merge into; run --stochastic-only first"
+        )
 
     print("two-stage stochastic planning on the default scenario ...", flush=True)
-    _remeasure_alone(
-        "stochastic", "two-stage planning", bench_stochastic, write_docs, STOCHASTIC_HEADING, section, target_rows
-    )
+    _remeasure_alone("stochastic", "two-stage planning", measure, write_docs, STOCHASTIC_HEADING, section, target_rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -575,7 +593,8 @@ def main(argv: list[str] | None = None) -> None:
         _remeasure_workspace(not args.no_docs)
         return
     if args.stochastic_only:
-        _remeasure_stochastic(not args.no_docs)
+        ks = tuple(int(k) for k in args.stochastic_ks.split(",")) if args.stochastic_ks else None
+        _remeasure_stochastic(not args.no_docs, ks)
         return
     if args.profile:
         print(f"profile written to {profile(parse_sizes(args.profile)[0], args.seed, args.top)}")

@@ -164,8 +164,9 @@ def _child(mode: str, k: int, workers: int, limit: float) -> Record:
     raise ValueError(mode)
 
 
-def bench_stochastic(ks: tuple[int, ...] = KS) -> Record:
-    """Every measurement of this part, each in its own process (see the module's docstring)."""
+def bench_stochastic(ks: tuple[int, ...] = KS, evaluate: bool = True) -> Record:
+    """Every measurement of this part for the training draws ``ks``, each in its own process (see
+    the module's docstring); ``evaluate``: also the 1,000-draw evaluation."""
     runs: list[Record] = []
     for k in ks:
         plan = [("extensive", 1), ("benders", 2)] + ([("benders", 1)] if k == 10 else [])
@@ -173,9 +174,21 @@ def bench_stochastic(ks: tuple[int, ...] = KS) -> Record:
             print(f"  {mode} K = {k} ({workers} worker{'s' if workers > 1 else ''}) ...", flush=True)
             measured = _measured([mode, str(k), str(workers)], LIMITS[(mode, k)])
             runs.append({"mode": mode, "k": k, "workers": workers, **measured})
-    print(f"  robust with {EVAL_DRAWS:,} evaluation draws ...", flush=True)
-    evaluation = _measured(["evaluate", "10", "2"], EVAL_LIMIT)
+    evaluation = None
+    if evaluate:
+        print(f"  robust with {EVAL_DRAWS:,} evaluation draws ...", flush=True)
+        evaluation = _measured(["evaluate", "10", "2"], EVAL_LIMIT)
     return {"seed": SEED, "gap": GAP, "runs": runs, "evaluation": evaluation}
+
+
+def merged(old: Record, new: Record) -> Record:
+    """``old`` with ``new``'s runs in place of the runs of the same method, K and workers (and its
+    evaluation, if it has one): part of this suite measured again."""
+    key = lambda r: (r["mode"], r["k"], r["workers"])  # noqa: E731
+    again = {key(r) for r in new["runs"]}
+    runs = [r for r in old["runs"] if key(r) not in again] + new["runs"]
+    runs.sort(key=lambda r: (r["k"], r["mode"] != "extensive", -r["workers"]))
+    return {**old, "runs": runs, "evaluation": new["evaluation"] or old["evaluation"]}
 
 
 def _run_of(results: Record, mode: str, k: int, workers: int) -> Record | None:
