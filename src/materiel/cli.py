@@ -554,6 +554,9 @@ def robust(
                 vary or [],
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 decomposition=decomposition,
+                training_progress=lambda i, lower, upper: bar.update(
+                    task, description=f"{sc.name}: Benders iteration {i}, optimum between {lower:.4f} and {upper:.4f}"
+                ),
             )
         written = write_robust_outputs(folder, result)
     except (CommitError, SweepError, OutputError, ValueError) as exc:

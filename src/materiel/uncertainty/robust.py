@@ -196,6 +196,7 @@ def benders_plan(
     workers: int,
     scheduler: str | None,
     options: SolverOptions,
+    training_progress: Callable[[int, float, float], None] | None = None,
 ) -> StochasticPlan:
     """The first stage by multi-cut Benders, started from the deterministic plan, as a
     ``StochasticPlan`` (per-draw money is not computed: NaN)."""
@@ -205,7 +206,18 @@ def benders_plan(
         raise CommitError(
             "--alpha: the Benders decomposition minimises expected shortfall; drop --alpha or use the extensive form"
         )
-    b = solve_benders(sc, m, inputs, values, periods, start, workers=workers, scheduler=scheduler, options=options)
+    b = solve_benders(
+        sc,
+        m,
+        inputs,
+        values,
+        periods,
+        start,
+        workers=workers,
+        scheduler=scheduler,
+        options=options,
+        progress=training_progress,
+    )
     return StochasticPlan(
         b.commitment,
         b.values,
@@ -236,10 +248,12 @@ def robust_loaded(
     vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
     decomposition: str = "auto",
+    training_progress: Callable[[int, float, float], None] | None = None,
 ) -> RobustResult:
     """``robust`` for a scenario already loaded (``decomposition``: "extensive" for one LP,
     "benders" for the multi-cut decomposition, its subproblems on the same workers, or "auto":
-    the extensive form for CVaR or up to ``EXTENSIVE_UP_TO`` draws, Benders beyond)."""
+    the extensive form for CVaR or up to ``EXTENSIVE_UP_TO`` draws, Benders beyond;
+    ``training_progress(iteration, lower, upper)`` after each Benders iteration)."""
     if not 1 <= draws <= MAX_TRAINING:
         raise CommitError(
             f"--draws {draws}: the extensive form holds one copy of the LP per draw; give 1 to {MAX_TRAINING}"
@@ -255,7 +269,9 @@ def robust_loaded(
     if decomposition == "auto":
         decomposition = "extensive" if alpha is not None or draws <= EXTENSIVE_UP_TO else "benders"
     if decomposition == "benders":
-        plan = benders_plan(sc, m, inputs, training, periods, alpha, baseline, workers, scheduler, options)
+        plan = benders_plan(
+            sc, m, inputs, training, periods, alpha, baseline, workers, scheduler, options, training_progress
+        )
     elif decomposition == "extensive":
         plan = solve_stochastic(m, models, periods, alpha, options)
     else:
@@ -295,6 +311,7 @@ def robust(
     vary: list[str] | tuple = (),
     progress: Callable[[int, int], None] | None = None,
     decomposition: str = "auto",
+    training_progress: Callable[[int, float, float], None] | None = None,
 ) -> RobustResult:
     """A two-stage stochastic plan for ``draws`` sampled draws (expected weighted shortfall, or its
     CVaR at level ``alpha``, then money), with the deterministic and the stochastic plan each
@@ -303,7 +320,20 @@ def robust(
 
     sc, m = load(scenario, list(whatifs), list(sets))
     return robust_loaded(
-        sc, m, draws, seed, decision_date, alpha, eval_draws, method, workers, scheduler, vary, progress, decomposition
+        sc,
+        m,
+        draws,
+        seed,
+        decision_date,
+        alpha,
+        eval_draws,
+        method,
+        workers,
+        scheduler,
+        vary,
+        progress,
+        decomposition,
+        training_progress,
     )
 
 
