@@ -1,18 +1,18 @@
-"""Multi-cut Benders (L-shaped) decomposition of the two-stage plan (docs/uncertainty.md,
-"Decomposition"): a small master problem over the shared first stage X̂ and one cost column θ_k
-per draw, and per-draw subproblems — the committed draw's LP with X̂ as its books' right-hand
-sides — solved in place and warm (``committed.CommittedResolver``), on this process, the local
-pool or Dask.
+"""Multi-cut Benders (L-shaped) decomposition of the two-stage plan, stabilised as a level bundle
+(docs/uncertainty.md, "Decomposition"): a small master problem over the shared first stage X̂ and
+one cost column θ_k per draw, and per-draw subproblems — the committed draw's LP with X̂ as its
+books' right-hand sides — solved in place and warm (``committed.CommittedResolver``), on this
+process, the local pool or Dask, each draw's basis travelling with its task.
 
-The subproblem's value S_k(X̂) is draw k's least weighted shortfall with all of X̂ made within the
-horizon (no cut). It is convex in X̂ (an LP's value in its right-hand sides) and its books' row
-duals give a subgradient, so each iteration adds the optimality cut θ_k ≥ S_k(X̂ʲ) + ∇ᵀ(X̂ − X̂ʲ)
-for every draw; where a draw cannot make all of X̂ʲ, the least cut c_k(X̂), convex too, gives the
-feasibility cut c_k(X̂ʲ) + ∇c_kᵀ(X̂ − X̂ʲ) ≤ 0 instead. The master's optimum is a lower bound on
-the expected shortfall, the best first stage every draw honours an upper bound; the loop stops
-when they are within a relative gap. This is the extensive form's answer whenever its phase 0
-cuts nothing (the usual case: then every draw must honour the first stage in full); otherwise the
-master becomes infeasible and says so.
+A subproblem's value V_k(X̂) is draw k's least weighted shortfall plus the value it cannot make
+within the horizon at ``penalty`` points a money unit (an exact penalty: raised and started again
+if the best first stage still cuts something). It is convex in X̂ (an LP's value in its
+right-hand sides) and its books' row duals give a subgradient, so each iteration adds the cut
+θ_k ≥ V_k(X̂ʲ) + ∇ᵀ(X̂ − X̂ʲ) for every draw. θ_k's floor is the draw's least shortfall with
+perfect foresight. The master's least value over the whole box is a lower bound; the best first
+stage evaluated, an upper bound; the next first stage is the one nearest the best whose model
+value is at most a level between them (or, after an iterate some draw cannot make, that iterate
+less what the draws cannot make). The loop stops when the bounds are within a relative gap.
 """
 
 from __future__ import annotations
