@@ -40,9 +40,9 @@ def normal_url(url: str | Path | None) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """Foreign keys enforced, readers not blocked by a writer, and a writer waits for another."""
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")  # first, so the journal mode's switch waits too
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 

@@ -20,7 +20,7 @@ from .errors import OutdatedDatabaseError
 from .faults import shown_url, unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-_MIGRATING = threading.Lock()
+_MIGRATING = threading.RLock()  # re-entrant: ensure_current holds it around upgrade
 _LOCK_KEY = 0x6D6174657269656C  # "materiel": the advisory lock PostgreSQL upgrades hold
 
 
@@ -97,6 +97,17 @@ def current(url: str | Path | Engine | None = None) -> str | None:
 def ensure_current(engine: Engine) -> None:
     """Refuse a database that is not at the newest revision, with the command that fixes it; an
     empty SQLite file (a new default store) is brought to the newest schema at once."""
+    if engine.dialect.name == "sqlite":
+        # threads opening one new file at once: one brings it to the newest schema, the others then
+        # find it there (measured: without the lock, one of four got "database is locked", as the
+        # first connections of a new file set its journal mode while another thread migrated it)
+        with _MIGRATING:
+            _ensure_current(engine)
+    else:
+        _ensure_current(engine)
+
+
+def _ensure_current(engine: Engine) -> None:
     at = current(engine)
     if at == head():
         return
