@@ -248,7 +248,7 @@ class _Master:
 
     def __init__(self, lo: np.ndarray, hi: np.ndarray, floor: np.ndarray, weight: np.ndarray, options) -> None:
         n, K = lo.size, floor.size
-        self.n, self.K, self.lo, self.hi = n, K, lo, hi
+        self.n, self.K = n, K
         inf = highspy.kHighsInf
         self.bound = new_highs(options)
         self.bound.addVars(n + K, np.concatenate([lo, floor]), np.concatenate([hi, np.full(K, inf)]))
@@ -271,30 +271,24 @@ class _Master:
 
     def lower(self) -> tuple[float, np.ndarray]:
         """The model's least value over the whole box and where it is attained."""
-        self.bound.changeColsBounds(self.n, np.arange(self.n, dtype=np.int32), self.lo, self.hi)
-        return self._solve_bound()
-
-    def _solve_bound(self) -> tuple[float, np.ndarray]:
         _run_master(self.bound)
         if status_of(self.bound.getModelStatus()) is not SolveStatus.optimal:
             raise CommitError(f"Benders: the master problem has no optimum ({self.bound.getModelStatus()})")
         x = np.asarray(self.bound.getSolution().col_value)[: self.n]
         return float(self.bound.getInfo().objective_function_value), x
 
-    def step(self, centre: np.ndarray, radius: np.ndarray, level: float) -> np.ndarray:
-        """The first stage nearest the centre, within ± radius of it, whose model value is at
-        most ``level``; if the region holds none, the model's least point in the region."""
-        lo, hi = np.maximum(self.lo, centre - radius), np.minimum(self.hi, np.maximum(centre + radius, self.lo))
-        every = np.arange(self.n, dtype=np.int32)
+    def step(self, centre: np.ndarray, level: float) -> np.ndarray:
+        """The first stage nearest the centre whose model value is at most ``level``; if HiGHS
+        finds none (numerically: the level is at least the model's least value), the model's
+        least point."""
         p, n = self.near, self.n
-        p.changeColsBounds(n, every, lo, hi)
+        every = np.arange(n, dtype=np.int32)
         p.changeRowsBounds(n, every, centre, centre)
         p.changeRowBounds(self.level_row, -highspy.kHighsInf, level)
         _run_master(p)
         if status_of(p.getModelStatus()) is SolveStatus.optimal:
             return np.asarray(p.getSolution().col_value)[:n]
-        self.bound.changeColsBounds(n, every, lo, hi)
-        return self._solve_bound()[1]
+        return self.lower()[1]
 
 
 def _run_master(h: highspy.Highs) -> None:
@@ -386,7 +380,6 @@ def solve_benders(
         own = [r[3] for r in zero]
         candidates = [committed_amounts(books, start.x, start.e, periods).ravel(), np.mean(own, axis=0)]
         current = candidates.pop(0)
-        radius = (upper_x - lower_x) * scale  # the level step may go anywhere in the box
         while True:  # once, or again with a larger penalty if the best first stage cuts something
             master = _Master(lower_x, upper_x, floor, scale / period_span, options)
             if spec.penalty == CUT_PENALTY:
@@ -419,7 +412,7 @@ def solve_benders(
                     current = repair if repair is not None else candidates.pop(0)
                     continue
                 clock = time.perf_counter()
-                near = master.step(best_first / scale, radius / scale, lower + LEVEL * (best - lower))
+                near = master.step(best_first / scale, lower + LEVEL * (best - lower))
                 master_seconds += time.perf_counter() - clock
                 current = np.clip(near, 0.0, None) * scale
             out_of_time = time_limit is not None and time.perf_counter() - tick > time_limit
