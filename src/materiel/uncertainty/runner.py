@@ -507,19 +507,31 @@ def expected_chunks(manifest: dict) -> list[tuple[int, tuple[int, ...]]]:
     return [(n, tuple(range(s, min(s + size, draws)))) for n, s in enumerate(range(0, draws, size))]
 
 
+COLLECT_ATTEMPTS = 6  # reads of a sweep's chunks before missing ones are called missing (1.5 s of waits)
+
+
 def collect(folder: str | Path) -> pd.DataFrame:
     """Every draw of a finished sweep, in draw order, with the inputs named by their paths.
     Each chunk is verified (whole, of this sweep, the right draws); an unfinished sweep is refused."""
     folder = Path(folder)
     manifest = read_sweep_manifest(folder)
     identity = manifest.get("identity") or sweep_identity(manifest)
-    frames, missing = [], 0
-    for index, draws in expected_chunks(manifest):
-        frame = read_chunk(_chunk_path(folder, index), identity, draws)
-        if frame is None:
-            missing += len(draws)
-        else:
-            frames.append(frame)
+    chunks = expected_chunks(manifest)
+    found: dict[int, pd.DataFrame] = {}
+    # a plan replacing the folder above carries this one along by rename: for those milliseconds its
+    # path leads nowhere, so chunks not found are looked for again a few times before it is called
+    # incomplete (measured: a sweep finishing while plans replaced out/ found 24 of 64 draws missing)
+    for attempt in range(COLLECT_ATTEMPTS):
+        for index, draws in chunks:
+            if index not in found:
+                frame = read_chunk(_chunk_path(folder, index), identity, draws)
+                if frame is not None:
+                    found[index] = frame
+        if len(found) == len(chunks):
+            break
+        time.sleep(0.1 * (attempt + 1))
+    frames = [found[index] for index, _ in chunks if index in found]
+    missing = sum(len(draws) for index, draws in chunks if index not in found)
     if missing:
         raise SweepError(
             f"{folder}: the sweep is incomplete ({missing:,} of {manifest['draws']:,} draws are missing or "
