@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import math
 import pickle
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -30,11 +29,12 @@ import numpy as np
 
 from ..planner.formulation import Formulation, build
 from ..planner.solver import DUAL_SIMPLEX, SolverOptions, SolveStatus, confirm_without_presolve, new_highs, status_of
-from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
+from ..scenario.compiled import ModelData, compile_scenario
 from ..scenario.schema import Scenario
 from .books import Books, books_of, committed_amounts
 from .committed import CUT_PENALTY, CommitError, Commitment, CommittedResolver, _add_rows, marginal_shortfall
 from .resolve import DEVEX
+from .threadstate import thread_state
 
 # A draw honours a first stage when it cuts at most this many money units of it, plus this share
 # of the first stage's value (rounding in a solve of this size).
@@ -65,9 +65,6 @@ class _Worker:
     forms: dict[tuple[int, bytes], Formulation] = field(default_factory=dict)  # by draw and its figures
 
 
-# per thread (a Dask worker's threads, or plans run in a server's threads): the last scenario's state
-_LOCAL = threading.local()
-
 Basis = tuple[np.ndarray, np.ndarray]  # HiGHS's column and row statuses as small integers
 
 
@@ -93,12 +90,7 @@ def _from_highs(h: highspy.Highs) -> Basis:
 
 def _worker(spec: BendersSpec) -> _Worker:
     """This thread's copy of the scenario for ``spec`` (made once per scenario and thread)."""
-    cached = getattr(_LOCAL, "worker", None)
-    if cached is None or cached[0] != spec.key:
-        sc = pickle.loads(spec.scenario)
-        found = dict(iter_quantities(sc, explicit=True))
-        cached = _LOCAL.worker = (spec.key, _Worker(sc, [found[tuple(loc)] for loc in spec.locs]))
-    return cached[1]
+    return thread_state("benders", spec.key, spec.scenario, spec.locs, _Worker)
 
 
 def _commitment(m: ModelData, books: Books, periods: int, first: np.ndarray) -> Commitment:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import math
 import pickle
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,12 +44,13 @@ import pandas as pd
 
 from ..planner.formulation import Formulation, build
 from ..planner.solver import DUAL_SIMPLEX, TIE_BREAK, SolverOptions, SolveStatus, run_phases, solve, status_of
-from ..scenario.compiled import ModelData, compile_scenario, iter_quantities
+from ..scenario.compiled import ModelData, compile_scenario
 from ..scenario.errors import ScenarioError
 from ..scenario.schema import Scenario
 from .books import Books, book_rows, books_of, committed_amounts, rhs, unit_values
 from .metrics import draw_metrics
 from .resolve import DEVEX, Resolver, ResolverCache, Solved, structure_key
+from .threadstate import thread_state
 
 # The cut row holds phase 0's optimum up to this relative slack (plus CUT_ABS money units): room
 # for rounding, far below any cut a report shows.
@@ -398,11 +398,6 @@ class _Worker:
     committed: list[CommittedCache] = field(default_factory=list)
 
 
-# per thread (a Dask worker's threads, or judgements run in a server's threads): the last
-# scenario's state, whose figures a draw changes in place, so no two threads may share it
-_LOCAL = threading.local()
-
-
 def judge_spec(
     sc: Scenario, inputs: list, options: SolverOptions, commitments: tuple[Commitment, ...], foresight: bool = True
 ) -> JudgeSpec:
@@ -420,12 +415,7 @@ def judge_spec(
 def judge_chunk(spec: JudgeSpec, draws: tuple[int, ...], values: np.ndarray) -> list[dict[str, Any]]:
     """Judge every commitment on a block of draws (in a worker); rows depend on the draws' numbers
     only, so any worker in any order gives the same rows."""
-    cached = getattr(_LOCAL, "worker", None)
-    if cached is None or cached[0] != spec.key:
-        sc = pickle.loads(spec.scenario)
-        found = dict(iter_quantities(sc, explicit=True))
-        cached = _LOCAL.worker = (spec.key, _Worker(sc, [found[tuple(loc)] for loc in spec.locs]))
-    w = cached[1]
+    w = thread_state("judge", spec.key, spec.scenario, spec.locs, _Worker)
     if not w.committed:
         base = compile_scenario(w.scenario)
         w.foresight = ResolverCache(base, spec.options) if spec.foresight else None

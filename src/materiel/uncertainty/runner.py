@@ -37,6 +37,7 @@ from ..scenario.schema import Quantity, Scenario
 from .metrics import draw_metrics
 from .resolve import ResolverCache
 from .sampling import UncertainInput, respect_limits, sample, uncertain_inputs
+from .threadstate import thread_state
 
 CHUNK_FILE = "part-{:06d}.parquet"
 IDENTITY_KEYS = ("digest", "seed", "method", "draws", "inputs")
@@ -80,18 +81,10 @@ class _WorkerState:
     solver: ResolverCache | None = None
 
 
-_LOCAL = threading.local()  # per thread: a Dask worker's threads, or sweeps run in a server's threads
-
-
 def _state(spec: SweepSpec) -> _WorkerState:
     """This thread's copy of the sweep's scenario and solver (the last sweep it ran): ``run_chunk``
     changes the scenario's figures in place, so no two threads may share one."""
-    state: tuple[str, _WorkerState] | None = getattr(_LOCAL, "sweep", None)
-    if state is None or state[0] != spec.key:
-        sc = pickle.loads(spec.scenario)
-        found = dict(iter_quantities(sc, explicit=True))
-        state = _LOCAL.sweep = (spec.key, _WorkerState(sc, [found[tuple(loc)] for loc in spec.locs]))
-    return state[1]
+    return thread_state("sweep", spec.key, spec.scenario, spec.locs, _WorkerState)
 
 
 def run_chunk(spec: SweepSpec, chunk: Chunk) -> pd.DataFrame:
